@@ -1,0 +1,57 @@
+// Builds the shipped bundles with esbuild: the extension (CommonJS, `vscode` external), the `esc`
+// CLI, and the webview front-end (browser IIFE, its own entry and tsconfig).
+import * as esbuild from 'esbuild';
+import { readFileSync, mkdirSync, chmodSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  define: { ESC_VERSION: JSON.stringify(pkg.version) },
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20', // src/cli.ts starts with the #! line; esbuild keeps it
+  },
+  {
+    ...common,
+    entryPoints: ['webview-ui/src/playground/main.ts'],
+    outfile: 'dist/webview/playground.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
+];
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[build] watching for changes');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync('dist/cli.js', 0o755);
+  console.log(`[build] done in ${Date.now() - started} ms`);
+}

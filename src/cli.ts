@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `esc`: the ESC Studio core as a command-line tool, for CI and batch jobs. Same code as the editor.
+
+import { parseArgs } from 'node:util';
+import { detectCommand } from './cli/detect';
+import { validateCommand } from './cli/validate';
+import { InputError, processIo, UsageError, type Io } from './cli/output';
+
+const HELP = `esc — ESC Studio's command-line tool
+
+Usage:
+  esc detect <file> [--json]               kind, layout and record count of a dataset file
+  esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
+  esc --help | --version
+
+Kinds: esconv, sft-vanilla, sft-planner, sft-generator, pref-planner, pref-generator,
+pref-vanilla, inference, error-stats (JSON arrays or JSON Lines).
+Exit codes: 0 ok, 1 invalid or unparseable data, 2 usage or input error.`;
+
+declare const ESC_VERSION: string | undefined;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        kind: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.version) {
+      io.out(typeof ESC_VERSION === 'string' ? ESC_VERSION : 'dev');
+      return 0;
+    }
+    if (values.help || command === undefined || command === 'help') {
+      io.out(HELP);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    switch (command) {
+      case 'detect':
+        return await detectCommand(rest, values.json, io);
+      case 'validate':
+        return await validateCommand(rest, values.json, values.kind, io);
+      default:
+        throw new UsageError(`esc: unknown command ${JSON.stringify(command)} (see esc --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) {
+      io.err(err.message);
+      return 2;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      io.err(`esc: ${(err as Error).message} (see esc --help)`);
+      return 2;
+    }
+    if (code === 'EISDIR' || code === 'EACCES' || code === 'ENOENT') {
+      io.err(`esc: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err; // a bug: keep the stack trace
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`esc: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

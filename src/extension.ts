@@ -1,0 +1,30 @@
+// activate(): builds the context and registers each feature; nothing else. Returns a small API the
+// integration tests use to observe the extension from inside the extension host.
+
+import type * as vscode from 'vscode';
+import { Ctx } from './features/ctx';
+import { registerDatasets } from './features/datasets';
+import type { DatasetsTree } from './features/datasets/datasetsTree';
+import { registerPlayground, type PlaygroundView } from './features/playground';
+import { registerRuns } from './features/runs';
+
+export interface EscStudioApi {
+  /** Wall time of activate() in milliseconds, measured inside the extension host. */
+  activationMs: number;
+  datasets: DatasetsTree;
+  runs: vscode.TreeDataProvider<unknown>;
+  playground: PlaygroundView;
+}
+
+export function activate(context: vscode.ExtensionContext): EscStudioApi {
+  const started = performance.now();
+  const ctx = new Ctx(context);
+  const datasets = registerDatasets(ctx);
+  const runs = registerRuns(ctx);
+  const playground = registerPlayground(ctx);
+  const activationMs = performance.now() - started;
+  ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, datasets, runs: runs as vscode.TreeDataProvider<unknown>, playground };
+}
+
+export function deactivate(): void {}

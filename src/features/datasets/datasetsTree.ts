@@ -1,0 +1,112 @@
+// The Datasets view: workspace dataset files grouped by kind, each with its record count and size.
+// Refreshes when matching files change (debounced), and flags files with structural problems.
+
+import * as vscode from 'vscode';
+import { DATASET_KINDS, KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
+import { describeContainer, describeLayout } from '../../core/formats/describe';
+import { formatBytes } from '../../core/util/bytes';
+import type { Ctx } from '../ctx';
+import { datasetsConfig } from '../config';
+import { discoverDatasets, type DatasetEntry } from './discovery';
+
+type Node = { type: 'kind'; kind: DatasetKind; files: DatasetEntry[] } | { type: 'file'; entry: DatasetEntry };
+
+export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private entries: DatasetEntry[] = [];
+  private scanning: Promise<void> | undefined;
+  private cancel: vscode.CancellationTokenSource | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: Ctx) {
+    const watcher = vscode.workspace.createFileSystemWatcher(datasetsConfig().include);
+    const soon = (): void => this.refreshSoon();
+    this.disposables.push(watcher, watcher.onDidCreate(soon), watcher.onDidChange(soon), watcher.onDidDelete(soon), this.changed);
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('escStudio.datasets') && this.refreshSoon()),
+      vscode.workspace.onDidChangeWorkspaceFolders(soon),
+    );
+  }
+
+  /** Resolves when the current scan is done (used by commands and tests). */
+  ready(): Promise<void> {
+    return this.scanning ?? this.refresh();
+  }
+
+  get datasets(): readonly DatasetEntry[] {
+    return this.entries;
+  }
+
+  refresh(): Promise<void> {
+    this.cancel?.cancel();
+    const cts = (this.cancel = new vscode.CancellationTokenSource());
+    const started = Date.now();
+    const run = discoverDatasets(cts.token)
+      .then((entries) => {
+        if (cts.token.isCancellationRequested) return;
+        this.entries = entries;
+        this.ctx.log.info(`Datasets: ${entries.length} dataset file(s) found in ${Date.now() - started} ms`);
+      })
+      .catch((err: unknown) => this.ctx.log.error(`Datasets: scan failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        if (this.cancel === cts) {
+          this.scanning = undefined;
+          void vscode.commands.executeCommand('setContext', 'escStudio.datasetsScanned', true);
+          this.changed.fire(undefined);
+        }
+        cts.dispose();
+      });
+    this.scanning = run;
+    return run;
+  }
+
+  private refreshSoon(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.refresh(), 400);
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      if (this.scanning && this.entries.length === 0) return [];
+      return DATASET_KINDS.map((kind) => ({ type: 'kind' as const, kind, files: this.entries.filter((e) => e.kind === kind) })).filter((k) => k.files.length > 0);
+    }
+    return node.type === 'kind' ? node.files.map((entry) => ({ type: 'file' as const, entry })) : [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.type === 'kind') {
+      const item = new vscode.TreeItem(KIND_LABELS[node.kind], vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `kind:${node.kind}`;
+      item.description = `${node.kind} · ${node.files.length}`;
+      item.contextValue = 'escDatasetKind';
+      return item;
+    }
+    const { entry } = node;
+    const item = new vscode.TreeItem(entry.uri, vscode.TreeItemCollapsibleState.None);
+    item.id = `file:${entry.uri.toString()}`;
+    item.label = vscode.workspace.asRelativePath(entry.uri, false).split('/').pop();
+    const folder = vscode.workspace.asRelativePath(entry.uri, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+    item.description = `${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}`;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendText(`${folder}\n\n`);
+    tip.appendMarkdown(`**${KIND_LABELS[entry.kind]}** (\`${entry.kind}\`)\n\n`);
+    tip.appendText(`${entry.records.toLocaleString('en-US')} records, ${formatBytes(entry.size)}, ${describeContainer(entry.detection.container, entry.detection.bom)}\n`);
+    const layout = describeLayout(entry.detection.layout);
+    if (layout) tip.appendText(`${layout}\n`);
+    if (entry.problems > 0) tip.appendText(`\n⚠ ${entry.problems} structural problem(s): run ESC: Validate Dataset`);
+    item.tooltip = tip;
+    item.iconPath = new vscode.ThemeIcon(entry.problems > 0 ? 'warning' : entry.kind.startsWith('pref') ? 'git-compare' : entry.kind === 'esconv' ? 'comment-discussion' : 'json');
+    item.contextValue = 'escDatasetFile';
+    item.resourceUri = entry.uri;
+    item.command = { command: 'vscode.open', title: 'Open', arguments: [entry.uri] };
+    return item;
+  }
+
+  dispose(): void {
+    clearTimeout(this.debounce);
+    this.cancel?.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+}

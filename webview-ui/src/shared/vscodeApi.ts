@@ -1,0 +1,27 @@
+// The webview side of the VS Code bridge, typed by the protocol module.
+
+interface VsCodeApi<State, Out> {
+  postMessage(message: Out): void;
+  getState(): State | undefined;
+  setState(state: State): void;
+}
+
+declare function acquireVsCodeApi<State, Out>(): VsCodeApi<State, Out>;
+
+let api: unknown;
+
+/** acquireVsCodeApi may be called once per page; every module shares this instance. */
+export function vscodeApi<State, Out>(): VsCodeApi<State, Out> {
+  api ??= acquireVsCodeApi<State, Out>();
+  return api as VsCodeApi<State, Out>;
+}
+
+/** Creates an element with text content only: data is never parsed as HTML. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.text !== undefined) node.textContent = props.text;
+  if (props.title) node.title = props.title;
+  node.append(...children);
+  return node;
+}
