@@ -5,10 +5,8 @@
 # Facts behind each step: ../shared/docs/REAL-VSCODE-OFFLINE.md.
 set -euo pipefail
 
-CODE_SERVER_VERSION=4.100.3 # newest release whose engines.node is 20
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TOOLS=${ESC_TOOLS_DIR:-$ROOT/.tools}
-CS_DIR="$TOOLS/code-server-$CODE_SERVER_VERSION"
+source "$ROOT/scripts/tools-env.sh"
 STAMP="$CS_DIR/.installed"
 
 log() { printf '[setup-code-server] %s\n' "$*" >&2; }

@@ -1,7 +1,7 @@
 // Messages between the extension and the Playground webview. The one definition both sides use: the
 // extension validates what arrives with these schemas; the webview imports the types only.
 
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const playgroundToExtension = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),

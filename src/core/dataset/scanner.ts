@@ -266,7 +266,6 @@ export class RecordScanner {
           while (n - 1 - run >= i && chunk[n - 1 - run] === BACKSLASH) run++;
           const pending = run === n - i ? this.escaped : false;
           this.escaped = (run + (pending ? 1 : 0)) % 2 === 1;
-          i = n;
           break;
         }
         let run = 0;

@@ -1,7 +1,7 @@
 // zod schemas for every record layout in FORMATS.md, chosen per detected layout (kind, tag style,
 // sharegpt or TRL). Validation reports each problem with its JSON path inside the record.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { isStrategyLabel, splitStrategyTag } from '../strategies';
 import { likelyPromptKind, strategyOfGeneratorPrompt } from '../prompts';
 import type { DatasetKind } from './kinds';

@@ -9,7 +9,7 @@ import { classifyRecord, type RecordLayout } from './classify';
 import { detectFile } from './detect';
 import { isDatasetKind, type DatasetKind, type DetectedKind } from './kinds';
 import { recordIssues, schemaFor } from './schemas';
-import type { z } from 'zod';
+import type { ZodType } from 'zod';
 
 export interface ValidationProblem {
   /** Record index, or undefined for file-level problems (truncation, encoding, top level). */
@@ -58,8 +58,8 @@ export async function validateFile(file: string, opts: ValidateOptions = {}): Pr
     return { ...base, records: 0, invalidRecords: 0, problems, truncatedList: false, parseable: false, valid: false };
   }
 
-  const schemas = new Map<string, z.ZodType>();
-  const schemaOf = (layout: RecordLayout): z.ZodType | undefined => {
+  const schemas = new Map<string, ZodType>();
+  const schemaOf = (layout: RecordLayout): ZodType | undefined => {
     if (!isDatasetKind(kind)) return undefined;
     // Layout details (tag style, TRL or sharegpt) may differ per record; the kind may not.
     const key = `${layout.conversationKey}|${layout.tags}|${layout.pairLayout}`;

@@ -25,8 +25,10 @@ export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
         ? `not an ESC dataset (${detection.layout.reason ?? 'unknown layout'})`
         : `${KIND_LABELS[detection.kind]} (${detection.kind}), ${records} records`;
     ctx.log.info(`Detect ${uri.fsPath}: ${detection.kind}, ${records} records; ${describeContainer(detection.container, detection.bom)}; ${layout}`);
-    const choice = await vscode.window.showInformationMessage(`${name}: ${what}. ${describeContainer(detection.container, detection.bom)}${layout ? `; ${layout}` : ''}.`, 'Validate');
-    if (choice === 'Validate') await vscode.commands.executeCommand('escStudio.validateDataset', uri);
+    // Not awaited: the command returns the detection while the notification waits for the user.
+    void vscode.window
+      .showInformationMessage(`${name}: ${what}. ${describeContainer(detection.container, detection.bom)}${layout ? `; ${layout}` : ''}.`, 'Validate')
+      .then((choice) => choice === 'Validate' && vscode.commands.executeCommand('escStudio.validateDataset', uri));
     return detection;
   } catch (err) {
     void vscode.window.showErrorMessage(`${name}: cannot read the file: ${err instanceof Error ? err.message : String(err)}`);

@@ -45,11 +45,13 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
   if (report.valid) {
     void vscode.window.showInformationMessage(`${name}: ${report.records} ${report.kind} records, all valid.`);
   } else {
-    const choice = await vscode.window.showWarningMessage(
-      `${name}: ${report.invalidRecords} of ${report.records} records invalid${report.parseable ? '' : ' (the file is not parseable as a whole)'}.`,
-      'Show Problems',
-    );
-    if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    // Not awaited: the command returns its report while the notification waits for the user.
+    void vscode.window
+      .showWarningMessage(
+        `${name}: ${report.invalidRecords} of ${report.records} records invalid${report.parseable ? '' : ' (the file is not parseable as a whole)'}.`,
+        'Show Problems',
+      )
+      .then((choice) => choice === 'Show Problems' && vscode.commands.executeCommand('workbench.actions.view.problems'));
   }
   return report;
 };

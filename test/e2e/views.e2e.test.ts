@@ -1,0 +1,50 @@
+// In a real browser against a real VS Code: a user opens the ESC Studio container and sees the
+// Datasets, Runs and Playground views working on the demo workspace.
+
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { KIND_LABELS, DATASET_KINDS } from '../../src/core/formats/kinds';
+import { STRATEGIES } from '../../src/core/strategies';
+import { openEscStudio, openWorkbench, screenshot, webviewFrame, type Workbench } from './workbench';
+
+describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
+  let wb: Workbench;
+  before(async () => {
+    wb = await openWorkbench();
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('opens from the activity bar with its three views', async () => {
+    await openEscStudio(wb.page);
+    for (const name of ['Datasets', 'Runs', 'Playground']) {
+      assert.ok(await wb.page.locator('.pane-header', { hasText: name }).first().isVisible(), `${name} view header visible`);
+    }
+  });
+
+  it('Datasets lists the demo files grouped by kind', async () => {
+    const tree = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Datasets' }) });
+    for (const kind of DATASET_KINDS) {
+      await tree.getByText(KIND_LABELS[kind], { exact: true }).first().waitFor({ timeout: 30_000 });
+    }
+    const firstFile = tree.locator('.monaco-list-row', { hasText: 'records ·' }).first();
+    assert.match(await firstFile.innerText(), /\d+ records · [\d.]+ (B|KB|MB)/);
+  });
+
+  it('Runs shows welcome content that says what to do next', async () => {
+    const runs = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Runs' }) });
+    await runs.getByText('No training runs yet.').waitFor({ timeout: 15_000 });
+    assert.ok(await runs.getByRole('button', { name: 'Show Datasets' }).isVisible());
+  });
+
+  it('Playground webview renders the two stages and the 8 strategy chips, and saves a screenshot', async () => {
+    const frame = await webviewFrame(wb.page, 'Strategy planning');
+    const chips = frame.locator('.legend .chip');
+    await chips.nth(7).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await chips.allInnerTexts(), [...STRATEGIES]);
+    assert.ok(await frame.getByText('Response generation').isVisible());
+    const file = await screenshot(wb.page, 'esc-studio-views.png');
+    console.log(`screenshot: ${file}`);
+  });
+});

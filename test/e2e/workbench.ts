@@ -1,0 +1,76 @@
+// Shared e2e set-up: the packaged extension installed into a real code-server, the demo workspace
+// (a throw-away copy) open in headless Chromium, and helpers to reach views and webviews.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { copyWorkspace, launchChromium, startCodeServer, workbenchUrl, type CodeServer } from '../runner/codeServer';
+import { DEMO_DIR, REPO_ROOT, RESULTS_DIR } from '../runner/paths';
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(source = DEMO_DIR): Promise<Workbench> {
+  const extensionsDir = mkdtempSync(path.join(tmpdir(), 'esc-e2e-ext-'));
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-extension.sh'), extensionsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const ws = copyWorkspace(source, 'demo workspace');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startCodeServer({ workspace: ws.dir, extensionsDir });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(workbenchUrl(server.origin, ws.dir));
+    await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+    const s = server;
+    const b = browser;
+    return {
+      page,
+      workspace: ws.dir,
+      close: async () => {
+        await b.close();
+        await s.stop();
+        ws.dispose();
+        rmSync(extensionsDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await server?.stop();
+    ws.dispose();
+    throw err;
+  }
+}
+
+export async function openEscStudio(page: Page): Promise<void> {
+  await page.locator('.activitybar a[aria-label*="ESC Studio"], .activitybar .action-label[aria-label*="ESC Studio"]').first().click();
+  await page.locator('.pane-header', { hasText: 'Datasets' }).waitFor({ timeout: 30_000 });
+}
+
+/** The innermost frame of a webview whose body contains `text` (webviews are nested iframes). */
+export async function webviewFrame(page: Page, text: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if ((await frame.locator('body').innerText({ timeout: 500 })).includes(text)) return frame;
+      } catch {
+        // frame navigating or detached
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview showing ${JSON.stringify(text)} within ${timeoutMs} ms`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, name);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -1,0 +1,112 @@
+// Inside a real VS Code extension host: the extension activates, registers its commands, its three
+// views resolve on the demo workspace, and validation reaches the Problems panel.
+
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EscStudioApi } from '../../src/extension';
+import { DATASET_KINDS } from '../../src/core/formats/kinds';
+import type { ValidationReport } from '../../src/core/formats/validate';
+
+const EXTENSION_ID = 'esc-studio.esc-studio';
+
+async function api(): Promise<EscStudioApi> {
+  const ext = vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
+}
+
+const workspaceDir = (): string => {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the demo workspace is not open');
+  return folder.uri.fsPath;
+};
+
+describe('ESC Studio in a real VS Code', () => {
+  it('activates lazily when its view container opens, and reports its activation time', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const pkg = ext.packageJSON as { activationEvents: string[] };
+    assert.ok(!pkg.activationEvents.includes('*'), 'no eager activation');
+    await vscode.commands.executeCommand('workbench.view.extension.escStudio');
+    const a = await api();
+    assert.ok(ext.isActive);
+    assert.ok(a.activationMs > 0 && a.activationMs < 5000, `activation took ${a.activationMs} ms`);
+    console.log(`activation: ${a.activationMs.toFixed(1)} ms inside the extension host`);
+  });
+
+  it('registers its commands', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['escStudio.detectDataset', 'escStudio.validateDataset', 'escStudio.refreshDatasets', 'escStudio.openPlayground', 'escStudio.datasets.focus', 'escStudio.runs.focus', 'escStudio.playground.focus']) {
+      assert.ok(commands.includes(id), `command ${id} is not registered`);
+    }
+  });
+
+  it('Datasets view lists every demo file, grouped by all nine kinds', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('escStudio.datasets.focus');
+    await a.datasets.ready();
+    const kinds = a.datasets.getChildren().map((n) => (n.type === 'kind' ? n.kind : 'file'));
+    assert.deepEqual([...kinds].sort(), [...DATASET_KINDS].sort());
+    const files = a.datasets.datasets;
+    assert.ok(files.every((f) => f.records > 0 && f.size > 0), 'every file has records and a size');
+    const item = a.datasets.getTreeItem({ type: 'file', entry: files[0]! });
+    assert.match(String(item.description), /records · /);
+  });
+
+  it('Datasets view picks up a new dataset file and drops a deleted one', async () => {
+    const a = await api();
+    const file = path.join(workspaceDir(), 'added later.jsonl');
+    writeFileSync(file, JSON.stringify({ conversations: [{ role: 'user', content: 'hi' }], chosen: { role: 'assistant', content: 'Question' }, rejected: { role: 'assistant', content: 'Others' } }) + '\n');
+    const seen = async (want: boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        await a.datasets.ready();
+        if (a.datasets.datasets.some((d) => d.uri.fsPath === file) === want) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.fail(`the Datasets view did not ${want ? 'add' : 'drop'} ${file}`);
+    };
+    await seen(true);
+    await vscode.workspace.fs.delete(vscode.Uri.file(file));
+    await seen(false);
+  });
+
+  it('Runs view resolves empty, so its welcome content shows', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('escStudio.runs.focus');
+    const children = await a.runs.getChildren(undefined);
+    assert.deepEqual(children, []);
+  });
+
+  it('Playground webview view loads and answers over the message protocol', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('escStudio.openPlayground');
+    await withTimeout(a.playground.whenReady(), 30_000, 'the Playground webview handshake');
+  });
+
+  it('ESC: Validate Dataset accepts a demo file and reports a truncated one in the Problems panel', async () => {
+    await api();
+    const good = vscode.Uri.file(path.join(workspaceDir(), 'data', 'sft_vanilla_demo.json'));
+    const ok = await vscode.commands.executeCommand<ValidationReport>('escStudio.validateDataset', good);
+    assert.ok(ok?.valid, 'the demo file validates');
+    assert.deepEqual(vscode.languages.getDiagnostics(good), []);
+
+    const bad = path.join(workspaceDir(), 'truncated copy.json');
+    const text = JSON.stringify([{ messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: '[Question] How are you?' }] }, { messages: [{ role: 'user', content: 'cut' }]}], null, 2);
+    writeFileSync(bad, text.slice(0, text.length - 20));
+    const badUri = vscode.Uri.file(bad);
+    const report = await vscode.commands.executeCommand<ValidationReport>('escStudio.validateDataset', badUri);
+    assert.equal(report?.valid, false);
+    const diags = vscode.languages.getDiagnostics(badUri);
+    assert.ok(diags.length >= 1, 'a diagnostic is reported');
+    assert.match(diags[0]!.message, /truncated/);
+    // placed at the end of the file, where the truncation is
+    assert.ok(diags[0]!.range.start.line > 5, `diagnostic line ${diags[0]!.range.start.line}`);
+  });
+});

@@ -1,0 +1,12 @@
+// Where the test harness finds the repository, the cached tools and the demo workspace.
+
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const CODE_SERVER_VERSION = '4.100.3';
+export const TOOLS_DIR = process.env.ESC_TOOLS_DIR ?? path.join(REPO_ROOT, '.tools');
+export const CODE_SERVER_ENTRY = path.join(TOOLS_DIR, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const DEMO_DIR = path.join(REPO_ROOT, 'demo');
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+export const SHARED_DATA_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
