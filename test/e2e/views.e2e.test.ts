@@ -25,11 +25,18 @@ describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
 
   it('Datasets lists the demo files grouped by kind', async () => {
     const tree = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Datasets' }) });
-    for (const kind of DATASET_KINDS) {
-      await tree.getByText(KIND_LABELS[kind], { exact: true }).first().waitFor({ timeout: 30_000 });
-    }
     const firstFile = tree.locator('.monaco-list-row', { hasText: 'records ·' }).first();
+    await firstFile.waitFor({ timeout: 30_000 });
     assert.match(await firstFile.innerText(), /\d+ records · [\d.]+ (B|KB|MB)/);
+    // The list renders only visible rows: collapse the groups so all nine kinds fit.
+    await tree.locator('.pane-header').hover();
+    await tree.getByRole('button', { name: 'Collapse All' }).click();
+    for (const kind of DATASET_KINDS) {
+      await tree.locator('.monaco-list-row', { hasText: KIND_LABELS[kind] }).first().waitFor({ timeout: 10_000 });
+    }
+    assert.equal(await tree.locator('.monaco-list-row').count(), DATASET_KINDS.length);
+    await tree.locator('.monaco-list-row', { hasText: KIND_LABELS['pref-generator'] }).click();
+    await tree.locator('.monaco-list-row', { hasText: 'pref_generator_filtered.json' }).waitFor({ timeout: 10_000 });
   });
 
   it('Runs shows welcome content that says what to do next', async () => {

@@ -79,7 +79,8 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node.type === 'kind') {
       const item = new vscode.TreeItem(KIND_LABELS[node.kind], vscode.TreeItemCollapsibleState.Expanded);
       item.id = `kind:${node.kind}`;
-      item.description = `${node.kind} · ${node.files.length}`;
+      item.description = String(node.files.length);
+      item.tooltip = `${KIND_LABELS[node.kind]} (${node.kind}): ${node.files.length} file${node.files.length === 1 ? '' : 's'}`;
       item.contextValue = 'escDatasetKind';
       return item;
     }
