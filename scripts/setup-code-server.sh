@@ -13,7 +13,7 @@ log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 
 install_debian_packages() {
   local missing=()
-  for pkg in chromium ripgrep libkrb5-dev; do
+  for pkg in chromium ripgrep libkrb5-dev fonts-dejavu-core; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
