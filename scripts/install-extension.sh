@@ -7,8 +7,7 @@ EXT_DIR=${1:?usage: install-extension.sh <extensions-dir>}
 source "$ROOT/scripts/tools-env.sh"
 
 cd "$ROOT"
-node scripts/build.mjs --production
-npx --no-install vsce package --no-dependencies --allow-missing-repository -o dist/esc-studio.vsix >/dev/null
+npm run --silent package >/dev/null
 mkdir -p "$EXT_DIR"
 node "$CODE_SERVER_ENTRY" --extensions-dir "$EXT_DIR" --install-extension "$ROOT/dist/esc-studio.vsix" --force >/dev/null
 echo "[install-extension] installed dist/esc-studio.vsix into $EXT_DIR" >&2
