@@ -24,7 +24,8 @@ if [ ! -f "$PROFILE/user-data/User/settings.json" ]; then
   "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
-  "update.mode": "none"
+  "update.mode": "none",
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 fi

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { EscStudioApi } from '../../src/extension';
 import { DATASET_KINDS } from '../../src/core/formats/kinds';
 import type { ValidationReport } from '../../src/core/formats/validate';
+import { log } from './index';
 
 const EXTENSION_ID = 'esc-studio.esc-studio';
 
@@ -36,7 +37,7 @@ describe('ESC Studio in a real VS Code', () => {
     const a = await api();
     assert.ok(ext.isActive);
     assert.ok(a.activationMs > 0 && a.activationMs < 5000, `activation took ${a.activationMs} ms`);
-    console.log(`activation: ${a.activationMs.toFixed(1)} ms inside the extension host`);
+    log(`  activation: ${a.activationMs.toFixed(1)} ms inside the extension host`);
   });
 
   it('registers its commands', async () => {

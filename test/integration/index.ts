@@ -9,13 +9,15 @@ import * as path from 'node:path';
 const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 export const LOG_FILE = path.join(RESULTS, 'integration.log');
 
+/** A line for the suite's report (the launcher prints the report file). */
+export function log(line: string): void {
+  appendFileSync(LOG_FILE, line + '\n');
+  console.log(line);
+}
+
 export async function run(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(LOG_FILE, '');
-  const log = (line: string): void => {
-    appendFileSync(LOG_FILE, line + '\n');
-    console.log(line);
-  };
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'dot' });
   const grep = process.env.ESC_INTEGRATION_GREP;
   if (grep) mocha.grep(grep);
