@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { detectCommand } from './cli/detect';
+import { statsCommand } from './cli/stats';
 import { validateCommand } from './cli/validate';
 import { InputError, processIo, UsageError, type Io } from './cli/output';
 
@@ -11,6 +12,7 @@ const HELP = `esc — ESC Studio's command-line tool
 Usage:
   esc detect <file> [--json]               kind, layout and record count of a dataset file
   esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
+  esc stats <file> [--json]                strategy counts, turn and length summaries
   esc --help | --version
 
 Kinds: esconv, sft-vanilla, sft-planner, sft-generator, pref-planner, pref-generator,
@@ -45,6 +47,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await detectCommand(rest, values.json, io);
       case 'validate':
         return await validateCommand(rest, values.json, values.kind, io);
+      case 'stats':
+        return await statsCommand(rest, values.json, io);
       default:
         throw new UsageError(`esc: unknown command ${JSON.stringify(command)} (see esc --help)`);
     }

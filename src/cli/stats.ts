@@ -1,0 +1,42 @@
+// `esc stats <file> [--json]`: kind, records, per-strategy counts, turn and length summaries, invalid
+// record count — the same numbers as the viewer's Statistics tab (core/dataset/stats.ts).
+
+import type { Distribution, StrategyCounts } from '../core/dataset/stats';
+import { KIND_LABELS } from '../core/formats/kinds';
+import { analyzeFile } from '../core/formats/validate';
+import { STRATEGIES } from '../core/strategies';
+import { requireFile } from './inputFile';
+import { printJson, type Io } from './output';
+
+const fmt = (d: Distribution): string =>
+  d.count === 0 ? 'none' : `min ${d.min}, median ${d.median}, mean ${d.mean.toFixed(1)}, max ${d.max} (n=${d.count})`;
+
+export async function statsCommand(args: string[], json: boolean, io: Io): Promise<number> {
+  const file = await requireFile(args[0], 'stats');
+  const { report, stats } = await analyzeFile(file, { summarize: true });
+  if (!stats) return 1;
+  if (report.kind === 'unknown' || report.problems.some((p) => p.index === undefined && report.records === 0)) {
+    const why = report.problems[0]?.message ?? 'not an ESC dataset';
+    if (json) printJson(io, { kind: report.kind, records: report.records, invalid: report.invalidRecords, error: why });
+    else io.out(`${file}: ${why}`);
+    return 1;
+  }
+  if (json) {
+    printJson(io, stats);
+    return 0;
+  }
+  io.out(`${file}`);
+  io.out(`  kind:     ${stats.kind} (${KIND_LABELS[stats.kind]})`);
+  io.out(`  records:  ${stats.records}${stats.invalid ? ` (${stats.invalid} invalid, not counted below; run esc validate)` : ''}`);
+  const columns = Object.entries(stats.strategies).filter(([k]) => k !== 'other' && k !== 'matrix') as [string, StrategyCounts][];
+  io.out(`  strategies ${columns.map(([k]) => k.padStart(9)).join('')}`);
+  for (const s of STRATEGIES) io.out(`    ${s.padEnd(28)}${columns.map(([, c]) => String(c[s]).padStart(9)).join('')}`);
+  for (const [label, n] of Object.entries(stats.strategies.other)) io.out(`    ${JSON.stringify(label)} (not one of the 8): ${n}`);
+  io.out(`  turns:    ${fmt(stats.turns)}`);
+  if (stats.length.count > 0) io.out(`  length:   ${fmt(stats.length)} words`);
+  if (stats.rejectedLength) io.out(`  rejected: ${fmt(stats.rejectedLength)} words`);
+  for (const [name, table] of [['emotions', stats.emotions], ['problems', stats.problems], ['errors', stats.errorTypes], ['retained', stats.retained]] as const) {
+    if (table && Object.keys(table).length > 0) io.out(`  ${(name + ':').padEnd(10)}${Object.entries(table).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  }
+  return 0;
+}

@@ -1,0 +1,212 @@
+// What the viewer's list, facets and statistics need from one record, per kind: strategies as
+// written, turns, response lengths, facet values, a snippet. One module reads records' content so
+// the list, the facets, `esc stats` and the Statistics tab all agree.
+
+import type { DatasetKind } from '../formats/kinds';
+import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
+import { strategyOfGeneratorPrompt } from '../prompts';
+import { splitStrategyTag } from '../strategies';
+
+export interface RecordSummary {
+  /** A short text to recognise the record by in a list. */
+  snippet: string;
+  /** Strategy labels in the order they occur, as written (dialogues: each supporter turn). */
+  strategies: string[];
+  /** Facet values: the strategy (chosen / gold / conditioned / per turn) and the rejected or predicted one. */
+  strategyFacet: string[];
+  rejectedFacet: string[];
+  emotion?: string;
+  problem?: string;
+  errorTypes: string[];
+  retained?: string;
+  /** Conversation turns (messages other than the system prompt; history lines for planner samples). */
+  turns: number;
+  /** Word counts of the replies: every supporter turn, or the chosen / gold side. */
+  lengths: number[];
+  /** Word counts of the rejected / predicted side, for pair and inference kinds. */
+  rejectedLengths: number[];
+  /** Length used for sorting: total words of the replies. */
+  sortLength: number;
+}
+
+const SNIPPET_CHARS = 140;
+
+export function wordCount(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 160;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
+
+const clip = (text: string): string => {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > SNIPPET_CHARS ? one.slice(0, SNIPPET_CHARS - 1) + '…' : one;
+};
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The strategy of a "[Strategy] text" reply, as written; untagged replies have none. */
+const tagOf = (text: string | undefined): string | undefined => (text === undefined ? undefined : splitStrategyTag(text)?.tag);
+const untagged = (text: string): string => splitStrategyTag(text)?.text ?? text;
+
+const HISTORY_LINE = /^(seeker|supporter): /;
+
+/** Turns of a flattened planner history ("seeker: …\nsupporter: …\n"). */
+export function historyLines(flattened: string): number {
+  let n = 0;
+  for (const line of flattened.split('\n')) if (HISTORY_LINE.test(line)) n++;
+  return n;
+}
+
+function chatBody(msgs: ChatMessage[]): ChatMessage[] {
+  return msgs[0]?.role === 'system' ? msgs.slice(1) : msgs;
+}
+
+function firstUserText(msgs: ChatMessage[]): string {
+  const m = msgs.find((x) => x.role === 'user' && x.content.trim() !== '');
+  return m ? m.content : '';
+}
+
+function conversationOf(r: Record<string, unknown>): unknown {
+  return r.messages ?? r.conversations ?? r.prompt;
+}
+
+function empty(): RecordSummary {
+  return { snippet: '', strategies: [], strategyFacet: [], rejectedFacet: [], errorTypes: [], turns: 0, lengths: [], rejectedLengths: [], sortLength: 0 };
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
+  const s = empty();
+  if (!isObject(record)) return s;
+  const r = record;
+  switch (kind) {
+    case 'esconv': {
+      const dialog = Array.isArray(r.dialog) ? r.dialog.filter(isObject) : [];
+      s.turns = dialog.length;
+      s.emotion = str(r.emotion_type);
+      s.problem = str(r.problem_type);
+      for (const t of dialog) {
+        const speaker = str(t.speaker);
+        if (speaker !== 'supporter' && speaker !== 'listener') continue;
+        const label = isObject(t.annotation) ? str(t.annotation.strategy) : undefined;
+        if (label !== undefined) s.strategies.push(label);
+        s.lengths.push(wordCount(str(t.content) ?? ''));
+      }
+      const firstSeeker = dialog.find((t) => t.speaker === 'seeker' || t.speaker === 'speaker');
+      s.snippet = clip(str(r.situation) ?? str(firstSeeker?.content) ?? '');
+      s.strategyFacet = [...new Set(s.strategies)];
+      break;
+    }
+    case 'sft-vanilla':
+    case 'sft-planner':
+    case 'sft-generator': {
+      const msgs = toChatMessages(conversationOf(r));
+      const body = chatBody(msgs);
+      const assistants = body.filter((m) => m.role === 'assistant');
+      if (kind === 'sft-vanilla') {
+        s.turns = body.length;
+        for (const a of assistants) {
+          const tag = tagOf(a.content);
+          if (tag !== undefined) s.strategies.push(tag);
+          s.lengths.push(wordCount(untagged(a.content)));
+        }
+        s.snippet = clip(firstUserText(body));
+      } else if (kind === 'sft-planner') {
+        const history = body.find((m) => m.role === 'user')?.content ?? '';
+        s.turns = historyLines(history);
+        const answer = assistants[assistants.length - 1]?.content.trim();
+        if (answer !== undefined) s.strategies.push(answer);
+        const lastLine = history.trimEnd().split('\n').pop() ?? '';
+        s.snippet = clip(lastLine.replace(HISTORY_LINE, ''));
+      } else {
+        s.turns = body.length - 1; // the history before the reply
+        const conditioned = strategyOfGeneratorPrompt(systemPromptOf(msgs, r) ?? '');
+        if (conditioned !== undefined) s.strategies.push(conditioned);
+        const reply = assistants[assistants.length - 1]?.content ?? '';
+        s.lengths.push(wordCount(reply));
+        s.snippet = clip(reply);
+      }
+      s.strategyFacet = [...new Set(s.strategies)];
+      break;
+    }
+    case 'pref-planner':
+    case 'pref-generator':
+    case 'pref-vanilla': {
+      const convo = conversationOf(r);
+      const msgs = typeof convo === 'string' ? [{ role: 'user' as const, content: convo }] : toChatMessages(convo);
+      const body = chatBody(msgs);
+      const chosen = replyText(r.chosen) ?? '';
+      const rejected = replyText(r.rejected) ?? '';
+      let c: string | undefined;
+      let j: string | undefined;
+      if (kind === 'pref-planner') {
+        c = chosen.trim();
+        j = rejected.trim();
+        const history = body.find((m) => m.role === 'user')?.content ?? '';
+        s.turns = historyLines(history) || body.length;
+        s.snippet = clip((history.trimEnd().split('\n').pop() ?? '').replace(HISTORY_LINE, ''));
+      } else if (kind === 'pref-vanilla') {
+        c = tagOf(chosen);
+        j = tagOf(rejected);
+        s.turns = body.length;
+        s.lengths.push(wordCount(untagged(chosen)));
+        s.rejectedLengths.push(wordCount(untagged(rejected)));
+        s.snippet = clip(untagged(chosen));
+      } else {
+        c = j = strategyOfGeneratorPrompt(systemPromptOf(msgs, r) ?? '');
+        s.turns = body.length;
+        s.lengths.push(wordCount(chosen));
+        s.rejectedLengths.push(wordCount(rejected));
+        s.snippet = clip(chosen);
+      }
+      if (c !== undefined) s.strategyFacet.push(c);
+      if (j !== undefined) s.rejectedFacet.push(j);
+      s.strategies = [c ?? '', j ?? ''].filter((x) => x !== '');
+      const remained = isObject(r.remained) ? r.remained : undefined;
+      if (remained) {
+        s.retained = str(remained['Should the sample be retained']);
+        for (const key of ['Error Type in chosen reply', 'Error Type in rejected reply']) {
+          const e = str(remained[key]);
+          if (e && e !== 'None' && !s.errorTypes.includes(e)) s.errorTypes.push(e);
+        }
+      }
+      break;
+    }
+    case 'inference': {
+      const msgs = toChatMessages(r.conversations);
+      const gold = str(r.GT_strategy);
+      const pred = str(r.predict_strategy);
+      if (gold !== undefined) s.strategyFacet.push(gold);
+      if (pred !== undefined) s.rejectedFacet.push(pred);
+      s.strategies = [gold ?? '', pred ?? ''].filter((x) => x !== '');
+      s.turns = chatBody(msgs).length;
+      s.lengths.push(wordCount(str(r.GT_content) ?? ''));
+      s.rejectedLengths.push(wordCount(str(r.predict_content) ?? ''));
+      s.snippet = clip(str(r.GT_content) ?? '');
+      break;
+    }
+    case 'error-stats': {
+      const strategy = str(r.strategy);
+      if (strategy !== undefined) {
+        s.strategies.push(strategy);
+        s.strategyFacet.push(strategy);
+      }
+      const e = str(r['Error Type']);
+      if (e && e !== 'None') s.errorTypes.push(e);
+      s.retained = undefined;
+      s.turns = 1;
+      s.lengths.push(wordCount(str(r.response) ?? ''));
+      s.snippet = clip(str(r.user_input) ?? str(r.response) ?? '');
+      break;
+    }
+  }
+  s.sortLength = sum(s.lengths);
+  return s;
+}
