@@ -117,7 +117,12 @@ export class StatsAccumulator {
       // shared bins, so chosen and rejected histograms line up
       let lo = Infinity;
       let hi = 0;
-      for (const xs of [this.lengths, this.rejectedLengths]) for (const v of xs) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      for (const xs of [this.lengths, this.rejectedLengths]) {
+        for (const v of xs) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
       const range: [number, number] = [Number.isFinite(lo) ? lo : 0, hi];
       stats.length = distribution(this.lengths, range);
       stats.rejectedLength = distribution(this.rejectedLengths, range);
