@@ -1,0 +1,67 @@
+// The data shapes the dataset viewer works with, shared by the index (in a worker), the extension and
+// the webview (type-only there).
+
+import type { DetectedKind } from '../formats/kinds';
+import type { SearchQuery } from './search';
+
+export const FACETS = ['strategy', 'rejected', 'emotion', 'problem', 'errorType', 'retained'] as const;
+export type Facet = (typeof FACETS)[number];
+
+export type SortOrder = 'file' | 'length-desc' | 'length-asc' | 'turns-desc' | 'turns-asc';
+
+export interface ViewQuery {
+  search?: SearchQuery;
+  /** Selected value per facet (records must have it). */
+  facets: Partial<Record<Facet, string>>;
+  sort: SortOrder;
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+export interface ViewInfo {
+  /** Increases with every query; rows answer for one version. */
+  version: number;
+  total: number;
+  /** Counts of each facet's values among records matching the search and the other facets. */
+  facets: Partial<Record<Facet, FacetValue[]>>;
+  /** Search matches (occurrences) in the view, when a search is active; undefined while not counted. */
+  matches?: number;
+  searchMs?: number;
+  /** Set when the search text is not a valid regular expression. */
+  searchError?: string;
+}
+
+export interface RowSummary {
+  index: number;
+  snippet: string;
+  strategies: string[];
+  turns: number;
+  length: number;
+  /** The record could not be parsed or fails its schema. */
+  invalid?: boolean;
+}
+
+export interface RecordDetail {
+  index: number;
+  kind: DetectedKind;
+  start: number;
+  end: number;
+  /** The parsed record, or undefined when it is not valid JSON. */
+  value?: unknown;
+  /** Raw JSON text (cut at RAW_TEXT_LIMIT characters). */
+  raw: string;
+  rawTruncated: boolean;
+  problems: { path: string; message: string }[];
+}
+
+export const RAW_TEXT_LIMIT = 1_000_000;
+
+export interface IndexProgress {
+  phase: 'indexing' | 'analyzing' | 'searching';
+  bytes: number;
+  size: number;
+  records: number;
+}

@@ -1,0 +1,49 @@
+// The dataset worker thread: owns one DatasetIndex, indexes and analyses the file off the extension
+// host's main thread, and answers the viewer's requests. A new query cancels the search before it.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { DatasetIndex, type IndexEvents } from '../datasetIndex';
+import type { FromWorker, WorkerData, WorkerRequest } from './protocol';
+
+const port = parentPort!;
+const { path } = workerData as WorkerData;
+const index = new DatasetIndex(path);
+const send = (m: FromWorker): void => port.postMessage(m);
+let queryAbort: AbortController | undefined;
+
+const events: IndexEvents = {
+  progress: (progress) => send({ type: 'progress', progress }),
+  firstRecords: (records) => send({ type: 'firstRecords', records, kind: index.kind }),
+};
+
+async function run(): Promise<void> {
+  await index.index(events);
+  send({ type: 'indexed', info: { kind: index.kind, container: index.detection?.container, records: index.count, size: index.size, indexMs: index.indexMs, problems: index.problems } });
+  await index.analyze(events);
+  send({ type: 'analyzed', stats: index.stats, problems: index.problems, invalid: index.invalidCount, analyzeMs: index.analyzeMs });
+}
+
+async function handle(req: WorkerRequest): Promise<unknown> {
+  switch (req.type) {
+    case 'query': {
+      queryAbort?.abort();
+      const abort = (queryAbort = new AbortController());
+      return index.query(req.query, events, abort.signal);
+    }
+    case 'rows':
+      return index.rows(req.start, req.count);
+    case 'record':
+      return index.record(req.index);
+    case 'position':
+      return index.positionOf(req.index);
+  }
+}
+
+port.on('message', (req: WorkerRequest) => {
+  handle(req).then(
+    (result) => send({ id: req.id, ok: true, result }),
+    (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? `${err.name === 'AbortError' ? 'cancelled' : err.message}` : String(err) }),
+  );
+});
+
+run().catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }));
