@@ -35,6 +35,23 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/dataset/worker/main.ts'],
+    outfile: 'dist/datasetWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
+    entryPoints: ['webview-ui/src/viewer/main.ts'],
+    outfile: 'dist/webview/viewer.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
+  {
+    ...common,
     entryPoints: ['webview-ui/src/playground/main.ts'],
     outfile: 'dist/webview/playground.js',
     platform: 'browser',

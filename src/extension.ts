@@ -5,6 +5,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './features/ctx';
 import { registerDatasets } from './features/datasets';
 import type { DatasetsTree } from './features/datasets/datasetsTree';
+import type { DatasetViewerProvider } from './features/datasets/viewer/viewerProvider';
 import { registerPlayground, type PlaygroundView } from './features/playground';
 import { registerRuns } from './features/runs';
 
@@ -12,6 +13,7 @@ export interface EscStudioApi {
   /** Wall time of activate() in milliseconds, measured inside the extension host. */
   activationMs: number;
   datasets: DatasetsTree;
+  viewer: DatasetViewerProvider;
   runs: vscode.TreeDataProvider<unknown>;
   playground: PlaygroundView;
 }
@@ -19,12 +21,12 @@ export interface EscStudioApi {
 export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const started = performance.now();
   const ctx = new Ctx(context);
-  const datasets = registerDatasets(ctx);
+  const { tree: datasets, viewer } = registerDatasets(ctx);
   const runs = registerRuns(ctx);
   const playground = registerPlayground(ctx);
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, datasets, runs: runs as vscode.TreeDataProvider<unknown>, playground };
+  return { activationMs, datasets, viewer, runs: runs as vscode.TreeDataProvider<unknown>, playground };
 }
 
 export function deactivate(): void {}

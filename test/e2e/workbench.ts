@@ -74,3 +74,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** The Datasets view's pane. */
+export const datasetsPane = (page: Page) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
+
+/** Opens a dataset from the Datasets tree (collapsing groups first: the tree renders visible rows only). */
+export async function openFromTree(page: Page, kindLabel: string, fileName: string): Promise<void> {
+  const tree = datasetsPane(page);
+  await tree.locator('.monaco-list-row', { hasText: 'records ·' }).first().waitFor({ timeout: 30_000 });
+  await tree.locator('.pane-header').hover();
+  await tree.getByRole('button', { name: 'Collapse All' }).click();
+  await tree.locator('.monaco-list-row', { hasText: kindLabel }).first().click();
+  await tree.locator('.monaco-list-row', { hasText: fileName }).first().click();
+}
+
+/** Collapses the Runs and Playground panes so the Datasets tree has room. */
+export async function focusDatasetsPane(page: Page): Promise<void> {
+  for (const name of ['Runs', 'Playground']) {
+    const header = page.locator('.pane-header', { hasText: name }).first();
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+}

@@ -7,6 +7,7 @@ import { detectFile, type Detection } from '../formats/detect';
 import { isDatasetKind, type DatasetKind } from '../formats/kinds';
 import { analyzeFile, recordChecker, type ValidationProblem } from '../formats/validate';
 import { parseRecord } from './parseRecord';
+import { recordView } from './recordView';
 import { scanFile } from './readFile';
 import { forEachRecord, readRange } from './recordReader';
 import { compileSearch } from './search';
@@ -278,8 +279,10 @@ export class DatasetIndex {
       start,
       end,
       value: parsed.ok ? parsed.value : undefined,
-      raw: raw.length > RAW_TEXT_LIMIT ? raw.slice(0, RAW_TEXT_LIMIT) : raw,
-      rawTruncated: raw.length > RAW_TEXT_LIMIT,
+      view: parsed.ok && isDatasetKind(this.kind) ? recordView(this.kind, parsed.value) : undefined,
+      // the webview pretty-prints `value`; raw text is only needed when the record does not parse
+      raw: parsed.ok ? '' : raw.slice(0, RAW_TEXT_LIMIT),
+      rawTruncated: !parsed.ok && raw.length > RAW_TEXT_LIMIT,
       problems,
     };
   }

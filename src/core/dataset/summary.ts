@@ -168,7 +168,8 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
       }
       if (c !== undefined) s.strategyFacet.push(c);
       if (j !== undefined) s.rejectedFacet.push(j);
-      s.strategies = [c ?? '', j ?? ''].filter((x) => x !== '');
+      // a generator pair is conditioned on one strategy: show it once
+      s.strategies = kind === 'pref-generator' ? (c === undefined ? [] : [c]) : [c ?? '', j ?? ''].filter((x) => x !== '');
       const remained = isObject(r.remained) ? r.remained : undefined;
       if (remained) {
         s.retained = str(remained['Should the sample be retained']);

@@ -2,6 +2,7 @@
 // the webview (type-only there).
 
 import type { DetectedKind } from '../formats/kinds';
+import type { RecordView } from './recordView';
 import type { SearchQuery } from './search';
 
 export const FACETS = ['strategy', 'rejected', 'emotion', 'problem', 'errorType', 'retained'] as const;
@@ -51,7 +52,9 @@ export interface RecordDetail {
   end: number;
   /** The parsed record, or undefined when it is not valid JSON. */
   value?: unknown;
-  /** Raw JSON text (cut at RAW_TEXT_LIMIT characters). */
+  /** How to draw it (undefined for a record that is not an object of the file's kind). */
+  view?: RecordView;
+  /** Raw JSON text of a record that does not parse (cut at RAW_TEXT_LIMIT characters); empty otherwise. */
   raw: string;
   rawTruncated: boolean;
   problems: { path: string; message: string }[];

@@ -101,7 +101,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     item.iconPath = new vscode.ThemeIcon(entry.problems > 0 ? 'warning' : entry.kind.startsWith('pref') ? 'git-compare' : entry.kind === 'esconv' ? 'comment-discussion' : 'json');
     item.contextValue = 'escDatasetFile';
     item.resourceUri = entry.uri;
-    item.command = { command: 'vscode.open', title: 'Open', arguments: [entry.uri] };
+    item.command = { command: 'escStudio.openViewer', title: 'Open in ESC Dataset Viewer', arguments: [entry.uri] };
     return item;
   }
 

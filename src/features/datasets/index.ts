@@ -5,14 +5,35 @@ import type { Ctx } from '../ctx';
 import { DatasetsTree } from './datasetsTree';
 import { detectDataset } from './detectCommand';
 import { validateDataset } from './validateCommand';
+import { targetFile } from './targetFile';
+import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
 
-export function registerDatasets(ctx: Ctx): DatasetsTree {
+export interface DatasetsFeature {
+  tree: DatasetsTree;
+  viewer: DatasetViewerProvider;
+}
+
+export function registerDatasets(ctx: Ctx): DatasetsFeature {
   const tree = new DatasetsTree(ctx);
   const diagnostics = vscode.languages.createDiagnosticCollection('escStudio');
   ctx.push(tree, diagnostics, vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true }));
   ctx.command('escStudio.detectDataset', detectDataset);
   ctx.command('escStudio.validateDataset', (c) => validateDataset(c, diagnostics));
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());
+  const viewer = new DatasetViewerProvider(ctx);
+  ctx.push(vscode.window.registerCustomEditorProvider(VIEW_TYPE, viewer, { supportsMultipleEditorsPerDocument: true }));
+  ctx.command('escStudio.openViewer', () => async (arg?: unknown) => {
+    const uri = await targetFile(arg, 'Open in Viewer');
+    if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+  });
+  ctx.command('escStudio.showStatistics', () => async (arg?: unknown) => {
+    const uri = await targetFile(arg, 'Show Statistics');
+    if (uri) await viewer.openWithTab(uri, 'stats');
+  });
+  ctx.command('escStudio.revealDataset', () => async (arg?: unknown) => {
+    const uri = await targetFile(arg, 'Reveal');
+    if (uri) await vscode.commands.executeCommand('revealInExplorer', uri);
+  });
   void tree.refresh();
-  return tree;
+  return { tree, viewer };
 }

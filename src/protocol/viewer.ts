@@ -1,0 +1,46 @@
+// Messages between the extension and the ESC Dataset Viewer webview. The extension validates what
+// arrives with these schemas; the webview imports the types only.
+
+import * as z from 'zod';
+import type { IndexedInfo } from '../core/dataset/worker/protocol';
+import type { DatasetStats } from '../core/dataset/stats';
+import type { IndexProgress, RecordDetail, RowSummary, ViewInfo } from '../core/dataset/viewTypes';
+import { FACETS } from '../core/dataset/viewTypes';
+import type { DetectedKind } from '../core/formats/kinds';
+import type { ValidationProblem } from '../core/formats/validate';
+import type { StrategyChip } from './playground';
+
+const viewQuery = z.object({
+  search: z.object({ text: z.string().max(10_000), regex: z.boolean(), caseSensitive: z.boolean() }).optional(),
+  facets: z.partialRecord(z.enum(FACETS), z.string()),
+  sort: z.enum(['file', 'length-desc', 'length-asc', 'turns-desc', 'turns-asc']),
+});
+
+const index = z.number().int().nonnegative();
+
+export const viewerToExtension = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('query'), query: viewQuery }),
+  z.object({ type: z.literal('rows'), version: z.number().int(), start: index, count: z.number().int().positive().max(1000) }),
+  z.object({ type: z.literal('record'), index }),
+  z.object({ type: z.literal('position'), index }),
+  z.object({ type: z.literal('copy'), text: z.string() }),
+  z.object({ type: z.literal('revealInText'), index }),
+  z.object({ type: z.literal('validate') }),
+]);
+export type ViewerToExtension = z.infer<typeof viewerToExtension>;
+
+export type ViewerTab = 'records' | 'stats';
+
+export type ExtensionToViewer =
+  | { type: 'init'; file: string; size: number; strategies: StrategyChip[]; tab?: ViewerTab }
+  | { type: 'progress'; progress: IndexProgress }
+  | { type: 'firstRecords'; records: number; kind: DetectedKind; kindLabel: string }
+  | { type: 'indexed'; info: IndexedInfo }
+  | { type: 'analyzed'; stats: DatasetStats | undefined; problems: ValidationProblem[]; invalid: number; analyzeMs: number }
+  | { type: 'view'; info: ViewInfo }
+  | { type: 'rows'; version: number; start: number; rows: RowSummary[] }
+  | { type: 'record'; detail: RecordDetail }
+  | { type: 'position'; index: number; position: number }
+  | { type: 'showTab'; tab: ViewerTab }
+  | { type: 'error'; message: string };
