@@ -32,7 +32,7 @@ export function compileSearch(q: SearchQuery): CompiledSearch {
   const real = q.regex ? new RegExp(q.text, flags) : new RegExp(escapeRegex(q.text), flags);
   // A regex can match across escapes in ways the raw text does not show, and case folding of
   // \uXXXX-escaped letters cannot be seen in raw text: no pre-test for those.
-  const nonAscii = /[^\x00-\x7f]/.test(q.text);
+  const nonAscii = [...q.text].some((c) => c.charCodeAt(0) > 0x7f);
   const pre = q.regex || (nonAscii && !q.caseSensitive) ? undefined : new RegExp(jsonForms(q.text).map(escapeRegex).join('|'), q.caseSensitive ? '' : 'i');
   const textOf = (record: unknown): string => collectText(record, []).join('\n');
   return {
