@@ -133,6 +133,26 @@ describe('record scanner', () => {
     assert.deepEqual(one.records, [{ a: 1 }]);
   });
 
+  it('keeps nothing that points into a chunk the caller reuses (JSON array and JSON Lines)', () => {
+    const objects = Array.from({ length: 40 }, (_, i) => ({ i, text: `record ${i} `.repeat(i % 9) }));
+    for (const text of [JSON.stringify(objects), objects.map((o) => JSON.stringify(o)).join('\n') + '\n']) {
+      const bytes = buf(text);
+      for (const size of [7, 64, 333]) {
+        const records: unknown[] = [];
+        const scanner = new RecordScanner({ keepBytes: true, onRecord: (_s, b) => records.push(JSON.parse(b!.toString('utf8'))) });
+        const shared = Buffer.alloc(size);
+        for (let pos = 0; pos < bytes.length; pos += size) {
+          const n = bytes.copy(shared, 0, pos, pos + size);
+          scanner.push(shared.subarray(0, n));
+          shared.fill(0x21); // scribble over the chunk as a reused read buffer would
+        }
+        const result = scanner.end();
+        assert.deepEqual(result.problems, []);
+        assert.deepEqual(records, objects, `chunk size ${size}`);
+      }
+    }
+  });
+
   it('scans a file from disk in bounded chunks and stops early at maxRecords', async () => {
     const t = tempDir();
     try {

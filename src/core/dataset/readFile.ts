@@ -23,12 +23,11 @@ export async function scanFile(path: string, opts: ScanFileOptions = {}): Promis
     const scanner = new RecordScanner({ jsonlHint: isJsonlName(path), ...opts });
     const limit = opts.maxBytes === undefined ? size : Math.min(size, opts.maxBytes);
     let pos = 0;
-    // With keepBytes, emitted records may be views into the chunk: each chunk needs its own buffer.
-    let reusable: Buffer | undefined;
+    // The scanner copies what it keeps across chunks, so one buffer serves every read.
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(1, limit)));
     while (pos < limit && !scanner.done) {
       opts.signal?.throwIfAborted();
-      const want = Math.min(CHUNK_SIZE, limit - pos);
-      const buf = opts.keepBytes ? Buffer.allocUnsafe(want) : (reusable ??= Buffer.allocUnsafe(CHUNK_SIZE));
+      const want = Math.min(buf.length, limit - pos);
       const { bytesRead } = await handle.read(buf, 0, want, pos);
       if (bytesRead === 0) break;
       scanner.push(buf.subarray(0, bytesRead));

@@ -34,7 +34,7 @@ export interface ScanResult {
 }
 
 export interface ScannerOptions {
-  /** Called for each record; `bytes` is given only with keepBytes. */
+  /** Called for each record; `bytes` is given only with keepBytes and is valid only during the call. */
   onRecord?: (span: RecordSpan, bytes: Buffer | undefined) => void;
   keepBytes?: boolean;
   /** Stop after this many records (used to sniff the head of a file). */
@@ -97,10 +97,12 @@ export class RecordScanner {
     return this.stopped;
   }
 
+  /** `chunk` may be reused by the caller after this returns (only copies are kept). */
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
     if (this.mode === 'sniff') {
-      this.sniffBuf.push(chunk);
+      // callers may reuse the chunk's memory for the next read: keep a copy
+      this.sniffBuf.push(Buffer.from(chunk));
       this.sniffLen += chunk.length;
       const head = Buffer.concat(this.sniffBuf, this.sniffLen);
       if (!this.trySniff(head)) return;
@@ -363,7 +365,7 @@ export class RecordScanner {
       i++;
     }
     if (this.opts.keepBytes && this.recordStart >= 0 && !this.stopped) {
-      this.pieces.push(chunk.subarray(Math.max(0, this.recordStart - base)));
+      this.pieces.push(Buffer.from(chunk.subarray(Math.max(0, this.recordStart - base))));
     }
   }
 
@@ -393,7 +395,8 @@ export class RecordScanner {
     while (i < n && !this.stopped) {
       const nl = chunk.indexOf(NEWLINE, i);
       if (nl < 0) {
-        this.pieces.push(chunk.subarray(i));
+        // the line goes on in the next chunk; the caller may reuse this chunk's memory: copy
+        this.pieces.push(Buffer.from(chunk.subarray(i)));
         break;
       }
       const lineEnd = base + nl;
