@@ -4,9 +4,10 @@
 // process so peak memory is its own.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetIndex } from '../../src/core/dataset/datasetIndex';
+import { writeBigPreferenceFile } from '../../test/fixtures/bigPreferenceFile';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const OUT = path.join(ROOT, '.bench');
@@ -23,28 +24,7 @@ function build(): { json: string; jsonl: string } {
   mkdirSync(OUT, { recursive: true });
   const json = path.join(OUT, `pref_generator_${TARGET_BYTES >> 20}MB.json`);
   const jsonl = json.replace(/\.json$/, '.jsonl');
-  if (existsSync(json) && existsSync(jsonl) && statSync(json).size >= TARGET_BYTES * 0.95) return { json, jsonl };
-  const pairs = [
-    ...JSON.parse(readFileSync(path.join(ROOT, 'demo', 'data', 'pref_generator_demo.json'), 'utf8')),
-    ...JSON.parse(readFileSync(path.join(ROOT, 'demo', 'data', 'pref_generator_filtered.json'), 'utf8')),
-  ] as object[];
-  const fa = openSync(json, 'w');
-  const fl = openSync(jsonl, 'w');
-  writeSync(fa, '[\n');
-  let written = 2;
-  let i = 0;
-  while (written < TARGET_BYTES) {
-    const rec = JSON.stringify({ ...pairs[i % pairs.length], id: i }, null, 2);
-    const piece = (i === 0 ? '' : ',\n') + rec;
-    writeSync(fa, piece);
-    writeSync(fl, JSON.stringify(JSON.parse(rec)) + '\n');
-    written += Buffer.byteLength(piece);
-    i++;
-  }
-  writeSync(fa, '\n]\n');
-  closeSync(fa);
-  closeSync(fl);
-  return { json, jsonl };
+  return { json: writeBigPreferenceFile(ROOT, json, TARGET_BYTES), jsonl: writeBigPreferenceFile(ROOT, jsonl, TARGET_BYTES * 0.88) };
 }
 
 /** Runs one measurement in this process (child mode) and prints it as JSON. */

@@ -15,10 +15,12 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(source = DEMO_DIR): Promise<Workbench> {
+/** Opens the demo workspace (a copy; `prepare` may add files to it first) with the packaged extension installed. */
+export async function openWorkbench(prepare?: (workspace: string) => void): Promise<Workbench> {
   const extensionsDir = mkdtempSync(path.join(tmpdir(), 'esc-e2e-ext-'));
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-extension.sh'), extensionsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const ws = copyWorkspace(source, 'demo workspace');
+  const ws = copyWorkspace(DEMO_DIR, 'demo workspace');
+  prepare?.(ws.dir);
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
@@ -79,13 +81,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export const datasetsPane = (page: Page) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
 
 /** Opens a dataset from the Datasets tree (collapsing groups first: the tree renders visible rows only). */
-export async function openFromTree(page: Page, kindLabel: string, fileName: string): Promise<void> {
+export async function openFromTree(page: Page, kindLabel: string, fileName: string, beforeClick?: () => void): Promise<void> {
   const tree = datasetsPane(page);
   await tree.locator('.monaco-list-row', { hasText: 'records ·' }).first().waitFor({ timeout: 30_000 });
   await tree.locator('.pane-header').hover();
   await tree.getByRole('button', { name: 'Collapse All' }).click();
   await tree.locator('.monaco-list-row', { hasText: kindLabel }).first().click();
-  await tree.locator('.monaco-list-row', { hasText: fileName }).first().click();
+  const row = tree.locator('.monaco-list-row', { hasText: fileName }).first();
+  await row.waitFor();
+  beforeClick?.();
+  await row.click();
 }
 
 /** Collapses the Runs and Playground panes so the Datasets tree has room. */
@@ -94,4 +99,42 @@ export async function focusDatasetsPane(page: Page): Promise<void> {
     const header = page.locator('.pane-header', { hasText: name }).first();
     if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
   }
+}
+
+/** Runs a command from the Command Palette by its title, as a user would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file in the text editor through Quick Open. */
+export async function quickOpen(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relativePath);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: path.basename(relativePath) }).waitFor();
+}
+
+/** The ESC Dataset Viewer webview showing `fileName` (its innermost frame). */
+export async function viewerFrame(page: Page, fileName: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        const title = frame.locator('.file-title');
+        if ((await title.count()) > 0 && (await title.innerText({ timeout: 200 })).endsWith(fileName)) return frame;
+      } catch {
+        // navigating or detached
+      }
+    }
+    await page.waitForTimeout(20);
+  }
+  throw new Error(`no ESC Dataset Viewer showing ${fileName} within ${timeoutMs} ms`);
 }

@@ -8,6 +8,11 @@ import { formatBytes } from '../../core/util/bytes';
 import type { Ctx } from '../ctx';
 import { datasetsConfig } from '../config';
 import { discoverDatasets, type DatasetEntry } from './discovery';
+import { analyzeFile } from '../../core/formats/validate';
+import type { DatasetStats, StrategyCounts } from '../../core/dataset/stats';
+
+/** Files up to this size get their strategy mix computed for the tooltip (on hover, once). */
+const TOOLTIP_STATS_LIMIT = 32 * 1024 * 1024;
 
 type Node = { type: 'kind'; kind: DatasetKind; files: DatasetEntry[] } | { type: 'file'; entry: DatasetEntry };
 
@@ -19,6 +24,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private cancel: vscode.CancellationTokenSource | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly mix = new Map<string, Promise<string>>();
 
   constructor(private readonly ctx: Ctx) {
     const watcher = vscode.workspace.createFileSystemWatcher(datasetsConfig().include);
@@ -75,6 +81,26 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return node.type === 'kind' ? node.files.map((entry) => ({ type: 'file' as const, entry })) : [];
   }
 
+  /** Adds the strategy mix to a file's tooltip when the user hovers it (computed once per version). */
+  async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
+    if (node.type !== 'file' || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    const { entry } = node;
+    const key = `${entry.uri.toString()}@${entry.size}`;
+    let mix = this.mix.get(key);
+    if (!mix) {
+      mix =
+        entry.size > TOOLTIP_STATS_LIMIT
+          ? Promise.resolve('Strategy mix: open the Statistics tab (large file).')
+          : analyzeFile(entry.uri.fsPath, { summarize: true, maxProblems: 1 }).then(
+              (a) => strategyMix(a.stats),
+              () => 'Strategy mix: unavailable.',
+            );
+      this.mix.set(key, mix);
+    }
+    item.tooltip.appendText(`\n${await mix}`);
+    return item;
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.type === 'kind') {
       const item = new vscode.TreeItem(KIND_LABELS[node.kind], vscode.TreeItemCollapsibleState.Expanded);
@@ -110,4 +136,16 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.cancel?.cancel();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** "Question 20%, Others 18%, …" for the column that matters for the kind. */
+export function strategyMix(stats: DatasetStats | undefined): string {
+  if (!stats) return 'Strategy mix: none.';
+  const s = stats.strategies;
+  const [name, counts] = (Object.entries(s).find(([k]) => k !== 'other' && k !== 'matrix') ?? ['', {}]) as [string, StrategyCounts];
+  const all = Object.entries({ ...counts, ...s.other }).filter(([, n]) => n > 0);
+  const total = all.reduce((a, [, n]) => a + n, 0);
+  if (total === 0) return 'Strategy mix: none.';
+  const parts = all.sort((a, b) => b[1] - a[1]).map(([label, n]) => `${label} ${Math.round((100 * n) / total)}%`);
+  return `Strategy mix (${name}, ${total.toLocaleString('en-US')}): ${parts.join(', ')}`;
 }

@@ -15,7 +15,11 @@ function uriOf(arg: unknown): vscode.Uri | undefined {
 export async function targetFile(arg: unknown, action: string): Promise<vscode.Uri | undefined> {
   const given = uriOf(arg);
   if (given) return given;
-  const active = vscode.window.activeTextEditor?.document.uri;
+  // The active tab, not only the active text editor: VS Code does not give extensions a text editor
+  // for very large files, and the file may already be open in the viewer.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const active =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : vscode.window.activeTextEditor?.document.uri;
   if (active && /\.jsonl?$/i.test(active.path)) return active;
   const picked = await vscode.window.showOpenDialog({
     title: `ESC Studio: ${action}`,

@@ -261,6 +261,7 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToViewer>) => {
     case 'init':
       setStrategyColors(m.strategies);
       title.textContent = m.file;
+      document.body.dataset.documentOpenedAt = String(m.openedAt);
       size = m.size;
       updateHeader();
       if (m.tab) state.tab = m.tab;
@@ -327,6 +328,10 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToViewer>) => {
       if (!firstRowsShown && m.rows.length > 0) {
         firstRowsShown = true;
         document.body.dataset.firstRowsMs = String(Math.round(performance.now() - t0));
+        document.body.dataset.firstRowsAt = String(Date.now());
+        document.body.dataset.scriptStartMs = String(Math.round(t0)); // since this page's navigation began
+        // when VS Code's webview host delivered this page's HTML (its share of the first-page time)
+        document.body.dataset.htmlDeliveredMs = String(Math.round(nav?.responseEnd ?? 0));
       }
       if (pendingSelect !== undefined && list.rowAt(pendingSelect)) {
         requestRecord(list.rowAt(pendingSelect)!.index);

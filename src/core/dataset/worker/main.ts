@@ -16,9 +16,21 @@ const events: IndexEvents = {
   firstRecords: (records) => send({ type: 'firstRecords', records, kind: index.kind }),
 };
 
+// The analysis pass (parse + validate + summarise every record) is CPU-heavy. On a small machine it
+// competes with the editor drawing the first page, so it waits until the viewer has its first rows
+// (plus a moment to paint them), or until ANALYSIS_FALLBACK_MS if no viewer asks.
+const ANALYSIS_AFTER_FIRST_ROWS_MS = 150;
+const ANALYSIS_FALLBACK_MS = 3000;
+let startAnalysis!: () => void;
+const analysisGate = new Promise<void>((resolve) => {
+  startAnalysis = resolve;
+  setTimeout(resolve, ANALYSIS_FALLBACK_MS).unref();
+});
+
 async function run(): Promise<void> {
   await index.index(events);
   send({ type: 'indexed', info: { kind: index.kind, container: index.detection?.container, records: index.count, size: index.size, indexMs: index.indexMs, problems: index.problems } });
+  await analysisGate;
   await index.analyze(events);
   send({ type: 'analyzed', stats: index.stats, problems: index.problems, invalid: index.invalidCount, analyzeMs: index.analyzeMs });
 }
@@ -31,6 +43,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return index.query(req.query, events, abort.signal);
     }
     case 'rows':
+      setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
       return index.rows(req.start, req.count);
     case 'record':
       return index.record(req.index);

@@ -18,6 +18,7 @@ export const VIEW_TYPE = 'escStudio.datasetViewer';
 export class DatasetDocument implements vscode.CustomDocument {
   readonly client: WorkerClient;
   readonly opened = performance.now();
+  readonly openedAt = Date.now();
 
   constructor(
     readonly uri: vscode.Uri,
@@ -129,6 +130,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           size: stat.size,
           strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
           tab,
+          openedAt: doc.openedAt,
         });
         // replay what the worker said before this panel existed (or before a reload)
         for (const e of doc.client.history) {
