@@ -331,6 +331,7 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToViewer>) => {
         document.body.dataset.firstRowsAt = String(Date.now());
         document.body.dataset.scriptStartMs = String(Math.round(t0)); // since this page's navigation began
         // when VS Code's webview host delivered this page's HTML (its share of the first-page time)
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
         document.body.dataset.htmlDeliveredMs = String(Math.round(nav?.responseEnd ?? 0));
       }
       if (pendingSelect !== undefined && list.rowAt(pendingSelect)) {
