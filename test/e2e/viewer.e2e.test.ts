@@ -94,7 +94,7 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
   it('real SFT file: open from the tree, scroll, keyboard, search with highlights, filter by strategy', async () => {
     const page = wb.page;
     await openFromTree(page, 'Vanilla SFT', 'ESC_sft_test.json');
-    const frame = await viewerFrame(page, 'ESC_sft_test.json');
+    let frame = await viewerFrame(page, 'ESC_sft_test.json');
     await frame.locator('.row[data-index]').first().waitFor();
     await frame.getByText('130 records').waitFor();
     // scroll to the end of the list: rows far down are fetched and drawn
@@ -117,6 +117,14 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await frame.locator('.record-pane mark').first().waitFor();
     assert.match((await frame.locator('.record-pane mark').first().innerText()).toLowerCase(), /brother/);
     await screenshot(page, 'viewer-search.png');
+    // state survives hide/show: another editor hides the viewer (its webview is discarded), then back
+    const shown = await frame.locator('.record-title').innerText();
+    await quickOpen(page, 'demo/README.md'.replace('demo/', ''));
+    await page.locator('.tab', { hasText: 'ESC_sft_test.json' }).click();
+    frame = await viewerFrame(page, 'ESC_sft_test.json');
+    await frame.locator('.record-title', { hasText: shown }).waitFor();
+    assert.equal(await frame.locator('input.search').inputValue(), 'brother');
+    await frame.locator('.match-info', { hasText: `in ${expectedRecords} records` }).waitFor();
     // filter: clear the search, pick Self-disclosure
     await frame.locator('input.search').fill('');
     await frame.locator('input.search').press('Enter');

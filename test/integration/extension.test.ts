@@ -111,3 +111,28 @@ describe('ESC Studio in a real VS Code', () => {
     assert.ok(diags[0]!.range.start.line > 5, `diagnostic line ${diags[0]!.range.start.line}`);
   });
 });
+
+describe('ESC Dataset Viewer in a real VS Code', () => {
+  it('opens a demo file in the custom editor and its webview loads', async () => {
+    const a = await api();
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'pref_planner_demo.json'));
+    const ready = a.viewer.whenReady(file);
+    await vscode.commands.executeCommand('escStudio.openViewer', file);
+    await withTimeout(ready, 30_000, 'the viewer webview handshake');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom, 'a custom editor tab is active');
+    assert.equal((tab.input as vscode.TabInputCustom).viewType, 'escStudio.datasetViewer');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('the Datasets tooltip gives the strategy mix on hover', async () => {
+    const a = await api();
+    await a.datasets.ready();
+    const entry = a.datasets.datasets.find((d) => d.uri.fsPath.endsWith('sft_vanilla_demo.json'))!;
+    const node = { type: 'file' as const, entry };
+    const item = await a.datasets.resolveTreeItem(a.datasets.getTreeItem(node), node);
+    // appendText escapes for Markdown: undo that to read the text a user sees
+    const tip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+    assert.match(tip, /Strategy mix \(turns, \d+\): .*Others \d+%/);
+  });
+});
