@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { detectCommand } from './cli/detect';
 import { statsCommand } from './cli/stats';
+import { trainConfigCommand } from './cli/trainConfig';
 import { validateCommand } from './cli/validate';
 import { InputError, processIo, UsageError, type Io } from './cli/output';
 
@@ -13,6 +14,9 @@ Usage:
   esc detect <file> [--json]               kind, layout and record count of a dataset file
   esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
   esc stats <file> [--json]                strategy counts, turn and length summaries
+  esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
+        [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
+                                           every stage's config and script, dataset_info.json
   esc --help | --version
 
 Kinds: esconv, sft-vanilla, sft-planner, sft-generator, pref-planner, pref-generator,
@@ -29,6 +33,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       options: {
         json: { type: 'boolean', default: false },
         kind: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string' },
+        launcher: { type: 'string' },
+        cli: { type: 'string' },
+        activate: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -49,6 +58,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await validateCommand(rest, values.json, values.kind, io);
       case 'stats':
         return await statsCommand(rest, values.json, io);
+      case 'train-config':
+        return await trainConfigCommand(rest, values, values.json, io);
       default:
         throw new UsageError(`esc: unknown command ${JSON.stringify(command)} (see esc --help)`);
     }

@@ -1,0 +1,195 @@
+// `esc train-config` and the extension's "write configs": reads an experiment file, checks each
+// stage's dataset (exists, right kind), and writes every stage's config, its shell script, the
+// LLaMA-Factory dataset_info.json (merged) or TRL-layout data copies, and Slurm scripts. All files
+// are written atomically; nothing is written when a check fails.
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { scanFile } from '../dataset/readFile';
+import { parseRecord } from '../dataset/parseRecord';
+import { formatJsonPath } from '../formats/schemas';
+import { detectFile } from '../formats/detect';
+import { isObject, toChatMessage, toChatMessages } from '../formats/messages';
+import type { DatasetKind } from '../formats/kinds';
+import { datasetInfoEntry, mergeDatasetInfo, type DatasetInfoEntry } from './datasetInfo';
+import { experimentSchema, isDpo, stagesOf, type Experiment, type StageId } from './experiment';
+import { DEFAULT_SBATCH_TEMPLATE, stageSbatch, stageScript } from './scripts';
+import { datasetName, stageConfigYaml, type StagePaths } from './stageConfigs';
+
+export const STAGE_KINDS: Readonly<Record<StageId, DatasetKind>> = {
+  'planner-sft': 'sft-planner',
+  'generator-sft': 'sft-generator',
+  'planner-dpo': 'pref-planner',
+  'generator-dpo': 'pref-generator',
+  'vanilla-sft': 'sft-vanilla',
+  'vanilla-dpo': 'pref-vanilla',
+};
+
+export class ExperimentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+export interface LoadedExperiment {
+  file: string;
+  dir: string;
+  experiment: Experiment;
+}
+
+export async function loadExperiment(file: string, overrides: Partial<Pick<Experiment, 'backend' | 'launcher'>> = {}): Promise<LoadedExperiment> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ExperimentError([`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ExperimentError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = experimentSchema.safeParse(isObject(raw) ? { ...raw, ...overrides } : raw);
+  if (!parsed.success) throw new ExperimentError(parsed.error.issues.map((i) => `${file}: ${formatJsonPath(i.path).replace(/^\./, '') || '(top level)'}: ${i.message}`));
+  return { file: path.resolve(file), dir: path.dirname(path.resolve(file)), experiment: parsed.data };
+}
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+  /** Shell scripts are written executable. */
+  executable?: boolean;
+}
+
+export interface TrainConfigOptions {
+  outDir: string;
+  cli?: string;
+  activate?: string;
+  sbatchTemplate?: string;
+}
+
+export interface TrainPlan {
+  loaded: LoadedExperiment;
+  stages: StageId[];
+  files: GeneratedFile[];
+  /** Per stage: script path (absolute) and output folder (absolute). */
+  stageFiles: Record<string, { script: string; config: string; outputDir: string; sbatch?: string }>;
+}
+
+const rel = (from: string, to: string): string => {
+  const r = path.relative(from, to);
+  return r === '' ? '.' : r.split(path.sep).join('/');
+};
+
+/** Checks the datasets and builds every file; writes nothing. */
+export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfigOptions): Promise<TrainPlan> {
+  const e = loaded.experiment;
+  const outDir = path.resolve(opts.outDir);
+  const stages = stagesOf(e);
+  const problems: string[] = [];
+  if (stages.length === 0) problems.push('no stage has a dataset: set datasets.planner-sft (and the others) in the experiment file');
+  const kindsFound = new Map<StageId, Awaited<ReturnType<typeof detectFile>>>();
+  for (const stage of stages) {
+    const file = path.resolve(loaded.dir, e.datasets[stage]!);
+    let detection;
+    try {
+      detection = await detectFile(file);
+    } catch (err) {
+      problems.push(`${stage}: dataset ${e.datasets[stage]} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message})`);
+      continue;
+    }
+    if (detection.kind !== STAGE_KINDS[stage]) {
+      problems.push(`${stage}: dataset ${e.datasets[stage]} is ${detection.kind === 'unknown' ? 'not an ESC dataset' : `a ${detection.kind} file`}; this stage needs a ${STAGE_KINDS[stage]} file`);
+      continue;
+    }
+    kindsFound.set(stage, detection);
+  }
+  if (problems.length > 0) throw new ExperimentError(problems);
+
+  const paths: StagePaths = {
+    configDir: rel(loaded.dir, outDir),
+    outputDir: (s) => rel(loaded.dir, path.resolve(loaded.dir, e.output_root, e.name, s)),
+    datasetFile: (s) => (e.backend === 'trl' ? rel(loaded.dir, path.join(outDir, 'data', `${s}.jsonl`)) : rel(loaded.dir, path.resolve(loaded.dir, e.datasets[s]!))),
+  };
+  const files: GeneratedFile[] = [];
+  const stageFiles: TrainPlan['stageFiles'] = {};
+  const infoEntries: Record<string, DatasetInfoEntry> = {};
+  for (const stage of stages) {
+    const configAbs = path.join(outDir, `${stage}.yaml`);
+    const scriptAbs = path.join(outDir, `${stage}.sh`);
+    const outputAbs = path.resolve(loaded.dir, paths.outputDir(stage));
+    files.push({ path: configAbs, content: stageConfigYaml(e, stage, paths) });
+    files.push({
+      path: scriptAbs,
+      executable: true,
+      content: stageScript(e, stage, { experimentDir: loaded.dir, configPath: rel(loaded.dir, configAbs), outputDir: paths.outputDir(stage), cli: opts.cli, activate: opts.activate }),
+    });
+    stageFiles[stage] = { script: scriptAbs, config: configAbs, outputDir: outputAbs };
+    if (e.launcher === 'slurm') {
+      const sbatch = path.join(outDir, `${stage}.sbatch`);
+      files.push({ path: sbatch, executable: true, content: stageSbatch(e, stage, scriptAbs, outputAbs, opts.sbatchTemplate ?? DEFAULT_SBATCH_TEMPLATE) });
+      stageFiles[stage]!.sbatch = sbatch;
+    }
+    const detection = kindsFound.get(stage)!;
+    const datasetAbs = path.resolve(loaded.dir, e.datasets[stage]!);
+    if (e.backend === 'llamafactory') {
+      const entry = datasetInfoEntry(rel(outDir, datasetAbs), STAGE_KINDS[stage], detection.layout);
+      if ('error' in entry) throw new ExperimentError([`${stage}: ${e.datasets[stage]}: ${entry.error}`]);
+      infoEntries[datasetName(e, stage)] = entry;
+    } else {
+      files.push({ path: path.join(outDir, 'data', `${stage}.jsonl`), content: await toTrlJsonl(datasetAbs, isDpo(stage)) });
+    }
+  }
+  if (e.backend === 'llamafactory') {
+    const infoPath = path.join(outDir, 'dataset_info.json');
+    const existing = await readFile(infoPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    try {
+      files.push({ path: infoPath, content: mergeDatasetInfo(existing, infoEntries) });
+    } catch (err) {
+      throw new ExperimentError([`${infoPath}: ${(err as Error).message}`]);
+    }
+  }
+  return { loaded, stages, files, stageFiles };
+}
+
+/** TRL's layouts: SFT as {"messages": [...]}, pairs as {"prompt": [...], "chosen": [msg], "rejected": [msg]}. */
+async function toTrlJsonl(file: string, pairs: boolean): Promise<string> {
+  const lines: string[] = [];
+  await scanFile(file, {
+    keepBytes: true,
+    onRecord: (span, bytes) => {
+      const parsed = parseRecord(bytes!, span.start);
+      if (!parsed.ok || !isObject(parsed.value)) return;
+      const r = parsed.value;
+      if (!pairs) {
+        lines.push(JSON.stringify({ messages: toChatMessages(r.messages ?? r.conversations) }));
+        return;
+      }
+      if ('prompt' in r) {
+        lines.push(JSON.stringify(r)); // already TRL
+        return;
+      }
+      const side = (v: unknown): unknown[] => {
+        const m = toChatMessage(v);
+        return m ? [m] : [];
+      };
+      lines.push(JSON.stringify({ prompt: toChatMessages(r.conversations), chosen: side(r.chosen), rejected: side(r.rejected) }));
+    },
+  });
+  return lines.join('\n') + (lines.length > 0 ? '\n' : '');
+}
+
+/** Writes each file atomically (temporary file + rename), creating folders. */
+export async function writeGeneratedFiles(files: GeneratedFile[]): Promise<void> {
+  for (const f of files) {
+    await mkdir(path.dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.tmp-${process.pid}-${Date.now()}`;
+    await writeFile(tmp, f.content, { mode: f.executable ? 0o755 : 0o644 });
+    await rename(tmp, f.path);
+  }
+}
