@@ -188,6 +188,32 @@ describe('record scanner', () => {
     );
   });
 
+  it('property: JSON Lines spans are the same with and without keepBytes (no line is held in memory without it)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), { minLength: 2, maxLength: 8 }),
+        fc.array(fc.constantFrom('\n', '\r\n', '\n\n', ' \n\t\n'), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        (objects, seps, size, bom) => {
+          const text = (bom ? '\ufeff' : '') + objects.map((o, i) => '  ' + JSON.stringify(o) + ' ' + seps[i % seps.length]).join('');
+          const bytes = buf(text);
+          const spansOf = (keepBytes: boolean): [number, number][] => {
+            const spans: [number, number][] = [];
+            const sc = new RecordScanner({ keepBytes, onRecord: (sp) => spans.push([sp.start, sp.end]) });
+            for (let p = 0; p < bytes.length; p += size) sc.push(bytes.subarray(p, p + size));
+            sc.end();
+            return spans;
+          };
+          const withBytes = spansOf(true);
+          assert.deepEqual(spansOf(false), withBytes);
+          assert.deepEqual(withBytes.map(([s, e]) => JSON.parse(bytes.subarray(s, e).toString())), JSON.parse(JSON.stringify(objects)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('property: JSON Lines of objects with random blank lines and CRLF give the same records', () => {
     fc.assert(
       fc.property(

@@ -9,7 +9,7 @@
 
 import type { ChatMessage } from '../formats/messages';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../prompts';
-import { normalizeStrategy, type Strategy } from '../strategies';
+import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
 
 export interface EsconvTurn {
   speaker: string;
@@ -72,13 +72,13 @@ export function supporterTurns(dialogues: readonly EsconvDialogue[], report?: Co
       }
       const label = turn.annotation?.strategy ?? '';
       const norm = normalizeStrategy(label);
-      history.push({ role: 'user', content: pendingSeeker.length > 0 ? pendingSeeker.join('\n') : PLACEHOLDER_USER_TURN });
-      pendingSeeker = [];
       if (!norm) {
+        // skipped whole; the seeker's words stay pending for the next supporter turn
         if (report) report.unmapped[label] = (report.unmapped[label] ?? 0) + 1;
-        history.pop(); // keep alternation: the turn is skipped whole
         return;
       }
+      history.push({ role: 'user', content: pendingSeeker.length > 0 ? pendingSeeker.join('\n') : PLACEHOLDER_USER_TURN });
+      pendingSeeker = [];
       if (report) {
         report.supporterTurns++;
         if (norm.match === 'off-list') report.mapped[label] = (report.mapped[label] ?? 0) + 1;
@@ -95,7 +95,7 @@ export function emptyReport(dialogues: number): ConversionReport {
   return { dialogues, supporterTurns: 0, mapped: {}, unmapped: {}, droppedLeadingSupporterTurns: 0, droppedTrailingSeekerTurns: 0 };
 }
 
-const untag = (m: ChatMessage): ChatMessage => (m.role === 'assistant' ? { role: 'assistant', content: m.content.replace(/^\[[^\]]*\] /, '') } : m);
+const untag = (m: ChatMessage): ChatMessage => (m.role === 'assistant' ? { role: 'assistant', content: splitStrategyTag(m.content)?.text ?? m.content } : m);
 
 /** "seeker: …\nsupporter: …\n" — the planner's view of the history (placeholder turns left out). */
 export function flattenHistory(history: readonly ChatMessage[]): string {

@@ -174,7 +174,12 @@ export class DatasetIndex {
             if (!compiled.mayMatch(raw)) return;
             const parsed = parseRecord(bytes, this.starts[i]!);
             if (!parsed.ok) return;
-            const c = compiled.count(parsed.value);
+            let c: number;
+            try {
+              c = compiled.count(parsed.value);
+            } catch {
+              return; // a pathological record must not end the whole search
+            }
             if (c > 0) {
               matched![i] = 1;
               perRecordMatches![i] = c;
@@ -194,6 +199,9 @@ export class DatasetIndex {
       }
       searchMs = performance.now() - t0;
     }
+    // a newer query started while this one searched: it owns the view now
+    signal?.throwIfAborted();
+    if (version !== this.version) throw new DOMException('superseded', 'AbortError');
     const selected = FACETS.filter((f) => q.facets[f] !== undefined);
     const passesFacets = (i: number, except?: Facet): boolean => {
       if (selected.length === 0) return true;
@@ -235,6 +243,11 @@ export class DatasetIndex {
     };
     const dir = sort.endsWith('desc') ? -1 : 1;
     ids.sort((a, b) => (key(a) - key(b)) * dir || a - b);
+  }
+
+  /** Version of the current view (rows answer for it). */
+  get viewVersion(): number {
+    return this.version;
   }
 
   /** Rows [start, start+count) of the current view; records not analysed yet are summarised now. */

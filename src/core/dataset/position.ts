@@ -7,16 +7,30 @@ export interface TextPosition {
   character: number;
 }
 
-export function positionAt(bytes: Buffer, offset: number): TextPosition {
-  const end = Math.max(0, Math.min(offset, bytes.length));
-  let line = 0;
-  let lineStart = 0;
-  for (let i = bytes.indexOf(0x0a); i >= 0 && i < end; i = bytes.indexOf(0x0a, i + 1)) {
-    line++;
-    lineStart = i + 1;
+/** Maps byte offsets to positions; the line table is built once, so many problems cost little. */
+export class PositionMapper {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly bytes: Buffer) {
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
   }
-  let startOfText = lineStart;
-  // a UTF-8 BOM is not a character VS Code shows
-  if (lineStart === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) startOfText = Math.min(3, end);
-  return { line, character: bytes.subarray(startOfText, end).toString('utf8').length };
+
+  positionAt(offset: number): TextPosition {
+    const end = Math.max(0, Math.min(offset, this.bytes.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= end) lo = mid;
+      else hi = mid - 1;
+    }
+    let start = this.lineStarts[lo]!;
+    // a UTF-8 BOM is not a character VS Code shows
+    if (start === 0 && this.bytes[0] === 0xef && this.bytes[1] === 0xbb && this.bytes[2] === 0xbf) start = Math.min(3, end);
+    return { line: lo, character: this.bytes.subarray(start, end).toString('utf8').length };
+  }
+}
+
+export function positionAt(bytes: Buffer, offset: number): TextPosition {
+  return new PositionMapper(bytes).positionAt(offset);
 }

@@ -31,6 +31,7 @@ export async function forEachRecord(
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = 0;
   for (let i = 0; i < count; i++) {
+    if ((i & 1023) === 0) signal?.throwIfAborted();
     const s = starts[i]!;
     const e = ends[i]!;
     if (e > chunkStart + chunk.length || s < chunkStart) {

@@ -389,21 +389,40 @@ export class RecordScanner {
     }
   }
 
+  // JSON Lines: each line is a record, trimmed of surrounding whitespace. The trim bounds are tracked
+  // as the line streams past, so only keepBytes holds a line's bytes (memory stays bounded otherwise).
+  private lineFirst = -1; // file offset of the line's first non-whitespace byte, or -1
+  private lineLast = -1; // file offset just past its last non-whitespace byte
+
   private feedJsonl(chunk: Buffer, base: number): void {
     let i = 0;
     const n = chunk.length;
     while (i < n && !this.stopped) {
       const nl = chunk.indexOf(NEWLINE, i);
+      const segEnd = nl < 0 ? n : nl;
+      this.trackSegment(chunk, base, i, segEnd);
       if (nl < 0) {
         // the line goes on in the next chunk; the caller may reuse this chunk's memory: copy
-        this.pieces.push(Buffer.from(chunk.subarray(i)));
+        if (this.opts.keepBytes) this.pieces.push(Buffer.from(chunk.subarray(i)));
         break;
       }
-      const lineEnd = base + nl;
-      this.line(this.lineStart, lineEnd, this.takeLine(chunk.subarray(i, nl)));
-      this.lineStart = lineEnd + 1;
+      this.endLine(this.opts.keepBytes ? this.takeLine(chunk.subarray(i, nl)) : undefined);
+      this.lineStart = base + nl + 1;
       i = nl + 1;
     }
+  }
+
+  private trackSegment(chunk: Buffer, base: number, from: number, to: number): void {
+    let j = from;
+    if (base + j < 3 && this.bom) j = Math.max(j, 3 - base); // a BOM is not content
+    if (this.lineFirst < 0) {
+      while (j < to && isWs(chunk[j]!)) j++;
+      if (j === to) return;
+      this.lineFirst = base + j;
+    }
+    let k = to;
+    while (k > j && isWs(chunk[k - 1]!)) k--;
+    if (k > j) this.lineLast = base + k;
   }
 
   private takeLine(tail: Buffer): Buffer {
@@ -414,17 +433,16 @@ export class RecordScanner {
     return out;
   }
 
-  /** One line [start, end): trims whitespace (and a BOM on line 1) and emits it unless blank. */
-  private line(start: number, end: number, bytes: Buffer): void {
-    let s = start === 0 && this.bom ? 3 : 0;
-    let e = end - start;
-    while (s < e && isWs(bytes[s])) s++;
-    while (e > s && isWs(bytes[e - 1])) e--;
-    if (s === e) return;
-    this.emit(start + s, start + e, this.opts.keepBytes ? bytes.subarray(s, e) : undefined);
+  /** Emits the line that just ended, unless it was blank. `bytes` is the whole line (keepBytes only). */
+  private endLine(bytes: Buffer | undefined): void {
+    const first = this.lineFirst;
+    const last = this.lineLast;
+    this.lineFirst = this.lineLast = -1;
+    if (first < 0) return;
+    this.emit(first, last, bytes?.subarray(first - this.lineStart, last - this.lineStart));
   }
 
   private finishJsonl(): void {
-    if (this.lineStart < this.offset) this.line(this.lineStart, this.offset, this.takeLine(Buffer.alloc(0)));
+    if (this.lineStart < this.offset) this.endLine(this.opts.keepBytes ? this.takeLine(Buffer.alloc(0)) : undefined);
   }
 }

@@ -19,11 +19,22 @@ export interface CompiledSearch {
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** How a text appears inside JSON string literals: escaped as JSON.stringify writes it, and ASCII-only (\uXXXX) as Python writes it. */
+/**
+ * Regex sources for how a text appears inside JSON string literals: escaped as JSON.stringify writes
+ * it, and ASCII-only with \uXXXX escapes per UTF-16 unit, as Python (\u00e9) or Java (\u00E9) write it.
+ */
 function jsonForms(text: string): string[] {
   const plain = JSON.stringify(text).slice(1, -1);
-  const ascii = plain.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  return plain === ascii ? [plain] : [plain, ascii];
+  const forms = [escapeRegex(plain)];
+  if (!/[^\x20-\x7e]/.test(plain)) return forms;
+  let ascii = '';
+  for (let i = 0; i < plain.length; i++) {
+    const code = plain.charCodeAt(i);
+    if (code >= 0x20 && code <= 0x7e) ascii += escapeRegex(plain[i]!);
+    else ascii += '\\\\u' + code.toString(16).padStart(4, '0').replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+  }
+  forms.push(ascii);
+  return forms;
 }
 
 /** Throws a SyntaxError with a readable message for an invalid regular expression. */
@@ -33,7 +44,7 @@ export function compileSearch(q: SearchQuery): CompiledSearch {
   // A regex can match across escapes in ways the raw text does not show, and case folding of
   // \uXXXX-escaped letters cannot be seen in raw text: no pre-test for those.
   const nonAscii = [...q.text].some((c) => c.charCodeAt(0) > 0x7f);
-  const pre = q.regex || (nonAscii && !q.caseSensitive) ? undefined : new RegExp(jsonForms(q.text).map(escapeRegex).join('|'), q.caseSensitive ? '' : 'i');
+  const pre = q.regex || (nonAscii && !q.caseSensitive) ? undefined : new RegExp(jsonForms(q.text).join('|'), q.caseSensitive ? '' : 'i');
   const textOf = (record: unknown): string => collectText(record, []).join('\n');
   return {
     mayMatch: (raw) => (pre ? pre.test(raw) : true),
@@ -54,10 +65,16 @@ export function compileSearch(q: SearchQuery): CompiledSearch {
   };
 }
 
-/** Every string value in a JSON value, depth first (keys excluded). */
+/** Every string value in a JSON value, in document order (keys excluded). Iterative: any nesting depth. */
 export function collectText(value: unknown, out: string[]): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) collectText(v, out);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collectText(v, out);
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') out.push(v);
+    else if (v !== null && typeof v === 'object') {
+      const children = Array.isArray(v) ? v : Object.values(v);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+  }
   return out;
 }

@@ -49,15 +49,15 @@ export function detectFromRecords(records: unknown[]): Pick<Detection, 'kind' | 
 
 export async function detectFile(path: string): Promise<Detection> {
   const sample: unknown[] = [];
-  const scan = await scanFile(path, {
-    keepBytes: true,
-    maxRecords: SAMPLE_RECORDS,
-    maxBytes: HEAD_BYTES,
-    onRecord: (span, bytes) => {
-      const parsed = parseRecord(bytes!, span.start);
-      if (parsed.ok) sample.push(parsed.value);
-    },
-  });
+  const onRecord = (span: { start: number }, bytes: Buffer | undefined): void => {
+    const parsed = parseRecord(bytes!, span.start);
+    if (parsed.ok) sample.push(parsed.value);
+  };
+  let scan = await scanFile(path, { keepBytes: true, maxRecords: SAMPLE_RECORDS, maxBytes: HEAD_BYTES, onRecord });
+  // A first record bigger than the head: read on until it ends (bounded by that record's size).
+  if (scan.records === 0 && scan.stoppedEarly && scan.problems.length === 0) {
+    scan = await scanFile(path, { keepBytes: true, maxRecords: 1, onRecord });
+  }
   const fatal = scan.problems.find((p) => p.kind === 'encoding' || p.kind === 'structure');
   if (fatal) {
     return { kind: 'unknown', layout: { kind: 'unknown', reason: fatal.message }, container: scan.container, bom: scan.bom, sampled: 0, problem: fatal };

@@ -43,7 +43,7 @@ export function mergeDatasetInfo(existing: string | undefined, entries: Record<s
     try {
       parsed = JSON.parse(existing.replace(/^\ufeff/, ''));
     } catch (err) {
-      throw new Error(`the existing dataset_info.json is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix it first — it was left untouched`);
+      throw new Error(`the existing dataset_info.json is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix it first — it was left untouched`, { cause: err });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the existing dataset_info.json is not a JSON object; it was left untouched');
     base = parsed as Record<string, unknown>;

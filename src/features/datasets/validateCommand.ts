@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import { readFile, stat } from 'node:fs/promises';
-import { positionAt } from '../../core/dataset/position';
+import { PositionMapper } from '../../core/dataset/position';
 import { validateFile, type ValidationReport } from '../../core/formats/validate';
 import type { Ctx } from '../ctx';
 import { requireLocal, targetFile } from './targetFile';
@@ -23,7 +23,7 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
       { location: vscode.ProgressLocation.Notification, title: `Validating ${name}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+        const cancel = token.onCancellationRequested(() => abort.abort());
         let last = 0;
         return validateFile(uri.fsPath, {
           signal: abort.signal,
@@ -32,7 +32,7 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
             if (pct > last) progress.report({ increment: pct - last, message: `${pct}%` });
             last = pct;
           },
-        });
+        }).finally(() => cancel.dispose());
       },
     );
   } catch (err) {
@@ -58,9 +58,9 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
 
 async function toDiagnostics(uri: vscode.Uri, report: ValidationReport): Promise<vscode.Diagnostic[]> {
   const size = (await stat(uri.fsPath)).size;
-  const bytes = size < TEXT_DOCUMENT_LIMIT ? await readFile(uri.fsPath) : undefined;
+  const mapper = size < TEXT_DOCUMENT_LIMIT ? new PositionMapper(await readFile(uri.fsPath)) : undefined;
   return report.problems.map((p) => {
-    const pos = bytes ? positionAt(bytes, p.offset) : { line: 0, character: 0 };
+    const pos = mapper ? mapper.positionAt(p.offset) : { line: 0, character: 0 };
     const at = new vscode.Position(pos.line, pos.character);
     const where = p.index === undefined ? `byte ${p.offset}` : `record ${p.index}, byte ${p.offset}`;
     const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), `${p.path ? p.path + ': ' : ''}${p.message} (${where})`, vscode.DiagnosticSeverity.Error);

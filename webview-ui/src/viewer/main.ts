@@ -225,8 +225,12 @@ function renderBanner(): void {
   banner.replaceChildren(details, validate);
 }
 
+/** Set while a jump from the problem list waits for its position: a hidden record clears the filters. */
+let jumpRequested: number | undefined;
+
 function jumpTo(index: number): void {
   showTab('records');
+  jumpRequested = index;
   post({ type: 'position', index });
 }
 
@@ -235,19 +239,23 @@ function updateHeader(): void {
 }
 
 function onView(info: ViewInfo): void {
+  if (info.version < viewVersion) return; // an older query answered late
   viewVersion = info.version;
-  const keep = restoring ? (state.selectedPosition ?? -1) : -1;
-  list.reset(info.version, info.total, keep, restoring ? state.scrollTop : undefined);
+  progressBar.hidden = analyzed;
+  const restore = restoring;
   restoring = false;
+  list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined);
   renderFacets(info.facets);
   if (info.searchError) matchInfo.textContent = `Invalid regular expression: ${info.searchError.replace(/^Invalid regular expression: /, '')}`;
   else if (info.matches !== undefined) matchInfo.textContent = `${info.matches.toLocaleString('en-US')} matches in ${info.total.toLocaleString('en-US')} records (${Math.round(info.searchMs ?? 0)} ms)`;
   else matchInfo.textContent = info.total === records ? '' : `${info.total.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records`;
   if (pendingJump !== undefined) {
+    jumpRequested = pendingJump;
     post({ type: 'position', index: pendingJump });
     pendingJump = undefined;
   }
-  if (keep >= 0 && state.selectedIndex !== undefined) requestRecord(state.selectedIndex);
+  // the selected record may sit elsewhere in a re-sorted or re-filtered view: ask where
+  if (restore && state.selectedIndex !== undefined) post({ type: 'position', index: state.selectedIndex });
 }
 
 list.element.addEventListener('scroll', () => {
@@ -345,10 +353,11 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToViewer>) => {
       drawRecord();
       break;
     case 'position':
-      if (m.position >= 0) list.selectPosition(m.position, true);
-      else {
+      if (m.position >= 0) list.selectPosition(m.position, m.index === jumpRequested);
+      else if (m.index === jumpRequested && (state.query.search !== undefined || Object.keys(state.query.facets).length > 0)) {
         // hidden by the current search or filters: clear them, then jump
         pendingJump = m.index;
+        jumpRequested = undefined;
         searchInput.value = '';
         state.query = { facets: {}, sort: 'file' };
         sortSelect.value = 'file';

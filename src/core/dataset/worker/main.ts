@@ -44,11 +44,17 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     }
     case 'rows':
       setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
+      // rows of an older view would be drawn under the wrong search: refuse them
+      if (req.version !== index.viewVersion) throw new Error('cancelled');
       return index.rows(req.start, req.count);
     case 'record':
       return index.record(req.index);
     case 'position':
       return index.positionOf(req.index);
+    case 'close':
+      queryAbort?.abort();
+      await index.close();
+      process.exit(0);
   }
 }
 

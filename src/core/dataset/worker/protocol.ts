@@ -8,11 +8,12 @@ import type { IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery } fro
 
 export type WorkerRequest =
   | { id: number; type: 'query'; query: ViewQuery }
-  | { id: number; type: 'rows'; start: number; count: number }
+  | { id: number; type: 'rows'; version: number; start: number; count: number }
   | { id: number; type: 'record'; index: number }
-  | { id: number; type: 'position'; index: number };
+  | { id: number; type: 'position'; index: number }
+  | { id: number; type: 'close' };
 
-export type WorkerResult = { query: ViewInfo; rows: RowSummary[]; record: RecordDetail; position: number };
+export type WorkerResult = { query: ViewInfo; rows: RowSummary[]; record: RecordDetail; position: number; close: void };
 
 export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 

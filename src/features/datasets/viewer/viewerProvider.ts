@@ -15,19 +15,53 @@ import { WorkerClient } from './workerClient';
 
 export const VIEW_TYPE = 'escStudio.datasetViewer';
 
+/**
+ * One open dataset file. Owns the worker that indexes it, and starts a fresh one when the file
+ * changes on disk (byte ranges of the old version would show the wrong records).
+ */
 export class DatasetDocument implements vscode.CustomDocument {
-  readonly client: WorkerClient;
-  readonly opened = performance.now();
-  readonly openedAt = Date.now();
+  client: WorkerClient;
+  opened = performance.now();
+  openedAt = Date.now();
+  /** Set when the file was deleted while open. */
+  deleted = false;
+  private readonly changed = new vscode.EventEmitter<'restarted' | 'deleted'>();
+  /** Fires after the worker was restarted for a changed file, or when the file was deleted. */
+  readonly onDidChangeFile = this.changed.event;
+  private readonly watcher: vscode.FileSystemWatcher;
+  private debounce: NodeJS.Timeout | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
-    extensionUri: vscode.Uri,
+    private readonly extensionUri: vscode.Uri,
   ) {
     this.client = new WorkerClient(extensionUri, uri.fsPath);
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
+    const restartSoon = (): void => {
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => this.restart(), 300);
+    };
+    this.watcher.onDidChange(restartSoon);
+    this.watcher.onDidCreate(restartSoon);
+    this.watcher.onDidDelete(() => {
+      this.deleted = true;
+      this.changed.fire('deleted');
+    });
+  }
+
+  private restart(): void {
+    this.client.dispose();
+    this.deleted = false;
+    this.opened = performance.now();
+    this.openedAt = Date.now();
+    this.client = new WorkerClient(this.extensionUri, this.uri.fsPath);
+    this.changed.fire('restarted');
   }
 
   dispose(): void {
+    clearTimeout(this.debounce);
+    this.watcher.dispose();
+    this.changed.dispose();
     this.client.dispose();
   }
 }
@@ -77,7 +111,11 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       localResourceRoots: [vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.ctx.extensionUri, 'media')],
     };
     panel.webview.html = webviewHtml(panel.webview, this.ctx.extensionUri, 'viewer.js', 'ESC Dataset Viewer');
-    const post = (m: ExtensionToViewer): void => void panel.webview.postMessage(m);
+    let disposed = false;
+    // a closed panel's webview throws on access: late answers are dropped
+    const post = (m: ExtensionToViewer): void => {
+      if (!disposed) void panel.webview.postMessage(m).then(undefined, () => undefined);
+    };
     const forward = (e: WorkerEvent): void => {
       switch (e.type) {
         case 'fatal':
@@ -99,11 +137,25 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           post(e);
       }
     };
-    const sub = doc.client.onEvent(forward);
+    // Worker events reach this panel only after its webview said `ready` and got the history so far.
+    let sub: vscode.Disposable | undefined;
+    const attach = (): void => {
+      sub?.dispose();
+      sub = doc.client.onEvent(forward);
+      for (const e of doc.client.history) forward(e);
+    };
+    const fileSub = doc.onDidChangeFile((what) => {
+      if (what === 'deleted') post({ type: 'error', message: 'The file was deleted.' });
+      else panel.webview.html = webviewHtml(panel.webview, this.ctx.extensionUri, 'viewer.js', 'ESC Dataset Viewer'); // reload: the page asks `ready` again
+    });
     panel.webview.onDidReceiveMessage((raw: unknown) => {
       const parsed = viewerToExtension.safeParse(raw);
       if (!parsed.success) {
         this.ctx.log.warn(`Viewer: ignored a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
+        return;
+      }
+      if (parsed.data.type === 'ready') {
+        void this.onReady(doc, post).then(attach, (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
         return;
       }
       void this.onMessage(doc, parsed.data, post).catch((err: unknown) => {
@@ -112,40 +164,41 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       });
     });
     panel.onDidDispose(() => {
-      sub.dispose();
+      disposed = true;
+      sub?.dispose();
+      fileSub.dispose();
       set.delete(panel);
+      if (set.size === 0) this.panels.delete(key);
     });
   }
 
-  private async onMessage(doc: DatasetDocument, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
+  private async onReady(doc: DatasetDocument, post: (m: ExtensionToViewer) => void): Promise<void> {
     const key = doc.uri.toString();
+    if (doc.deleted) throw new Error('The file was deleted.');
+    const stat = await vscode.workspace.fs.stat(doc.uri).then(undefined, () => undefined);
+    if (!stat) throw new Error('The file cannot be read (was it deleted or moved?).');
+    const tab = this.initialTab.get(key);
+    this.initialTab.delete(key);
+    post({
+      type: 'init',
+      file: vscode.workspace.asRelativePath(doc.uri),
+      size: stat.size,
+      strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
+      tab,
+      openedAt: doc.openedAt,
+    });
+    for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w();
+  }
+
+  private async onMessage(doc: DatasetDocument, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
     switch (msg.type) {
-      case 'ready': {
-        const stat = await vscode.workspace.fs.stat(doc.uri);
-        const tab = this.initialTab.get(key);
-        this.initialTab.delete(key);
-        post({
-          type: 'init',
-          file: vscode.workspace.asRelativePath(doc.uri),
-          size: stat.size,
-          strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
-          tab,
-          openedAt: doc.openedAt,
-        });
-        // replay what the worker said before this panel existed (or before a reload)
-        for (const e of doc.client.history) {
-          if (e.type === 'fatal') post({ type: 'error', message: e.message });
-          else if (e.type === 'firstRecords') post({ ...e, kindLabel: KIND_LABELS[e.kind] });
-          else post(e as ExtensionToViewer);
-        }
-        for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w();
+      case 'ready':
         break;
-      }
       case 'query':
         post({ type: 'view', info: await doc.client.request({ type: 'query', query: msg.query }) });
         break;
       case 'rows':
-        post({ type: 'rows', version: msg.version, start: msg.start, rows: await doc.client.request({ type: 'rows', start: msg.start, count: msg.count }) });
+        post({ type: 'rows', version: msg.version, start: msg.start, rows: await doc.client.request({ type: 'rows', version: msg.version, start: msg.start, count: msg.count }) });
         break;
       case 'record':
         post({ type: 'record', detail: await doc.client.request({ type: 'record', index: msg.index }) });

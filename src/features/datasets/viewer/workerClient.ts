@@ -19,6 +19,7 @@ export class WorkerClient implements vscode.Disposable {
   private started: Promise<void>;
   private markStarted!: () => void;
   private disposed = false;
+  private exited = false;
 
   constructor(extensionUri: vscode.Uri, file: string) {
     this.started = new Promise((r) => (this.markStarted = r));
@@ -27,6 +28,8 @@ export class WorkerClient implements vscode.Disposable {
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => this.emit({ type: 'fatal', message: err.message }));
     this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.markStarted();
       if (!this.disposed && code !== 0) this.emit({ type: 'fatal', message: `the dataset worker stopped (exit code ${code})` });
       for (const p of this.pending.values()) p.reject(new Error('the dataset worker stopped'));
       this.pending.clear();
@@ -54,6 +57,7 @@ export class WorkerClient implements vscode.Disposable {
   async request<T extends Request['type']>(req: Extract<Request, { type: T }>): Promise<WorkerResult[T]> {
     await this.started;
     if (this.disposed) throw new Error('the viewer was closed');
+    if (this.exited) throw new Error('the dataset worker stopped; reopen the file');
     const id = this.nextId++;
     return new Promise<WorkerResult[T]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -62,9 +66,12 @@ export class WorkerClient implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     this.markStarted();
-    void this.worker.terminate();
+    // let the worker close its file handle, then stop it
+    this.worker.postMessage({ id: 0, type: 'close' });
+    setTimeout(() => void this.worker.terminate(), 500).unref();
     this.events.dispose();
   }
 }
