@@ -43,6 +43,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/dataset/worker/inspect.ts'],
+    outfile: 'dist/inspectWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['webview-ui/src/viewer/main.ts'],
     outfile: 'dist/webview/viewer.js',
     platform: 'browser',

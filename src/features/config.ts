@@ -10,9 +10,10 @@ export interface DatasetsConfig {
 
 export function datasetsConfig(): DatasetsConfig {
   const c = vscode.workspace.getConfiguration('escStudio.datasets');
+  // defaults live in package.json (contributes.configuration); these fallbacks only guard a bad value
   return {
-    include: c.get<string>('include', '**/*.{json,jsonl}'),
-    exclude: c.get<string>('exclude', '**/node_modules/**'),
-    maxFiles: Math.max(1, c.get<number>('maxFiles', 2000)),
+    include: c.get<string>('include') || '**/*.{json,jsonl}',
+    exclude: c.get<string>('exclude') ?? '',
+    maxFiles: Math.max(1, c.get<number>('maxFiles') ?? 2000),
   };
 }

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { IndexedInfo } from '../core/dataset/worker/protocol';
 import type { DatasetStats } from '../core/dataset/stats';
 import type { IndexProgress, RecordDetail, RowSummary, ViewInfo } from '../core/dataset/viewTypes';
-import { FACETS } from '../core/dataset/viewTypes';
+import { FACETS, SORT_ORDERS, type SortOrder } from '../core/dataset/viewTypes';
 import type { DetectedKind } from '../core/formats/kinds';
 import type { ValidationProblem } from '../core/formats/validate';
 import type { StrategyChip } from './playground';
@@ -13,7 +13,7 @@ import type { StrategyChip } from './playground';
 const viewQuery = z.object({
   search: z.object({ text: z.string().max(10_000), regex: z.boolean(), caseSensitive: z.boolean() }).optional(),
   facets: z.partialRecord(z.enum(FACETS), z.string()),
-  sort: z.enum(['file', 'length-desc', 'length-asc', 'turns-desc', 'turns-asc']),
+  sort: z.enum(Object.keys(SORT_ORDERS) as [SortOrder, ...SortOrder[]]),
 });
 
 const index = z.number().int().nonnegative();

@@ -19,7 +19,7 @@ describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
   it('opens from the activity bar with its three views', async () => {
     await openEscStudio(wb.page);
     for (const name of ['Datasets', 'Runs', 'Playground']) {
-      assert.ok(await wb.page.locator('.pane-header', { hasText: name }).first().isVisible(), `${name} view header visible`);
+      await wb.page.locator('.pane-header', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
     }
   });
 

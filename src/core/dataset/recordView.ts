@@ -6,6 +6,7 @@ import type { DatasetKind } from '../formats/kinds';
 import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
 import { strategyOfGeneratorPrompt } from '../prompts';
 import { splitStrategyTag } from '../strategies';
+import { conversationOf, HISTORY_LINE } from './summary';
 
 export interface TurnView {
   speaker: 'seeker' | 'supporter';
@@ -39,7 +40,6 @@ export type RecordView =
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-const HISTORY_LINE = /^(seeker|supporter): ?(.*)$/;
 
 /** Splits a flattened planner history back into turns (continuation lines join the turn above). */
 export function historyTurns(flattened: string): TurnView[] {
@@ -63,7 +63,6 @@ function chatTurns(msgs: ChatMessage[], tagged: boolean): TurnView[] {
     });
 }
 
-const conversationOf = (r: Record<string, unknown>): unknown => r.messages ?? r.conversations ?? r.prompt;
 
 function side(text: string, tagged: boolean): SideView {
   const tag = tagged ? splitStrategyTag(text) : undefined;

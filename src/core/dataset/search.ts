@@ -2,6 +2,8 @@
 // with or without case. A cheap test on the raw JSON bytes of each record rules most records out
 // before the few candidates are parsed, which keeps a 200 MB search within a couple of seconds.
 
+import { escapeRegex } from '../util/regex';
+
 export interface SearchQuery {
   text: string;
   regex: boolean;
@@ -17,7 +19,6 @@ export interface CompiledSearch {
   count(record: unknown): number;
 }
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Regex sources for how a text appears inside JSON string literals: escaped as JSON.stringify writes

@@ -54,7 +54,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const tagOf = (text: string | undefined): string | undefined => (text === undefined ? undefined : splitStrategyTag(text)?.tag);
 const untagged = (text: string): string => splitStrategyTag(text)?.text ?? text;
 
-const HISTORY_LINE = /^(seeker|supporter): /;
+/** A line of a flattened planner history: "seeker: …" or "supporter: …". */
+export const HISTORY_LINE = /^(seeker|supporter): ?(.*)$/;
 
 /** Turns of a flattened planner history ("seeker: …\nsupporter: …\n"). */
 export function historyLines(flattened: string): number {
@@ -72,7 +73,8 @@ function firstUserText(msgs: ChatMessage[]): string {
   return m ? m.content : '';
 }
 
-function conversationOf(r: Record<string, unknown>): unknown {
+/** The conversation field of a chat record: messages (SFT), conversations (sharegpt), prompt (TRL). */
+export function conversationOf(r: Record<string, unknown>): unknown {
   return r.messages ?? r.conversations ?? r.prompt;
 }
 
@@ -124,7 +126,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         const answer = assistants[assistants.length - 1]?.content.trim();
         if (answer !== undefined) s.strategies.push(answer);
         const lastLine = history.trimEnd().split('\n').pop() ?? '';
-        s.snippet = clip(lastLine.replace(HISTORY_LINE, ''));
+        s.snippet = clip(lastLine.replace(/^(seeker|supporter): ?/, ''));
       } else {
         s.turns = body.length - 1; // the history before the reply
         const conditioned = strategyOfGeneratorPrompt(systemPromptOf(msgs, r) ?? '');
@@ -151,7 +153,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         j = rejected.trim();
         const history = body.find((m) => m.role === 'user')?.content ?? '';
         s.turns = historyLines(history) || body.length;
-        s.snippet = clip((history.trimEnd().split('\n').pop() ?? '').replace(HISTORY_LINE, ''));
+        s.snippet = clip((history.trimEnd().split('\n').pop() ?? '').replace(/^(seeker|supporter): ?/, ''));
       } else if (kind === 'pref-vanilla') {
         c = tagOf(chosen);
         j = tagOf(rejected);

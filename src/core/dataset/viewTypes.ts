@@ -8,7 +8,15 @@ import type { SearchQuery } from './search';
 export const FACETS = ['strategy', 'rejected', 'emotion', 'problem', 'errorType', 'retained'] as const;
 export type Facet = (typeof FACETS)[number];
 
-export type SortOrder = 'file' | 'length-desc' | 'length-asc' | 'turns-desc' | 'turns-asc';
+/** Sort orders of the record list, with their labels (one list for the index, protocol and webview). */
+export const SORT_ORDERS = {
+  file: 'File order',
+  'length-desc': 'Longest first',
+  'length-asc': 'Shortest first',
+  'turns-desc': 'Most turns first',
+  'turns-asc': 'Fewest turns first',
+} as const;
+export type SortOrder = keyof typeof SORT_ORDERS;
 
 export interface ViewQuery {
   search?: SearchQuery;

@@ -7,8 +7,8 @@ import { describeContainer, describeLayout } from '../../core/formats/describe';
 import { formatBytes } from '../../core/util/bytes';
 import type { Ctx } from '../ctx';
 import { datasetsConfig } from '../config';
-import { discoverDatasets, type DatasetEntry } from './discovery';
-import { analyzeFile } from '../../core/formats/validate';
+import { Discovery, type DatasetEntry } from './discovery';
+import { InspectClient } from './inspectClient';
 import type { DatasetStats, StrategyCounts } from '../../core/dataset/stats';
 
 /** Files up to this size get their strategy mix computed for the tooltip (on hover, once). */
@@ -25,11 +25,15 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private debounce: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly mix = new Map<string, Promise<string>>();
+  private readonly inspector: InspectClient;
+  private readonly discovery: Discovery;
 
   constructor(private readonly ctx: Ctx) {
+    this.inspector = new InspectClient(ctx.extensionUri.fsPath);
+    this.discovery = new Discovery(this.inspector);
     const watcher = vscode.workspace.createFileSystemWatcher(datasetsConfig().include);
     const soon = (): void => this.refreshSoon();
-    this.disposables.push(watcher, watcher.onDidCreate(soon), watcher.onDidChange(soon), watcher.onDidDelete(soon), this.changed);
+    this.disposables.push(watcher, watcher.onDidCreate(soon), watcher.onDidChange(soon), watcher.onDidDelete(soon), this.changed, this.inspector);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('escStudio.datasets') && this.refreshSoon()),
       vscode.workspace.onDidChangeWorkspaceFolders(soon),
@@ -49,7 +53,8 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.cancel?.cancel();
     const cts = (this.cancel = new vscode.CancellationTokenSource());
     const started = Date.now();
-    const run = discoverDatasets(cts.token)
+    const run = this.discovery
+      .discover(cts.token)
       .then((entries) => {
         if (cts.token.isCancellationRequested) return;
         this.entries = entries;
@@ -91,8 +96,8 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       mix =
         entry.size > TOOLTIP_STATS_LIMIT
           ? Promise.resolve('Strategy mix: open the Statistics tab (large file).')
-          : analyzeFile(entry.uri.fsPath, { summarize: true, maxProblems: 1 }).then(
-              (a) => strategyMix(a.stats),
+          : this.inspector.request({ type: 'stats', path: entry.uri.fsPath }).then(
+              (stats) => strategyMix(stats),
               () => 'Strategy mix: unavailable.',
             );
       this.mix.set(key, mix);

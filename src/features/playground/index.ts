@@ -24,8 +24,9 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
       localResourceRoots: [vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.ctx.extensionUri, 'media')],
     };
     view.webview.html = webviewHtml(view.webview, this.ctx.extensionUri, 'playground.js', 'ESC Playground');
-    view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw), undefined, this.ctx.extension.subscriptions);
+    const sub = view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw));
     view.onDidDispose(() => {
+      sub.dispose();
       this.view = undefined;
       this.isReady = false;
     });

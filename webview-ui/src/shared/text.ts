@@ -1,6 +1,10 @@
 // Text rendering helpers for webviews: data is only ever inserted as text nodes, with search
 // matches wrapped in <mark> elements created through the DOM API.
 
+import { escapeRegex } from '../../../src/core/util/regex';
+
+export { formatBytes } from '../../../src/core/util/bytes';
+
 /** Characters shown for one text before a "show all" button (a 5 MB string must not freeze the view). */
 export const TEXT_CLIP = 20_000;
 
@@ -49,21 +53,9 @@ export function longText(text: string, pattern: RegExp | undefined, className = 
 export function searchPattern(q: { text: string; regex: boolean; caseSensitive: boolean } | undefined): RegExp | undefined {
   if (!q || q.text === '') return undefined;
   try {
-    const source = q.regex ? q.text : q.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const source = q.regex ? q.text : escapeRegex(q.text);
     return new RegExp(source, q.caseSensitive ? 'gu' : 'giu');
   } catch {
     return undefined;
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }

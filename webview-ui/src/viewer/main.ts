@@ -2,7 +2,7 @@
 // virtual list, record pane) and Statistics tab. State survives hide/show and reload via setState.
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { Facet, FacetValue, ViewInfo, ViewQuery } from '../../../src/core/dataset/viewTypes';
+import { SORT_ORDERS, type Facet, type FacetValue, type ViewInfo, type ViewQuery } from '../../../src/core/dataset/viewTypes';
 import type { ValidationProblem } from '../../../src/core/formats/validate';
 import type { DatasetStats } from '../../../src/core/dataset/stats';
 import type { RecordDetail } from '../../../src/core/dataset/viewTypes';
@@ -85,9 +85,9 @@ matchInfo.setAttribute('aria-live', 'polite');
 const facetBar = el('div', { className: 'facets' });
 const sortSelect = el('select', { className: 'sort', title: 'Sort records' });
 sortSelect.setAttribute('aria-label', 'Sort records');
-for (const [v, label] of [['file', 'File order'], ['length-desc', 'Longest first'], ['length-asc', 'Shortest first'], ['turns-desc', 'Most turns first'], ['turns-asc', 'Fewest turns first']]) {
+for (const [v, label] of Object.entries(SORT_ORDERS)) {
   const o = el('option', { text: label });
-  o.value = v!;
+  o.value = v;
   sortSelect.append(o);
 }
 sortSelect.value = state.query.sort;

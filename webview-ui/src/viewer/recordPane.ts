@@ -5,7 +5,7 @@ import { diffWords } from 'diff';
 import type { RecordDetail } from '../../../src/core/dataset/viewTypes';
 import type { RecordView, SideView, TurnView } from '../../../src/core/dataset/recordView';
 import { chip } from '../shared/chips';
-import { highlighted, longText } from '../shared/text';
+import { longText } from '../shared/text';
 import { el } from '../shared/vscodeApi';
 
 export interface PaneOptions {
@@ -36,19 +36,23 @@ function turns(list: TurnView[], pattern: RegExp | undefined): HTMLElement {
 function systemPrompt(text: string | undefined): HTMLElement | undefined {
   if (text === undefined) return undefined;
   const d = el('details', { className: 'system' });
-  d.append(el('summary', { text: 'System prompt' }), el('pre', { text }));
+  d.append(el('summary', { text: 'System prompt' }), longText(text, undefined, 'system-text'));
   return d;
 }
 
 function meta(pairs: [string, string][], pattern: RegExp | undefined): HTMLElement | undefined {
   if (pairs.length === 0) return undefined;
   const dl = el('dl', { className: 'meta' });
-  for (const [k, v] of pairs) dl.append(el('dt', { text: k }), el('dd', {}, highlighted(v, pattern)));
+  for (const [k, v] of pairs) dl.append(el('dt', { text: k }), el('dd', {}, longText(v, pattern)));
   return dl;
 }
 
+/** Longer replies are shown without a diff: the diff is quadratic and would freeze the view. */
+const DIFF_MAX_CHARS = 12_000;
+
 /** Word-level diff of two texts: each side shows its own words, the ones not in the other marked. */
-function diffSides(a: string, b: string): [DocumentFragment, DocumentFragment] {
+function diffSides(a: string, b: string): [DocumentFragment | HTMLElement, DocumentFragment | HTMLElement] {
+  if (a.length + b.length > DIFF_MAX_CHARS) return [longText(a, undefined), longText(b, undefined)];
   const left = document.createDocumentFragment();
   const right = document.createDocumentFragment();
   for (const part of diffWords(a, b)) {
@@ -61,7 +65,7 @@ function diffSides(a: string, b: string): [DocumentFragment, DocumentFragment] {
 function sides(titles: [string, string], a: SideView, b: SideView, big: boolean): HTMLElement {
   const grid = el('div', { className: 'sides' });
   const [da, db] = big ? [undefined, undefined] : diffSides(a.text, b.text);
-  const column = (title: string, s: SideView, diffed: DocumentFragment | undefined, cls: string): HTMLElement => {
+  const column = (title: string, s: SideView, diffed: DocumentFragment | HTMLElement | undefined, cls: string): HTMLElement => {
     const col = el('section', { className: `side ${cls}` });
     const head = el('div', { className: 'side-head' }, el('span', { className: 'side-title', text: title }));
     if (s.strategy !== undefined) head.append(chip(s.strategy, big ? 'big' : ''));
