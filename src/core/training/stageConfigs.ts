@@ -38,6 +38,20 @@ function header(e: Experiment, stage: StageId, backend: string): string {
   ].join('\n');
 }
 
+/** transformers TrainingArguments shared by both backends (LLaMA-Factory and TRL parse the same names). */
+function trainingArgs(e: Experiment, t: Experiment['sft']): Record<string, unknown> {
+  return {
+    per_device_train_batch_size: t.batch_size,
+    gradient_accumulation_steps: t.gradient_accumulation,
+    learning_rate: num(t.learning_rate),
+    num_train_epochs: num(t.epochs),
+    lr_scheduler_type: t.lr_scheduler,
+    warmup_ratio: num(t.warmup_ratio),
+    bf16: e.bf16,
+    seed: e.seed,
+  };
+}
+
 /** Sections of a LLaMA-Factory YAML, in the order its examples use. */
 function llamaFactoryConfig(e: Experiment, stage: StageId, paths: StagePaths): [string, Record<string, unknown>][] {
   const dpo = isDpo(stage);
@@ -56,18 +70,7 @@ function llamaFactoryConfig(e: Experiment, stage: StageId, paths: StagePaths): [
     lora_target: e.lora.target,
   };
   if (dpo) Object.assign(method, { create_new_adapter: true, pref_beta: num(e.dpo.beta), pref_loss: e.dpo.loss });
-  const train: Record<string, unknown> = {
-    per_device_train_batch_size: t.batch_size,
-    gradient_accumulation_steps: t.gradient_accumulation,
-    learning_rate: num(t.learning_rate),
-    num_train_epochs: num(t.epochs),
-    lr_scheduler_type: t.lr_scheduler,
-    warmup_ratio: num(t.warmup_ratio),
-    bf16: e.bf16,
-    seed: e.seed,
-    ddp_timeout: 180000000,
-    report_to: 'none',
-  };
+  const train: Record<string, unknown> = { ...trainingArgs(e, t), ddp_timeout: 180000000, report_to: 'none' };
   if (e.launcher === 'torchrun' && e.deepspeed) train.deepspeed = e.deepspeed;
   return [
     ['model', model],
@@ -104,15 +107,8 @@ function trlConfig(e: Experiment, stage: StageId, paths: StagePaths): [string, R
   const data = { datasets: [{ path: 'json', data_files: paths.datasetFile(stage), split: 'train' }] };
   const train: Record<string, unknown> = {
     output_dir: paths.outputDir(stage),
-    per_device_train_batch_size: t.batch_size,
-    gradient_accumulation_steps: t.gradient_accumulation,
-    learning_rate: num(t.learning_rate),
-    num_train_epochs: num(t.epochs),
-    lr_scheduler_type: t.lr_scheduler,
-    warmup_ratio: num(t.warmup_ratio),
+    ...trainingArgs(e, t),
     max_length: e.cutoff_len,
-    bf16: e.bf16,
-    seed: e.seed,
     logging_steps: 10,
     save_steps: 500,
     report_to: 'none',

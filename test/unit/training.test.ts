@@ -1,0 +1,180 @@
+// Training configs: golden files for both backends and all launchers (from the demo experiment), a
+// quoting test that really runs the generated scripts in bash, the dataset_info.json merge, and log
+// parsing on logs shaped like LLaMA-Factory's and transformers'/TRL's.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { mergeDatasetInfo } from '../../src/core/training/datasetInfo';
+import { parseTrainerLog, parseTrainerState } from '../../src/core/training/logs';
+import { ExperimentError, loadExperiment, planTrainConfig, writeGeneratedFiles } from '../../src/core/training/trainConfig';
+import { REPO_ROOT, tempDir } from './helpers';
+
+const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+/** Generated text with the machine-specific folders replaced by placeholders. */
+const normalise = (text: string, dir: string): string => text.split(dir).join('<EXPERIMENT_DIR>');
+
+describe('train-config golden files', () => {
+  for (const backend of ['llamafactory', 'trl'] as const) {
+    for (const launcher of ['local', 'torchrun', 'slurm'] as const) {
+      it(`${backend} + ${launcher}`, async () => {
+        const t = tempDir();
+        try {
+          const dir = path.join(t.dir, 'demo');
+          cpSync(path.join(REPO_ROOT, 'demo'), dir, { recursive: true });
+          const loaded = await loadExperiment(path.join(dir, 'esc-experiment.yaml'), { backend, launcher });
+          const plan = await planTrainConfig(loaded, { outDir: path.join(dir, 'configs') });
+          const golden = path.join(GOLDEN, `${backend}-${launcher}`);
+          // TRL data copies are large and derived; their line counts are checked instead
+          const files = plan.files.filter((f) => !f.path.includes(`${path.sep}data${path.sep}`));
+          if (UPDATE) {
+            mkdirSync(golden, { recursive: true });
+            for (const f of files) writeFileSync(path.join(golden, path.basename(f.path)), normalise(f.content, dir));
+          }
+          assert.deepEqual(files.map((f) => path.basename(f.path)).sort(), readdirSync(golden).sort());
+          for (const f of files) assert.equal(normalise(f.content, dir), readFileSync(path.join(golden, path.basename(f.path)), 'utf8'), `${backend}-${launcher}/${path.basename(f.path)}`);
+          if (backend === 'trl') {
+            const pairs = plan.files.find((f) => f.path.endsWith(`${path.sep}planner-dpo.jsonl`))!;
+            const rows = pairs.content.trim().split('\n').map((l) => JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] });
+            assert.equal(rows.length, 16);
+            assert.ok(rows.every((r) => r.prompt.length > 0 && r.chosen.length === 1 && r.rejected.length === 1), 'TRL preference layout');
+          }
+        } finally {
+          t.dispose();
+        }
+      });
+    }
+  }
+
+  it('refuses a dataset of the wrong kind or a missing one, and writes nothing', async () => {
+    const t = tempDir();
+    try {
+      const dir = path.join(t.dir, 'demo');
+      cpSync(path.join(REPO_ROOT, 'demo'), dir, { recursive: true });
+      const exp = path.join(dir, 'esc-experiment.yaml');
+      writeFileSync(exp, readFileSync(exp, 'utf8').replace('planner-dpo: data/pref_planner_demo.json', 'planner-dpo: data/sft_vanilla_demo.json').replace('generator-sft: data/sft_generator_demo.json', 'generator-sft: data/missing.json'));
+      const loaded = await loadExperiment(exp);
+      await assert.rejects(planTrainConfig(loaded, { outDir: path.join(dir, 'configs') }), (err: unknown) => {
+        assert.ok(err instanceof ExperimentError);
+        assert.ok(err.problems.some((p) => /planner-dpo: dataset data\/sft_vanilla_demo.json is a sft-vanilla file; this stage needs a pref-planner file/.test(p)), err.message);
+        assert.ok(err.problems.some((p) => /generator-sft: .*no such file/.test(p)), err.message);
+        return true;
+      });
+      assert.equal(existsSync(path.join(dir, 'configs')), false);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('reports experiment-file errors with their path', async () => {
+    const t = tempDir();
+    try {
+      const bad = t.write('bad.yaml', 'name: "has space"\nmodel: {base: x}\ndatasets: {}\nlora: {rank: -1}\n');
+      await assert.rejects(loadExperiment(bad), (err: unknown) => {
+        const msg = (err as Error).message;
+        assert.match(msg, /name: letters, digits/);
+        assert.match(msg, /model\.template/);
+        assert.match(msg, /lora\.rank/);
+        return true;
+      });
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
+describe('stage scripts in real bash', () => {
+  it('pass exactly the config path and env, whatever the paths hold, and run nothing else', async () => {
+    const t = tempDir();
+    try {
+      // a folder name with spaces, quotes, $(), backticks, ;, * and non-ASCII
+      const nasty = path.join(t.dir, `exp "q" 'a' $(touch PWNED1) \`touch PWNED2\`; * é`);
+      mkdirSync(path.join(nasty, 'data'), { recursive: true });
+      for (const f of ['sft_planner_demo.jsonl', 'pref_planner_demo.json']) cpSync(path.join(REPO_ROOT, 'demo', 'data', f), path.join(nasty, 'data', f));
+      const stubDir = path.join(t.dir, 'bin $(touch PWNED3)');
+      mkdirSync(stubDir);
+      // the stand-in CLI records what it was given (the real CLI is a GPU Python program)
+      const stub = path.join(stubDir, 'llamafactory-cli');
+      writeFileSync(stub, `#!/usr/bin/env node\nrequire('fs').writeFileSync(process.env.ESC_TEST_OUT, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: { CUDA_VISIBLE_DEVICES: process.env.CUDA_VISIBLE_DEVICES, LLAMABOARD_ENABLED: process.env.LLAMABOARD_ENABLED, LLAMABOARD_WORKDIR: process.env.LLAMABOARD_WORKDIR } }));\n`, { mode: 0o755 });
+      const exp = path.join(nasty, 'esc-experiment.yaml');
+      writeFileSync(exp, ['name: quoting', 'model: {base: "org/model $(touch PWNED4)", template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', '  planner-dpo: data/pref_planner_demo.json', 'output_root: "out dir; `touch PWNED5`"', 'gpus: {planner: "2,3"}', ''].join('\n'));
+      const loaded = await loadExperiment(exp);
+      const outDir = path.join(nasty, 'configs *');
+      const plan = await planTrainConfig(loaded, { outDir, cli: stub });
+      await writeGeneratedFiles(plan.files);
+      for (const stage of ['planner-sft', 'planner-dpo']) {
+        const result = path.join(t.dir, `${stage}.json`);
+        const r = spawnSync('bash', [plan.stageFiles[stage]!.script], { encoding: 'utf8', env: { ...process.env, ESC_TEST_OUT: result } });
+        assert.equal(r.status, 0, r.stderr);
+        const seen = JSON.parse(readFileSync(result, 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> };
+        assert.deepEqual(seen.argv, ['train', `configs */${stage}.yaml`]);
+        assert.equal(seen.cwd, nasty);
+        assert.deepEqual(seen.env, { CUDA_VISIBLE_DEVICES: '2,3', LLAMABOARD_ENABLED: '1', LLAMABOARD_WORKDIR: `out dir; \`touch PWNED5\`/quoting/${stage}` });
+        assert.ok(existsSync(path.join(nasty, `out dir; \`touch PWNED5\``, 'quoting', stage)), 'the output folder was made');
+        const yaml = readFileSync(plan.stageFiles[stage]!.config, 'utf8');
+        assert.match(yaml, /model_name_or_path: org\/model \$\(touch PWNED4\)/);
+      }
+      // a command substitution would have run in the test's folder, the experiment folder or /
+      const where = [t.dir, nasty, process.cwd(), '/'].map((d) => JSON.stringify(d)).join(' ');
+      const pwned = spawnSync('bash', ['-c', `find ${where} -maxdepth 3 -name 'PWNED*' 2>/dev/null`], { encoding: 'utf8' }).stdout.trim();
+      assert.equal(pwned, '', 'nothing else ran');
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
+describe('dataset_info.json merge', () => {
+  it('keeps every other entry and its place, replaces ours in place, appends new ones', () => {
+    const existing = JSON.stringify({ alpaca: { file_name: 'a.json' }, esc_x_planner_sft: { file_name: 'old.json' }, zeta: { file_name: 'z.json' } }, null, 2);
+    const entry = { file_name: 'new.json', formatting: 'sharegpt' as const, columns: { messages: 'messages' }, tags: {} };
+    const merged = JSON.parse(mergeDatasetInfo(existing, { esc_x_planner_sft: entry, esc_x_planner_dpo: { ...entry, ranking: true } })) as Record<string, { file_name: string }>;
+    assert.deepEqual(Object.keys(merged), ['alpaca', 'esc_x_planner_sft', 'zeta', 'esc_x_planner_dpo']);
+    assert.equal(merged.esc_x_planner_sft!.file_name, 'new.json');
+    assert.throws(() => mergeDatasetInfo('{ broken', {}), /not valid JSON.*left untouched/);
+  });
+});
+
+describe('trainer log parsing', () => {
+  it('LLaMA-Factory trainer_log.jsonl: points, progress, a partial last line, NaN, a restart', () => {
+    const lines = [
+      '{"current_steps": 10, "total_steps": 100, "loss": 1.25, "lr": 9.5e-05, "epoch": 0.3, "percentage": 10.0, "elapsed_time": "0:01:02", "remaining_time": "0:09:18"}',
+      '{"current_steps": 20, "total_steps": 100, "loss": NaN, "lr": 9e-05, "epoch": 0.6, "percentage": 20.0, "elapsed_time": "0:02:03", "remaining_time": "0:08:12"}',
+      '{"current_steps": 20, "total_steps": 100, "eval_loss": 1.1, "epoch": 0.6, "percentage": 20.0, "elapsed_time": "0:02:10", "remaining_time": "0:08:40"}',
+      // restarted from scratch: steps go back
+      '{"current_steps": 5, "total_steps": 100, "loss": 1.4, "accuracy": 0.5, "lr": 1e-05, "epoch": 0.1, "percentage": 5.0, "elapsed_time": "0:00:30", "remaining_time": "0:09:30"}',
+      '{"current_steps": 10, "total_steps": 100, "loss": 1.2, "accuracy": 0.75, "lr": 2e-05, "epoch": 0.2, "percentage": 10.0, "elapsed_time": "0:01:00", "remaining_time": "0:09:00"}',
+      '{"current_steps": 15, "total_st',
+    ];
+    const log = parseTrainerLog(lines.join('\n'));
+    assert.deepEqual(log.points.map((p) => p.step), [5, 10]);
+    assert.deepEqual(log.points.map((p) => p.rewardsAccuracy), [0.5, 0.75]);
+    assert.equal(log.skippedLines, 1);
+    assert.deepEqual(log.progress, { step: 10, totalSteps: 100, percentage: 10, elapsed: '0:01:00', remaining: '0:09:00', lastLoss: 1.2 });
+    const nan = parseTrainerLog(lines.slice(0, 3).join('\n'));
+    assert.equal(nan.points[1]!.loss, undefined, 'NaN loss is no number');
+    assert.equal(nan.points[2]!.evalLoss, 1.1);
+    assert.equal(nan.progress!.lastLoss, 1.25, 'the last finite loss');
+  });
+
+  it('transformers/TRL trainer_state.json: loss, learning rate and the DPO reward metrics', () => {
+    const state = {
+      global_step: 20,
+      max_steps: 40,
+      log_history: [
+        { epoch: 0.5, grad_norm: 3.1, learning_rate: 5e-6, loss: 0.6931, 'rewards/chosen': 0.01, 'rewards/rejected': -0.02, 'rewards/accuracies': 0.6, 'rewards/margins': 0.03, 'logps/chosen': -120.5, step: 10 },
+        { epoch: 1, eval_loss: 0.65, 'eval_rewards/accuracies': 0.7, step: 20 },
+        { epoch: 1, learning_rate: 2.5e-6, loss: 0.61, 'rewards/chosen': 0.2, 'rewards/rejected': -0.3, 'rewards/accuracies': 0.8, 'rewards/margins': 0.5, step: 20 },
+        { epoch: 1, step: 20, train_runtime: 100.2, train_loss: 0.65 },
+      ],
+    };
+    const log = parseTrainerState(JSON.stringify(state, null, 2));
+    assert.deepEqual(log.points.map((p) => [p.step, p.loss, p.evalLoss, p.rewardsMargins]), [[10, 0.6931, undefined, 0.03], [20, undefined, 0.65, undefined], [20, 0.61, undefined, 0.5]]);
+    assert.deepEqual(log.progress, { step: 20, totalSteps: 40, percentage: 50, lastLoss: 0.61 });
+    assert.deepEqual(parseTrainerState('{ "log_history": [ {"step": 1, "loss": 1.0}, {"st').points, [], 'a half-written file gives nothing rather than garbage');
+  });
+});
