@@ -119,8 +119,8 @@ describe('stage scripts in real bash', () => {
         assert.match(yaml, /model_name_or_path: org\/model \$\(touch PWNED4\)/);
       }
       // a command substitution would have run in the test's folder, the experiment folder or /
-      const where = [t.dir, nasty, process.cwd(), '/'].map((d) => JSON.stringify(d)).join(' ');
-      const pwned = spawnSync('bash', ['-c', `find ${where} -maxdepth 3 -name 'PWNED*' 2>/dev/null`], { encoding: 'utf8' }).stdout.trim();
+      // (find gets argv directly: no shell of ours may expand these names)
+      const pwned = spawnSync('find', [t.dir, nasty, process.cwd(), '/', '-maxdepth', '3', '-name', 'PWNED*'], { encoding: 'utf8' }).stdout.trim();
       assert.equal(pwned, '', 'nothing else ran');
     } finally {
       t.dispose();
