@@ -1,7 +1,8 @@
 // Builds the shipped bundles with esbuild: the extension (CommonJS, `vscode` external), the `esc`
 // CLI, and the webview front-end (browser IIFE, its own entry and tsconfig).
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { readFileSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -78,5 +79,7 @@ if (watch) {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
   chmodSync('dist/cli.js', 0o755);
+  // the experiment file's JSON schema, from the zod schema (one definition)
+  writeFileSync('media/esc-experiment.schema.json', execFileSync(process.execPath, ['dist/cli.js', 'schema']));
   console.log(`[build] done in ${Date.now() - started} ms`);
 }

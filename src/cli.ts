@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { detectCommand } from './cli/detect';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
+import { experimentJsonSchema } from './core/training/experiment';
 import { validateCommand } from './cli/validate';
 import { InputError, processIo, UsageError, type Io } from './cli/output';
 
@@ -58,6 +59,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await validateCommand(rest, values.json, values.kind, io);
       case 'stats':
         return await statsCommand(rest, values.json, io);
+      case 'schema':
+        // the experiment file's JSON schema (written to media/ at build time for editor completion)
+        io.out(JSON.stringify(experimentJsonSchema(), null, 2));
+        return 0;
       case 'train-config':
         return await trainConfigCommand(rest, values, values.json, io);
       default:

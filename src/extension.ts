@@ -7,14 +7,17 @@ import { registerDatasets } from './features/datasets';
 import type { DatasetsTree } from './features/datasets/datasetsTree';
 import type { DatasetViewerProvider } from './features/datasets/viewer/viewerProvider';
 import { registerPlayground, type PlaygroundView } from './features/playground';
-import { registerRuns } from './features/runs';
+import { registerTraining } from './features/training';
+import type { RunsModel } from './features/training/runsModel';
+import type { RunsTree } from './features/training/runsTree';
 
 export interface EscStudioApi {
   /** Wall time of activate() in milliseconds, measured inside the extension host. */
   activationMs: number;
   datasets: DatasetsTree;
   viewer: DatasetViewerProvider;
-  runs: vscode.TreeDataProvider<unknown>;
+  runs: RunsTree;
+  runsModel: RunsModel;
   playground: PlaygroundView;
 }
 
@@ -22,11 +25,11 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const started = performance.now();
   const ctx = new Ctx(context);
   const { tree: datasets, viewer } = registerDatasets(ctx);
-  const runs = registerRuns(ctx);
+  const { tree: runs, model: runsModel } = registerTraining(ctx);
   const playground = registerPlayground(ctx);
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, datasets, viewer, runs: runs as vscode.TreeDataProvider<unknown>, playground };
+  return { activationMs, datasets, viewer, runs, runsModel, playground };
 }
 
 export function deactivate(): void {}

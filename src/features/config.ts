@@ -17,3 +17,23 @@ export function datasetsConfig(): DatasetsConfig {
     maxFiles: Math.max(1, c.get<number>('maxFiles') ?? 2000),
   };
 }
+
+export interface TrainingConfig {
+  /** LLaMA-Factory CLI: a name on PATH or an absolute path. */
+  llamafactoryCli: string;
+  trlCli: string;
+  /** A shell line run before the CLI (e.g. `source ~/venvs/lf/bin/activate`). */
+  activate: string;
+  /** Slurm batch template with {{job_name}}, {{gpus}}, {{log}}, {{script}}; empty for the built-in one. */
+  sbatchTemplate: string;
+}
+
+export function trainingConfig(): TrainingConfig {
+  const c = vscode.workspace.getConfiguration('escStudio.training');
+  return {
+    llamafactoryCli: c.get<string>('llamafactoryCli') || 'llamafactory-cli',
+    trlCli: c.get<string>('trlCli') || 'trl',
+    activate: c.get<string>('activateCommand') ?? '',
+    sbatchTemplate: c.get<string>('sbatchTemplate') ?? '',
+  };
+}

@@ -178,3 +178,33 @@ describe('trainer log parsing', () => {
     assert.deepEqual(parseTrainerState('{ "log_history": [ {"step": 1, "loss": 1.0}, {"st').points, [], 'a half-written file gives nothing rather than garbage');
   });
 });
+
+describe('pipeline', () => {
+  it('runs the chains concurrently, each DPO after its SFT, and never starts a DPO whose SFT failed', async () => {
+    const { runPipeline } = await import('../../src/core/training/pipeline');
+    const events: string[] = [];
+    const running = new Set<string>();
+    let maxConcurrent = 0;
+    const final = await runPipeline(
+      ['planner-sft', 'generator-sft', 'planner-dpo', 'generator-dpo', 'vanilla-sft'],
+      async (stage) => {
+        running.add(stage);
+        maxConcurrent = Math.max(maxConcurrent, running.size);
+        await new Promise((r) => setTimeout(r, stage.includes('generator') ? 30 : 10));
+        running.delete(stage);
+        return { code: stage === 'generator-sft' ? 1 : 0 };
+      },
+      (stage, status) => events.push(`${stage}:${status}`),
+    );
+    assert.equal(maxConcurrent, 3, 'the three chains ran at once');
+    assert.deepEqual(Object.fromEntries(final), {
+      'planner-sft': 'succeeded',
+      'planner-dpo': 'succeeded',
+      'generator-sft': 'failed',
+      'generator-dpo': 'not-started',
+      'vanilla-sft': 'succeeded',
+    });
+    assert.ok(events.indexOf('planner-dpo:running') > events.indexOf('planner-sft:succeeded'), 'DPO waited for its SFT');
+    assert.ok(!events.includes('generator-dpo:running'), 'the generator DPO never started');
+  });
+});

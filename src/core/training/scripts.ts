@@ -19,6 +19,9 @@ export interface ScriptOptions {
   activate?: string;
 }
 
+/** Written by each stage script into its output folder. */
+export const PID_FILE = 'esc-run.pid';
+
 export const DEFAULT_SBATCH_TEMPLATE = `#!/bin/bash
 #SBATCH --job-name={{job_name}}
 #SBATCH --nodes=1
@@ -55,7 +58,8 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
     lines.push('export LLAMABOARD_ENABLED=1', `export LLAMABOARD_WORKDIR=${quote([opts.outputDir])}`);
     if (e.launcher === 'torchrun') lines.push('export FORCE_TORCHRUN=1', `export NPROC_PER_NODE=${gpuCount(gpus)}`);
   }
-  lines.push(`mkdir -p ${quote([opts.outputDir])}`);
+  // the pid lets ESC Studio stop the run (and what it started) whatever terminal it runs in
+  lines.push(`mkdir -p ${quote([opts.outputDir])}`, `printf '%s\\n' "$$" > ${quote([`${opts.outputDir}/${PID_FILE}`])}`);
   if (opts.activate && opts.activate.trim() !== '') lines.push('# the Python environment, as configured in ESC Studio', opts.activate.trim());
   lines.push(`exec ${quote(stageCommand(e, stage, opts))}`, '');
   return lines.join('\n');

@@ -1,0 +1,58 @@
+// Runs an experiment's stages as chains: planner (SFT then DPO), generator (SFT then DPO) and
+// vanilla, the chains concurrently (each on its own GPUs), and a DPO stage only after its SFT
+// succeeded. How a stage runs (a terminal, a test double) is the caller's.
+
+import { chainOf, isDpo, type Chain, type StageId } from './experiment';
+
+export type StageStatus = 'not-started' | 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped';
+
+export interface StageOutcome {
+  /** Exit code, when the process ended by itself. */
+  code: number | undefined;
+  stopped?: boolean;
+}
+
+export type RunStage = (stage: StageId) => Promise<StageOutcome>;
+
+export const outcomeStatus = (o: StageOutcome): StageStatus => (o.stopped ? 'stopped' : o.code === 0 ? 'succeeded' : 'failed');
+
+/** The chains of a stage list, each in SFT-then-DPO order. */
+export function chainsOf(stages: readonly StageId[]): StageId[][] {
+  const chains = new Map<Chain, StageId[]>();
+  for (const s of stages) {
+    const c = chainOf(s);
+    chains.set(c, [...(chains.get(c) ?? []), s]);
+  }
+  return [...chains.values()].map((list) => list.sort((a, b) => Number(isDpo(a)) - Number(isDpo(b))));
+}
+
+/** Runs the pipeline; resolves with every stage's final status. */
+export async function runPipeline(stages: readonly StageId[], run: RunStage, onStatus: (stage: StageId, status: StageStatus) => void): Promise<Map<StageId, StageStatus>> {
+  const final = new Map<StageId, StageStatus>();
+  const set = (s: StageId, status: StageStatus): void => {
+    final.set(s, status);
+    onStatus(s, status);
+  };
+  for (const s of stages) set(s, 'queued');
+  await Promise.all(
+    chainsOf(stages).map(async (chain) => {
+      for (let i = 0; i < chain.length; i++) {
+        const stage = chain[i]!;
+        set(stage, 'running');
+        let status: StageStatus;
+        try {
+          status = outcomeStatus(await run(stage));
+        } catch {
+          status = 'failed';
+        }
+        set(stage, status);
+        if (status !== 'succeeded') {
+          // a DPO stage never starts without its SFT adapter
+          for (const rest of chain.slice(i + 1)) set(rest, 'not-started');
+          return;
+        }
+      }
+    }),
+  );
+  return final;
+}

@@ -1,0 +1,121 @@
+// Launching: preflight (datasets, the backend CLI, a GPU, outputs that would be overwritten), then the
+// stage configs and scripts are written and each stage runs in its own terminal. The pipeline runs
+// the chains concurrently and a DPO stage only after its SFT succeeded. Off in untrusted workspaces.
+
+import { execFile } from 'node:child_process';
+import { access, constants, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { StageId } from '../../core/training/experiment';
+import { runPipeline, type StageOutcome } from '../../core/training/pipeline';
+import { ExperimentError, loadExperiment, planTrainConfig, writeGeneratedFiles, type TrainPlan } from '../../core/training/trainConfig';
+import type { Ctx } from '../ctx';
+import { trainingConfig } from '../config';
+import type { RunsModel, StageRun } from './runsModel';
+import { runInTerminal } from './terminalRunner';
+
+/** Folder (next to the experiment file) that holds the generated configs and scripts. */
+export const configDirOf = (experimentFile: string, name: string): string => path.join(path.dirname(experimentFile), '.esc', name);
+
+async function onPath(cli: string): Promise<boolean> {
+  const candidates = path.isAbsolute(cli) ? [cli] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, cli));
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      return true;
+    } catch {
+      // next
+    }
+  }
+  return false;
+}
+
+const gpuVisible = (): Promise<boolean> => new Promise((resolve) => execFile('nvidia-smi', ['-L'], { timeout: 5000 }, (err, out) => resolve(!err && /GPU \d/.test(out))));
+
+/** Checks and writes everything a launch needs; undefined when the user cancelled or a check failed. */
+export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: StageId[] | undefined): Promise<{ plan: TrainPlan; stages: StageId[] } | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage('ESC Studio does not launch training in an untrusted workspace. Trust the workspace to launch.', 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    return undefined;
+  }
+  const cfg = trainingConfig();
+  let plan: TrainPlan;
+  try {
+    const loaded = await loadExperiment(experimentFile);
+    const e = loaded.experiment;
+    plan = await planTrainConfig(loaded, {
+      outDir: configDirOf(experimentFile, e.name),
+      cli: e.backend === 'trl' ? cfg.trlCli : cfg.llamafactoryCli,
+      activate: cfg.activate,
+      sbatchTemplate: cfg.sbatchTemplate || undefined,
+    });
+  } catch (err) {
+    const problems = err instanceof ExperimentError ? err.problems : [err instanceof Error ? err.message : String(err)];
+    ctx.log.error(`Preflight ${experimentFile}:\n  ${problems.join('\n  ')}`);
+    void vscode.window.showErrorMessage(`Cannot launch: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the ESC Studio log)` : ''}`, 'Open Experiment').then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(experimentFile)));
+    return undefined;
+  }
+  const e = plan.loaded.experiment;
+  const chosen = stages ?? plan.stages;
+  const cli = e.backend === 'trl' ? cfg.trlCli : cfg.llamafactoryCli;
+  // an activation command may put the CLI on PATH only inside the terminal: then it cannot be checked here
+  if (e.launcher !== 'slurm' && !cfg.activate && !(await onPath(cli))) {
+    const choice = await vscode.window.showErrorMessage(
+      `${cli} is not on PATH. Install ${e.backend === 'trl' ? 'TRL (pip install trl)' : 'LLaMA-Factory (pip install -e ".[torch,metrics]")'}, or set its path or a Python environment activation command.`,
+      'Open Settings',
+      'Launch Anyway',
+    );
+    if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'escStudio.training');
+    if (choice !== 'Launch Anyway') return undefined;
+  }
+  if (e.launcher !== 'slurm' && vscode.workspace.getConfiguration('escStudio.training').get<boolean>('requireGpu', true) && !(await gpuVisible())) {
+    const choice = await vscode.window.showWarningMessage('No GPU is visible (nvidia-smi found none). Training a 7B model needs one.', 'Launch Anyway', 'Do Not Check Again');
+    if (choice === 'Do Not Check Again') await vscode.workspace.getConfiguration('escStudio.training').update('requireGpu', false, vscode.ConfigurationTarget.Global);
+    if (!choice) return undefined;
+  }
+  const overwritten: string[] = [];
+  for (const s of chosen) {
+    const dir = plan.stageFiles[s]!.outputDir;
+    if (await stat(path.join(dir, 'trainer_log.jsonl')).then(() => true, () => false)) overwritten.push(s);
+  }
+  if (overwritten.length > 0) {
+    const choice = await vscode.window.showWarningMessage(`The output of ${overwritten.join(', ')} already exists and would be overwritten.`, { modal: true }, 'Overwrite');
+    if (choice !== 'Overwrite') return undefined;
+  }
+  await writeGeneratedFiles(plan.files);
+  return { plan, stages: chosen };
+}
+
+function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<StageOutcome> {
+  const e = plan.loaded.experiment;
+  const files = plan.stageFiles[run.stage]!;
+  const script = e.launcher === 'slurm' ? files.sbatch! : files.script;
+  const handle = runInTerminal(`ESC ${e.name}: ${run.stage}`, plan.loaded.dir, script, files.outputDir);
+  run.running = handle;
+  model.setStatus(run, 'running');
+  return handle.done.finally(() => {
+    run.running = undefined;
+  });
+}
+
+/** Launches stages of one experiment (all of them by default) as a pipeline. */
+export async function launch(ctx: Ctx, model: RunsModel, experimentFile: string, stages?: StageId[]): Promise<Map<StageId, string> | undefined> {
+  const prepared = await prepareLaunch(ctx, experimentFile, stages);
+  if (!prepared) return undefined;
+  await model.ready();
+  const { plan } = prepared;
+  ctx.log.info(`Launching ${plan.loaded.experiment.name}: ${prepared.stages.join(', ')}`);
+  const final = await runPipeline(
+    prepared.stages,
+    (stage) => startStage(model, plan, model.find(experimentFile, stage)!),
+    (stage, status) => {
+      const run = model.find(experimentFile, stage);
+      if (run) model.setStatus(run, status);
+      ctx.log.info(`${plan.loaded.experiment.name} ${stage}: ${status}`);
+    },
+  );
+  await model.refreshLogs();
+  const failed = [...final].filter(([, s]) => s === 'failed').map(([s]) => s);
+  if (failed.length > 0) void vscode.window.showErrorMessage(`${plan.loaded.experiment.name}: ${failed.join(', ')} failed; see the stage terminal and its output folder.`);
+  return final;
+}

@@ -1,0 +1,142 @@
+// What the Runs view shows: every experiment file of the workspace with its stages (status, progress,
+// ETA, latest loss from the trainer's own log files) and run folders the user attached. Progress is
+// re-read when the log files change (file watcher) and every couple of seconds while a stage runs.
+
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { stagesOf, type StageId } from '../../core/training/experiment';
+import { parseTrainerLog, parseTrainerState, type ParsedLog } from '../../core/training/logs';
+import type { StageStatus } from '../../core/training/pipeline';
+import { loadExperiment, type LoadedExperiment } from '../../core/training/trainConfig';
+import type { RunningStage } from './terminalRunner';
+
+export const EXPERIMENT_GLOB = '**/{esc-experiment,*.esc-experiment}.{yaml,yml}';
+const POLL_MS = 2000;
+
+export interface StageRun {
+  experimentFile: string;
+  stage: StageId;
+  status: StageStatus;
+  outputDir: string;
+  log?: ParsedLog;
+  running?: RunningStage;
+}
+
+export interface ExperimentEntry {
+  file: string;
+  loaded?: LoadedExperiment;
+  error?: string;
+  stages: StageRun[];
+}
+
+export interface AttachedRun {
+  dir: string;
+  log?: ParsedLog;
+}
+
+/** Reads a run folder's progress: LLaMA-Factory's trainer_log.jsonl, else trainer_state.json (TRL, or finished runs). */
+export async function readRunLog(dir: string): Promise<ParsedLog | undefined> {
+  const jsonl = await readFile(path.join(dir, 'trainer_log.jsonl'), 'utf8').catch(() => undefined);
+  if (jsonl !== undefined) {
+    const log = parseTrainerLog(jsonl);
+    // DPO reward metrics are only in trainer_state.json: merge them when it exists
+    const state = await readFile(path.join(dir, 'trainer_state.json'), 'utf8').catch(() => undefined);
+    if (state) {
+      const s = parseTrainerState(state);
+      if (s.points.some((p) => p.rewardsMargins !== undefined)) return { ...log, points: s.points };
+    }
+    return log;
+  }
+  const state = await readFile(path.join(dir, 'trainer_state.json'), 'utf8').catch(() => undefined);
+  return state === undefined ? undefined : parseTrainerState(state);
+}
+
+export class RunsModel implements vscode.Disposable {
+  experiments: ExperimentEntry[] = [];
+  readonly attached: AttachedRun[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private poll: NodeJS.Timeout | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor() {
+    const expWatcher = vscode.workspace.createFileSystemWatcher(EXPERIMENT_GLOB);
+    const logWatcher = vscode.workspace.createFileSystemWatcher('**/{trainer_log.jsonl,trainer_state.json}');
+    const reload = (): void => void this.load();
+    const progress = (): void => void this.refreshLogs();
+    this.disposables.push(expWatcher, logWatcher, expWatcher.onDidChange(reload), expWatcher.onDidCreate(reload), expWatcher.onDidDelete(reload));
+    this.disposables.push(logWatcher.onDidChange(progress), logWatcher.onDidCreate(progress));
+  }
+
+  ready(): Promise<void> {
+    return this.loading ?? this.load();
+  }
+
+  fire(): void {
+    this.changed.fire();
+  }
+
+  load(): Promise<void> {
+    const run = (async () => {
+      const uris = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '**/node_modules/**', 200);
+      const previous = new Map(this.experiments.flatMap((e) => e.stages.map((s) => [`${e.file}|${s.stage}`, s] as const)));
+      const entries: ExperimentEntry[] = [];
+      for (const uri of uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
+        try {
+          const loaded = await loadExperiment(uri.fsPath);
+          const stages = stagesOf(loaded.experiment).map((stage): StageRun => {
+            const outputDir = path.resolve(loaded.dir, loaded.experiment.output_root, loaded.experiment.name, stage);
+            const prev = previous.get(`${uri.fsPath}|${stage}`);
+            return prev && prev.outputDir === outputDir ? prev : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
+          });
+          entries.push({ file: uri.fsPath, loaded, stages });
+        } catch (err) {
+          entries.push({ file: uri.fsPath, error: err instanceof Error ? err.message : String(err), stages: [] });
+        }
+      }
+      this.experiments = entries;
+      await this.refreshLogs();
+    })().finally(() => {
+      this.loading = undefined;
+    });
+    this.loading = run;
+    return run;
+  }
+
+  async refreshLogs(): Promise<void> {
+    for (const e of this.experiments) for (const s of e.stages) s.log = await readRunLog(s.outputDir);
+    for (const a of this.attached) a.log = await readRunLog(a.dir);
+    this.changed.fire();
+  }
+
+  attach(dir: string): void {
+    if (!this.attached.some((a) => a.dir === dir)) this.attached.push({ dir });
+    void this.refreshLogs();
+  }
+
+  find(experimentFile: string, stage: StageId): StageRun | undefined {
+    return this.experiments.find((e) => e.file === experimentFile)?.stages.find((s) => s.stage === stage);
+  }
+
+  get active(): StageRun[] {
+    return this.experiments.flatMap((e) => e.stages).filter((s) => s.status === 'running' || s.status === 'queued');
+  }
+
+  /** Polls the logs while something runs (watchers can miss writes on network file systems). */
+  setStatus(run: StageRun, status: StageStatus): void {
+    run.status = status;
+    if (this.active.length > 0 && !this.poll) this.poll = setInterval(() => void this.refreshLogs(), POLL_MS);
+    if (this.active.length === 0 && this.poll) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+    }
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    clearInterval(this.poll);
+    for (const d of this.disposables) d.dispose();
+  }
+}

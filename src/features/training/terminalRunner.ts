@@ -1,0 +1,88 @@
+// Runs a stage script in its own named integrated terminal and reports how it ended. Exit status
+// comes from terminal shell integration when the shell has it; otherwise the command writes its exit
+// code to a file that is polled. Stop signals the script's process group (its pid file).
+
+import { readFile, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { quote } from 'shell-quote';
+import * as vscode from 'vscode';
+import type { StageOutcome } from '../../core/training/pipeline';
+import { PID_FILE } from '../../core/training/scripts';
+
+const SHELL_INTEGRATION_WAIT_MS = 4000;
+
+export interface RunningStage {
+  terminal: vscode.Terminal;
+  done: Promise<StageOutcome>;
+  stop(): Promise<void>;
+}
+
+function waitForShellIntegration(terminal: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
+  if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(undefined);
+    }, SHELL_INTEGRATION_WAIT_MS);
+    const sub = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+      if (e.terminal !== terminal) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e.shellIntegration);
+    });
+  });
+}
+
+export function runInTerminal(name: string, cwd: string, script: string, outputDir: string): RunningStage {
+  const terminal = vscode.window.createTerminal({ name, cwd, iconPath: new vscode.ThemeIcon('beaker') });
+  terminal.show(true);
+  let stopped = false;
+  const exitFile = path.join(outputDir, 'esc-exit-code');
+  const done = (async (): Promise<StageOutcome> => {
+    await rm(exitFile, { force: true });
+    const si = await waitForShellIntegration(terminal);
+    const command = `bash ${quote([script])}`;
+    if (si) {
+      const execution = si.executeCommand(command);
+      const code = await new Promise<number | undefined>((resolve) => {
+        const end = vscode.window.onDidEndTerminalShellExecution((e) => {
+          if (e.execution !== execution) return;
+          end.dispose();
+          close.dispose();
+          resolve(e.exitCode);
+        });
+        const close = vscode.window.onDidCloseTerminal((t) => {
+          if (t !== terminal) return;
+          end.dispose();
+          close.dispose();
+          resolve(undefined);
+        });
+      });
+      return { code, stopped };
+    }
+    // no shell integration: the command leaves its exit code in a file
+    terminal.sendText(`${command}; printf '%s' "$?" > ${quote([exitFile])}`);
+    for (;;) {
+      const text = await readFile(exitFile, 'utf8').catch(() => undefined);
+      if (text !== undefined && text !== '') return { code: Number(text), stopped };
+      if (terminal.exitStatus) return { code: undefined, stopped };
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    const pid = Number((await readFile(path.join(outputDir, PID_FILE), 'utf8').catch(() => '')).trim());
+    if (pid > 0) {
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGTERM'); // the script's process group: the trainer and its workers
+          return;
+        } catch {
+          // not a group leader, or gone: try the next
+        }
+      }
+    }
+    terminal.sendText('\x03', false);
+  };
+  return { terminal, done, stop };
+}

@@ -1,0 +1,125 @@
+// Launching in a real VS Code: a stand-in `llamafactory-cli` is placed first on PATH by this test.
+// The real CLI is a GPU Python program that cannot run on these machines; the stand-in checks its
+// YAML argument exists, writes trainer_log.jsonl lines over a few seconds to the config's
+// output_dir, and exits 0 or 1 as the test asks. Everything else — configs, scripts, terminals,
+// exit tracking, the pipeline, the Runs view, Stop — is the real extension.
+
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EscStudioApi } from '../../src/extension';
+import { log } from './index';
+
+const STUB = `#!/usr/bin/env bash
+# Stand-in for llamafactory-cli (see the test file). Usage: llamafactory-cli train <config.yaml>
+set -eu
+[ "$1" = train ] || exit 2
+cfg=$2
+[ -f "$cfg" ] || { echo "stand-in: no config $cfg" >&2; exit 3; }
+out=$(sed -n 's/^output_dir: //p' "$cfg")
+stage=$(basename "$cfg" .yaml)
+mkdir -p "$out"
+echo "$stage start" >> "$ESC_STUB_LOG"
+steps=4
+[ -f "$ESC_STUB_DIR/slow" ] && steps=60
+for i in $(seq 1 $steps); do
+  printf '{"current_steps": %d, "total_steps": %d, "loss": 1.%d, "lr": 1e-05, "epoch": 0.5, "percentage": %d, "elapsed_time": "0:00:0%d", "remaining_time": "0:00:01"}\\n' "$i" "$steps" "$i" $((i * 100 / steps)) "$i" >> "$out/trainer_log.jsonl"
+  sleep 0.4
+done
+echo "$stage end" >> "$ESC_STUB_LOG"
+if grep -qx "$stage" "$ESC_STUB_DIR/fail" 2>/dev/null; then exit 1; fi
+exit 0
+`;
+
+async function api(): Promise<EscStudioApi> {
+  return vscode.extensions.getExtension<EscStudioApi>('esc-studio.esc-studio')!.activate();
+}
+
+const workspaceDir = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+
+describe('Training launch in a real VS Code (stand-in llamafactory-cli)', function () {
+  this.timeout(180_000);
+  const stubDir = path.join(tmpdir(), `esc-stub-${process.pid}`);
+  const stubLog = path.join(stubDir, 'calls.log');
+
+  before(async () => {
+    mkdirSync(stubDir, { recursive: true });
+    writeFileSync(path.join(stubDir, 'llamafactory-cli'), STUB, { mode: 0o755 });
+    writeFileSync(stubLog, '');
+    // first on PATH: for the preflight in this extension host, and for the terminals
+    process.env.PATH = `${stubDir}${path.delimiter}${process.env.PATH ?? ''}`;
+    await vscode.workspace.getConfiguration('terminal.integrated.env').update('linux', { PATH: `${stubDir}:\${env:PATH}`, ESC_STUB_LOG: stubLog, ESC_STUB_DIR: stubDir }, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('escStudio.training').update('requireGpu', false, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('runs the pipeline: chains concurrently, DPO after its SFT, a failed SFT never starts its DPO; progress shows in the Runs view', async () => {
+    const a = await api();
+    writeFileSync(path.join(stubDir, 'fail'), 'generator-sft\n');
+    const experiment = vscode.Uri.file(path.join(workspaceDir(), 'esc-experiment.yaml'));
+    await a.runsModel.ready();
+    const launched = vscode.commands.executeCommand<Map<string, string>>('escStudio.launchPipeline', experiment);
+    // while it runs, the Runs view shows a running stage with progress from trainer_log.jsonl
+    let sawProgress = '';
+    const deadline = Date.now() + 60_000;
+    while (!sawProgress && Date.now() < deadline) {
+      const exp = a.runs.getChildren().find((n) => n.type === 'experiment');
+      for (const node of exp ? a.runs.getChildren(exp) : []) {
+        const d = String(a.runs.getTreeItem(node).description ?? '');
+        if (/^running · \d+%/.test(d)) sawProgress = d;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(sawProgress, 'a running stage showed its progress');
+    log(`  Runs view while running: "${sawProgress}"`);
+    const final = await launched;
+    assert.deepEqual(Object.fromEntries(final), {
+      'planner-sft': 'succeeded',
+      'generator-sft': 'failed',
+      'planner-dpo': 'succeeded',
+      'generator-dpo': 'not-started',
+      'vanilla-sft': 'succeeded',
+    });
+    const calls = readFileSync(stubLog, 'utf8').trim().split('\n');
+    const at = (line: string): number => calls.indexOf(line);
+    assert.ok(at('planner-sft start') < at('generator-sft end') && at('generator-sft start') < at('planner-sft end'), `chains ran concurrently: ${calls.join(', ')}`);
+    assert.ok(at('planner-dpo start') > at('planner-sft end'), 'the planner DPO waited for its SFT');
+    assert.equal(at('generator-dpo start'), -1, 'the generator DPO never started');
+    const stageItem = a.runs.getTreeItem({ type: 'stage', run: a.runsModel.find(experiment.fsPath, 'planner-sft')! });
+    assert.match(String(stageItem.description), /^succeeded · 100%/);
+    // the generated, quoted script a user can rerun by hand
+    assert.ok(existsSync(path.join(workspaceDir(), '.esc', 'demo-qwen', 'planner-sft.sh')));
+  });
+
+  it('Stop ends the running process and marks the stage stopped', async () => {
+    const a = await api();
+    writeFileSync(path.join(stubDir, 'slow'), '');
+    const file = path.join(workspaceDir(), 'stop.esc-experiment.yaml');
+    writeFileSync(file, ['name: stoptest', 'model: {base: x/y, template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', ''].join('\n'));
+    await a.runsModel.load();
+    const launched = vscode.commands.executeCommand<Map<string, string>>('escStudio.launchPipeline', vscode.Uri.file(file));
+    let run = a.runsModel.find(file, 'planner-sft');
+    const deadline = Date.now() + 30_000;
+    while (!(run?.running && run.log?.progress) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      run = a.runsModel.find(file, 'planner-sft');
+    }
+    assert.ok(run?.running, 'the stage is running');
+    const pid = Number(readFileSync(path.join(run.outputDir, 'esc-run.pid'), 'utf8'));
+    await vscode.commands.executeCommand('escStudio.stopRun', { type: 'stage', run });
+    const final = await launched;
+    assert.equal(final.get('planner-sft'), 'stopped');
+    const alive = (() => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    assert.equal(alive, false, 'the process is gone');
+    const calls = readFileSync(stubLog, 'utf8').trim().split('\n');
+    assert.equal(calls[calls.length - 1], 'planner-sft start', 'the stopped run never reached its end');
+  });
+});
