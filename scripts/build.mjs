@@ -61,6 +61,15 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['webview-ui/src/runPage/main.ts'],
+    outfile: 'dist/webview/runPage.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
+  {
+    ...common,
     entryPoints: ['webview-ui/src/playground/main.ts'],
     outfile: 'dist/webview/playground.js',
     platform: 'browser',

@@ -39,10 +39,11 @@ describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
     await tree.locator('.monaco-list-row', { hasText: 'pref_generator_filtered.json' }).waitFor({ timeout: 10_000 });
   });
 
-  it('Runs shows welcome content that says what to do next', async () => {
+  it('Runs lists the demo experiment and its stages', async () => {
     const runs = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Runs' }) });
-    await runs.getByText('No training runs yet.').waitFor({ timeout: 15_000 });
-    assert.ok(await runs.getByRole('button', { name: 'Show Datasets' }).isVisible());
+    await runs.locator('.monaco-list-row', { hasText: 'demo-qwen' }).waitFor({ timeout: 15_000 });
+    await runs.locator('.monaco-list-row', { hasText: 'planner-sft' }).waitFor({ timeout: 15_000 });
+    assert.match(await runs.locator('.monaco-list-row', { hasText: 'planner-sft' }).innerText(), /not started/);
   });
 
   it('Playground webview renders the two stages and the 8 strategy chips, and saves a screenshot', async () => {

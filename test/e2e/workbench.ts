@@ -16,7 +16,7 @@ export interface Workbench {
 }
 
 /** Opens the demo workspace (a copy; `prepare` may add files to it first) with the packaged extension installed. */
-export async function openWorkbench(prepare?: (workspace: string) => void): Promise<Workbench> {
+export async function openWorkbench(prepare?: (workspace: string) => void, settings?: Record<string, unknown>): Promise<Workbench> {
   const extensionsDir = mkdtempSync(path.join(tmpdir(), 'esc-e2e-ext-'));
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-extension.sh'), extensionsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   const ws = copyWorkspace(DEMO_DIR, 'demo workspace');
@@ -24,7 +24,7 @@ export async function openWorkbench(prepare?: (workspace: string) => void): Prom
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
-    server = await startCodeServer({ workspace: ws.dir, extensionsDir });
+    server = await startCodeServer({ workspace: ws.dir, extensionsDir, settings });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(workbenchUrl(server.origin, ws.dir));

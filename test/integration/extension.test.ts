@@ -78,11 +78,21 @@ describe('ESC Studio in a real VS Code', () => {
     await seen(false);
   });
 
-  it('Runs view resolves empty, so its welcome content shows', async () => {
+  it('Runs view lists the demo experiment with its five stages, not started', async () => {
     const a = await api();
     await vscode.commands.executeCommand('escStudio.runs.focus');
-    const children = await a.runs.getChildren(undefined);
-    assert.deepEqual(children, []);
+    await a.runsModel.ready();
+    const experiments = a.runs.getChildren(undefined);
+    assert.equal(experiments.length, 1);
+    assert.equal(a.runs.getTreeItem(experiments[0]!).label, 'demo-qwen');
+    const stages = a.runs.getChildren(experiments[0]!).map((n) => [a.runs.getTreeItem(n).label, a.runs.getTreeItem(n).description]);
+    assert.deepEqual(stages, [
+      ['planner-sft', 'not started'],
+      ['generator-sft', 'not started'],
+      ['planner-dpo', 'not started'],
+      ['generator-dpo', 'not started'],
+      ['vanilla-sft', 'not started'],
+    ]);
   });
 
   it('Playground webview view loads and answers over the message protocol', async () => {

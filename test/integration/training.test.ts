@@ -11,27 +11,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
+import { STAND_IN_LLAMAFACTORY_CLI as STUB } from '../fixtures/standInCli';
 
-const STUB = `#!/usr/bin/env bash
-# Stand-in for llamafactory-cli (see the test file). Usage: llamafactory-cli train <config.yaml>
-set -eu
-[ "$1" = train ] || exit 2
-cfg=$2
-[ -f "$cfg" ] || { echo "stand-in: no config $cfg" >&2; exit 3; }
-out=$(sed -n 's/^output_dir: //p' "$cfg")
-stage=$(basename "$cfg" .yaml)
-mkdir -p "$out"
-echo "$stage start" >> "$ESC_STUB_LOG"
-steps=4
-[ -f "$ESC_STUB_DIR/slow" ] && steps=60
-for i in $(seq 1 $steps); do
-  printf '{"current_steps": %d, "total_steps": %d, "loss": 1.%d, "lr": 1e-05, "epoch": 0.5, "percentage": %d, "elapsed_time": "0:00:0%d", "remaining_time": "0:00:01"}\\n' "$i" "$steps" "$i" $((i * 100 / steps)) "$i" >> "$out/trainer_log.jsonl"
-  sleep 0.4
-done
-echo "$stage end" >> "$ESC_STUB_LOG"
-if grep -qx "$stage" "$ESC_STUB_DIR/fail" 2>/dev/null; then exit 1; fi
-exit 0
-`;
 
 async function api(): Promise<EscStudioApi> {
   return vscode.extensions.getExtension<EscStudioApi>('esc-studio.esc-studio')!.activate();

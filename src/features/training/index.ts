@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { STAGES, type StageId } from '../../core/training/experiment';
 import type { Ctx } from '../ctx';
 import { launch } from './launch';
+import { openRunPage } from './runPage';
 import { RunsModel } from './runsModel';
 import { RunsTree, type RunNode } from './runsTree';
 
@@ -73,6 +74,7 @@ export function registerTraining(ctx: Ctx): { model: RunsModel; tree: RunsTree }
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'ESC: a training output folder (with trainer_log.jsonl or trainer_state.json)' }))?.[0];
     if (uri) model.attach(uri.fsPath);
   });
+  ctx.command('escStudio.openRunPage', (c) => (node?: RunNode) => (node ? openRunPage(c, model, node) : undefined));
   void model.load();
   return { model, tree };
 }

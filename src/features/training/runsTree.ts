@@ -65,6 +65,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
       item.tooltip = node.run.dir;
       item.iconPath = new vscode.ThemeIcon('folder-library');
       item.contextValue = 'escAttachedRun';
+      item.command = { command: 'escStudio.openRunPage', title: 'Open Run Page', arguments: [node] };
       return item;
     }
     const r = node.run;
@@ -76,6 +77,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
     const [icon, color] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = r.status === 'running' || r.status === 'queued' ? 'escStageRunning' : 'escStage';
+    item.command = { command: 'escStudio.openRunPage', title: 'Open Run Page', arguments: [node] };
     return item;
   }
 }

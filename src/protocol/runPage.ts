@@ -1,0 +1,16 @@
+// Messages between the extension and a run page webview (one stage's charts).
+
+import * as z from 'zod';
+import type { TrainPoint } from '../core/training/logs';
+
+export const runPageToExtension = z.discriminatedUnion('type', [z.object({ type: z.literal('ready') }), z.object({ type: z.literal('openFolder') })]);
+export type RunPageToExtension = z.infer<typeof runPageToExtension>;
+
+export type ExtensionToRunPage = {
+  type: 'update';
+  title: string;
+  status: string;
+  progress: string;
+  folder: string;
+  points: TrainPoint[];
+};

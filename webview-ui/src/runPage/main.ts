@@ -1,0 +1,96 @@
+// A run page: loss, eval loss, learning rate and (for DPO) rewards and accuracy of one stage, drawn
+// with Chart.js from the trainer's own logs and updated live as they grow.
+
+import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import type { TrainPoint } from '../../../src/core/training/logs';
+import type { ExtensionToRunPage, RunPageToExtension } from '../../../src/protocol/runPage';
+import { el, vscodeApi } from '../shared/vscodeApi';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+
+const vscode = vscodeApi<ExtensionToRunPage, RunPageToExtension>();
+const app = document.getElementById('app')!;
+const title = el('h2', { className: 'run-title' });
+const status = el('div', { className: 'run-status muted' });
+status.setAttribute('aria-live', 'polite');
+const grid = el('div', { className: 'chart-grid' });
+app.append(title, status, grid);
+
+const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+
+interface Series {
+  label: string;
+  key: keyof TrainPoint;
+  color: string;
+}
+
+const CHARTS: { title: string; series: Series[] }[] = [
+  { title: 'Loss', series: [{ label: 'loss', key: 'loss', color: '--vscode-charts-blue' }, { label: 'eval loss', key: 'evalLoss', color: '--vscode-charts-orange' }] },
+  { title: 'Learning rate', series: [{ label: 'learning rate', key: 'lr', color: '--vscode-charts-green' }] },
+  { title: 'DPO rewards', series: [{ label: 'rewards/chosen', key: 'rewardsChosen', color: '--vscode-charts-green' }, { label: 'rewards/rejected', key: 'rewardsRejected', color: '--vscode-charts-red' }, { label: 'rewards/margins', key: 'rewardsMargins', color: '--vscode-charts-purple' }] },
+  { title: 'DPO reward accuracy', series: [{ label: 'rewards/accuracies', key: 'rewardsAccuracy', color: '--vscode-charts-blue' }] },
+];
+
+const charts = new Map<string, Chart>();
+
+function draw(points: TrainPoint[]): void {
+  const fg = css('--vscode-foreground', '#888');
+  const lines = css('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+  for (const spec of CHARTS) {
+    const datasets: ChartDataset<'line'>[] = spec.series
+      .map((s) => ({
+        label: s.label,
+        data: points.filter((p) => typeof p[s.key] === 'number').map((p) => ({ x: p.step, y: p[s.key] as number })),
+        borderColor: css(s.color, '#3b82f6'),
+        backgroundColor: css(s.color, '#3b82f6'),
+        pointRadius: 2,
+        tension: 0.2,
+      }))
+      .filter((d) => d.data.length > 0);
+    let chart = charts.get(spec.title);
+    if (datasets.length === 0) continue;
+    if (!chart) {
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('role', 'img');
+      const box = el('div', { className: 'chart-box' }, canvas);
+      box.style.height = '240px';
+      grid.append(el('figure', { className: 'chart' }, el('figcaption', { text: spec.title }), box));
+      chart = new Chart(canvas, {
+        type: 'line',
+        data: { datasets },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: false,
+          parsing: false,
+          plugins: { legend: { labels: { color: fg } } },
+          scales: { x: { type: 'linear', title: { display: true, text: 'step', color: fg }, ticks: { color: fg }, grid: { color: lines } }, y: { ticks: { color: fg }, grid: { color: lines } } },
+        },
+      });
+      charts.set(spec.title, chart);
+    } else {
+      chart.data.datasets = datasets;
+      chart.update('none');
+    }
+    const last = datasets.map((d) => `${d.label} ${(d.data[d.data.length - 1] as { y: number }).y}`).join(', ');
+    chart.canvas.setAttribute('aria-label', `${spec.title} over ${points.length} logged steps; latest: ${last}`);
+  }
+  if (charts.size === 0 && grid.childElementCount === 0) grid.append(el('p', { className: 'muted', text: 'No trainer log yet: the charts appear with the first logged step.' }));
+  else grid.querySelector(':scope > p')?.remove();
+}
+
+function render(m: ExtensionToRunPage): void {
+  title.textContent = m.title;
+  status.textContent = [m.status, m.progress, m.folder].filter(Boolean).join(' · ');
+  draw(m.points);
+}
+
+window.addEventListener('message', (e: MessageEvent<ExtensionToRunPage>) => {
+  if (e.data?.type !== 'update') return;
+  vscode.setState(e.data);
+  render(e.data);
+});
+
+const saved = vscode.getState();
+if (saved) render(saved);
+vscode.postMessage({ type: 'ready' });
