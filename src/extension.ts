@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const started = performance.now();
   const ctx = new Ctx(context);
   const { tree: datasets, viewer } = registerDatasets(ctx);
-  const { tree: runs, model: runsModel } = registerTraining(ctx);
+  const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx);
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);

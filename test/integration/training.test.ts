@@ -104,3 +104,35 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     assert.equal(calls[calls.length - 1], 'planner-sft start', 'the stopped run never reached its end');
   });
 });
+
+describe('ESC: New Decoupled Experiment in a real VS Code', function () {
+  this.timeout(60_000);
+  it('writes an experiment file from the guided picks, with a detected dataset of the right kind per stage', async () => {
+    const a = await api();
+    await a.datasets.ready();
+    const created = vscode.commands.executeCommand<vscode.Uri | undefined>('escStudio.newExperiment');
+    let result: vscode.Uri | undefined | 'pending' = 'pending';
+    void created.then((u) => (result = u));
+    // accept the default of each step (name, first preset, backend, launcher, the first file per stage)
+    for (let i = 0; i < 30 && result === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const uri = await created;
+    assert.ok(uri, 'an experiment file was written');
+    assert.equal(path.basename(uri.fsPath), 'decoupled-qwen.esc-experiment.yaml', 'the existing esc-experiment.yaml was left alone');
+    const { loadExperiment } = await import('../../src/core/training/trainConfig');
+    const loaded = await loadExperiment(uri.fsPath);
+    assert.equal(loaded.experiment.model.base, 'Qwen/Qwen2.5-7B-Instruct');
+    assert.equal(loaded.experiment.model.template, 'qwen');
+    assert.deepEqual(loaded.experiment.datasets, {
+      'planner-sft': 'data/sft_planner_demo.jsonl',
+      'generator-sft': 'data/sft_generator_demo.json',
+      'planner-dpo': 'data/pref_planner_demo.json',
+      'generator-dpo': 'data/pref_generator_demo.json',
+      'vanilla-sft': 'data/sft_vanilla_demo.json',
+      'vanilla-dpo': 'data/pref_vanilla_trl.jsonl',
+    });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});

@@ -208,3 +208,19 @@ describe('pipeline', () => {
     assert.ok(!events.includes('generator-dpo:running'), 'the generator DPO never started');
   });
 });
+
+describe('slurm job tracking', () => {
+  it('reads sbatch, squeue and sacct output', async () => {
+    const { parseSbatchJobId, squeueStatus, sacctOutcome } = await import('../../src/core/training/slurm');
+    assert.equal(parseSbatchJobId('123456\n'), '123456');
+    assert.equal(parseSbatchJobId('778;gpu-cluster\n'), '778');
+    assert.equal(parseSbatchJobId('sbatch: error: invalid partition'), undefined);
+    assert.equal(squeueStatus('PENDING\n'), 'queued');
+    assert.equal(squeueStatus('RUNNING'), 'running');
+    assert.equal(squeueStatus(''), undefined);
+    assert.deepEqual(sacctOutcome('COMPLETED \n'), { code: 0 });
+    assert.deepEqual(sacctOutcome('CANCELLED by 1000'), { code: undefined, stopped: true });
+    assert.deepEqual(sacctOutcome('OUT_OF_MEMORY'), { code: 1 });
+    assert.equal(sacctOutcome('RUNNING'), undefined);
+  });
+});

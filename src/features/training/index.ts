@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 import { STAGES, type StageId } from '../../core/training/experiment';
 import type { Ctx } from '../ctx';
+import type { DatasetsTree } from '../datasets/datasetsTree';
 import { launch } from './launch';
+import { newExperiment } from './newExperiment';
 import { openRunPage } from './runPage';
 import { RunsModel } from './runsModel';
 import { RunsTree, type RunNode } from './runsTree';
@@ -24,7 +26,7 @@ async function pickExperiment(model: RunsModel, arg: unknown): Promise<string | 
   return pick?.file;
 }
 
-export function registerTraining(ctx: Ctx): { model: RunsModel; tree: RunsTree } {
+export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: RunsModel; tree: RunsTree } {
   const model = new RunsModel();
   const tree = new RunsTree(model);
   const status = vscode.window.createStatusBarItem('escStudio.runs', vscode.StatusBarAlignment.Left, 10);
@@ -73,6 +75,11 @@ export function registerTraining(ctx: Ctx): { model: RunsModel; tree: RunsTree }
   ctx.command('escStudio.openRunFolder', () => async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'ESC: a training output folder (with trainer_log.jsonl or trainer_state.json)' }))?.[0];
     if (uri) model.attach(uri.fsPath);
+  });
+  ctx.command('escStudio.newExperiment', () => async () => {
+    const uri = await newExperiment(datasets);
+    if (uri) await model.load();
+    return uri;
   });
   ctx.command('escStudio.openRunPage', (c) => (node?: RunNode) => (node ? openRunPage(c, model, node) : undefined));
   void model.load();

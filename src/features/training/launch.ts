@@ -12,6 +12,7 @@ import { ExperimentError, loadExperiment, planTrainConfig, writeGeneratedFiles, 
 import type { Ctx } from '../ctx';
 import { trainingConfig } from '../config';
 import type { RunsModel, StageRun } from './runsModel';
+import { runOnSlurm } from './slurmRunner';
 import { runInTerminal } from './terminalRunner';
 
 /** Folder (next to the experiment file) that holds the generated configs and scripts. */
@@ -89,8 +90,11 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
 function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<StageOutcome> {
   const e = plan.loaded.experiment;
   const files = plan.stageFiles[run.stage]!;
-  const script = e.launcher === 'slurm' ? files.sbatch! : files.script;
-  const handle = runInTerminal(`ESC ${e.name}: ${run.stage}`, plan.loaded.dir, script, files.outputDir);
+  const name = `ESC ${e.name}: ${run.stage}`;
+  const handle =
+    e.launcher === 'slurm'
+      ? runOnSlurm(name, plan.loaded.dir, files.sbatch!, files.outputDir, (queued) => model.setStatus(run, queued ? 'queued' : 'running'))
+      : runInTerminal(name, plan.loaded.dir, files.script, files.outputDir);
   run.running = handle;
   model.setStatus(run, 'running');
   return handle.done.finally(() => {

@@ -1,0 +1,49 @@
+// Runs a stage on a Slurm cluster: submits its .sbatch, follows the job with squeue/sacct, and shows
+// the job's output file in a terminal (tail -F). Stop cancels the job with scancel.
+
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { quote } from 'shell-quote';
+import * as vscode from 'vscode';
+import type { StageOutcome } from '../../core/training/pipeline';
+import { parseSbatchJobId, sacctOutcome, squeueStatus } from '../../core/training/slurm';
+import type { RunningStage } from './terminalRunner';
+
+const POLL_MS = 5000;
+
+const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
+  new Promise((resolve, reject) => execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(stdout))));
+
+export function runOnSlurm(name: string, cwd: string, sbatchFile: string, outputDir: string, onQueued: (queued: boolean) => void): RunningStage {
+  let jobId: string | undefined;
+  let stopped = false;
+  let terminal: vscode.Terminal | undefined;
+  const done = (async (): Promise<StageOutcome> => {
+    await mkdir(outputDir, { recursive: true }); // #SBATCH --output needs its folder before the job starts
+    jobId = parseSbatchJobId(await run('sbatch', ['--parsable', sbatchFile], cwd));
+    if (!jobId) throw new Error('sbatch printed no job id');
+    terminal = vscode.window.createTerminal({ name: `${name} (job ${jobId})`, cwd, iconPath: new vscode.ThemeIcon('server') });
+    terminal.sendText(`tail -n +1 -F ${quote([path.join(outputDir, `slurm-${jobId}.out`)])}`);
+    for (;;) {
+      const state = await run('squeue', ['-h', '-j', jobId, '-o', '%T'], cwd).catch(() => '');
+      const status = squeueStatus(state);
+      if (status) onQueued(status === 'queued');
+      else {
+        const outcome = sacctOutcome(await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State'], cwd).catch(() => 'UNKNOWN'));
+        if (outcome) return stopped ? { ...outcome, stopped: true } : outcome;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  })();
+  return {
+    get terminal() {
+      return terminal!;
+    },
+    done,
+    stop: async () => {
+      stopped = true;
+      if (jobId) await run('scancel', [jobId], cwd);
+    },
+  };
+}
