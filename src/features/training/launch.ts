@@ -97,9 +97,15 @@ function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<S
       : runInTerminal(name, plan.loaded.dir, files.script, files.outputDir);
   run.running = handle;
   model.setStatus(run, 'running');
-  return handle.done.finally(() => {
-    run.running = undefined;
-  });
+  // re-read the logs before the final status is shown, so the status and the last numbers agree
+  return handle.done
+    .then(async (outcome) => {
+      await model.refreshLogs();
+      return outcome;
+    })
+    .finally(() => {
+      run.running = undefined;
+    });
 }
 
 /** Launches stages of one experiment (all of them by default) as a pipeline. */
