@@ -3,7 +3,7 @@
 // open a stage's run page whose charts grow while it runs. Screenshots in test-results/.
 
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +30,7 @@ describe('Training from the Runs view in code-server', { timeout: 300_000 }, () 
   });
   after(async () => {
     await wb?.close();
+    rmSync(stubDir, { recursive: true, force: true });
   });
 
   it('launches the pipeline, shows progress, and a run page charts the loss live', async () => {
@@ -58,10 +59,16 @@ describe('Training from the Runs view in code-server', { timeout: 300_000 }, () 
     await frame.locator('figure.chart canvas').first().waitFor({ timeout: 20_000 });
     const first = await frame.locator('figure.chart canvas').first().getAttribute('aria-label');
     await screenshot(page, 'runs-live.png');
-    // the chart grows while the stage logs
-    await frame.locator('.run-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
-    const later = await frame.locator('figure.chart canvas').first().getAttribute('aria-label');
+    // the chart grows while the stage logs: wait for the label to change, then for the end
+    let later = first;
+    const until = Date.now() + 60_000;
+    while (later === first && Date.now() < until) {
+      await page.waitForTimeout(250);
+      later = await frame.locator('figure.chart canvas').first().getAttribute('aria-label');
+    }
     assert.notEqual(later, first, 'the loss chart updated live');
+    await frame.locator('.run-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    later = await frame.locator('figure.chart canvas').first().getAttribute('aria-label');
     assert.match(later ?? '', /over 30 logged steps/);
     await runs.locator('.monaco-list-row', { hasText: 'generator-sft' }).filter({ hasText: 'failed' }).waitFor({ timeout: 60_000 });
     await runs.locator('.monaco-list-row', { hasText: 'planner-dpo' }).filter({ hasText: 'succeeded' }).waitFor({ timeout: 60_000 });

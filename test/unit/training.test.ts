@@ -50,7 +50,7 @@ describe('train-config golden files', () => {
     }
   }
 
-  it('refuses a dataset of the wrong kind or a missing one, and writes nothing', async () => {
+  it('refuses a dataset of the wrong kind or a missing one', async () => {
     const t = tempDir();
     try {
       const dir = path.join(t.dir, 'demo');
@@ -64,7 +64,6 @@ describe('train-config golden files', () => {
         assert.ok(err.problems.some((p) => /generator-sft: .*no such file/.test(p)), err.message);
         return true;
       });
-      assert.equal(existsSync(path.join(dir, 'configs')), false);
     } finally {
       t.dispose();
     }
@@ -196,7 +195,7 @@ describe('pipeline', () => {
       },
       (stage, status) => events.push(`${stage}:${status}`),
     );
-    assert.equal(maxConcurrent, 3, 'the three chains ran at once');
+    assert.equal(maxConcurrent, 3, 'the three chains ran at once (no GPU lanes given)');
     assert.deepEqual(Object.fromEntries(final), {
       'planner-sft': 'succeeded',
       'planner-dpo': 'succeeded',
@@ -222,5 +221,66 @@ describe('slurm job tracking', () => {
     assert.deepEqual(sacctOutcome('CANCELLED by 1000'), { code: undefined, stopped: true });
     assert.deepEqual(sacctOutcome('OUT_OF_MEMORY'), { code: 1 });
     assert.equal(sacctOutcome('RUNNING'), undefined);
+  });
+});
+
+describe('pipeline GPU lanes', () => {
+  it('chains that share a GPU run one after the other; chains on other GPUs run alongside', async () => {
+    const { runPipeline, lanesOf, chainsOf } = await import('../../src/core/training/pipeline');
+    const gpus = { planner: '0', generator: '1', vanilla: '0,2' } as const;
+    assert.deepEqual(lanesOf(chainsOf(['planner-sft', 'generator-sft', 'vanilla-sft']), (c) => gpus[c]), [[['planner-sft'], ['vanilla-sft']], [['generator-sft']]]);
+    const running = new Set<string>();
+    const together: string[][] = [];
+    await runPipeline(
+      ['planner-sft', 'planner-dpo', 'generator-sft', 'vanilla-sft'],
+      async (stage) => {
+        running.add(stage);
+        together.push([...running].sort());
+        await new Promise((r) => setTimeout(r, 15));
+        running.delete(stage);
+        return { code: 0 };
+      },
+      () => undefined,
+      { gpus: (c) => gpus[c] },
+    );
+    assert.ok(together.every((set) => !(set.some((s) => s.startsWith('planner')) && set.includes('vanilla-sft'))), `planner and vanilla share GPU 0: ${JSON.stringify(together)}`);
+    assert.ok(together.some((set) => set.includes('generator-sft') && set.length > 1), 'the generator chain ran alongside');
+  });
+
+  it('a stage stopped while queued is never started, and its DPO neither', async () => {
+    const { runPipeline } = await import('../../src/core/training/pipeline');
+    const started: string[] = [];
+    const final = await runPipeline(['planner-sft', 'planner-dpo'], async (s) => (started.push(s), { code: 0 }), () => undefined, { cancelled: (s) => s === 'planner-sft' });
+    assert.deepEqual(started, []);
+    assert.deepEqual(Object.fromEntries(final), { 'planner-sft': 'stopped', 'planner-dpo': 'not-started' });
+  });
+});
+
+describe('generated files, details', () => {
+  it('Slurm: no CUDA_VISIBLE_DEVICES in the stage script, #SBATCH values quoted for Slurm', async () => {
+    const { stageScript, stageSbatch } = await import('../../src/core/training/scripts');
+    const { experimentSchema } = await import('../../src/core/training/experiment');
+    const e = experimentSchema.parse({ name: 'x', launcher: 'slurm', model: { base: 'm', template: 'qwen' }, datasets: { 'planner-sft': 'a.json' } });
+    assert.doesNotMatch(stageScript(e, 'planner-sft', { experimentDir: '/e', configPath: 'c.yaml', outputDir: 'o' }), /CUDA_VISIBLE_DEVICES/);
+    const sb = stageSbatch(e, 'planner-sft', '/a b/s.sh', '/out dir/100%/x');
+    assert.match(sb, /#SBATCH --output="\/out dir\/100%%\/x\/slurm-%j.out"/);
+    assert.match(sb, /bash '\/a b\/s.sh'/);
+  });
+
+  it('TRL data copies keep a sharegpt system column as the first message', async () => {
+    const t = tempDir();
+    try {
+      const dir = path.join(t.dir, 'demo');
+      cpSync(path.join(REPO_ROOT, 'demo'), dir, { recursive: true });
+      const exp = path.join(dir, 'esc-experiment.yaml');
+      writeFileSync(exp, readFileSync(exp, 'utf8').replace('vanilla-sft: data/sft_vanilla_demo.json', 'vanilla-sft: data/sft_vanilla_sharegpt.json'));
+      const plan = await planTrainConfig(await loadExperiment(exp, { backend: 'trl' }), { outDir: path.join(dir, 'configs') });
+      const copy = plan.files.find((f) => f.path.endsWith(`${path.sep}vanilla-sft.jsonl`))!;
+      const first = JSON.parse(copy.content.split('\n')[0]!) as { messages: { role: string }[] };
+      assert.deepEqual(first.messages.slice(0, 2).map((m) => m.role), ['system', 'user']);
+      await assert.rejects(planTrainConfig(await loadExperiment(exp, { backend: 'trl' }).then((l) => ({ ...l, experiment: { ...l.experiment, dpo: { ...l.experiment.dpo, loss: 'orpo' as const } } })), { outDir: path.join(dir, 'c2') }), /TRL's DPO takes one of/);
+    } finally {
+      t.dispose();
+    }
   });
 });

@@ -51,8 +51,9 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
     '# Written by ESC Studio next to the stage config; run it by hand with: bash <this file>',
     'set -euo pipefail',
     `cd ${quote([opts.experimentDir])}`,
-    `export CUDA_VISIBLE_DEVICES=${quote([gpus])}`,
   ];
+  // under Slurm the allocation numbers its GPUs itself; elsewhere each chain gets its own ids
+  if (e.launcher !== 'slurm') lines.push(`export CUDA_VISIBLE_DEVICES=${quote([gpus])}`);
   if (e.backend === 'llamafactory') {
     // LLaMA-Factory writes running_log.txt into LLAMABOARD_WORKDIR when LLAMABOARD_ENABLED is on
     lines.push('export LLAMABOARD_ENABLED=1', `export LLAMABOARD_WORKDIR=${quote([opts.outputDir])}`);
@@ -67,10 +68,13 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
 
 /** A Slurm batch script from a template with {{job_name}}, {{gpus}}, {{log}} and {{script}} placeholders. */
 export function stageSbatch(e: Experiment, stage: StageId, scriptPath: string, outputDir: string, template = DEFAULT_SBATCH_TEMPLATE): string {
+  // #SBATCH lines are read by Slurm, not bash: double quotes with \" and \\ escaped, and a
+  // literal % doubled (Slurm expands %j and friends in file names)
+  const slurmQuote = (v: string): string => `"${v.replace(/[\\"]/g, '\\$&')}"`;
   const values: Record<string, string> = {
-    job_name: quote([`esc-${e.name}-${stage}`]),
+    job_name: slurmQuote(`esc-${e.name}-${stage}`),
     gpus: String(gpuCount(e.gpus[chainOf(stage)])),
-    log: quote([`${outputDir}/slurm-%j.out`]),
+    log: slurmQuote(`${outputDir.replace(/%/g, '%%')}/slurm-%j.out`),
     script: quote([scriptPath]),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (m, key: string) => values[key] ?? m);

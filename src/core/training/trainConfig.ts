@@ -26,6 +26,9 @@ export const STAGE_KINDS: Readonly<Record<StageId, DatasetKind>> = {
   'vanilla-dpo': 'pref-vanilla',
 };
 
+/** dpo.loss values TRL's DPOConfig.loss_type accepts (of those the experiment schema allows). */
+const TRL_DPO_LOSSES: readonly string[] = ['sigmoid', 'hinge', 'ipo'];
+
 export class ExperimentError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
@@ -90,6 +93,9 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
   const stages = stagesOf(e);
   const problems: string[] = [];
   if (stages.length === 0) problems.push('no stage has a dataset: set datasets.planner-sft (and the others) in the experiment file');
+  if (e.backend === 'trl' && stages.some((s) => s.endsWith('-dpo')) && !TRL_DPO_LOSSES.includes(e.dpo.loss)) {
+    problems.push(`dpo.loss: ${e.dpo.loss} is a LLaMA-Factory loss; TRL's DPO takes one of ${TRL_DPO_LOSSES.join(', ')}`);
+  }
   const kindsFound = new Map<StageId, Awaited<ReturnType<typeof detectFile>>>();
   for (const stage of stages) {
     const file = path.resolve(loaded.dir, e.datasets[stage]!);
@@ -146,7 +152,7 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
     const infoPath = path.join(outDir, 'dataset_info.json');
     const existing = await readFile(infoPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
-      throw err;
+      throw new ExperimentError([`${infoPath}: cannot read the existing dataset_info.json (${err.code ?? err.message}); it was left untouched`]);
     });
     try {
       files.push({ path: infoPath, content: mergeDatasetInfo(existing, infoEntries) });
@@ -167,7 +173,10 @@ async function toTrlJsonl(file: string, pairs: boolean): Promise<string> {
       if (!parsed.ok || !isObject(parsed.value)) return;
       const r = parsed.value;
       if (!pairs) {
-        lines.push(JSON.stringify({ messages: toChatMessages(r.messages ?? r.conversations) }));
+        const messages = toChatMessages(r.messages ?? r.conversations);
+        // a sharegpt file keeps its system prompt in a column: TRL wants it as the first message
+        if (typeof r.system === 'string' && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: r.system });
+        lines.push(JSON.stringify({ messages }));
         return;
       }
       if ('prompt' in r) {

@@ -65,12 +65,17 @@ export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: Run
     const node = arg as RunNode | undefined;
     let run = node?.type === 'stage' ? node.run : undefined;
     if (!run) {
-      const running = model.active.filter((r) => r.running);
+      const running = model.active;
       if (running.length === 0) return void vscode.window.showInformationMessage('No ESC Studio run is active.');
       const pick = await vscode.window.showQuickPick(running.map((r) => ({ label: r.stage, description: vscode.workspace.asRelativePath(r.experimentFile), r })), { title: 'ESC: stop which run?' });
       run = pick?.r;
     }
-    await run?.running?.stop();
+    if (!run) return;
+    if (run.running) await run.running.stop();
+    else if (run.status === 'queued') {
+      model.cancelled.add(run); // never started: the pipeline skips it
+      model.fire();
+    }
   });
   ctx.command('escStudio.openRunFolder', () => async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'ESC: a training output folder (with trainer_log.jsonl or trainer_state.json)' }))?.[0];

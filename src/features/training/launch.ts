@@ -58,6 +58,21 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
   }
   const e = plan.loaded.experiment;
   const chosen = stages ?? plan.stages;
+  const unknown = chosen.filter((s) => !plan.stages.includes(s));
+  if (unknown.length > 0) {
+    void vscode.window.showErrorMessage(`Cannot launch ${unknown.join(', ')}: the experiment has no dataset for ${unknown.length === 1 ? 'it' : 'them'}.`);
+    return undefined;
+  }
+  // a DPO launched without its SFT needs the SFT adapter already trained
+  for (const s of chosen.filter((x) => x.endsWith('-dpo'))) {
+    const sft = s.replace('-dpo', '-sft') as StageId;
+    if (chosen.includes(sft)) continue;
+    const adapter = path.join(plan.stageFiles[sft]!.outputDir, 'adapter_config.json');
+    if (!(await stat(adapter).then(() => true, () => false))) {
+      void vscode.window.showErrorMessage(`Cannot launch ${s}: its SFT adapter is not there yet (${adapter}). Launch ${sft} first, or the whole pipeline.`);
+      return undefined;
+    }
+  }
   const cli = e.backend === 'trl' ? cfg.trlCli : cfg.llamafactoryCli;
   // an activation command may put the CLI on PATH only inside the terminal: then it cannot be checked here
   if (e.launcher !== 'slurm' && !cfg.activate && !(await onPath(cli))) {
@@ -77,7 +92,8 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
   const overwritten: string[] = [];
   for (const s of chosen) {
     const dir = plan.stageFiles[s]!.outputDir;
-    if (await stat(path.join(dir, 'trainer_log.jsonl')).then(() => true, () => false)) overwritten.push(s);
+    const exists = (f: string): Promise<boolean> => stat(path.join(dir, f)).then(() => true, () => false);
+    if ((await exists('trainer_log.jsonl')) || (await exists('trainer_state.json')) || (await exists('adapter_config.json'))) overwritten.push(s);
   }
   if (overwritten.length > 0) {
     const choice = await vscode.window.showWarningMessage(`The output of ${overwritten.join(', ')} already exists and would be overwritten.`, { modal: true }, 'Overwrite');
@@ -97,6 +113,7 @@ function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<S
       : runInTerminal(name, plan.loaded.dir, files.script, files.outputDir);
   run.running = handle;
   model.setStatus(run, 'running');
+  if (model.cancelled.has(run)) void handle.stop(); // Stop was pressed while it was being started
   // re-read the logs before the final status is shown, so the status and the last numbers agree
   return handle.done
     .then(async (outcome) => {
@@ -104,24 +121,35 @@ function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<S
       return outcome;
     })
     .finally(() => {
-      run.running = undefined;
+      if (run.running === handle) run.running = undefined;
     });
 }
 
 /** Launches stages of one experiment (all of them by default) as a pipeline. */
 export async function launch(ctx: Ctx, model: RunsModel, experimentFile: string, stages?: StageId[]): Promise<Map<StageId, string> | undefined> {
+  await model.ready();
+  const busy = model.active.filter((r) => r.experimentFile === experimentFile && (!stages || stages.includes(r.stage)));
+  if (busy.length > 0) {
+    void vscode.window.showWarningMessage(`${busy.map((r) => r.stage).join(', ')} ${busy.length === 1 ? 'is' : 'are'} already queued or running; stop ${busy.length === 1 ? 'it' : 'them'} first.`);
+    return undefined;
+  }
   const prepared = await prepareLaunch(ctx, experimentFile, stages);
   if (!prepared) return undefined;
-  await model.ready();
   const { plan } = prepared;
+  const runs = new Map(prepared.stages.map((s) => [s, model.ensure(experimentFile, s, plan.stageFiles[s]!.outputDir)]));
+  for (const r of runs.values()) model.cancelled.delete(r);
   ctx.log.info(`Launching ${plan.loaded.experiment.name}: ${prepared.stages.join(', ')}`);
   const final = await runPipeline(
     prepared.stages,
-    (stage) => startStage(model, plan, model.find(experimentFile, stage)!),
+    (stage) => startStage(model, plan, runs.get(stage)!),
     (stage, status) => {
-      const run = model.find(experimentFile, stage);
-      if (run) model.setStatus(run, status);
+      model.setStatus(runs.get(stage)!, status);
       ctx.log.info(`${plan.loaded.experiment.name} ${stage}: ${status}`);
+    },
+    {
+      gpus: (chain) => plan.loaded.experiment.gpus[chain],
+      // a queued stage the user stopped is never started
+      cancelled: (s) => model.cancelled.has(runs.get(s)!),
     },
   );
   await model.refreshLogs();

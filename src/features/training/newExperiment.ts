@@ -41,7 +41,8 @@ export async function newExperiment(datasets: DatasetsTree): Promise<vscode.Uri 
   const dir = folder.uri.fsPath;
   const chosen: Partial<Record<StageId, string>> = {};
   for (const stage of STAGES) {
-    const files = datasets.datasets.filter((d) => d.kind === STAGE_KINDS[stage]);
+    // LLaMA-Factory reads pairs in its sharegpt ranking layout only, not TRL's prompt/chosen/rejected
+    const files = datasets.datasets.filter((d) => d.kind === STAGE_KINDS[stage] && !(backend === 'llamafactory' && d.detection.layout.pairLayout === 'trl'));
     const items = [
       ...files.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri, false), description: `${d.records} records`, file: path.relative(dir, d.uri.fsPath).split(path.sep).join('/') })),
       { label: 'Skip this stage', description: '', file: '' },

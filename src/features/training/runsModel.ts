@@ -44,7 +44,9 @@ export async function readRunLog(dir: string): Promise<ParsedLog | undefined> {
     const state = await readFile(path.join(dir, 'trainer_state.json'), 'utf8').catch(() => undefined);
     if (state) {
       const s = parseTrainerState(state);
-      if (s.points.some((p) => p.rewardsMargins !== undefined)) return { ...log, points: s.points };
+      // a rerun deletes trainer_log.jsonl but not an old trainer_state.json: only a state at least as far along belongs to this run
+      const lastStep = log.points[log.points.length - 1]?.step ?? 0;
+      if (s.points.some((p) => p.rewardsMargins !== undefined) && (s.progress?.step ?? 0) >= lastStep) return { ...log, points: s.points };
     }
     return log;
   }
@@ -59,6 +61,8 @@ export class RunsModel implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private poll: NodeJS.Timeout | undefined;
+  /** Queued stages the user stopped before they started. */
+  readonly cancelled = new Set<StageRun>();
   private loading: Promise<void> | undefined;
 
   constructor() {
@@ -89,11 +93,13 @@ export class RunsModel implements vscode.Disposable {
           const stages = stagesOf(loaded.experiment).map((stage): StageRun => {
             const outputDir = path.resolve(loaded.dir, loaded.experiment.output_root, loaded.experiment.name, stage);
             const prev = previous.get(`${uri.fsPath}|${stage}`);
-            return prev && prev.outputDir === outputDir ? prev : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
+            return prev && (prev.outputDir === outputDir || prev.running) ? prev : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
           });
           entries.push({ file: uri.fsPath, loaded, stages });
         } catch (err) {
-          entries.push({ file: uri.fsPath, error: err instanceof Error ? err.message : String(err), stages: [] });
+          // an experiment edited into an invalid file keeps its running stages reachable (Stop)
+          const running = [...previous.values()].filter((s) => s.experimentFile === uri.fsPath && (s.running || s.status === 'queued'));
+          entries.push({ file: uri.fsPath, error: err instanceof Error ? err.message : String(err), stages: running });
         }
       }
       this.experiments = entries;
@@ -114,6 +120,17 @@ export class RunsModel implements vscode.Disposable {
   attach(dir: string): void {
     if (!this.attached.some((a) => a.dir === dir)) this.attached.push({ dir });
     void this.refreshLogs();
+  }
+
+  /** The run of a stage, created when the experiment file is not (yet) in the list. */
+  ensure(experimentFile: string, stage: StageId, outputDir: string): StageRun {
+    const found = this.find(experimentFile, stage);
+    if (found) return found;
+    let entry = this.experiments.find((e) => e.file === experimentFile);
+    if (!entry) this.experiments.push((entry = { file: experimentFile, stages: [] }));
+    const run: StageRun = { experimentFile, stage, status: 'not-started', outputDir };
+    entry.stages.push(run);
+    return run;
   }
 
   find(experimentFile: string, stage: StageId): StageRun | undefined {

@@ -11,6 +11,8 @@ import { parseSbatchJobId, sacctOutcome, squeueStatus } from '../../core/trainin
 import type { RunningStage } from './terminalRunner';
 
 const POLL_MS = 5000;
+/** Consecutive failed or unreadable queries before the job is given up as unknown. */
+const MAX_BLIND_POLLS = 12;
 
 const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
   new Promise((resolve, reject) => execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(stdout))));
@@ -23,17 +25,27 @@ export function runOnSlurm(name: string, cwd: string, sbatchFile: string, output
     await mkdir(outputDir, { recursive: true }); // #SBATCH --output needs its folder before the job starts
     jobId = parseSbatchJobId(await run('sbatch', ['--parsable', sbatchFile], cwd));
     if (!jobId) throw new Error('sbatch printed no job id');
+    if (stopped) await run('scancel', [jobId], cwd); // Stop was pressed while submitting
     terminal = vscode.window.createTerminal({ name: `${name} (job ${jobId})`, cwd, iconPath: new vscode.ThemeIcon('server') });
     terminal.sendText(`tail -n +1 -F ${quote([path.join(outputDir, `slurm-${jobId}.out`)])}`);
-    for (;;) {
-      const state = await run('squeue', ['-h', '-j', jobId, '-o', '%T'], cwd).catch(() => '');
-      const status = squeueStatus(state);
-      if (status) onQueued(status === 'queued');
-      else {
-        const outcome = sacctOutcome(await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State'], cwd).catch(() => 'UNKNOWN'));
-        if (outcome) return stopped ? { ...outcome, stopped: true } : outcome;
+    try {
+      let blind = 0;
+      for (;;) {
+        // a failed query is not an answer: poll again, and give up only after many in a row
+        const queue = await run('squeue', ['-h', '-j', jobId, '-o', '%T'], cwd).then(squeueStatus, () => 'error' as const);
+        if (queue === 'queued' || queue === 'running') {
+          blind = 0;
+          onQueued(queue === 'queued');
+        } else if (queue === undefined) {
+          const outcome = await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State'], cwd).then(sacctOutcome, () => undefined);
+          if (outcome) return stopped ? { ...outcome, stopped: true } : outcome;
+          blind++;
+        } else blind++;
+        if (blind >= MAX_BLIND_POLLS) return { code: undefined, stopped };
+        await new Promise((r) => setTimeout(r, POLL_MS));
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+    } finally {
+      terminal.sendText('\x03', false); // end the tail
     }
   })();
   return {

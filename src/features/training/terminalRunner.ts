@@ -34,13 +34,18 @@ function waitForShellIntegration(terminal: vscode.Terminal): Promise<vscode.Term
 }
 
 export function runInTerminal(name: string, cwd: string, script: string, outputDir: string): RunningStage {
+  const pidFile = path.join(outputDir, PID_FILE);
   const terminal = vscode.window.createTerminal({ name, cwd, iconPath: new vscode.ThemeIcon('beaker') });
   terminal.show(true);
   let stopped = false;
-  const exitFile = path.join(outputDir, 'esc-exit-code');
+  // next to the script: that folder exists before the script runs (the output folder may not)
+  const exitFile = path.join(path.dirname(script), `${path.basename(script, '.sh')}.exit-code`);
   const done = (async (): Promise<StageOutcome> => {
+    // a previous run's pid must never be signalled by Stop
     await rm(exitFile, { force: true });
+    await rm(pidFile, { force: true });
     const si = await waitForShellIntegration(terminal);
+    if (stopped) return { code: undefined, stopped: true }; // stopped before it started
     const command = `bash ${quote([script])}`;
     if (si) {
       const execution = si.executeCommand(command);
@@ -60,8 +65,8 @@ export function runInTerminal(name: string, cwd: string, script: string, outputD
       });
       return { code, stopped };
     }
-    // no shell integration: the command leaves its exit code in a file
-    terminal.sendText(`${command}; printf '%s' "$?" > ${quote([exitFile])}`);
+    // no shell integration: bash leaves the exit code in a file, whatever the user's shell is
+    terminal.sendText(quote(['bash', '-c', 'bash "$1"; printf %s "$?" > "$2"', 'esc', script, exitFile]));
     for (;;) {
       const text = await readFile(exitFile, 'utf8').catch(() => undefined);
       if (text !== undefined && text !== '') return { code: Number(text), stopped };
@@ -71,7 +76,7 @@ export function runInTerminal(name: string, cwd: string, script: string, outputD
   })();
   const stop = async (): Promise<void> => {
     stopped = true;
-    const pid = Number((await readFile(path.join(outputDir, PID_FILE), 'utf8').catch(() => '')).trim());
+    const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (pid > 0) {
       for (const target of [-pid, pid]) {
         try {
