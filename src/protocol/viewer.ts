@@ -33,7 +33,7 @@ export type ViewerToExtension = z.infer<typeof viewerToExtension>;
 export type ViewerTab = 'records' | 'stats';
 
 export type ExtensionToViewer =
-  | { type: 'init'; file: string; size: number; strategies: StrategyChip[]; tab?: ViewerTab; /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number }
+  | { type: 'init'; file: string; size: number; strategies: StrategyChip[]; tab?: ViewerTab; /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number; /** Start without the saved search (it was stopped). */ resetSearch?: boolean }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'firstRecords'; records: number; kind: DetectedKind; kindLabel: string }
   | { type: 'indexed'; info: IndexedInfo }

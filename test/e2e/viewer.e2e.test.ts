@@ -39,6 +39,8 @@ function prepare(ws: string): void {
     ],
   }));
   writeFileSync(path.join(ws, 'hostile.json'), JSON.stringify(hostile, null, 1));
+  const backtrack = [{ messages: [{ role: 'user', content: 'a'.repeat(40) + '!' }, { role: 'assistant', content: '[Question] ok?' }] }];
+  writeFileSync(path.join(ws, 'backtrack.json'), JSON.stringify(backtrack));
   mkdirSync(path.join(ws, 'big'));
   writeBigPreferenceFile(REPO_ROOT, path.join(ws, 'big', 'pref_generator_200MB.json'), 200 * 1024 * 1024);
 }
@@ -46,7 +48,7 @@ function prepare(ws: string): void {
 describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
   let wb: Workbench;
   before(async () => {
-    wb = await openWorkbench(prepare);
+    wb = await openWorkbench(prepare, { 'escStudio.viewer.searchTimeoutSeconds': 3 });
     await openEscStudio(wb.page);
     await focusDatasetsPane(wb.page);
   });
@@ -231,6 +233,28 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
       assert.equal(await f.evaluate(() => (window as unknown as { __escXss?: number }).__escXss).catch(() => undefined), undefined);
     }
     await screenshot(page, 'viewer-security.png');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('a regular expression that backtracks catastrophically is stopped and cleared; the viewer recovers', async () => {
+    const page = wb.page;
+    await quickOpen(page, 'backtrack.json');
+    await runCommand(page, 'ESC: Open in ESC Dataset Viewer');
+    let frame = await viewerFrame(page, 'backtrack.json');
+    await frame.locator('.row[data-index="0"]').waitFor();
+    await frame.locator('input.toggle, label.toggle input').first().check();
+    await frame.locator('input.search').fill('(a+)+$');
+    await frame.locator('input.search').press('Enter');
+    // the worker is replaced and the page reloads without the search
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      frame = await viewerFrame(page, 'backtrack.json');
+      if ((await frame.locator('.banner.error', { hasText: 'was stopped' }).count()) > 0) break;
+      if (Date.now() > deadline) assert.fail('the stuck search was not stopped');
+      await page.waitForTimeout(250);
+    }
+    assert.equal(await frame.locator('input.search').inputValue(), '');
+    await frame.locator('.row[data-index="0"]').waitFor();
     await runCommand(page, 'View: Close All Editors');
   });
 });

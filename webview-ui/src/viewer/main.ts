@@ -273,6 +273,11 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToViewer>) => {
       size = m.size;
       updateHeader();
       if (m.tab) state.tab = m.tab;
+      if (m.resetSearch) {
+        state.query = { ...state.query, search: undefined };
+        searchInput.value = '';
+        save();
+      }
       showTab(state.tab);
       break;
     case 'progress': {

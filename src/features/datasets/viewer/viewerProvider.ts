@@ -16,6 +16,13 @@ import { WorkerClient } from './workerClient';
 export const VIEW_TYPE = 'escStudio.datasetViewer';
 
 /**
+ * A search over hundreds of MB takes about a second; one still running after this is stuck (a regular
+ * expression that backtracks catastrophically cannot be interrupted inside the worker): the worker
+ * is replaced and the search cleared.
+ */
+const queryTimeoutMs = (): number => Math.max(1, vscode.workspace.getConfiguration('escStudio.viewer').get<number>('searchTimeoutSeconds', 20)) * 1000;
+
+/**
  * One open dataset file. Owns the worker that indexes it, and starts a fresh one when the file
  * changes on disk (byte ranges of the old version would show the wrong records).
  */
@@ -25,6 +32,8 @@ export class DatasetDocument implements vscode.CustomDocument {
   openedAt = Date.now();
   /** Set when the file was deleted while open. */
   deleted = false;
+  /** Why the next page load must start without the saved search (it hung the previous worker). */
+  searchStopped: string | undefined;
   private readonly changed = new vscode.EventEmitter<'restarted' | 'deleted'>();
   /** Fires after the worker was restarted for a changed file, or when the file was deleted. */
   readonly onDidChangeFile = this.changed.event;
@@ -49,7 +58,7 @@ export class DatasetDocument implements vscode.CustomDocument {
     });
   }
 
-  private restart(): void {
+  restart(): void {
     this.client.dispose();
     this.deleted = false;
     this.opened = performance.now();
@@ -186,7 +195,10 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
       tab,
       openedAt: doc.openedAt,
+      resetSearch: doc.searchStopped !== undefined,
     });
+    if (doc.searchStopped) post({ type: 'error', message: doc.searchStopped });
+    doc.searchStopped = undefined;
     for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w();
   }
 
@@ -194,9 +206,20 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     switch (msg.type) {
       case 'ready':
         break;
-      case 'query':
-        post({ type: 'view', info: await doc.client.request({ type: 'query', query: msg.query }) });
+      case 'query': {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = queryTimeoutMs();
+        const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
+        const result = await Promise.race([doc.client.request({ type: 'query', query: msg.query }), timeout]).finally(() => clearTimeout(timer));
+        if (result === 'timeout') {
+          this.ctx.log.warn(`Viewer ${doc.uri.fsPath}: a search ran over ${limit / 1000} s; restarting the worker`);
+          doc.searchStopped = `The search ${JSON.stringify(msg.query.search?.text ?? '')} ran over ${limit / 1000} s and was stopped (a regular expression that backtracks catastrophically?). It was cleared.`;
+          doc.restart();
+          break;
+        }
+        post({ type: 'view', info: result });
         break;
+      }
       case 'rows':
         post({ type: 'rows', version: msg.version, start: msg.start, rows: await doc.client.request({ type: 'rows', version: msg.version, start: msg.start, count: msg.count }) });
         break;
