@@ -106,6 +106,31 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
   });
 });
 
+describe('Runs started elsewhere', function () {
+  this.timeout(60_000);
+  it('ESC: Open Run Folder attaches a folder outside the workspace and follows its log as it grows', async () => {
+    const a = await api();
+    const dir = path.join(tmpdir(), `esc-attached-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const line = (step: number): string => JSON.stringify({ current_steps: step, total_steps: 10, loss: 2 - step / 10, lr: 1e-5, epoch: step / 10, percentage: step * 10, elapsed_time: '0:00:01', remaining_time: '0:00:09' }) + '\n';
+    writeFileSync(path.join(dir, 'trainer_log.jsonl'), line(1));
+    await vscode.commands.executeCommand('escStudio.openRunFolder', vscode.Uri.file(dir));
+    const describe = (): string => {
+      const node = a.runs.getChildren().find((n) => n.type === 'attached' && n.run.dir === dir);
+      return node ? String(a.runs.getTreeItem(node).description) : '';
+    };
+    const waitFor = async (re: RegExp): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!re.test(describe()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.match(describe(), re);
+    };
+    await waitFor(/^10%/);
+    writeFileSync(path.join(dir, 'trainer_log.jsonl'), line(1) + line(2) + line(3));
+    await waitFor(/^30% · ETA 0:00:09 · loss 1\.7000$/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('ESC: New Decoupled Experiment in a real VS Code', function () {
   this.timeout(60_000);
   it('writes an experiment file from the guided picks, with a detected dataset of the right kind per stage', async () => {

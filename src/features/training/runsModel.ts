@@ -118,7 +118,13 @@ export class RunsModel implements vscode.Disposable {
   }
 
   attach(dir: string): void {
-    if (!this.attached.some((a) => a.dir === dir)) this.attached.push({ dir });
+    if (!this.attached.some((a) => a.dir === dir)) {
+      this.attached.push({ dir });
+      // the workspace watcher does not see folders outside the workspace: watch this one itself
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '{trainer_log.jsonl,trainer_state.json}'));
+      const progress = (): void => void this.refreshLogs();
+      this.disposables.push(w, w.onDidChange(progress), w.onDidCreate(progress));
+    }
     void this.refreshLogs();
   }
 
