@@ -104,6 +104,7 @@ export class RunsModel implements vscode.Disposable {
       }
       this.experiments = entries;
       await this.refreshLogs();
+      this.changed.fire();
     })().finally(() => {
       this.loading = undefined;
     });
@@ -112,9 +113,15 @@ export class RunsModel implements vscode.Disposable {
   }
 
   async refreshLogs(): Promise<void> {
-    for (const e of this.experiments) for (const s of e.stages) s.log = await readRunLog(s.outputDir);
-    for (const a of this.attached) a.log = await readRunLog(a.dir);
-    this.changed.fire();
+    // redraw only when a log changed: a tree redrawn every poll swallows the user's clicks
+    let changed = false;
+    const signature = (log: ParsedLog | undefined): string => (log ? `${log.points.length}|${log.progress?.step}|${log.progress?.lastLoss}|${log.progress?.percentage}` : '');
+    for (const run of [...this.experiments.flatMap((e) => e.stages.map((s) => ({ target: s, dir: s.outputDir }))), ...this.attached.map((a) => ({ target: a, dir: a.dir }))]) {
+      const log = await readRunLog(run.dir);
+      if (signature(log) !== signature(run.target.log)) changed = true;
+      run.target.log = log;
+    }
+    if (changed) this.changed.fire();
   }
 
   attach(dir: string): void {
@@ -125,6 +132,7 @@ export class RunsModel implements vscode.Disposable {
       const progress = (): void => void this.refreshLogs();
       this.disposables.push(w, w.onDidChange(progress), w.onDidCreate(progress));
     }
+    this.changed.fire(); // show the folder at once; its progress follows
     void this.refreshLogs();
   }
 
