@@ -1,7 +1,6 @@
 // `esc detect <file> [--json]`: the kind, layout details and record count of a dataset file.
 
-import { scanFile } from '../core/dataset/readFile';
-import { detectFile } from '../core/formats/detect';
+import { inspectFile } from '../core/formats/detect';
 import { describeContainer, describeLayout } from '../core/formats/describe';
 import { KIND_LABELS } from '../core/formats/kinds';
 import { requireFile } from './inputFile';
@@ -9,9 +8,8 @@ import { printJson, type Io } from './output';
 
 export async function detectCommand(args: string[], json: boolean, io: Io): Promise<number> {
   const file = await requireFile(args[0], 'detect');
-  const detection = await detectFile(file);
-  // The kind comes from the head; the count needs one pass over the whole file.
-  const records = detection.problem ? 0 : (await scanFile(file)).records;
+  // the kind comes from the head; the count needs one pass over the whole file
+  const { detection, records } = await inspectFile(file, { countUnknown: true });
   const { layout } = detection;
   if (json) {
     printJson(io, {

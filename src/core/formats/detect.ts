@@ -47,6 +47,25 @@ export function detectFromRecords(records: unknown[]): Pick<Detection, 'kind' | 
   return { kind: best, layout: firstLayout.get(best)!, mixed, sampled: records.length };
 }
 
+export interface Inspection {
+  detection: Detection;
+  size: number;
+  records: number;
+  /** Structural problems found while counting (truncation, syntax between records). */
+  problems: number;
+}
+
+/**
+ * The kind (from the head) and the record count (one streaming pass). Files that could not be read
+ * as records are not counted; neither are files of no ESC kind unless `countUnknown`.
+ */
+export async function inspectFile(path: string, opts: { countUnknown?: boolean } = {}): Promise<Inspection> {
+  const detection = await detectFile(path);
+  if (detection.problem || (detection.kind === 'unknown' && !opts.countUnknown)) return { detection, size: 0, records: 0, problems: 0 };
+  const scan = await scanFile(path);
+  return { detection, size: scan.size, records: scan.records, problems: scan.problems.length };
+}
+
 export async function detectFile(path: string): Promise<Detection> {
   const sample: unknown[] = [];
   const onRecord = (span: { start: number }, bytes: Buffer | undefined): void => {

@@ -1,9 +1,8 @@
 // ESC: Detect Dataset Kind — says what a file is, with a one-click follow-up.
 
 import * as vscode from 'vscode';
-import { scanFile } from '../../core/dataset/readFile';
 import { describeContainer, describeLayout } from '../../core/formats/describe';
-import { detectFile } from '../../core/formats/detect';
+import { inspectFile } from '../../core/formats/detect';
 import { KIND_LABELS } from '../../core/formats/kinds';
 import type { Ctx } from '../ctx';
 import { requireLocal, targetFile } from './targetFile';
@@ -13,12 +12,11 @@ export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
   if (!uri || !requireLocal(uri)) return undefined;
   const name = vscode.workspace.asRelativePath(uri);
   try {
-    const detection = await detectFile(uri.fsPath);
+    const { detection, records } = await inspectFile(uri.fsPath, { countUnknown: true });
     if (detection.problem) {
       void vscode.window.showErrorMessage(`${name}: ${detection.problem.message}`);
       return detection;
     }
-    const { records } = await scanFile(uri.fsPath);
     const layout = describeLayout(detection.layout);
     const what =
       detection.kind === 'unknown'

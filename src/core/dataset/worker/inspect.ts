@@ -2,36 +2,20 @@
 // (dist/inspectWorker.js) so a workspace of large files never stalls the extension host.
 
 import { parentPort } from 'node:worker_threads';
-import { scanFile } from '../readFile';
-import { detectFile, type Detection } from '../../formats/detect';
+import { inspectFile, type Inspection } from '../../formats/detect';
 import { analyzeFile } from '../../formats/validate';
 import type { DatasetStats } from '../stats';
 
 export type InspectRequest = { id: number; type: 'inspect'; path: string } | { id: number; type: 'stats'; path: string };
 
-export interface Inspection {
-  detection: Detection;
-  size: number;
-  records: number;
-  /** Structural problems found while counting (truncation, syntax between records). */
-  problems: number;
-}
-
 export type InspectResult = { inspect: Inspection; stats: DatasetStats | undefined };
 
 export type InspectResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
-export async function inspect(path: string): Promise<Inspection> {
-  const detection = await detectFile(path);
-  if (detection.kind === 'unknown') return { detection, size: 0, records: 0, problems: 0 };
-  const scan = await scanFile(path);
-  return { detection, size: scan.size, records: scan.records, problems: scan.problems.length };
-}
-
 if (parentPort) {
   const port = parentPort;
   port.on('message', (req: InspectRequest) => {
-    const work = req.type === 'inspect' ? inspect(req.path) : analyzeFile(req.path, { summarize: true, maxProblems: 1 }).then((a) => a.stats);
+    const work = req.type === 'inspect' ? inspectFile(req.path) : analyzeFile(req.path, { summarize: true, maxProblems: 1 }).then((a) => a.stats);
     work.then(
       (result) => port.postMessage({ id: req.id, ok: true, result } satisfies InspectResponse),
       (err: unknown) => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies InspectResponse),
