@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STAND_IN_LLAMAFACTORY_CLI } from '../fixtures/standInCli';
 import type { Frame } from 'playwright-core';
-import { openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import { findFrame, openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 describe('Training from the Runs view in code-server', { timeout: 300_000 }, () => {
   let wb: Workbench;
@@ -50,15 +50,9 @@ describe('Training from the Runs view in code-server', { timeout: 300_000 }, () 
     await planner.click();
     // the run page's own frame (the tab title shows the same words in the workbench frame)
     let frame: Frame | undefined;
-    const deadline = Date.now() + 20_000;
-    let lastClick = Date.now();
-    while (!frame && Date.now() < deadline) {
-      for (const f of page.frames()) if ((await f.locator('.run-title').count().catch(() => 0)) > 0) frame = f;
-      if (!frame && Date.now() - lastClick > 5000) {
-        await planner.click(); // the row may have been redrawn under the first click
-        lastClick = Date.now();
-      }
-      await page.waitForTimeout(100);
+    for (let attempt = 0; attempt < 4 && !frame; attempt++) {
+      if (attempt > 0) await planner.click(); // the row may have been redrawn under the first click
+      frame = await findFrame(page, async (f) => (await f.locator('.run-title').count()) > 0, 'run page', 5000, 100).catch(() => undefined);
     }
     assert.ok(frame, 'the run page opened');
     await frame.locator('figure.chart canvas').first().waitFor({ timeout: 20_000 });

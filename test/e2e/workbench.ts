@@ -54,20 +54,25 @@ export async function openEscStudio(page: Page): Promise<void> {
   await page.locator('.pane-header', { hasText: 'Datasets' }).waitFor({ timeout: 30_000 });
 }
 
-/** The innermost frame of a webview whose body contains `text` (webviews are nested iframes). */
-export async function webviewFrame(page: Page, text: string, timeoutMs = 30_000): Promise<Frame> {
+/** The first frame (webviews are nested iframes) for which `matches` holds, polled until `timeoutMs`. */
+export async function findFrame(page: Page, matches: (frame: Frame) => Promise<boolean>, what: string, timeoutMs: number, pollMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       try {
-        if ((await frame.locator('body').innerText({ timeout: 500 })).includes(text)) return frame;
+        if (await matches(frame)) return frame;
       } catch {
         // frame navigating or detached
       }
     }
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(pollMs);
   }
-  throw new Error(`no webview showing ${JSON.stringify(text)} within ${timeoutMs} ms`);
+  throw new Error(`no ${what} within ${timeoutMs} ms`);
+}
+
+/** The innermost frame of a webview whose body contains `text`. */
+export function webviewFrame(page: Page, text: string, timeoutMs = 30_000): Promise<Frame> {
+  return findFrame(page, async (f) => (await f.locator('body').innerText({ timeout: 500 })).includes(text), `webview showing ${JSON.stringify(text)}`, timeoutMs, 250);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -123,18 +128,10 @@ export async function quickOpen(page: Page, relativePath: string): Promise<void>
 }
 
 /** The ESC Dataset Viewer webview showing `fileName` (its innermost frame). */
-export async function viewerFrame(page: Page, fileName: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      try {
-        const title = frame.locator('.file-title');
-        if ((await title.count()) > 0 && (await title.innerText({ timeout: 200 })).endsWith(fileName)) return frame;
-      } catch {
-        // navigating or detached
-      }
-    }
-    await page.waitForTimeout(20);
-  }
-  throw new Error(`no ESC Dataset Viewer showing ${fileName} within ${timeoutMs} ms`);
+export function viewerFrame(page: Page, fileName: string, timeoutMs = 30_000): Promise<Frame> {
+  const matches = async (f: Frame): Promise<boolean> => {
+    const title = f.locator('.file-title');
+    return (await title.count()) > 0 && (await title.innerText({ timeout: 200 })).endsWith(fileName);
+  };
+  return findFrame(page, matches, `ESC Dataset Viewer showing ${fileName}`, timeoutMs, 20);
 }
