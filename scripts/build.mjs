@@ -1,7 +1,7 @@
 // Builds the shipped bundles with esbuild: the extension (CommonJS, `vscode` external), the `esc`
 // CLI, and the webview front-end (browser IIFE, its own entry and tsconfig).
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, chmodSync, writeFileSync, cpSync, rmSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const watch = process.argv.includes('--watch');
@@ -24,7 +24,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // onnxruntime-node is a native module: required at run time, on first use (never at activation)
+    external: ['vscode', 'onnxruntime-node'],
   },
   {
     ...common,
@@ -32,6 +33,7 @@ const builds = [
     outfile: 'dist/cli.js',
     platform: 'node',
     format: 'cjs',
+    external: ['onnxruntime-node'],
     target: 'node20', // src/cli.ts starts with the #! line; esbuild keeps it
   },
   {
@@ -90,5 +92,33 @@ if (watch) {
   chmodSync('dist/cli.js', 0o755);
   // the experiment file's JSON schema, from the zod schema (one definition)
   writeFileSync('media/esc-experiment.schema.json', execFileSync(process.execPath, ['dist/cli.js', 'schema']));
+  // the Playground's default embedded models, trained deterministically from our own demo/ data
+  execFileSync(process.execPath, [
+    'dist/cli.js', 'train-embedded', '--train', 'demo/data/esconv_demo.json', '--pref', 'demo/data/pref_planner_demo.json',
+    '--out', 'dist/models/default', '--json',
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (production) vendorOnnxRuntime();
   console.log(`[build] done in ${Date.now() - started} ms`);
+}
+
+/**
+ * The VSIX carries no node_modules (bundles only), but onnxruntime-node is native and stays
+ * external: copy it, with this platform's binaries only, next to the bundles that require it.
+ */
+function vendorOnnxRuntime() {
+  const dest = 'dist/node_modules';
+  rmSync(dest, { recursive: true, force: true });
+  const ortNode = 'node_modules/onnxruntime-node';
+  const bin = `bin/napi-v6/${process.platform}/${process.arch}`;
+  for (const part of ['package.json', 'dist', bin]) cpSync(`${ortNode}/${part}`, `${dest}/onnxruntime-node/${part}`, { recursive: true });
+  for (const part of ['package.json', 'dist']) cpSync(`node_modules/onnxruntime-common/${part}`, `${dest}/onnxruntime-common/${part}`, { recursive: true });
+  // source maps and type declarations are not needed at run time
+  const prune = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) prune(p);
+      else if (/\.(map|d\.ts|ts)$/.test(e.name)) rmSync(p);
+    }
+  };
+  prune(dest);
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { detectCommand } from './cli/detect';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
+import { trainEmbeddedCommand } from './cli/trainEmbedded';
 import { experimentJsonSchema } from './core/training/experiment';
 import { validateCommand } from './cli/validate';
 import { InputError, processIo, UsageError, type Io } from './cli/output';
@@ -18,6 +19,9 @@ Usage:
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json
+  esc train-embedded --train <file> [--pref <file>] [--test <file>] --out <dir> [--beta B] [--json]
+                                           retrain the Playground's embedded planner (SFT, then DPO)
+                                           and retrieval generator; held-out planner scores
   esc --help | --version
 
 Kinds: esconv, sft-vanilla, sft-planner, sft-generator, pref-planner, pref-generator,
@@ -39,6 +43,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         launcher: { type: 'string' },
         cli: { type: 'string' },
         activate: { type: 'string' },
+        train: { type: 'string' },
+        pref: { type: 'string' },
+        test: { type: 'string' },
+        beta: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -65,6 +73,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return 0;
       case 'train-config':
         return await trainConfigCommand(rest, values, values.json, io);
+      case 'train-embedded':
+        return await trainEmbeddedCommand(values, values.json, io);
       default:
         throw new UsageError(`esc: unknown command ${JSON.stringify(command)} (see esc --help)`);
     }

@@ -70,21 +70,3 @@ describe('embedded planner (groundwork for the playground)', () => {
     assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   });
 });
-
-describe('embedded planner through onnxruntime-node', () => {
-  it('the ONNX graph gives the same probabilities as the TypeScript forward pass (within 1e-5) on real dialogues', async () => {
-    const { plannerToOnnx, onnxPlanner } = await import('../../src/core/inference/onnxExport');
-    const train = samplesOf('ESC_sft_val.json');
-    const test = samplesOf('ESC_sft_test.json').slice(0, 200);
-    const model = new PlannerModel();
-    model.trainSft(train, { epochs: 2 });
-    const run = await onnxPlanner(plannerToOnnx(model));
-    let maxDiff = 0;
-    for (const s of test) {
-      const ts = model.probabilities(s.x);
-      const ox = await run(s.x);
-      for (let c = 0; c < 8; c++) maxDiff = Math.max(maxDiff, Math.abs(ts[c]! - ox[c]!));
-    }
-    assert.ok(maxDiff < 1e-5, `max difference ${maxDiff}`);
-  });
-});

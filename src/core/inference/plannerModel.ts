@@ -42,10 +42,14 @@ function shuffled(n: number, seed: number): number[] {
 }
 
 export class PlannerModel {
-  /** Row-major [K][FEATURE_DIM] weights. */
+  /**
+   * Row-major [FEATURE_DIM][K] weights: a feature's K weights are adjacent, so a sparse forward pass
+   * reads one short run per active feature, and the ONNX graph gathers rows of the same buffer.
+   */
   readonly weights: Float32Array;
 
   constructor(weights?: Float32Array) {
+    if (weights && weights.length !== K * FEATURE_DIM) throw new Error(`planner weights must hold ${K}×${FEATURE_DIM} numbers, not ${weights.length}`);
     this.weights = weights ?? new Float32Array(K * FEATURE_DIM);
   }
 
@@ -55,11 +59,11 @@ export class PlannerModel {
 
   logits(x: SparseVector): Float64Array {
     const z = new Float64Array(K);
-    for (let c = 0; c < K; c++) {
-      const row = c * FEATURE_DIM;
-      let s = 0;
-      for (let i = 0; i < x.indices.length; i++) s += this.weights[row + x.indices[i]!]! * x.values[i]!;
-      z[c] = s;
+    const w = this.weights;
+    for (let i = 0; i < x.indices.length; i++) {
+      const row = x.indices[i]! * K;
+      const v = x.values[i]!;
+      for (let c = 0; c < K; c++) z[c]! += w[row + c]! * v;
     }
     return z;
   }
@@ -87,11 +91,11 @@ export class PlannerModel {
   }
 
   private step(x: SparseVector, gradLogits: ArrayLike<number>, lr: number): void {
-    for (let c = 0; c < K; c++) {
-      const g = gradLogits[c]!;
-      if (g === 0) continue;
-      const row = c * FEATURE_DIM;
-      for (let i = 0; i < x.indices.length; i++) this.weights[row + x.indices[i]!]! -= lr * g * x.values[i]!;
+    const w = this.weights;
+    for (let i = 0; i < x.indices.length; i++) {
+      const row = x.indices[i]! * K;
+      const v = lr * x.values[i]!;
+      for (let c = 0; c < K; c++) w[row + c]! -= v * gradLogits[c]!;
     }
   }
 

@@ -1,0 +1,121 @@
+// The embedded backend: the planner (logistic regression, SFT+DPO) and the retrieval generator, run
+// through onnxruntime-node, or through the TypeScript forward pass of the same math when asked to
+// (benchmarks, tests) or when onnxruntime-node cannot load on this machine.
+
+import { STRATEGIES, type Strategy, strategyId } from '../strategies';
+import { contextFeatures } from './features';
+import type { EmbeddedModels } from './embeddedModels';
+import { GENERATOR_TOP_K } from './onnxGraphs';
+import { generatorSession, loadOrt, plannerSession, type GeneratorRun, type PlannerRun } from './ortRuntime';
+import { ANY_STRATEGY, MASKED_SCORE, retrievalEmbedding, topResponses } from './retrieval';
+import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, StrategyProbabilities } from './types';
+
+export type Engine = 'onnxruntime' | 'typescript';
+
+export interface EmbeddedEngines {
+  engine: Engine;
+  /** Why the TypeScript engine runs instead of onnxruntime, when it was not asked for. */
+  fallbackReason?: string;
+  planner: PlannerRun;
+  generator: GeneratorRun;
+}
+
+/** Sessions for both graphs; `prefer` 'typescript' skips onnxruntime-node entirely. */
+export async function createEngines(models: EmbeddedModels, prefer: Engine = 'onnxruntime'): Promise<EmbeddedEngines> {
+  const typescript = (fallbackReason?: string): EmbeddedEngines => ({
+    engine: 'typescript',
+    fallbackReason,
+    planner: async (x) => Float32Array.from(models.planner.probabilities(x)),
+    generator: async (q, s) => topResponses(models.bank, q, s, GENERATOR_TOP_K),
+  });
+  if (prefer === 'typescript') return typescript();
+  const ort = loadOrt();
+  if (ort instanceof Error) return typescript(ort.message);
+  const [planner, generator] = await Promise.all([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
+  return { engine: 'onnxruntime', planner, generator };
+}
+
+const describeEngine = (e: EmbeddedEngines): string => (e.engine === 'onnxruntime' ? 'onnxruntime-node' : 'TypeScript engine');
+
+export class EmbeddedPlanner implements Planner {
+  readonly label: string;
+  readonly note: string;
+
+  constructor(
+    models: EmbeddedModels,
+    private readonly engines: EmbeddedEngines,
+  ) {
+    const m = models.manifest;
+    this.label = `embedded planner · logistic regression (${m.planner.stages.toUpperCase()}) · ${describeEngine(engines)}`;
+    this.note = `trained on ${m.training.train} (${m.training.trainTurns} turns)` + (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
+  }
+
+  async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {
+    signal?.throwIfAborted();
+    const p = await this.engines.planner(contextFeatures(history));
+    const probabilities = {} as StrategyProbabilities;
+    let best = 0;
+    STRATEGIES.forEach((s, i) => {
+      probabilities[s] = p[i]!;
+      if (p[i]! > p[best]!) best = i;
+    });
+    return { strategy: STRATEGIES[best]!, probabilities };
+  }
+}
+
+/** Picks the best retrieved reply not already said in this conversation. */
+function firstUnsaid(models: EmbeddedModels, history: readonly DialogueTurn[], indices: number[], scores: number[]): { index: number; score: number } | undefined {
+  const said = new Set(history.filter((t) => t.speaker === 'supporter').map((t) => t.text));
+  for (let i = 0; i < indices.length; i++) {
+    if (scores[i]! <= MASKED_SCORE / 2) break;
+    if (!said.has(models.bank.texts[indices[i]!]!)) return { index: indices[i]!, score: scores[i]! };
+  }
+  return indices.length > 0 && scores[0]! > MASKED_SCORE / 2 ? { index: indices[0]!, score: scores[0]! } : undefined;
+}
+
+export class EmbeddedGenerator implements Generator {
+  readonly label: string;
+  readonly note = 'retrieval baseline: replies with the closest supporter response of the planned strategy from its bank, not a language model';
+  /** Score of the last reply (for `esc chat` and the UI's provenance line). */
+  lastScore: number | undefined;
+
+  constructor(
+    private readonly models: EmbeddedModels,
+    private readonly engines: EmbeddedEngines,
+  ) {
+    this.label = `embedded retrieval generator · ${models.bank.texts.length} responses · ${describeEngine(engines)}`;
+  }
+
+  async *generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string> {
+    signal?.throwIfAborted();
+    const found = await this.engines.generator(retrievalEmbedding(history), strategyId(strategy));
+    const hit = firstUnsaid(this.models, history, found.indices, found.scores);
+    if (!hit) {
+      // no response of this strategy in the bank: say so rather than answer with another strategy
+      throw new Error(`The embedded bank has no "${strategy}" response to retrieve. Train the embedded models on data with more ${strategy} turns, or use an endpoint.`);
+    }
+    this.lastScore = hit.score;
+    yield this.models.bank.texts[hit.index]!;
+  }
+}
+
+/** Vanilla joint baseline, embedded: retrieve across all strategies; the reply brings its own strategy. */
+export class EmbeddedJoint implements JointModel {
+  readonly label: string;
+  readonly note = 'retrieval baseline: the closest supporter response of any strategy, tagged with its strategy';
+
+  constructor(
+    private readonly models: EmbeddedModels,
+    private readonly engines: EmbeddedEngines,
+  ) {
+    this.label = `embedded joint retrieval · ${models.bank.texts.length} responses · ${describeEngine(engines)}`;
+  }
+
+  async *respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string> {
+    signal?.throwIfAborted();
+    const found = await this.engines.generator(retrievalEmbedding(history), ANY_STRATEGY);
+    const hit = firstUnsaid(this.models, history, found.indices, found.scores);
+    if (!hit) throw new Error('The embedded bank is empty.');
+    yield `[${STRATEGIES[this.models.bank.strategies[hit.index]!]}] ${this.models.bank.texts[hit.index]}`;
+  }
+}

@@ -1,0 +1,113 @@
+// The embedded models on disk: a folder with planner.onnx, generator.onnx, bank.json (the response
+// texts, which ONNX cannot hold) and manifest.json (what they were trained on, and how well the
+// planner did). The shipped default is built from demo/ at build time; `esc train-embedded` and
+// `ESC: Train Embedded Models from Dataset` write the same layout into the user's workspace.
+
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as z from 'zod';
+import { STRATEGIES } from '../strategies';
+import { FEATURE_BITS } from './features';
+import { bankTensors, generatorGraph, plannerGraph, plannerWeights } from './onnxGraphs';
+import { PlannerModel } from './plannerModel';
+import type { ResponseBank } from './retrieval';
+
+export const MODEL_FORMAT = 'esc-studio-embedded/1';
+export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', generator: 'generator.onnx', bank: 'bank.json' } as const;
+
+const scores = z.object({ accuracy: z.number(), weighted_f1: z.number(), macro_f1: z.number() });
+export const manifestSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  createdBy: z.string(),
+  featureBits: z.literal(FEATURE_BITS),
+  strategies: z.array(z.string()),
+  planner: z.object({ stages: z.enum(['sft', 'sft+dpo']), beta: z.number().optional(), pairs: z.number().int(), pairSource: z.enum(['file', 'mined', 'none']) }),
+  generator: z.object({ responses: z.number().int(), dim: z.number().int() }),
+  training: z.object({ train: z.string(), pref: z.string().optional(), test: z.string().optional(), trainTurns: z.number().int(), testTurns: z.number().int(), testSource: z.enum(['file', 'held-out']) }),
+  metrics: z.object({ majority: scores.extend({ strategy: z.string() }), sft: scores, dpo: scores }).optional(),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+const bankFileSchema = z.object({ responses: z.array(z.object({ text: z.string(), strategy: z.enum(STRATEGIES), context: z.string() })) });
+
+export interface EmbeddedModels {
+  dir: string;
+  manifest: Manifest;
+  planner: PlannerModel;
+  bank: ResponseBank;
+  plannerOnnx: Uint8Array;
+  generatorOnnx: Uint8Array;
+}
+
+/** Reads a model folder; every failure names the folder and the file. */
+export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
+  const read = async (name: string): Promise<Buffer> => {
+    try {
+      return await readFile(path.join(dir, name));
+    } catch (e) {
+      throw new Error(`Embedded models in ${dir}: cannot read ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}). Train them again with "ESC: Train Embedded Models from Dataset".`, { cause: e });
+    }
+  };
+  const parseJson = (name: string, bytes: Buffer): unknown => {
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (e) {
+      throw new Error(`Embedded models in ${dir}: ${name} is not valid JSON (${(e as Error).message}).`, { cause: e });
+    }
+  };
+  const manifest = manifestSchema.safeParse(parseJson(FILES.manifest, await read(FILES.manifest)));
+  if (!manifest.success) throw new Error(`Embedded models in ${dir}: ${FILES.manifest} is not an ESC Studio model manifest (${manifest.error.issues[0]?.message}).`);
+  const [plannerOnnx, generatorOnnx, bankJson] = await Promise.all([read(FILES.planner), read(FILES.generator), read(FILES.bank)]);
+  const bankFile = bankFileSchema.safeParse(parseJson(FILES.bank, bankJson));
+  if (!bankFile.success) throw new Error(`Embedded models in ${dir}: ${FILES.bank} does not list responses (${bankFile.error.issues[0]?.message}).`);
+  let planner: PlannerModel;
+  let tensors: ReturnType<typeof bankTensors>;
+  try {
+    planner = new PlannerModel(plannerWeights(plannerOnnx));
+    tensors = bankTensors(generatorOnnx);
+  } catch (e) {
+    throw new Error(`Embedded models in ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  const responses = bankFile.data.responses;
+  if (responses.length !== tensors.strategies.length) {
+    throw new Error(`Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.generator} scores ${tensors.strategies.length}; the files come from different trainings.`);
+  }
+  return {
+    dir,
+    manifest: manifest.data,
+    planner,
+    bank: { ...tensors, texts: responses.map((r) => r.text), contexts: responses.map((r) => r.context) },
+    plannerOnnx,
+    generatorOnnx,
+  };
+}
+
+/**
+ * Writes a model folder as a whole: into a sibling temporary folder first, then swapped in, so a
+ * failure or a reader never sees a half-written set.
+ */
+export async function writeEmbeddedModels(dir: string, planner: PlannerModel, bank: ResponseBank, manifest: Manifest): Promise<void> {
+  const parent = path.dirname(path.resolve(dir));
+  await mkdir(parent, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}`;
+  const tmp = `${dir}.tmp-${stamp}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    const bankJson = { responses: bank.texts.map((text, i) => ({ text, strategy: STRATEGIES[bank.strategies[i]!]!, context: bank.contexts[i] ?? '' })) };
+    await writeFile(path.join(tmp, FILES.planner), plannerGraph(planner.weights));
+    await writeFile(path.join(tmp, FILES.generator), generatorGraph(bank));
+    await writeFile(path.join(tmp, FILES.bank), JSON.stringify(bankJson) + '\n');
+    await writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
+    const old = `${dir}.old-${stamp}`;
+    let hadOld = true;
+    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      hadOld = false;
+    });
+    await rename(tmp, dir);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,133 @@
+// The embedded models as ONNX graphs, written with onnx-proto's protobuf classes, and read back.
+// The .onnx files are the single source of the weights: onnxruntime-node runs them, and the
+// TypeScript forward pass (used for training, the equality tests and as a fallback) reads the same
+// initializers back.
+//
+// planner:   indices [n] int64, values [1, n] float
+//            -> Gather(weights [D, K], indices) [n, K] -> MatMul(values, ·) [1, K] -> Softmax
+//            (sparse: only the context's active hashed features are touched, not all 2^18)
+// generator: context [1, E] float, strategy [1] int64 (-1 = any)
+//            -> Gemm(context, bank [N, E], transB) [1, N] -> Where(bank_strategy == strategy or
+//               strategy == -1, scores, -1e9) -> TopK(k) -> scores [1, k], indices [1, k]
+
+import { onnx } from 'onnx-proto';
+import { STRATEGIES } from '../strategies';
+import { FEATURE_DIM } from './features';
+import { ANY_STRATEGY, MASKED_SCORE, type ResponseBank } from './retrieval';
+
+const K = STRATEGIES.length;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+const OPSET = 17;
+
+/** Default number of responses the generator graph returns (the caller skips ones already said). */
+export const GENERATOR_TOP_K = 8;
+
+function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
+}
+
+const floatTensor = (name: string, dims: number[], data: Float32Array): onnx.ITensorProto => ({
+  name,
+  dims,
+  dataType: FLOAT,
+  rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+});
+
+const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): onnx.ITensorProto => {
+  const big = new BigInt64Array(data.length);
+  for (let i = 0; i < data.length; i++) big[i] = BigInt(data[i]!);
+  return { name, dims, dataType: INT64, rawData: new Uint8Array(big.buffer) };
+};
+
+function encode(graph: onnx.IGraphProto, doc: string): Uint8Array {
+  const proto = onnx.ModelProto.create({ irVersion: 8, producerName: 'esc-studio', opsetImport: [{ domain: '', version: OPSET }], graph, docString: doc });
+  return onnx.ModelProto.encode(proto).finish();
+}
+
+/** The planner's [D, K] weights (PlannerModel's own layout) as ONNX model bytes. */
+export function plannerGraph(weights: Float32Array): Uint8Array {
+  if (weights.length !== FEATURE_DIM * K) throw new Error(`planner weights must hold ${FEATURE_DIM}×${K} numbers`);
+  return encode(
+    {
+      name: 'esc_strategy_planner',
+      input: [valueInfo('indices', INT64, ['n']), valueInfo('values', FLOAT, [1, 'n'])],
+      output: [valueInfo('probabilities', FLOAT, [1, K])],
+      initializer: [floatTensor('weights', [FEATURE_DIM, K], weights)],
+      node: [
+        { opType: 'Gather', input: ['weights', 'indices'], output: ['rows'], name: 'gather', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+        { opType: 'MatMul', input: ['values', 'rows'], output: ['logits'], name: 'matmul' },
+        { opType: 'Softmax', input: ['logits'], output: ['probabilities'], name: 'softmax', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+      ],
+    },
+    `ESC Studio embedded strategy planner (logistic regression over hashed context features): ${STRATEGIES.join(', ')}`,
+  );
+}
+
+/** The retrieval generator's scoring graph over a bank. */
+export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint8Array {
+  const n = bank.strategies.length;
+  if (n === 0) throw new Error('the response bank is empty');
+  const k = Math.min(topK, n);
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  return encode(
+    {
+      name: 'esc_retrieval_generator',
+      input: [valueInfo('context', FLOAT, [1, bank.dim]), valueInfo('strategy', INT64, [1])],
+      output: [valueInfo('scores', FLOAT, [1, k]), valueInfo('indices', INT64, [1, k])],
+      initializer: [
+        floatTensor('bank', [n, bank.dim], bank.embeddings),
+        int64Tensor('bank_strategy', [n], bank.strategies),
+        floatTensor('masked', [], Float32Array.of(MASKED_SCORE)),
+        int64Tensor('any', [1], [ANY_STRATEGY]),
+        int64Tensor('k', [1], [k]),
+      ],
+      node: [
+        { opType: 'Gemm', input: ['context', 'bank'], output: ['all_scores'], name: 'score', attribute: [{ name: 'transB', type: INT, i: 1 }] },
+        { opType: 'Equal', input: ['bank_strategy', 'strategy'], output: ['same'], name: 'same_strategy' },
+        { opType: 'Equal', input: ['strategy', 'any'], output: ['unrestricted'], name: 'any_strategy' },
+        { opType: 'Or', input: ['same', 'unrestricted'], output: ['allowed'], name: 'allowed' },
+        { opType: 'Where', input: ['allowed', 'all_scores', 'masked'], output: ['restricted'], name: 'restrict' },
+        { opType: 'TopK', input: ['restricted', 'k'], output: ['scores', 'indices'], name: 'top_k', attribute: [{ name: 'axis', type: INT, i: -1 }] },
+      ],
+    },
+    'ESC Studio embedded response generator: a retrieval baseline over a bank of supporter responses',
+  );
+}
+
+function initializer(bytes: Uint8Array, name: string): onnx.TensorProto {
+  const model = onnx.ModelProto.decode(bytes);
+  const t = model.graph?.initializer?.find((i) => i.name === name);
+  if (!t) throw new Error(`the ONNX model has no "${name}" initializer; was it written by ESC Studio?`);
+  return t as onnx.TensorProto;
+}
+
+/** Copies raw tensor bytes into an aligned buffer (protobuf slices are not 4-byte aligned). */
+function rawCopy(t: onnx.TensorProto, bytesPerItem: number): ArrayBuffer {
+  const raw = t.rawData;
+  const n = (t.dims ?? []).reduce<number>((a, d) => a * Number(d), 1);
+  if (!raw || raw.length !== n * bytesPerItem) throw new Error(`the ONNX initializer "${t.name}" has ${raw?.length ?? 0} bytes, expected ${n * bytesPerItem}`);
+  const buf = new ArrayBuffer(raw.length);
+  new Uint8Array(buf).set(raw);
+  return buf;
+}
+
+/** The planner's weights read back from its ONNX bytes. */
+export function plannerWeights(bytes: Uint8Array): Float32Array {
+  const t = initializer(bytes, 'weights');
+  const dims = (t.dims ?? []).map(Number);
+  if (dims[0] !== FEATURE_DIM || dims[1] !== K) throw new Error(`planner weights are [${dims.join(', ')}], expected [${FEATURE_DIM}, ${K}]`);
+  return new Float32Array(rawCopy(t, 4));
+}
+
+/** The bank's embeddings and strategies read back from the generator's ONNX bytes. */
+export function bankTensors(bytes: Uint8Array): { dim: number; embeddings: Float32Array; strategies: Int32Array } {
+  const e = initializer(bytes, 'bank');
+  const [n, dim] = (e.dims ?? []).map(Number) as [number, number];
+  const s = new BigInt64Array(rawCopy(initializer(bytes, 'bank_strategy'), 8));
+  if (s.length !== n) throw new Error(`the bank has ${n} embeddings but ${s.length} strategies`);
+  return { dim, embeddings: new Float32Array(rawCopy(e, 4)), strategies: Int32Array.from(s, (v) => Number(v)) };
+}

@@ -1,0 +1,148 @@
+// One supporter turn through the decoupled pipeline (planner, then generator) or the vanilla joint
+// model, reported as it happens: each lane's result is updated in place and passed to `onUpdate` after
+// every change (stage 1 done, each streamed chunk, the end), with the latency of each stage.
+// Compare mode runs both lanes concurrently on the same history.
+
+import { splitStrategyTag, type Strategy } from '../strategies';
+import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
+
+export type Lane = 'decoupled' | 'vanilla';
+export type PipelineMode = Lane | 'compare';
+export type Fix = NonNullable<InferenceError['fix']>;
+
+export const lanesOf = (mode: PipelineMode): Lane[] => (mode === 'compare' ? ['decoupled', 'vanilla'] : [mode]);
+
+export interface LaneResult {
+  lane: Lane;
+  strategy?: Strategy;
+  probabilities?: Partial<StrategyProbabilities>;
+  overridden: boolean;
+  reply: string;
+  status: 'planning' | 'generating' | 'done' | 'error' | 'cancelled';
+  latencyMs: { planner?: number; generator?: number };
+  error?: { stage: 'planner' | 'generator'; message: string; fix?: Fix };
+  plannerLabel?: string;
+  generatorLabel: string;
+  note?: string;
+}
+
+export interface Backends {
+  planner: Planner;
+  generator: Generator;
+  joint: JointModel;
+}
+
+export interface LaneOptions {
+  /** Skip the planner and generate for this strategy (the user's override). */
+  strategy?: Strategy;
+  /** Stage-1 result to keep showing next to an override. */
+  probabilities?: Partial<StrategyProbabilities>;
+  plannerLatencyMs?: number;
+  signal?: AbortSignal;
+  onUpdate?: (result: LaneResult) => void;
+}
+
+const now = (): number => performance.now();
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function failure(e: unknown, signal: AbortSignal | undefined): { cancelled: true } | { cancelled: false; message: string; fix?: Fix } {
+  if (signal?.aborted || (e instanceof InferenceError && e.kind === 'aborted') || (e instanceof Error && e.name === 'AbortError')) return { cancelled: true };
+  if (e instanceof InferenceError) return { cancelled: false, message: e.message, fix: e.fix };
+  return { cancelled: false, message: e instanceof Error ? e.message : String(e) };
+}
+
+/** Streams a generator's chunks into `result.reply`, timing the stage. */
+async function stream(chunks: AsyncIterable<string>, result: LaneResult, update: () => void, onText?: (all: string) => void): Promise<void> {
+  const started = now();
+  let text = '';
+  for await (const chunk of chunks) {
+    text += chunk;
+    if (onText) onText(text);
+    else result.reply = text;
+    result.latencyMs.generator = round(now() - started);
+    update();
+  }
+  result.latencyMs.generator = round(now() - started);
+}
+
+export async function runDecoupled(history: readonly DialogueTurn[], backends: Backends, opts: LaneOptions = {}): Promise<LaneResult> {
+  const result: LaneResult = {
+    lane: 'decoupled',
+    overridden: opts.strategy !== undefined,
+    reply: '',
+    status: opts.strategy ? 'generating' : 'planning',
+    latencyMs: {},
+    plannerLabel: backends.planner.label,
+    generatorLabel: backends.generator.label,
+    note: backends.generator.note,
+  };
+  const update = (): void => opts.onUpdate?.(result);
+  update();
+  let stage: 'planner' | 'generator' = 'planner';
+  try {
+    if (opts.strategy) {
+      result.strategy = opts.strategy;
+      result.probabilities = opts.probabilities;
+      if (opts.plannerLatencyMs !== undefined) result.latencyMs.planner = opts.plannerLatencyMs;
+    } else {
+      const started = now();
+      const plan = await backends.planner.plan(history, opts.signal);
+      result.latencyMs.planner = round(now() - started);
+      result.strategy = plan.strategy;
+      result.probabilities = plan.probabilities;
+      if (plan.note) result.note = [plan.note, result.note].filter(Boolean).join(' · ');
+      result.status = 'generating';
+      update();
+    }
+    stage = 'generator';
+    await stream(backends.generator.generate(history, result.strategy, opts.signal), result, update);
+    if (!result.reply.trim()) throw new InferenceError('The generator answered with an empty reply.', 'model');
+    result.status = 'done';
+  } catch (e) {
+    const f = failure(e, opts.signal);
+    if (f.cancelled) result.status = 'cancelled';
+    else {
+      result.status = 'error';
+      result.error = { stage, message: f.message, fix: f.fix };
+    }
+  }
+  update();
+  return result;
+}
+
+export async function runVanilla(history: readonly DialogueTurn[], joint: JointModel, opts: Pick<LaneOptions, 'signal' | 'onUpdate'> = {}): Promise<LaneResult> {
+  const result: LaneResult = { lane: 'vanilla', overridden: false, reply: '', status: 'generating', latencyMs: {}, generatorLabel: joint.label, note: joint.note };
+  const update = (): void => opts.onUpdate?.(result);
+  update();
+  // the strategy is the answer's "[Strategy] " prefix; while it streams in, show the text after it
+  const onText = (all: string): void => {
+    const tag = splitStrategyTag(all);
+    result.strategy = tag?.normalized?.strategy;
+    result.reply = tag?.normalized ? tag.text : all;
+  };
+  try {
+    await stream(joint.respond(history, opts.signal), result, update, onText);
+    if (!result.reply.trim()) throw new InferenceError('The model answered with an empty reply.', 'model');
+    if (!result.strategy) result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
+    result.status = 'done';
+  } catch (e) {
+    const f = failure(e, opts.signal);
+    if (f.cancelled) result.status = 'cancelled';
+    else {
+      result.status = 'error';
+      result.error = { stage: 'generator', message: f.message, fix: f.fix };
+    }
+  }
+  update();
+  return result;
+}
+
+/** Runs the mode's lanes on the same history (concurrently in compare mode). */
+export function runTurn(mode: PipelineMode, history: readonly DialogueTurn[], backends: Backends, opts: Pick<LaneOptions, 'signal'> & { onUpdate?: (index: number, r: LaneResult) => void } = {}): Promise<LaneResult[]> {
+  return Promise.all(
+    lanesOf(mode).map((lane, i) => {
+      const onUpdate = (r: LaneResult): void => opts.onUpdate?.(i, r);
+      return lane === 'decoupled' ? runDecoupled(history, backends, { signal: opts.signal, onUpdate }) : runVanilla(history, backends.joint, { signal: opts.signal, onUpdate });
+    }),
+  );
+}

@@ -1,0 +1,50 @@
+// A playground dialogue -> the exact chat messages the paper's models are trained on (FORMATS.md):
+// planner = SP system prompt + flattened history; generator = RG prompt with the strategy filled in +
+// the multi-turn history (untagged); vanilla = vanilla prompt + history with "[Strategy] text" turns.
+// Saved SFT/preference records are these same messages plus the answer, so both use this module.
+
+import { flattenHistory, PLACEHOLDER_USER_TURN, tagged } from '../convert/esconvToSft';
+import type { ChatMessage } from '../formats/messages';
+import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../prompts';
+import type { Strategy } from '../strategies';
+import type { DialogueTurn } from './types';
+
+/**
+ * The alternating user/assistant history, as in the released SFT files: consecutive seeker turns
+ * joined with "\n"; a placeholder user turn " " between two supporter turns; supporter turns before
+ * the seeker's first are dropped (there is no user turn to answer). Assistant turns are tagged
+ * "[Strategy] text" when `tagAssistant` and the turn has a strategy.
+ */
+export function chatHistory(turns: readonly DialogueTurn[], tagAssistant: boolean): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let pending: string[] = [];
+  let seenSeeker = false;
+  for (const t of turns) {
+    if (t.speaker === 'seeker') {
+      pending.push(t.text);
+      seenSeeker = true;
+      continue;
+    }
+    if (!seenSeeker) continue;
+    out.push({ role: 'user', content: pending.length > 0 ? pending.join('\n') : PLACEHOLDER_USER_TURN });
+    pending = [];
+    out.push({ role: 'assistant', content: tagAssistant && t.strategy ? tagged(t.strategy, t.text) : t.text });
+  }
+  if (pending.length > 0) out.push({ role: 'user', content: pending.join('\n') });
+  return out;
+}
+
+export function plannerRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
+  return [
+    { role: 'system', content: PLANNER_SYSTEM_PROMPT },
+    { role: 'user', content: flattenHistory(chatHistory(turns, false)) },
+  ];
+}
+
+export function generatorRequest(turns: readonly DialogueTurn[], strategy: Strategy): ChatMessage[] {
+  return [{ role: 'system', content: generatorSystemPrompt(strategy) }, ...chatHistory(turns, false)];
+}
+
+export function vanillaRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
+  return [{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...chatHistory(turns, true)];
+}

@@ -1,0 +1,57 @@
+// The playground pipeline's vocabulary: a dialogue, the planner and generator interfaces every
+// backend implements (embedded ONNX, OpenAI-compatible), and what a planner returns.
+
+import type { Strategy } from '../strategies';
+
+export interface DialogueTurn {
+  speaker: 'seeker' | 'supporter';
+  text: string;
+  /** The strategy a supporter turn was written with (needed for vanilla history and saved records). */
+  strategy?: Strategy;
+}
+
+export type StrategyProbabilities = Record<Strategy, number>;
+
+export interface PlanResult {
+  strategy: Strategy;
+  /** Probability of each of the 8 strategies; absent when the backend cannot tell (no logprobs). */
+  probabilities?: StrategyProbabilities;
+  /** What the model answered, as text (endpoint backends). */
+  raw?: string;
+  /** A remark for the UI, e.g. how probabilities were derived. */
+  note?: string;
+}
+
+/** Stage 1: chooses the strategy of the next supporter turn. */
+export interface Planner {
+  readonly label: string;
+  /** A remark the UI shows next to the stage, e.g. what kind of model this is. */
+  readonly note?: string;
+  plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult>;
+}
+
+/** Stage 2: writes the reply for a given strategy; yields text chunks as they arrive. */
+export interface Generator {
+  readonly label: string;
+  readonly note?: string;
+  generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string>;
+}
+
+/** The vanilla joint baseline: one model answers "[Strategy] text"; yields raw text chunks. */
+export interface JointModel {
+  readonly label: string;
+  readonly note?: string;
+  respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string>;
+}
+
+/** A failure a user can act on: what happened, in words, and optionally which fix to offer. */
+export class InferenceError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'refused' | 'timeout' | 'http' | 'malformed' | 'aborted' | 'unparsable' | 'model' | 'other',
+    readonly fix?: 'configure' | 'testConnection' | 'useEmbedded' | 'retrain',
+  ) {
+    super(message);
+    this.name = 'InferenceError';
+  }
+}

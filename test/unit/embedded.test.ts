@@ -1,0 +1,125 @@
+// The embedded backend end to end: the ONNX graphs give the TypeScript forward pass's numbers on real
+// dialogues, model folders round-trip and are reproducible byte for byte, training reads every
+// training layout, and bad model folders get clear errors.
+
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../../src/core/inference/embeddedBackend';
+import { FILES, loadEmbeddedModels, type EmbeddedModels } from '../../src/core/inference/embeddedModels';
+import { contextFeatures } from '../../src/core/inference/features';
+import { retrievalEmbedding, ANY_STRATEGY } from '../../src/core/inference/retrieval';
+import { trainEmbedded } from '../../src/core/inference/trainEmbedded';
+import { readExamples, turnsOfFlattened } from '../../src/core/inference/trainingData';
+import { flattenHistory } from '../../src/core/convert/esconvToSft';
+import { chatHistory } from '../../src/core/inference/requests';
+import { STRATEGIES } from '../../src/core/strategies';
+import { DEMO_DATA, sharedFile } from './helpers';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'esc-embedded-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('embedded models trained on the real validation split', () => {
+  let models: EmbeddedModels;
+  before(async () => {
+    const report = await trainEmbedded({ train: sharedFile('ESC_sft_val.json'), test: sharedFile('ESC_sft_test.json'), out: path.join(tmp, 'val') });
+    assert.ok(report.sft.accuracy > report.majority.accuracy && report.dpo.accuracy > report.majority.accuracy, 'both beat the majority class');
+    models = await loadEmbeddedModels(path.join(tmp, 'val'));
+  });
+
+  it('the ONNX planner and generator give the TypeScript forward pass’s numbers (within 1e-5) on real test dialogues', async () => {
+    const onnx = await createEngines(models, 'onnxruntime');
+    const ts = await createEngines(models, 'typescript');
+    assert.equal(onnx.engine, 'onnxruntime', onnx.fallbackReason);
+    const test = (await readExamples(sharedFile('ESC_sft_test.json'))).examples.filter((_, i) => i % 9 === 0);
+    assert.ok(test.length > 150);
+    let maxP = 0;
+    let maxS = 0;
+    let sameTop = 0;
+    for (const [i, e] of test.entries()) {
+      const x = contextFeatures(e.context);
+      const [a, b] = [await onnx.planner(x), await ts.planner(x)];
+      for (let c = 0; c < 8; c++) maxP = Math.max(maxP, Math.abs(a[c]! - b[c]!));
+      const q = retrievalEmbedding(e.context);
+      const strategy = i % 5 === 0 ? ANY_STRATEGY : STRATEGIES.indexOf(e.strategy);
+      const [ro, rt] = [await onnx.generator(q, strategy), await ts.generator(q, strategy)];
+      assert.equal(ro.scores.length, rt.scores.length);
+      for (let k = 0; k < ro.scores.length; k++) maxS = Math.max(maxS, Math.abs(ro.scores[k]! - rt.scores[k]!));
+      if (ro.indices[0] === rt.indices[0]) sameTop++;
+      // every retrieved response has the requested strategy
+      if (strategy !== ANY_STRATEGY) for (const idx of ro.indices) assert.equal(models.bank.strategies[idx], strategy);
+    }
+    assert.ok(maxP < 1e-5, `planner max difference ${maxP}`);
+    assert.ok(maxS < 1e-5, `generator max score difference ${maxS}`);
+    // ties may be ordered differently; real contexts rarely tie
+    assert.ok(sameTop >= test.length - 2, `same top response on ${sameTop}/${test.length}`);
+  });
+
+  it('the backends answer a real dialogue: probabilities over all 8, a retrieved reply of the planned strategy, not one already said', async () => {
+    const engines = await createEngines(models);
+    const planner = new EmbeddedPlanner(models, engines);
+    const generator = new EmbeddedGenerator(models, engines);
+    const e = (await readExamples(sharedFile('ESC_sft_test.json'))).examples[40]!;
+    const plan = await planner.plan(e.context);
+    assert.deepEqual(Object.keys(plan.probabilities!), [...STRATEGIES]);
+    assert.ok(Math.abs(Object.values(plan.probabilities!).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    assert.equal(plan.strategy, STRATEGIES[Object.values(plan.probabilities!).indexOf(Math.max(...Object.values(plan.probabilities!)))]);
+    let reply = '';
+    for await (const chunk of generator.generate(e.context, plan.strategy)) reply += chunk;
+    const idx = models.bank.texts.indexOf(reply);
+    assert.ok(idx >= 0, 'the reply comes from the bank');
+    assert.equal(STRATEGIES[models.bank.strategies[idx]!], plan.strategy);
+    // say it once; asked again with it in the history, the generator moves on to another response
+    let again = '';
+    for await (const chunk of generator.generate([...e.context, { speaker: 'supporter', text: reply }, { speaker: 'seeker', text: e.context.at(-1)!.text }], plan.strategy)) again += chunk;
+    assert.notEqual(again, reply);
+    let joint = '';
+    for await (const chunk of new EmbeddedJoint(models, engines).respond(e.context)) joint += chunk;
+    assert.match(joint, /^\[(Question|Restatement or Paraphrasing|Reflection of feelings|Self-disclosure|Affirmation and Reassurance|Providing Suggestions|Information|Others)\] \S/);
+  });
+});
+
+describe('embedded model folders', () => {
+  it('are reproducible: the same data gives byte-identical files (the build ships them)', async () => {
+    const opts = { train: path.join(DEMO_DATA, 'esconv_demo.json'), pref: path.join(DEMO_DATA, 'pref_planner_demo.json') };
+    const a = await trainEmbedded({ ...opts, out: path.join(tmp, 'a') });
+    const b = await trainEmbedded({ ...opts, out: path.join(tmp, 'b') });
+    assert.deepEqual(a.dpo, b.dpo);
+    assert.equal(a.counts.pairSource, 'file');
+    for (const f of Object.values(FILES)) assert.ok(readFileSync(path.join(tmp, 'a', f)).equals(readFileSync(path.join(tmp, 'b', f))), `${f} differs`);
+  });
+
+  it('train from every training layout: ESConv, vanilla SFT (sharegpt too), generator SFT, and planner SFT (planner only: a clear error for the bank)', async () => {
+    for (const f of ['esconv_demo.json', 'sft_vanilla_demo.json', 'sft_vanilla_sharegpt.json', 'sft_generator_demo.json']) {
+      const r = await trainEmbedded({ train: path.join(DEMO_DATA, f), out: path.join(tmp, f) });
+      assert.ok(r.counts.trainTurns > 40 && r.counts.bank > 40, `${f}: ${JSON.stringify(r.counts)}`);
+    }
+    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), out: path.join(tmp, 'p') }), /no supporter replies/);
+    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'pref_planner_demo.json'), out: path.join(tmp, 'q') }), /train the embedded models from ESConv/);
+    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), pref: path.join(DEMO_DATA, 'pref_generator_demo.json'), out: path.join(tmp, 'r') }), /must hold planner pairs/);
+  });
+
+  it('a planner SFT history round-trips through flattening', () => {
+    const turns = [
+      { speaker: 'seeker' as const, text: 'first line\nsecond line' },
+      { speaker: 'supporter' as const, text: 'I hear you.' },
+      { speaker: 'seeker' as const, text: 'thanks' },
+    ];
+    assert.deepEqual(turnsOfFlattened(flattenHistory(chatHistory(turns, false))), turns);
+  });
+
+  it('a damaged folder gets an error naming the file', async () => {
+    const dir = path.join(tmp, 'damaged');
+    await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out: dir });
+    const bank = readFileSync(path.join(dir, FILES.bank), 'utf8');
+    writeFileSync(path.join(dir, FILES.bank), bank.slice(0, 100));
+    await assert.rejects(loadEmbeddedModels(dir), /bank\.json is not valid JSON/);
+    writeFileSync(path.join(dir, FILES.bank), JSON.stringify({ responses: [] }));
+    await assert.rejects(loadEmbeddedModels(dir), /lists 0 responses but generator\.onnx scores \d+/);
+    rmSync(path.join(dir, FILES.planner));
+    await assert.rejects(loadEmbeddedModels(dir), /cannot read planner\.onnx \(ENOENT\)/);
+    await assert.rejects(loadEmbeddedModels(path.join(tmp, 'nowhere')), /cannot read manifest\.json/);
+  });
+});
