@@ -5,6 +5,7 @@
 // sent: a whole `state` on structural changes, `candidate` patches while a reply streams in.
 
 import * as z from 'zod';
+import type { ConversationTurn } from '../core/inference/conversation';
 import type { LaneResult } from '../core/inference/pipeline';
 import { STRATEGIES, type Strategy } from '../core/strategies';
 
@@ -52,9 +53,8 @@ export interface StrategyChip {
 /** One candidate reply of a supporter turn: the pipeline's own lane result (core/inference/pipeline). */
 export type CandidateView = LaneResult;
 
-export type TurnView =
-  | { id: string; speaker: 'seeker'; text: string }
-  | { id: string; speaker: 'supporter'; candidates: CandidateView[]; selected: number };
+/** A turn as the extension keeps it (core/inference/conversation). */
+export type TurnView = ConversationTurn;
 
 export interface PlaygroundState {
   mode: Mode;

@@ -1,0 +1,123 @@
+// `npm run bench:playground`: latency of the embedded backend per turn, through onnxruntime-node and
+// through a plain TypeScript implementation of the same math, side by side:
+//   planner:   hashed features of a real dialogue context -> probabilities of the 8 strategies
+//   generator: retrieval embedding -> scores over a bank of 20,000 responses, restricted to the
+//              planned strategy -> top-k
+// plus memory with the models loaded. The planner is trained on the paper's validation split when
+// ../shared/data is beside the repo (our demo data otherwise); the 20k bank repeats real contexts.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createEngines } from '../../src/core/inference/embeddedBackend';
+import { loadEmbeddedModels, writeEmbeddedModels } from '../../src/core/inference/embeddedModels';
+import { contextFeatures } from '../../src/core/inference/features';
+import { RETRIEVAL_DIM, retrievalEmbedding, type ResponseBank } from '../../src/core/inference/retrieval';
+import { trainEmbedded } from '../../src/core/inference/trainEmbedded';
+import { readExamples, type Example } from '../../src/core/inference/trainingData';
+import { strategyId } from '../../src/core/strategies';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SHARED = path.resolve(ROOT, '..', 'shared', 'data');
+const BANK = Number(process.env.ESC_BENCH_BANK ?? 20_000);
+const TURNS = Number(process.env.ESC_BENCH_TURNS ?? 2_000);
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+function percentiles(samples: number[]): { p50: number; p99: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+async function time(n: number, f: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(50, n); i++) await f(i); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+function bigBank(examples: Example[], size: number): ResponseBank {
+  const embeddings = new Float32Array(size * RETRIEVAL_DIM);
+  const strategies = new Int32Array(size);
+  const texts: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const e = examples[i % examples.length]!;
+    // vary repeated contexts a little so rows differ
+    embeddings.set(retrievalEmbedding([...e.context, { speaker: 'seeker', text: `variant ${Math.floor(i / examples.length)}` }]), i * RETRIEVAL_DIM);
+    strategies[i] = strategyId(e.strategy);
+    texts.push(e.text ?? '');
+  }
+  return { dim: RETRIEVAL_DIM, embeddings, strategies, texts, contexts: texts.map(() => '') };
+}
+
+/** Child mode: memory of loading a model folder in a fresh process (RSS before, after models, after sessions). */
+async function memoryChild(dir: string): Promise<void> {
+  const base = process.memoryUsage().rss;
+  const models = await loadEmbeddedModels(dir);
+  const loaded = process.memoryUsage().rss;
+  const ort = await createEngines(models, 'onnxruntime');
+  await ort.planner(contextFeatures([{ speaker: 'seeker', text: 'hello' }]));
+  await ort.generator(retrievalEmbedding([{ speaker: 'seeker', text: 'hello' }]), 0);
+  const sessions = process.memoryUsage().rss;
+  console.log(JSON.stringify({ base, loaded, sessions }));
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'memory') return memoryChild(process.argv[3]!);
+  const real = existsSync(path.join(SHARED, 'ESC_sft_val.json'));
+  const trainFile = real ? path.join(SHARED, 'ESC_sft_val.json') : path.join(ROOT, 'demo', 'data', 'esconv_demo.json');
+  const testFile = real ? path.join(SHARED, 'ESC_sft_test.json') : trainFile;
+  const tmp = mkdtempSync(path.join(tmpdir(), 'esc-bench-'));
+  try {
+    const trained = await trainEmbedded({ train: trainFile, test: real ? testFile : undefined, out: path.join(tmp, 'trained') });
+    const examples = (await readExamples(testFile)).examples;
+    const pool = [...examples, ...(await readExamples(trainFile)).examples];
+    const small = await loadEmbeddedModels(path.join(tmp, 'trained'));
+    // the same planner with a 20k-response bank
+    await writeEmbeddedModels(path.join(tmp, 'big'), small.planner, bigBank(pool, BANK), small.manifest);
+    const models = await loadEmbeddedModels(path.join(tmp, 'big'));
+    const ts = await createEngines(models, 'typescript');
+    const ort = await createEngines(models, 'onnxruntime');
+    if (ort.engine !== 'onnxruntime') throw new Error(`onnxruntime-node did not load: ${ort.fallbackReason}`);
+    const mem = JSON.parse(execFileSync(process.execPath, [__filename, 'memory', path.join(tmp, 'big')], { encoding: 'utf8' })) as { base: number; loaded: number; sessions: number };
+
+    const contexts = Array.from({ length: TURNS }, (_, i) => examples[i % examples.length]!);
+    const features = await time(TURNS, async (i) => contextFeatures(contexts[i]!.context));
+    const plannerOrt = await time(TURNS, (i) => ort.planner(contextFeatures(contexts[i]!.context)));
+    const plannerTs = await time(TURNS, (i) => ts.planner(contextFeatures(contexts[i]!.context)));
+    const genTurns = Math.min(TURNS, 500);
+    const genOrt = await time(genTurns, (i) => ort.generator(retrievalEmbedding(contexts[i]!.context), strategyId(contexts[i]!.strategy)));
+    const genTs = await time(genTurns, (i) => ts.generator(retrievalEmbedding(contexts[i]!.context), strategyId(contexts[i]!.strategy)));
+
+    const row = (name: string, target: string, a: number[], b: number[]): string => {
+      const [x, y] = [percentiles(a), percentiles(b)];
+      return `| ${name} | ${x.p50.toFixed(3)} / ${x.p99.toFixed(3)} | ${y.p50.toFixed(3)} / ${y.p99.toFixed(3)} | ${(y.p50 / x.p50).toFixed(1)}x | ${target} |`;
+    };
+    console.log(`\nESC Studio — npm run bench:playground (${real ? 'planner trained on ../shared/data ESC_sft_val.json, contexts from ESC_sft_test.json' : 'demo data only: ../shared/data not found'})`);
+    console.log(`node ${process.version}, ${process.platform}/${process.arch}; ${TURNS} planner turns, ${genTurns} generator turns; one onnxruntime intra-op thread\n`);
+    console.log('| per turn, ms (p50 / p99) | onnxruntime-node | TypeScript, same math | TS ÷ ORT (p50) | target (p50) |');
+    console.log('|---|---|---|---|---|');
+    console.log(row('planner: features + forward pass', '< 2 ms', plannerOrt, plannerTs));
+    console.log(row(`generator: ${BANK.toLocaleString('en')}-response bank, top-k`, '< 10 ms', genOrt, genTs));
+    const f = percentiles(features);
+    console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
+    console.log(
+      `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}×${RETRIEVAL_DIM} bank = ${mb(BANK * RETRIEVAL_DIM * 4)}) ${mb(mem.loaded - mem.base)}; ` +
+        `+ onnxruntime-node and both sessions ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
+    );
+    console.log(`\nplanner on ${real ? 'the test split' : 'a held-out demo dialogue'} (${trained.counts.testTurns} turns): majority ${(trained.majority.accuracy * 100).toFixed(1)}% · SFT ${(trained.sft.accuracy * 100).toFixed(1)}% acc, ${(trained.sft.weighted_f1 * 100).toFixed(1)}% w-F1, ${(trained.sft.macro_f1 * 100).toFixed(1)}% macro-F1 · SFT+DPO ${(trained.dpo.accuracy * 100).toFixed(1)}% / ${(trained.dpo.weighted_f1 * 100).toFixed(1)}% / ${(trained.dpo.macro_f1 * 100).toFixed(1)}% (${trained.counts.pairs} mined pairs)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
