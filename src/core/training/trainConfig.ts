@@ -3,12 +3,13 @@
 // LLaMA-Factory dataset_info.json (merged) or TRL-layout data copies, and Slurm scripts. All files
 // are written atomically; nothing is written when a check fails.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { scanFile } from '../dataset/readFile';
 import { parseRecord } from '../dataset/parseRecord';
 import { formatJsonPath } from '../formats/schemas';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { detectFile } from '../formats/detect';
 import { isObject, toChatMessage, toChatMessages } from '../formats/messages';
 import type { DatasetKind } from '../formats/kinds';
@@ -195,10 +196,5 @@ async function toTrlJsonl(file: string, pairs: boolean): Promise<string> {
 
 /** Writes each file atomically (temporary file + rename), creating folders. */
 export async function writeGeneratedFiles(files: GeneratedFile[]): Promise<void> {
-  for (const f of files) {
-    await mkdir(path.dirname(f.path), { recursive: true });
-    const tmp = `${f.path}.tmp-${process.pid}-${Date.now()}`;
-    await writeFile(tmp, f.content, { mode: f.executable ? 0o755 : 0o644 });
-    await rename(tmp, f.path);
-  }
+  for (const f of files) await writeFileAtomic(f.path, f.content, { mode: f.executable ? 0o755 : 0o644 });
 }
