@@ -46,6 +46,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/inference/trainWorker.ts'],
+    outfile: 'dist/trainWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/core/dataset/worker/inspect.ts'],
     outfile: 'dist/inspectWorker.js',
     platform: 'node',

@@ -2,6 +2,7 @@
 // `esc`: the ESC Studio core as a command-line tool, for CI and batch jobs. Same code as the editor.
 
 import { parseArgs } from 'node:util';
+import { chatCommand } from './cli/chat';
 import { detectCommand } from './cli/detect';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
@@ -22,6 +23,11 @@ Usage:
   esc train-embedded --train <file> [--pref <file>] [--test <file>] --out <dir> [--beta B] [--json]
                                            retrain the Playground's embedded planner (SFT, then DPO)
                                            and retrieval generator; held-out planner scores
+  esc chat "<seeker text>" [--planner SPEC] [--generator SPEC] [--vanilla SPEC]
+        [--mode decoupled|vanilla|compare] [--history FILE] [--engine onnxruntime|typescript] [--json]
+                                           one supporter turn: strategy probabilities, reply, latencies.
+                                           SPEC: embedded (default), embedded:<folder>, or an
+                                           OpenAI-compatible http://host:8000/v1[#model] ($ESC_API_KEY)
   esc --help | --version
 
 Kinds: esconv, sft-vanilla, sft-planner, sft-generator, pref-planner, pref-generator,
@@ -47,6 +53,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         pref: { type: 'string' },
         test: { type: 'string' },
         beta: { type: 'string' },
+        planner: { type: 'string' },
+        generator: { type: 'string' },
+        vanilla: { type: 'string' },
+        mode: { type: 'string' },
+        history: { type: 'string' },
+        engine: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -73,6 +85,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return 0;
       case 'train-config':
         return await trainConfigCommand(rest, values, values.json, io);
+      case 'chat':
+        return await chatCommand(rest, values, values.json, io);
       case 'train-embedded':
         return await trainEmbeddedCommand(values, values.json, io);
       default:

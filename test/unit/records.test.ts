@@ -70,8 +70,10 @@ describe('playground records: builders', () => {
     assert.deepEqual(recs, toGeneratorSft([asEsconv]));
     assert.deepEqual(recs[0]!.messages, [...generatorRequest(turns.slice(0, 3), 'Question'), assistant('Which one?')]);
     assert.deepEqual(recs[2]!.messages, [...generatorRequest(turns.slice(0, 6), 'Reflection of feelings'), assistant('That sounds disappointing.')]);
-    // the supporter's second turn in a row answers the placeholder user turn " ", as in the released files
-    assert.deepEqual(recs[1]!.messages, [...generatorRequest(turns.slice(0, 4), 'Providing Suggestions'), { role: 'user', content: ' ' }, assistant('Take a breath first.')]);
+    // the supporter's second turn in a row answers the placeholder user turn " ", as in the released
+    // files; generatorRequest itself ends on it, so live requests match the training prompts too
+    assert.deepEqual(generatorRequest(turns.slice(0, 4), 'Providing Suggestions').at(-1), { role: 'user', content: ' ' });
+    assert.deepEqual(recs[1]!.messages, [...generatorRequest(turns.slice(0, 4), 'Providing Suggestions'), assistant('Take a breath first.')]);
     assert.equal(recs[1]!.messages[0]!.content, generatorSystemPrompt('Providing Suggestions'));
   });
 

@@ -9,7 +9,7 @@
 import type { Stats } from 'node:fs';
 import { open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PLACEHOLDER_USER_TURN, tagged } from '../convert/esconvToSft';
+import { tagged } from '../convert/esconvToSft';
 import { isJsonlName, scanFile } from '../dataset/readFile';
 import { parseRecord } from '../dataset/parseRecord';
 import { detectFile, detectFromRecords } from '../formats/detect';
@@ -70,15 +70,6 @@ function supporterSamples(turns: readonly DialogueTurn[]): SupporterSample[] {
   return out;
 }
 
-/**
- * A prompt must end on a user turn. When the history ends on a supporter turn (the supporter speaks
- * twice), the released files put the placeholder user turn " " there; chatHistory only inserts it
- * between two supporter turns it holds, so it is added here for the turn being answered.
- */
-function endOnUserTurn(messages: ChatMessage[]): ChatMessage[] {
-  return messages[messages.length - 1]?.role === 'assistant' ? [...messages, { role: 'user', content: PLACEHOLDER_USER_TURN }] : messages;
-}
-
 function requireSeekerTurn(history: readonly DialogueTurn[]): void {
   if (!history.some((t) => t.speaker === 'seeker')) throw new Error('The history has no seeker turn: there is nothing for the supporter reply to answer.');
 }
@@ -87,7 +78,7 @@ function requireSeekerTurn(history: readonly DialogueTurn[]): void {
 export function vanillaSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
   const last = supporterSamples(turns).at(-1);
   if (!last) return [];
-  return [{ messages: [...endOnUserTurn(vanillaRequest(turns.slice(0, last.index))), answer(tagged(last.strategy, last.text))] }];
+  return [{ messages: [...vanillaRequest(turns.slice(0, last.index)), answer(tagged(last.strategy, last.text))] }];
 }
 
 /** One record per supporter turn: the planner's prompt for the history before it, answered with its strategy. */
@@ -97,7 +88,7 @@ export function plannerSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
 
 /** One record per supporter turn: the generator's prompt for its strategy and history, answered with its text. */
 export function generatorSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
-  return supporterSamples(turns).map((s) => ({ messages: [...endOnUserTurn(generatorRequest(turns.slice(0, s.index), s.strategy)), answer(s.text)] }));
+  return supporterSamples(turns).map((s) => ({ messages: [...generatorRequest(turns.slice(0, s.index), s.strategy), answer(s.text)] }));
 }
 
 /** A planner pair: the same prompt, two different strategies for the next supporter turn. */
@@ -119,7 +110,7 @@ export function generatorPreferenceRecord(history: readonly DialogueTurn[], stra
   // replies differing only in surrounding whitespace teach nothing
   if (chosenText.trim() === rejectedText.trim()) throw new Error('Both replies have the same text: a generator pair needs two different replies.');
   requireSeekerTurn(history);
-  return { conversations: endOnUserTurn(generatorRequest(history, s)), chosen: answer(chosenText), rejected: answer(rejectedText) };
+  return { conversations: generatorRequest(history, s), chosen: answer(chosenText), rejected: answer(rejectedText) };
 }
 
 // ---------------------------------------------------------------------------------------------

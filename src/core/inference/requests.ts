@@ -34,6 +34,15 @@ export function chatHistory(turns: readonly DialogueTurn[], tagAssistant: boolea
   return out;
 }
 
+/**
+ * A prompt must end on a user turn. When the history ends on a supporter turn (the supporter speaks
+ * twice), the released files put the placeholder user turn " " there; chatHistory only inserts it
+ * between two supporter turns it holds, so it is added here for the turn being answered.
+ */
+export function endOnUserTurn(messages: ChatMessage[]): ChatMessage[] {
+  return messages[messages.length - 1]?.role === 'assistant' ? [...messages, { role: 'user', content: PLACEHOLDER_USER_TURN }] : messages;
+}
+
 export function plannerRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
   return [
     { role: 'system', content: PLANNER_SYSTEM_PROMPT },
@@ -42,9 +51,9 @@ export function plannerRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
 }
 
 export function generatorRequest(turns: readonly DialogueTurn[], strategy: Strategy): ChatMessage[] {
-  return [{ role: 'system', content: generatorSystemPrompt(strategy) }, ...chatHistory(turns, false)];
+  return endOnUserTurn([{ role: 'system', content: generatorSystemPrompt(strategy) }, ...chatHistory(turns, false)]);
 }
 
 export function vanillaRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
-  return [{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...chatHistory(turns, true)];
+  return endOnUserTurn([{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...chatHistory(turns, true)]);
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 
-function uriOf(arg: unknown): vscode.Uri | undefined {
+export function uriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   if (typeof arg === 'object' && arg !== null && 'entry' in arg) {
     const entry = (arg as { entry?: { uri?: unknown } }).entry;

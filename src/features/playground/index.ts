@@ -1,63 +1,120 @@
-// The Playground sidebar view. For now it introduces the two-stage pipeline (strategy planning, then
-// response generation) with the strategy legend, and points to what works today; the chat arrives
-// with the playground issue. Messages are validated with the shared protocol schemas.
+// The Playground: a sidebar webview view and, on request, the same chat in an editor tab. Both show
+// one shared session (session.ts); messages are validated with the protocol's schemas.
 
 import * as vscode from 'vscode';
-import { STRATEGIES, STRATEGY_COLORS } from '../../core/strategies';
-import { playgroundToExtension, type ExtensionToPlayground } from '../../protocol/playground';
+import { playgroundToExtension } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
+import type { DatasetsTree } from '../datasets/datasetsTree';
 import { webviewHtml } from '../webviewHtml';
+import { PlaygroundBackends } from './backends';
+import { configureEndpoints, testConnections } from './endpointCommands';
+import { saveConversation, savePair } from './saveRecords';
+import { PlaygroundSession } from './session';
+import { trainEmbeddedCommand } from './trainEmbeddedCommand';
+
+const webviewOptions = (ctx: Ctx): vscode.WebviewOptions => ({
+  enableScripts: true,
+  localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(ctx.extensionUri, 'media')],
+});
 
 export class PlaygroundView implements vscode.WebviewViewProvider {
   static readonly id = 'escStudio.playground';
-  private view: vscode.WebviewView | undefined;
   private readyWaiters: Array<() => void> = [];
   private isReady = false;
+  private panel: vscode.WebviewPanel | undefined;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    readonly session: PlaygroundSession,
+    private readonly datasets: DatasetsTree,
+    readonly backends: PlaygroundBackends,
+  ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
     this.isReady = false;
-    view.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.ctx.extensionUri, 'media')],
-    };
-    view.webview.html = webviewHtml(view.webview, this.ctx.extensionUri, 'playground.js', 'ESC Playground');
-    const sub = view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw));
-    view.onDidDispose(() => {
+    this.connect(view.webview, 'ESC Playground', view.onDidDispose);
+  }
+
+  /** The same chat as an editor tab (one at a time; shown again if already open). */
+  openInEditor(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel('escStudio.playgroundPanel', 'ESC Playground', vscode.ViewColumn.Active, { ...webviewOptions(this.ctx), retainContextWhenHidden: false });
+    panel.iconPath = vscode.Uri.joinPath(this.ctx.extensionUri, 'media', 'esc-studio.svg');
+    this.panel = panel;
+    this.connect(panel.webview, 'ESC Playground', panel.onDidDispose);
+    panel.onDidDispose(() => (this.panel = undefined));
+  }
+
+  private connect(webview: vscode.Webview, title: string, onDispose: vscode.Event<void>): void {
+    webview.options = webviewOptions(this.ctx);
+    webview.html = webviewHtml(webview, this.ctx.extensionUri, 'playground.js', title);
+    const attached = this.session.attach(webview);
+    const sub = webview.onDidReceiveMessage((raw: unknown) => this.onMessage(webview, raw));
+    onDispose(() => {
+      attached.dispose();
       sub.dispose();
-      this.view = undefined;
-      this.isReady = false;
     });
   }
 
-  /** Resolves once the webview has loaded and answered (used by the integration tests). */
+  /** Resolves once a Playground webview has loaded and answered (used by the integration tests). */
   whenReady(): Promise<void> {
     if (this.isReady) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  private onMessage(raw: unknown): void {
+  private onMessage(webview: vscode.Webview, raw: unknown): void {
     const parsed = playgroundToExtension.safeParse(raw);
     if (!parsed.success) {
       this.ctx.log.warn(`Playground: ignored a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
       return;
     }
     const msg = parsed.data;
+    const s = this.session;
     switch (msg.type) {
-      case 'ready': {
-        const init: ExtensionToPlayground = {
-          type: 'init',
-          strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
-          trusted: vscode.workspace.isTrusted,
-          version: this.ctx.version,
-        };
-        void this.view?.webview.postMessage(init);
+      case 'ready':
+        void webview.postMessage(s.initMessage());
         this.isReady = true;
         for (const w of this.readyWaiters.splice(0)) w();
         break;
-      }
+      case 'send':
+        void s.send(msg.text);
+        break;
+      case 'override':
+        void s.override(msg.turnId, msg.candidate, msg.strategy);
+        break;
+      case 'regenerate':
+        void s.regenerate(msg.turnId);
+        break;
+      case 'select':
+        s.select(msg.turnId, msg.candidate);
+        break;
+      case 'cancel':
+        s.cancel();
+        break;
+      case 'reset':
+        s.reset();
+        break;
+      case 'setMode':
+        s.setMode(msg.mode);
+        break;
+      case 'setBackend':
+        s.setBackend(msg.backend);
+        break;
+      case 'save':
+        void saveConversation(this.ctx, s, this.datasets, msg.as);
+        break;
+      case 'savePair':
+        void savePair(this.ctx, s, this.datasets, msg.turnId, msg.chosen, msg.rejected, msg.as);
+        break;
+      case 'fix':
+        if (msg.action === 'useEmbedded') s.setBackend('embedded');
+        else if (msg.action === 'configure') void vscode.commands.executeCommand('escStudio.configurePlaygroundEndpoints');
+        else if (msg.action === 'testConnection') void vscode.commands.executeCommand('escStudio.testPlaygroundConnection');
+        else void vscode.commands.executeCommand('escStudio.trainEmbedded');
+        break;
       case 'runCommand':
         void vscode.commands.executeCommand(msg.command);
         break;
@@ -65,9 +122,18 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
   }
 }
 
-export function registerPlayground(ctx: Ctx): PlaygroundView {
-  const view = new PlaygroundView(ctx);
+export function registerPlayground(ctx: Ctx, datasets: DatasetsTree): PlaygroundView {
+  const backends = new PlaygroundBackends(ctx);
+  const session = new PlaygroundSession(ctx, backends);
+  const view = new PlaygroundView(ctx, session, datasets, backends);
+  ctx.push(backends, session);
   ctx.push(vscode.window.registerWebviewViewProvider(PlaygroundView.id, view, { webviewOptions: { retainContextWhenHidden: false } }));
+  // the backend lines shown in the view follow the settings
+  ctx.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('escStudio.playground') && session.broadcast()));
   ctx.command('escStudio.openPlayground', () => () => vscode.commands.executeCommand(`${PlaygroundView.id}.focus`));
+  ctx.command('escStudio.openPlaygroundInEditor', () => () => view.openInEditor());
+  ctx.command('escStudio.configurePlaygroundEndpoints', (c) => () => configureEndpoints(c, backends, session));
+  ctx.command('escStudio.testPlaygroundConnection', (c) => () => testConnections(c, backends, session));
+  ctx.command('escStudio.trainEmbedded', (c) => (uri?: unknown) => trainEmbeddedCommand(c, datasets, backends, session, uri));
   return view;
 }

@@ -1,0 +1,138 @@
+// ESC: Train Embedded Models from Dataset — picks the training file (and optionally planner pairs and
+// a test file) among the workspace's detected datasets, trains in a worker thread with a cancellable
+// progress notification, reports held-out planner scores, and offers to use the models.
+
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { TRAIN_KINDS } from '../../core/inference/trainingData';
+import type { TrainEmbeddedReport } from '../../core/inference/trainEmbedded';
+import type { FromTrainWorker, TrainWorkerData } from '../../core/inference/trainWorker';
+import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
+import type { Ctx } from '../ctx';
+import type { DatasetsTree } from '../datasets/datasetsTree';
+import { uriOf } from '../datasets/targetFile';
+import type { PlaygroundBackends } from './backends';
+import type { PlaygroundSession } from './session';
+
+type FileItem = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: boolean; none?: boolean };
+
+const rel = (uri: vscode.Uri): string => vscode.workspace.asRelativePath(uri, true);
+
+async function pickFile(datasets: DatasetsTree, kinds: readonly DatasetKind[], title: string, placeholder: string, none?: string): Promise<vscode.Uri | null | undefined> {
+  await datasets.ready();
+  const items: FileItem[] = [];
+  if (none) items.push({ label: none, none: true });
+  for (const d of datasets.datasets.filter((x) => kinds.includes(x.kind))) {
+    items.push({ label: path.basename(d.uri.fsPath), description: rel(d.uri), detail: `${KIND_LABELS[d.kind]} · ${d.records} records`, uri: d.uri });
+  }
+  items.push({ label: '$(folder-opened) Browse…', browse: true });
+  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: placeholder, matchOnDescription: true, ignoreFocusOut: true });
+  if (!choice) return undefined;
+  if (choice.none) return null;
+  if (choice.uri) return choice.uri;
+  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'ESC datasets': ['json', 'jsonl'] } });
+  return picked?.[0];
+}
+
+function runWorker(ctx: Ctx, data: TrainWorkerData, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<TrainEmbeddedReport | undefined> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(ctx.extensionUri.fsPath, 'dist', 'trainWorker.js'), { workerData: data });
+    let done = 0;
+    const cancel = token.onCancellationRequested(() => {
+      void worker.terminate();
+      resolve(undefined);
+    });
+    worker.on('message', (m: FromTrainWorker) => {
+      if (m.type === 'progress') {
+        progress.report({ message: m.message, increment: Math.max(0, m.fraction * 100 - done) });
+        done = Math.max(done, m.fraction * 100);
+      } else if (m.type === 'done') resolve(m.report);
+      else reject(new Error(m.message));
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      cancel.dispose();
+      reject(new Error('the training worker stopped before it finished'));
+    });
+  });
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; pref?: string; test?: string }): string {
+  const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string => `| ${name} | ${pct(s.accuracy)} | ${pct(s.weighted_f1)} | ${pct(s.macro_f1)} |`;
+  const c = r.counts;
+  return [
+    '# Embedded models — held-out planner scores',
+    '',
+    `Trained on \`${files.train}\`${files.pref ? `, DPO pairs from \`${files.pref}\`` : ''}. Written to \`${r.out}\`.`,
+    '',
+    `Tested on ${c.testTurns} supporter turns (${r.testSource === 'file' ? `\`${files.test}\`` : 'a held-out 10% of the dialogues, never seen in training'}).`,
+    '',
+    '| planner | accuracy | weighted F1 | macro F1 |',
+    '|---|---|---|---|',
+    row(`majority class (${r.majority.strategy})`, r.majority),
+    row('SFT', r.sft),
+    row('SFT + DPO', r.dpo),
+    '',
+    `- Planner: ${c.trainTurns} training turns; ${c.pairs} DPO pairs (${c.pairSource === 'mined' ? 'mined where the SFT planner disagreed with gold on its training data, as IPM built its planner pairs' : c.pairSource === 'file' ? 'from the preference file' : 'none — SFT only'}).`,
+    `- Generator: a retrieval baseline over ${c.bank} supporter responses (it can only repeat responses it has seen).`,
+    c.skipped ? `- ${c.skipped} records or turns were skipped (no usable strategy or unreadable).` : '',
+    '',
+  ].join('\n');
+}
+
+export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, backends: PlaygroundBackends, session: PlaygroundSession, arg?: unknown): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showErrorMessage('Open a folder first: the embedded models are written into the workspace (.esc/models/).', 'Open Folder').then((a) => a && vscode.commands.executeCommand('vscode.openFolder'));
+    return;
+  }
+  const train = uriOf(arg) ?? (await pickFile(datasets, TRAIN_KINDS, 'Train Embedded Models (1/3): training data', 'ESConv dialogues, or a vanilla / generator / planner SFT file'));
+  if (!train) return;
+  const pref = await pickFile(datasets, ['pref-planner'], 'Train Embedded Models (2/3): planner preference pairs for DPO', 'Optional', 'No file: mine pairs from the SFT planner’s mistakes (as IPM did)');
+  if (pref === undefined) return;
+  const test = await pickFile(datasets, TRAIN_KINDS, 'Train Embedded Models (3/3): test data', 'Where the planner is scored', 'Hold out 10% of the training dialogues');
+  if (test === undefined) return;
+  const stem = path.basename(train.fsPath).replace(/\.jsonl?$/i, '').replace(/[^\w.-]+/g, '-');
+  const outRel = await vscode.window.showInputBox({
+    title: 'Train Embedded Models: output folder (relative to the workspace)',
+    value: path.posix.join('.esc', 'models', stem),
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'A folder name is needed'),
+  });
+  if (!outRel) return;
+  const out = path.resolve(folder.uri.fsPath, outRel.trim());
+  const data: TrainWorkerData = { train: train.fsPath, pref: pref?.fsPath, test: test?.fsPath, out, createdBy: `ESC Studio ${ctx.version}` };
+  let report: TrainEmbeddedReport | undefined;
+  try {
+    report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Training embedded models', cancellable: true }, (progress, token) => runWorker(ctx, data, progress, token));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    ctx.log.error(`Train embedded models: ${message}`);
+    const action = await vscode.window.showErrorMessage(`Training the embedded models failed: ${message}`, 'Pick Another File', 'Show Log');
+    if (action === 'Pick Another File') void vscode.commands.executeCommand('escStudio.trainEmbedded');
+    else if (action === 'Show Log') ctx.log.show();
+    return;
+  }
+  if (!report) {
+    void vscode.window.showInformationMessage('Training cancelled; the previous models are unchanged.');
+    return;
+  }
+  // the folder may be the one in use: load it afresh next time
+  backends.reloadEmbedded();
+  const md = reportMarkdown(report, { train: rel(train), pref: pref ? rel(pref) : undefined, test: test ? rel(test) : undefined });
+  ctx.log.info(md);
+  const summary = `Embedded models trained. Held-out planner accuracy: SFT ${pct(report.sft.accuracy)}, SFT+DPO ${pct(report.dpo.accuracy)} (majority class ${pct(report.majority.accuracy)}).`;
+  const action = await vscode.window.showInformationMessage(summary, 'Use in Playground', 'Show Report');
+  if (action === 'Use in Playground') {
+    const inWorkspace = !path.relative(folder.uri.fsPath, out).startsWith('..');
+    await vscode.workspace.getConfiguration('escStudio.playground').update('embeddedModels', inWorkspace ? path.relative(folder.uri.fsPath, out) : out, vscode.ConfigurationTarget.Workspace);
+    session.broadcast();
+    void vscode.commands.executeCommand('escStudio.openPlayground');
+  } else if (action === 'Show Report') {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+}
