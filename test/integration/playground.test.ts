@@ -1,0 +1,171 @@
+// The Playground inside a real extension host: activation leaves onnxruntime-node unloaded; the
+// first turn loads it and runs the shipped embedded models; an override regenerates stage 2; compare
+// mode runs both lanes; the conversation is persisted; endpoint failures become card errors while
+// the playground stays usable.
+
+import * as assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as vscode from 'vscode';
+import { Conversation } from '../../src/core/inference/conversation';
+import type { LaneResult } from '../../src/core/inference/pipeline';
+import { STRATEGIES } from '../../src/core/strategies';
+import type { EscStudioApi } from '../../src/extension';
+import { log } from './index';
+
+const EXTENSION_ID = 'esc-studio.esc-studio';
+const ortLoaded = (): boolean => Object.keys(require.cache).some((k) => /[\\/]onnxruntime-node[\\/]/.test(k));
+
+async function api(): Promise<EscStudioApi> {
+  return vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID)!.activate();
+}
+
+function lastCandidates(a: EscStudioApi): LaneResult[] {
+  const turn = a.playground.session.conversation.lastSupporter();
+  assert.ok(turn, 'a supporter turn exists');
+  return turn.candidates;
+}
+
+describe('Playground', () => {
+  it('activation does not load onnxruntime-node; the first turn does, and answers with the embedded models', async () => {
+    const a = await api();
+    assert.equal(ortLoaded(), false, 'onnxruntime-node was loaded at activation');
+    await vscode.commands.executeCommand('escStudio.playground.focus');
+    const s = a.playground.session;
+    s.reset();
+    s.setMode('decoupled');
+    s.setBackend('embedded');
+    const t0 = performance.now();
+    await s.send('I lost my job last week and I cannot stop worrying about money.');
+    const [c] = lastCandidates(a);
+    assert.equal(c?.status, 'done', JSON.stringify(c?.error));
+    assert.ok(ortLoaded(), 'onnxruntime-node is loaded on first use');
+    assert.match(c!.plannerLabel ?? '', /onnxruntime-node/);
+    assert.ok(STRATEGIES.includes(c!.strategy!));
+    const p = c!.probabilities!;
+    assert.deepEqual(Object.keys(p).sort(), [...STRATEGIES].sort());
+    assert.ok(Math.abs(Object.values(p).reduce((x, y) => x + y, 0) - 1) < 1e-5);
+    assert.equal(c!.strategy, STRATEGIES.reduce((best, x) => (p[x]! > p[best]! ? x : best), STRATEGIES[0]));
+    assert.ok(c!.reply.length > 0 && c!.latencyMs.planner! > 0 && c!.latencyMs.generator! > 0);
+    log(`  first embedded turn (models + onnxruntime load included): ${(performance.now() - t0).toFixed(0)} ms; planner ${c!.latencyMs.planner} ms, generator ${c!.latencyMs.generator} ms`);
+  });
+
+  it('an override regenerates stage 2 with the chosen strategy and keeps stage 1 on show', async () => {
+    const a = await api();
+    const s = a.playground.session;
+    const turn = s.conversation.lastSupporter()!;
+    const first = turn.candidates[0]!;
+    const other = STRATEGIES.find((x) => x !== first.strategy && x !== 'Others')!;
+    await s.override(turn.id, 0, other);
+    assert.equal(turn.candidates.length, 2);
+    assert.equal(turn.selected, 1);
+    const c = turn.candidates[1]!;
+    assert.equal(c.status, 'done', JSON.stringify(c.error));
+    assert.equal(c.strategy, other);
+    assert.equal(c.overridden, true);
+    assert.deepEqual(c.probabilities, first.probabilities);
+    assert.notEqual(c.reply, first.reply);
+    // the dialogue continues with the selected (overridden) reply
+    assert.deepEqual(s.conversation.dialogue().at(-1), { speaker: 'supporter', text: c.reply, strategy: other });
+  });
+
+  it('compare mode answers with both lanes; the conversation is persisted for the next session', async () => {
+    const a = await api();
+    const s = a.playground.session;
+    s.setMode('compare');
+    await s.send('Thank you. My sister says I should just apply everywhere.');
+    const cs = lastCandidates(a);
+    assert.deepEqual(cs.map((c) => c.lane), ['decoupled', 'vanilla']);
+    assert.ok(cs.every((c) => c.status === 'done' && c.strategy && c.reply), JSON.stringify(cs));
+    await s.persist();
+    const stored = a.playground.session.conversation.turns.length;
+    const again = Conversation.fromJSON(JSON.parse(JSON.stringify(s.conversation.turns)));
+    assert.equal(again.turns.length, stored);
+    s.setMode('decoupled');
+  });
+
+  describe('OpenAI-compatible endpoints', () => {
+    let server: Server;
+    let base = '';
+    const config = vscode.workspace.getConfiguration('escStudio.playground');
+    before(async () => {
+      // a minimal vLLM stand-in: lists one model, the planner answers with logprobs, the generator streams
+      server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          if (req.url === '/v1/models') {
+            res.end(JSON.stringify({ data: [{ id: 'stand-in' }] }));
+            return;
+          }
+          const r = JSON.parse(body) as { stream?: boolean; messages: { content: string }[] };
+          if (r.messages[0]!.content.startsWith('You are an emotional strategy identifier')) {
+            const top = [
+              { token: 'Reflection', logprob: Math.log(0.6) },
+              { token: 'Question', logprob: Math.log(0.3) },
+              { token: 'Providing', logprob: Math.log(0.1) },
+            ];
+            res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Reflection of feelings' }, logprobs: { content: [{ token: 'Reflection', logprob: Math.log(0.6), top_logprobs: top }] }, finish_reason: 'stop' }] }));
+            return;
+          }
+          if (req.headers['x-fail'] || r.messages.some((m) => m.content.includes('please fail'))) {
+            res.statusCode = 500;
+            res.end(JSON.stringify({ error: { message: 'CUDA out of memory' } }));
+            return;
+          }
+          res.setHeader('content-type', 'text/event-stream');
+          for (const piece of ['It sounds ', 'like you are ', 'carrying a lot.']) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
+          res.end('data: [DONE]\n\n');
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    });
+    after(async () => {
+      for (const k of ['planner.baseUrl', 'generator.baseUrl']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      server.close();
+    });
+
+    it('planner probabilities from logprobs, the reply streamed from the generator', async () => {
+      const a = await api();
+      await config.update('planner.baseUrl', base, vscode.ConfigurationTarget.Global);
+      await config.update('generator.baseUrl', base, vscode.ConfigurationTarget.Global);
+      const s = a.playground.session;
+      s.reset();
+      s.setBackend('openai');
+      await s.send('I feel so alone since I moved.');
+      const [c] = lastCandidates(a);
+      assert.equal(c?.status, 'done', JSON.stringify(c?.error));
+      assert.equal(c!.strategy, 'Reflection of feelings');
+      assert.ok(Math.abs(c!.probabilities!['Reflection of feelings']! - 0.6) < 1e-6);
+      assert.equal(c!.reply, 'It sounds like you are carrying a lot.');
+    });
+
+    it('an HTTP 500 and a refused connection become card errors; the embedded backend still answers after', async () => {
+      const a = await api();
+      const s = a.playground.session;
+      await s.send('please fail now');
+      let [c] = lastCandidates(a);
+      assert.equal(c!.status, 'error');
+      assert.equal(c!.error!.stage, 'generator');
+      assert.match(c!.error!.message, /500/);
+      assert.match(c!.error!.message, /CUDA out of memory/);
+      // a port nobody listens on
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      await config.update('planner.baseUrl', `http://127.0.0.1:${port}/v1`, vscode.ConfigurationTarget.Global);
+      await s.send('are you there?');
+      [c] = lastCandidates(a);
+      assert.equal(c!.status, 'error');
+      assert.match(c!.error!.message, new RegExp(`127\\.0\\.0\\.1:${port}.*refused`, 'i'));
+      assert.ok(c!.error!.fix, 'a fix is offered');
+      s.setBackend('embedded');
+      await s.send('ok, then tell me something');
+      [c] = lastCandidates(a);
+      assert.equal(c!.status, 'done', JSON.stringify(c!.error));
+      assert.equal(s.busy, false);
+    });
+  });
+});
