@@ -1,0 +1,158 @@
+// The conversation: seeker bubbles and supporter cards, redrawn whole on `state`, patched per
+// candidate while a reply streams (only the text node when nothing but the text changed, so a
+// focused bar or a half-read card is not rebuilt for every token). Follows the newest turn unless
+// the user has scrolled up.
+
+import type { CandidateView, PlaygroundState, PlaygroundToExtension, StrategyChip, TurnView } from '../../../src/protocol/playground';
+import { el } from '../shared/vscodeApi';
+import { supporterCard } from './card';
+import { button, keepFocus, setTestId } from './dom';
+import { intro } from './intro';
+import { reconcileKeepBoth, type KeepBothState, type SupporterTurn } from './keepBoth';
+
+export interface ConversationDeps {
+  post: (m: PlaygroundToExtension) => void;
+  /** Puts an opener into the input. */
+  fill: (text: string) => void;
+  /** Says something to screen readers (the conversation itself is not a live region). */
+  announce: (text: string) => void;
+}
+
+/** Pixels from the bottom that still count as "at the newest turn". */
+const STICK_SLACK = 32;
+
+export class Conversation {
+  readonly element: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly jump: HTMLButtonElement;
+  private state: PlaygroundState | undefined;
+  private strategies: StrategyChip[] = [];
+  private readonly cards = new Map<string, HTMLElement>();
+  private readonly keepBoth = new Map<string, KeepBothState>();
+  private stick = true;
+  /** "turnId:status" of the newest reply at the last redraw; null before the first one. */
+  private newestSeen: string | undefined | null = null;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.scroller = el('div', { className: 'pg-conversation' });
+    this.scroller.setAttribute('role', 'log');
+    this.scroller.setAttribute('aria-label', 'Conversation');
+    this.scroller.setAttribute('aria-live', 'off'); // streaming tokens would be read one by one; see announce()
+    this.scroller.addEventListener('scroll', () => {
+      this.stick = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < STICK_SLACK;
+      this.jump.hidden = this.stick;
+    });
+    this.jump = button('↓ Newest', () => this.follow(), { className: 'pg-btn pg-jump', ariaLabel: 'Scroll to the newest turn' });
+    this.jump.hidden = true;
+    this.element = el('div', { className: 'pg-conversation-wrap' }, this.scroller, this.jump);
+  }
+
+  /** Scrolls to the newest turn and keeps following it (after the user sends a message). */
+  follow(): void {
+    this.stick = true;
+    this.jump.hidden = true;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  render(state: PlaygroundState, strategies: StrategyChip[]): void {
+    this.state = state;
+    this.strategies = strategies;
+    for (const [id, kb] of this.keepBoth) {
+      const turn = state.turns.find((t): t is SupporterTurn => t.id === id && t.speaker === 'supporter');
+      const next = turn && turn.candidates.length >= 2 ? reconcileKeepBoth(turn, kb) : undefined;
+      if (next) this.keepBoth.set(id, next);
+      else this.keepBoth.delete(id);
+    }
+    const top = this.scroller.scrollTop;
+    this.cards.clear();
+    keepFocus(() => {
+      if (state.turns.length === 0) {
+        this.scroller.replaceChildren(intro(strategies, this.deps.fill));
+        this.stick = true;
+        return;
+      }
+      this.scroller.replaceChildren(...state.turns.map((t) => this.turn(t)));
+    });
+    // the intro reads from the top; a conversation from its newest turn
+    if (state.turns.length === 0) this.scroller.scrollTop = 0;
+    else {
+      this.scroller.scrollTop = top;
+      this.scrollIfFollowing();
+    }
+    this.noteNewestReply();
+  }
+
+  /** A candidate of a turn changed (the caller has already put it into the state). */
+  patched(turnId: string, index: number, prev: CandidateView | undefined, next: CandidateView): void {
+    const turn = this.state?.turns.find((t): t is SupporterTurn => t.id === turnId && t.speaker === 'supporter');
+    const card = this.cards.get(turnId);
+    if (!turn || !card) return;
+    if (prev && sameExceptReply(prev, next)) {
+      for (const node of card.querySelectorAll<HTMLElement>(`[data-reply-for="${index}"] .pg-reply-text`)) node.textContent = next.reply;
+    } else {
+      const fresh = this.turn(turn);
+      keepFocus(() => card.replaceWith(fresh));
+    }
+    this.noteNewestReply();
+    this.scrollIfFollowing();
+  }
+
+  /**
+   * Announces a reply that has just finished. The status seen last is kept here rather than read
+   * from the previous state, because streaming patches update that state in place.
+   */
+  private noteNewestReply(): void {
+    const now = newestReply(this.state);
+    const key = now && `${now.id}:${now.candidate.status}`;
+    if (this.newestSeen !== null && key !== this.newestSeen && now?.candidate.status === 'done') {
+      this.deps.announce(`Reply ready${now.candidate.strategy ? ` (${now.candidate.strategy})` : ''}.`);
+    }
+    this.newestSeen = key;
+  }
+
+  private scrollIfFollowing(): void {
+    if (this.stick) this.scroller.scrollTop = this.scroller.scrollHeight;
+    else this.jump.hidden = false;
+  }
+
+  private turn(t: TurnView): HTMLElement {
+    if (t.speaker === 'seeker') {
+      const row = setTestId(el('div', { className: 'pg-turn pg-seeker' }, el('div', { className: 'pg-bubble text', text: t.text })), 'seeker-turn');
+      row.setAttribute('aria-label', 'Seeker');
+      return row;
+    }
+    const card = supporterCard(t, {
+      strategies: this.strategies,
+      busy: this.state?.busy ?? false,
+      editable: this.state?.turns[this.state.turns.length - 1] === t,
+      post: this.deps.post,
+      keepBoth: this.keepBoth.get(t.id),
+      setKeepBoth: (id, next) => this.setKeepBoth(id, next),
+    });
+    this.cards.set(t.id, card);
+    return card;
+  }
+
+  private setKeepBoth(turnId: string, next: KeepBothState | undefined): void {
+    if (next) this.keepBoth.set(turnId, next);
+    else this.keepBoth.delete(turnId);
+    const turn = this.state?.turns.find((t): t is SupporterTurn => t.id === turnId && t.speaker === 'supporter');
+    const card = this.cards.get(turnId);
+    if (!turn || !card) return;
+    const fresh = this.turn(turn);
+    keepFocus(() => card.replaceWith(fresh));
+    if (next) fresh.querySelector('.pg-keep-both')?.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+/** The selected candidate of the newest supporter turn, to tell when a reply has just finished. */
+function newestReply(state: PlaygroundState | undefined): { id: string; candidate: CandidateView } | undefined {
+  const turn = state?.turns[state.turns.length - 1];
+  if (turn?.speaker !== 'supporter') return undefined;
+  const candidate = turn.candidates[turn.selected];
+  return candidate && { id: turn.id, candidate };
+}
+
+function sameExceptReply(a: CandidateView, b: CandidateView): boolean {
+  return JSON.stringify({ ...a, reply: '' }) === JSON.stringify({ ...b, reply: '' });
+}
