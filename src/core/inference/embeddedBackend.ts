@@ -75,7 +75,7 @@ function firstUnsaid(models: EmbeddedModels, history: readonly DialogueTurn[], i
 
 export class EmbeddedGenerator implements Generator {
   readonly label: string;
-  readonly note = 'retrieval baseline: replies with the closest supporter response of the planned strategy from its bank, not a language model';
+  readonly note = 'retrieval baseline, not a language model';
   /** Score of the last reply (for `esc chat` and the UI's provenance line). */
   lastScore: number | undefined;
 
@@ -102,7 +102,7 @@ export class EmbeddedGenerator implements Generator {
 /** Vanilla joint baseline, embedded: retrieve across all strategies; the reply brings its own strategy. */
 export class EmbeddedJoint implements JointModel {
   readonly label: string;
-  readonly note = 'retrieval baseline: the closest supporter response of any strategy, tagged with its strategy';
+  readonly note = 'retrieval baseline: closest response of any strategy';
 
   constructor(
     private readonly models: EmbeddedModels,

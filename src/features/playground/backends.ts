@@ -57,16 +57,16 @@ export class PlaygroundBackends implements vscode.Disposable {
     if (kind === 'embedded') {
       const configured = playgroundConfig().embeddedModels;
       return {
-        planner: 'Embedded planner: logistic regression over hashed context words (SFT, then DPO), run by onnxruntime-node',
-        generator: 'Embedded generator: a retrieval baseline — it replies with the closest supporter response of the planned strategy from its bank; it is not a language model',
-        note: configured ? `Models: ${configured}` : 'Models: the small set shipped with ESC Studio (trained on its demo dialogues). Train your own with “Train embedded models…”.',
+        planner: 'embedded logistic regression (SFT → DPO)',
+        generator: 'embedded retrieval baseline — picks a stored supporter response of the planned strategy; not a language model',
+        note: configured ? `Models: ${configured}` : 'Models: the small demo set shipped with ESC Studio; train your own for real use.',
       };
     }
     const c = playgroundConfig();
     const line = (e: { baseUrl: string; model: string }): string => `${e.baseUrl}${e.model ? ` · ${e.model}` : ''}`;
     return {
-      planner: `Planner endpoint: ${line(c.endpoints.planner)}`,
-      generator: `Generator endpoint: ${line(c.endpoints.generator)}`,
+      planner: line(c.endpoints.planner),
+      generator: line(c.endpoints.generator),
       note: `Vanilla endpoint: ${line(c.endpoints.vanilla)} · temperature ${c.temperature}, top_p ${c.topP}`,
     };
   }
