@@ -100,8 +100,13 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await frame.locator('.row[data-index]').first().waitFor();
     await frame.getByText('130 records').waitFor();
     // scroll to the end of the list: rows far down are fetched and drawn
-    await frame.locator('.record-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await frame.locator('.row[data-index="129"]').waitFor();
+    // (scrolled again until it shows: the list may still be growing to its full height when first scrolled)
+    const last = frame.locator('.row[data-index="129"]');
+    for (let i = 0; i < 20 && !(await last.isVisible()); i++) {
+      await frame.locator('.record-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.waitForTimeout(250);
+    }
+    await last.waitFor();
     // keyboard: Home, then ArrowDown twice selects record 2 and shows it
     await frame.locator('.record-list').focus();
     await page.keyboard.press('Home');
