@@ -4,11 +4,14 @@
 // the playground stays usable.
 
 import * as assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { Conversation } from '../../src/core/inference/conversation';
 import type { LaneResult } from '../../src/core/inference/pipeline';
+import type { TrainEmbeddedReport } from '../../src/core/inference/trainEmbedded';
 import { STRATEGIES } from '../../src/core/strategies';
 import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
@@ -82,6 +85,43 @@ describe('Playground', () => {
     const again = Conversation.fromJSON(JSON.parse(JSON.stringify(s.conversation.turns)));
     assert.equal(again.turns.length, stored);
     s.setMode('decoupled');
+  });
+
+  it('ESC: Train Embedded Models from Dataset trains in a worker, writes the folder, and the Playground can use it', async function () {
+    this.timeout(60_000);
+    const a = await api();
+    await a.datasets.ready();
+    const root = vscode.workspace.workspaceFolders![0]!.uri;
+    const train = vscode.Uri.joinPath(root, 'data', 'esconv_demo.json');
+    const running = vscode.commands.executeCommand<TrainEmbeddedReport | undefined>('escStudio.trainEmbedded', train);
+    let done = false;
+    void running.then(() => (done = true));
+    // accept the defaults: mine the DPO pairs, hold out 10%, the suggested folder
+    for (let i = 0; i < 40 && !done; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const report = await running;
+    assert.ok(report, 'the models were trained');
+    const out = path.join(root.fsPath, '.esc', 'models', 'esconv_demo');
+    assert.equal(report.out, out);
+    assert.equal(report.counts.pairSource, 'mined');
+    assert.ok(report.counts.trainTurns > 40 && report.counts.testTurns > 0 && report.counts.bank > 40, JSON.stringify(report.counts));
+    assert.ok(existsSync(path.join(out, 'manifest.json')) && existsSync(path.join(out, 'planner.onnx')));
+    const config = vscode.workspace.getConfiguration('escStudio.playground');
+    await config.update('embeddedModels', '.esc/models/esconv_demo', vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.equal(a.playground.backends.embeddedDir(), out);
+      const s = a.playground.session;
+      s.reset();
+      s.setMode('decoupled');
+      s.setBackend('embedded');
+      await s.send('My best friend stopped talking to me.');
+      assert.equal(lastCandidates(a)[0]!.status, 'done');
+    } finally {
+      await config.update('embeddedModels', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(path.join(root.fsPath, '.esc', 'models'), { recursive: true, force: true });
+    }
   });
 
   describe('OpenAI-compatible endpoints', () => {

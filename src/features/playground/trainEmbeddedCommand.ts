@@ -83,7 +83,8 @@ export function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; p
   ].join('\n');
 }
 
-export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, backends: PlaygroundBackends, session: PlaygroundSession, arg?: unknown): Promise<void> {
+/** Resolves with the report once the models are written (undefined when cancelled or failed); the follow-up prompt is not awaited. */
+export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, backends: PlaygroundBackends, session: PlaygroundSession, arg?: unknown): Promise<TrainEmbeddedReport | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     void vscode.window.showErrorMessage('Open a folder first: the embedded models are written into the workspace (.esc/models/).', 'Open Folder').then((a) => a && vscode.commands.executeCommand('vscode.openFolder'));
@@ -114,25 +115,27 @@ export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, bac
     const action = await vscode.window.showErrorMessage(`Training the embedded models failed: ${message}`, 'Pick Another File', 'Show Log');
     if (action === 'Pick Another File') void vscode.commands.executeCommand('escStudio.trainEmbedded');
     else if (action === 'Show Log') ctx.log.show();
-    return;
+    return undefined;
   }
   if (!report) {
     void vscode.window.showInformationMessage('Training cancelled; the previous models are unchanged.');
-    return;
+    return undefined;
   }
   // the folder may be the one in use: load it afresh next time
   backends.reloadEmbedded();
   const md = reportMarkdown(report, { train: rel(train), pref: pref ? rel(pref) : undefined, test: test ? rel(test) : undefined });
   ctx.log.info(md);
   const summary = `Embedded models trained. Held-out planner accuracy: SFT ${pct(report.sft.accuracy)}, SFT+DPO ${pct(report.dpo.accuracy)} (majority class ${pct(report.majority.accuracy)}).`;
-  const action = await vscode.window.showInformationMessage(summary, 'Use in Playground', 'Show Report');
-  if (action === 'Use in Playground') {
-    const inWorkspace = !path.relative(folder.uri.fsPath, out).startsWith('..');
-    await vscode.workspace.getConfiguration('escStudio.playground').update('embeddedModels', inWorkspace ? path.relative(folder.uri.fsPath, out) : out, vscode.ConfigurationTarget.Workspace);
-    session.broadcast();
-    void vscode.commands.executeCommand('escStudio.openPlayground');
-  } else if (action === 'Show Report') {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
-    await vscode.window.showTextDocument(doc, { preview: true });
-  }
+  void vscode.window.showInformationMessage(summary, 'Use in Playground', 'Show Report').then(async (action) => {
+    if (action === 'Use in Playground') {
+      const inWorkspace = !path.relative(folder.uri.fsPath, out).startsWith('..');
+      await vscode.workspace.getConfiguration('escStudio.playground').update('embeddedModels', inWorkspace ? path.relative(folder.uri.fsPath, out) : out, vscode.ConfigurationTarget.Workspace);
+      session.broadcast();
+      void vscode.commands.executeCommand('escStudio.openPlayground');
+    } else if (action === 'Show Report') {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+  });
+  return report;
 }
