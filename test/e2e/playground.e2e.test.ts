@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { STRATEGIES } from '../../src/core/strategies';
-import { findFrame, openEscStudio, openWorkbench, screenshot, type Workbench } from './workbench';
+import { findFrame, openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 const playgroundFrame = (wb: Workbench): Promise<Frame> =>
   findFrame(wb.page, async (f) => (await f.locator('[data-testid=seeker-input]').count()) > 0, 'Playground webview', 30_000, 250);
@@ -79,5 +79,19 @@ describe('Playground in code-server', { timeout: 300_000 }, () => {
     await frame.locator('[data-testid=supporter-turn]').first().waitFor({ timeout: 30_000 });
     assert.equal((await frame.locator('[data-testid=supporter-turn]').last().locator('[data-testid=reply]').first().innerText()).trim(), reply);
     assert.match(await frame.locator('[data-testid=seeker-turn]').first().innerText(), /lost my job/);
+  });
+
+  it('ESC: Open Playground in Editor shows the same conversation in a tab', async () => {
+    await runCommand(wb.page, 'ESC: Open Playground in Editor');
+    await wb.page.locator('.tab', { hasText: 'ESC Playground' }).waitFor({ timeout: 15_000 });
+    // two Playground webviews now: the sidebar's and the tab's, both drawing the one session
+    const frames = async (): Promise<number> => {
+      let n = 0;
+      for (const f of wb.page.frames()) if (await f.locator('[data-testid=supporter-turn]').count().catch(() => 0)) n++;
+      return n;
+    };
+    for (let i = 0; i < 60 && (await frames()) < 2; i++) await wb.page.waitForTimeout(250);
+    assert.equal(await frames(), 2);
+    console.log(`screenshot: ${await screenshot(wb.page, 'playground-editor-tab.png')}`);
   });
 });

@@ -98,11 +98,14 @@ export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint
   );
 }
 
-function initializer(bytes: Uint8Array, name: string): onnx.TensorProto {
+/** The model's initializers by name (decoded once: the bank's graph is tens of MB). */
+function initializers(bytes: Uint8Array): (name: string) => onnx.TensorProto {
   const model = onnx.ModelProto.decode(bytes);
-  const t = model.graph?.initializer?.find((i) => i.name === name);
-  if (!t) throw new Error(`the ONNX model has no "${name}" initializer; was it written by ESC Studio?`);
-  return t as onnx.TensorProto;
+  return (name) => {
+    const t = model.graph?.initializer?.find((i) => i.name === name);
+    if (!t) throw new Error(`the ONNX model has no "${name}" initializer; was it written by ESC Studio?`);
+    return t as onnx.TensorProto;
+  };
 }
 
 /** Copies raw tensor bytes into an aligned buffer (protobuf slices are not 4-byte aligned). */
@@ -117,7 +120,7 @@ function rawCopy(t: onnx.TensorProto, bytesPerItem: number): ArrayBuffer {
 
 /** The planner's weights read back from its ONNX bytes. */
 export function plannerWeights(bytes: Uint8Array): Float32Array {
-  const t = initializer(bytes, 'weights');
+  const t = initializers(bytes)('weights');
   const dims = (t.dims ?? []).map(Number);
   if (dims[0] !== FEATURE_DIM || dims[1] !== K) throw new Error(`planner weights are [${dims.join(', ')}], expected [${FEATURE_DIM}, ${K}]`);
   return new Float32Array(rawCopy(t, 4));
@@ -125,9 +128,10 @@ export function plannerWeights(bytes: Uint8Array): Float32Array {
 
 /** The bank's embeddings and strategies read back from the generator's ONNX bytes. */
 export function bankTensors(bytes: Uint8Array): { dim: number; embeddings: Float32Array; strategies: Int32Array } {
-  const e = initializer(bytes, 'bank');
+  const get = initializers(bytes);
+  const e = get('bank');
   const [n, dim] = (e.dims ?? []).map(Number) as [number, number];
-  const s = new BigInt64Array(rawCopy(initializer(bytes, 'bank_strategy'), 8));
+  const s = new BigInt64Array(rawCopy(get('bank_strategy'), 8));
   if (s.length !== n) throw new Error(`the bank has ${n} embeddings but ${s.length} strategies`);
   return { dim, embeddings: new Float32Array(rawCopy(e, 4)), strategies: Int32Array.from(s, (v) => Number(v)) };
 }
