@@ -10,7 +10,7 @@ import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/inferenc
 import { PAPER_API_KEY, type EndpointConfig } from '../../core/inference/openai/config';
 import type { Backends } from '../../core/inference/pipeline';
 import { withServedModel } from '../../core/inference/servedModel';
-import type { DialogueTurn, JointModel } from '../../core/inference/types';
+import { InferenceError, type DialogueTurn, type JointModel } from '../../core/inference/types';
 import type { BackendKind } from '../../protocol/playground';
 import { playgroundConfig, type EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
@@ -90,7 +90,7 @@ export class PlaygroundBackends implements vscode.Disposable {
 
   async get(kind: BackendKind): Promise<Backends> {
     if (kind === 'openai') {
-      if (!vscode.workspace.isTrusted) throw new Error('The OpenAI-compatible backend is disabled in an untrusted workspace.');
+      if (!vscode.workspace.isTrusted) throw new InferenceError('The OpenAI-compatible backend is disabled in an untrusted workspace (it would send the conversation to the configured URL). Trust the workspace, or use the embedded backend.', 'other', 'useEmbedded');
       const [p, g, v] = await Promise.all([
         this.endpointConfig('planner').then((c) => withServedModel(c, 'planner')),
         this.endpointConfig('generator').then((c) => withServedModel(c, 'generator')),

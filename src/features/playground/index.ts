@@ -130,6 +130,8 @@ export function registerPlayground(ctx: Ctx, datasets: DatasetsTree): Playground
   ctx.push(vscode.window.registerWebviewViewProvider(PlaygroundView.id, view, { webviewOptions: { retainContextWhenHidden: false } }));
   // the backend lines shown in the view follow the settings
   ctx.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('escStudio.playground') && session.broadcast()));
+  // the views learn that the endpoint backend is available now
+  ctx.push(vscode.workspace.onDidGrantWorkspaceTrust(() => session.post(session.initMessage())));
   ctx.command('escStudio.openPlayground', () => () => vscode.commands.executeCommand(`${PlaygroundView.id}.focus`));
   ctx.command('escStudio.openPlaygroundInEditor', () => () => view.openInEditor());
   ctx.command('escStudio.configurePlaygroundEndpoints', (c) => () => configureEndpoints(c, backends, session));

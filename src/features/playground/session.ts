@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { Conversation, type SupporterTurnState } from '../../core/inference/conversation';
 import { lanesOf, runDecoupled, runVanilla, type Backends, type LaneResult } from '../../core/inference/pipeline';
+import { InferenceError } from '../../core/inference/types';
 import { STRATEGIES, STRATEGY_COLORS, type Strategy } from '../../core/strategies';
 import { BACKENDS, MODES, type BackendKind, type ExtensionToPlayground, type Mode, type PlaygroundState } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
@@ -36,6 +37,8 @@ export class PlaygroundSession implements vscode.Disposable {
     this.conversation = Conversation.fromJSON(stored?.turns);
     this.mode = stored && (MODES as readonly string[]).includes(stored.mode) ? stored.mode : 'decoupled';
     this.backend = stored && (BACKENDS as readonly string[]).includes(stored.backend) ? stored.backend : 'embedded';
+    // a workspace that is not trusted (any more) starts on the embedded backend
+    if (this.backend === 'openai' && !vscode.workspace.isTrusted) this.backend = 'embedded';
   }
 
   get busy(): boolean {
@@ -171,8 +174,9 @@ export class PlaygroundSession implements vscode.Disposable {
         backends = await this.backends.get(this.backend);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
+        const fix = e instanceof InferenceError && e.fix ? e.fix : this.backend === 'openai' ? 'configure' : 'retrain';
         jobs.forEach((job, j) => {
-          turn.candidates[first + j] = { ...turn.candidates[first + j]!, status: 'error', error: { stage: job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator', message, fix: this.backend === 'openai' ? 'configure' : 'retrain' } };
+          turn.candidates[first + j] = { ...turn.candidates[first + j]!, status: 'error', error: { stage: job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator', message, fix } };
         });
         return;
       }
