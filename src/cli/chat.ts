@@ -13,7 +13,7 @@ import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/inference/o
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/inference/openai/config';
 import { withServedModel } from '../core/inference/servedModel';
 import { parseEndpointSpec } from '../core/inference/openai/endpointSpec';
-import { lanesOf, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
+import { lanesOf, PIPELINE_MODES, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
 import { turnsOfFlattened, turnsOfHistory } from '../core/inference/trainingData';
 import type { DialogueTurn, Generator, JointModel, Planner } from '../core/inference/types';
 import { isObject, toChatMessages } from '../core/formats/messages';
@@ -40,7 +40,9 @@ function parseSpec(spec: string | undefined, flag: string): Spec {
   }
 }
 
-/** Reads a history file: a JSON list of {speaker, text} turns or of chat messages, a record with `messages`, or "seeker: …" lines. */
+const ESCONV_SPEAKERS: Readonly<Record<string, DialogueTurn['speaker']>> = { seeker: 'seeker', speaker: 'seeker', supporter: 'supporter', listener: 'supporter' };
+
+/** Reads a history file: a JSON list of {speaker, text} turns, of chat messages or of ESConv turns; a record with `messages` or `dialog`; or "seeker: …" lines. */
 export async function readHistory(file: string): Promise<DialogueTurn[]> {
   let text: string;
   try {
@@ -58,6 +60,14 @@ export async function readHistory(file: string): Promise<DialogueTurn[]> {
   }
   const list = isObject(value) ? (value.messages ?? value.conversations ?? value.dialog) : value;
   if (!Array.isArray(list)) throw new InputError(`esc chat: ${file} must hold a list of turns or messages`);
+  // an ESConv dialogue: {speaker: seeker|supporter (FailedESConv: speaker|listener), content, annotation}
+  if (list.length > 0 && list.every((t) => isObject(t) && typeof t.content === 'string' && typeof t.speaker === 'string' && Object.hasOwn(ESCONV_SPEAKERS, t.speaker))) {
+    return list.map((t) => {
+      const r = t as { speaker: string; content: string; annotation?: { strategy?: unknown } };
+      const label = r.annotation?.strategy;
+      return { speaker: ESCONV_SPEAKERS[r.speaker]!, text: r.content, strategy: typeof label === 'string' ? normalizeStrategy(label)?.strategy : undefined };
+    });
+  }
   if (list.every((t) => isObject(t) && (t.speaker === 'seeker' || t.speaker === 'supporter') && typeof t.text === 'string')) {
     return list.map((t) => {
       const r = t as { speaker: 'seeker' | 'supporter'; text: string; strategy?: unknown };
@@ -79,7 +89,7 @@ export async function chatCommand(
   const seeker = args.join(' ').trim();
   if (!seeker) throw new UsageError('esc chat: the seeker\'s message is required, e.g. esc chat "I lost my job and feel lost" --json');
   const mode = (values.mode ?? 'decoupled') as PipelineMode;
-  if (!['decoupled', 'vanilla', 'compare'].includes(mode)) throw new UsageError('esc chat: --mode must be decoupled, vanilla or compare');
+  if (!(PIPELINE_MODES as readonly string[]).includes(mode)) throw new UsageError(`esc chat: --mode must be ${PIPELINE_MODES.join(', ')}`);
   const engine = (values.engine ?? 'onnxruntime') as Engine;
   if (engine !== 'onnxruntime' && engine !== 'typescript') throw new UsageError('esc chat: --engine must be onnxruntime or typescript');
   const history = values.history ? await readHistory(values.history) : [];

@@ -1,6 +1,7 @@
 // Typed access to ESC Studio's settings (package.json `contributes.configuration`).
 
 import * as vscode from 'vscode';
+import { PAPER_PRESETS, type EndpointConfig } from '../core/inference/openai/config';
 
 export interface DatasetsConfig {
   include: string;
@@ -40,34 +41,34 @@ export function trainingConfig(): TrainingConfig {
 
 export type EndpointSlot = 'planner' | 'generator' | 'vanilla';
 
+/** One endpoint's settings (API keys are not settings: SecretStorage). */
+export type EndpointSettings = Pick<EndpointConfig, 'baseUrl' | 'model' | 'temperature' | 'topP' | 'maxTokens' | 'stream'>;
+
 export interface PlaygroundConfig {
   /** A folder written by `esc train-embedded`; empty for the models shipped with the extension. */
   embeddedModels: string;
-  endpoints: Record<EndpointSlot, { baseUrl: string; model: string }>;
-  temperature: number;
-  topP: number;
-  maxTokens: number;
-  stream: boolean;
+  /** Each endpoint on its own; the vanilla one has no URL until the user sets one. */
+  endpoints: Record<EndpointSlot, EndpointSettings>;
   timeoutMs: number;
 }
 
 export function playgroundConfig(): PlaygroundConfig {
   const c = vscode.workspace.getConfiguration('escStudio.playground');
-  const endpoint = (slot: EndpointSlot, fallback: string): { baseUrl: string; model: string } => ({
-    baseUrl: (c.get<string>(`${slot}.baseUrl`) ?? '').trim() || fallback,
-    model: (c.get<string>(`${slot}.model`) ?? '').trim(),
-  });
-  const planner = endpoint('planner', 'http://localhost:8000/v1');
-  const generator = endpoint('generator', 'http://localhost:8001/v1');
-  // the vanilla joint model answers like the generator; without its own URL it is asked there
-  const vanilla = endpoint('vanilla', generator.baseUrl);
+  // defaults live in package.json; these fallbacks (the paper's presets) only guard a removed value
+  const endpoint = (slot: EndpointSlot): EndpointSettings => {
+    const preset = PAPER_PRESETS[slot === 'planner' ? 'planner' : 'generator'];
+    return {
+      baseUrl: (c.get<string>(`${slot}.baseUrl`) ?? (slot === 'vanilla' ? '' : preset.baseUrl)).trim(),
+      model: (c.get<string>(`${slot}.model`) ?? '').trim(),
+      temperature: c.get<number>(`${slot}.temperature`) ?? preset.temperature,
+      topP: c.get<number>(`${slot}.topP`) ?? preset.topP,
+      maxTokens: Math.max(1, c.get<number>(`${slot}.maxTokens`) ?? preset.maxTokens),
+      stream: c.get<boolean>(`${slot}.stream`) ?? preset.stream,
+    };
+  };
   return {
     embeddedModels: (c.get<string>('embeddedModels') ?? '').trim(),
-    endpoints: { planner, generator, vanilla: { baseUrl: vanilla.baseUrl, model: vanilla.model || (vanilla.baseUrl === generator.baseUrl ? generator.model : '') } },
-    temperature: c.get<number>('temperature') ?? 0.7,
-    topP: c.get<number>('topP') ?? 0.95,
-    maxTokens: Math.max(1, c.get<number>('maxTokens') ?? 512),
-    stream: c.get<boolean>('stream') ?? true,
+    endpoints: { planner: endpoint('planner'), generator: endpoint('generator'), vanilla: endpoint('vanilla') },
     timeoutMs: Math.max(1, c.get<number>('timeoutSeconds') ?? 60) * 1000,
   };
 }

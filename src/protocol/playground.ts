@@ -6,17 +6,18 @@
 
 import * as z from 'zod';
 import type { ConversationTurn } from '../core/inference/conversation';
-import type { LaneResult } from '../core/inference/pipeline';
+import { PIPELINE_MODES, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
+import { FIX_ACTIONS } from '../core/inference/types';
 import { STRATEGIES, type Strategy } from '../core/strategies';
 
-export const MODES = ['decoupled', 'vanilla', 'compare'] as const;
-export type Mode = (typeof MODES)[number];
+export const MODES = PIPELINE_MODES;
+export type Mode = PipelineMode;
 export const BACKENDS = ['embedded', 'openai'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
 /** A candidate reply comes from one lane: the decoupled pipeline or the vanilla joint model. */
-export type Lane = 'decoupled' | 'vanilla';
+export type { Lane } from '../core/inference/pipeline';
 export type SaveAs = 'vanilla' | 'planner' | 'generator';
-export type FixAction = 'configure' | 'testConnection' | 'useEmbedded' | 'retrain';
+export type { FixAction } from '../core/inference/types';
 
 const strategy = z.enum(STRATEGIES);
 const id = z.string().min(1).max(100);
@@ -40,7 +41,7 @@ export const playgroundToExtension = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reset') }),
   z.object({ type: z.literal('setMode'), mode: z.enum(MODES) }),
   z.object({ type: z.literal('setBackend'), backend: z.enum(BACKENDS) }),
-  z.object({ type: z.literal('fix'), action: z.enum(['configure', 'testConnection', 'useEmbedded', 'retrain']) }),
+  z.object({ type: z.literal('fix'), action: z.enum(FIX_ACTIONS) }),
   z.object({ type: z.literal('runCommand'), command: z.enum(['escStudio.datasets.focus', 'escStudio.detectDataset', 'escStudio.trainEmbedded', 'escStudio.configurePlaygroundEndpoints']) }),
 ]);
 export type PlaygroundToExtension = z.infer<typeof playgroundToExtension>;

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { Conversation } from '../../src/core/inference/conversation';
@@ -81,9 +81,12 @@ describe('Playground', () => {
     assert.deepEqual(cs.map((c) => c.lane), ['decoupled', 'vanilla']);
     assert.ok(cs.every((c) => c.status === 'done' && c.strategy && c.reply), JSON.stringify(cs));
     await s.persist();
-    const stored = a.playground.session.conversation.turns.length;
-    const again = Conversation.fromJSON(JSON.parse(JSON.stringify(s.conversation.turns)));
-    assert.equal(again.turns.length, stored);
+    // what the next session starts from: the workspace state, read back and restored
+    const stored = s.stored();
+    assert.equal(stored?.mode, 'compare');
+    const again = Conversation.fromJSON(stored?.turns);
+    assert.equal(again.turns.length, s.conversation.turns.length);
+    assert.deepEqual(again.dialogue(), s.conversation.dialogue());
     s.setMode('decoupled');
   });
 
@@ -127,6 +130,7 @@ describe('Playground', () => {
   describe('OpenAI-compatible endpoints', () => {
     let server: Server;
     let base = '';
+    const stalled: ServerResponse[] = [];
     const config = vscode.workspace.getConfiguration('escStudio.playground');
     before(async () => {
       // a minimal vLLM stand-in: lists one model, the planner answers with logprobs, the generator streams
@@ -148,7 +152,23 @@ describe('Playground', () => {
             res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Reflection of feelings' }, logprobs: { content: [{ token: 'Reflection', logprob: Math.log(0.6), top_logprobs: top }] }, finish_reason: 'stop' }] }));
             return;
           }
-          if (req.headers['x-fail'] || r.messages.some((m) => m.content.includes('please fail'))) {
+          // what the seeker said last: earlier turns are in the history, and seeker turns that follow a
+          // failed reply are joined with "\n" into one user message, as in the SFT files
+          const said = (text: string): boolean => r.messages.at(-1)!.content.endsWith(text);
+          if (said('please stall')) {
+            // one chunk, then silence: cancel or the idle timeout must end it
+            res.setHeader('content-type', 'text/event-stream');
+            res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'I am ' } }] })}\n\n`);
+            stalled.push(res);
+            return;
+          }
+          if (said('please garble')) {
+            res.setHeader('content-type', 'text/event-stream');
+            res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'Well' } }] })}\n\n`);
+            res.end('data: {"choices": [{"delta": {"content": \n\n');
+            return;
+          }
+          if (said('please fail')) {
             res.statusCode = 500;
             res.end(JSON.stringify({ error: { message: 'CUDA out of memory' } }));
             return;
@@ -160,16 +180,17 @@ describe('Playground', () => {
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      await config.update('planner.baseUrl', base, vscode.ConfigurationTarget.Global);
+      await config.update('generator.baseUrl', base, vscode.ConfigurationTarget.Global);
     });
     after(async () => {
-      for (const k of ['planner.baseUrl', 'generator.baseUrl']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      for (const k of ['planner.baseUrl', 'generator.baseUrl', 'timeoutSeconds']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      for (const r of stalled) r.destroy();
       server.close();
     });
 
     it('planner probabilities from logprobs, the reply streamed from the generator', async () => {
       const a = await api();
-      await config.update('planner.baseUrl', base, vscode.ConfigurationTarget.Global);
-      await config.update('generator.baseUrl', base, vscode.ConfigurationTarget.Global);
       const s = a.playground.session;
       s.reset();
       s.setBackend('openai');
@@ -181,10 +202,53 @@ describe('Playground', () => {
       assert.equal(c!.reply, 'It sounds like you are carrying a lot.');
     });
 
+    it('Cancel stops a stalled stream at once and keeps what arrived; Reset during a turn leaves an idle, empty playground', async () => {
+      const a = await api();
+      const s = a.playground.session;
+      s.setBackend('openai');
+      const running = s.send('please stall');
+      for (let i = 0; i < 100 && !(lastCandidates(a)[0]?.reply ?? '').includes('I am'); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lastCandidates(a)[0]!.status, 'generating');
+      assert.ok(s.busy);
+      const t0 = performance.now();
+      s.cancel();
+      await running;
+      assert.ok(performance.now() - t0 < 2000, 'cancel is prompt');
+      const [c] = lastCandidates(a);
+      assert.equal(c!.status, 'cancelled');
+      assert.equal(c!.reply, 'I am ');
+      assert.equal(s.busy, false);
+      const again = s.send('please stall');
+      for (let i = 0; i < 100 && !s.busy; i++) await new Promise((r) => setTimeout(r, 20));
+      s.reset();
+      await again;
+      assert.equal(s.busy, false);
+      assert.deepEqual(s.conversation.turns, []);
+    });
+
+    it('an idle timeout and a malformed stream chunk become card errors that say so', async () => {
+      const a = await api();
+      const s = a.playground.session;
+      s.setBackend('openai');
+      await config.update('timeoutSeconds', 1, vscode.ConfigurationTarget.Global);
+      assert.equal((await a.playground.backends.endpointConfig('generator')).timeoutMs, 1000);
+      await s.send('please stall');
+      let [c] = lastCandidates(a);
+      assert.equal(c!.status, 'error');
+      assert.equal(c!.error!.stage, 'generator');
+      assert.match(c!.error!.message, /1 s|stopped sending/);
+      await config.update('timeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await s.send('please garble');
+      [c] = lastCandidates(a);
+      assert.equal(c!.status, 'error');
+      assert.match(c!.error!.message, /malformed|not JSON|JSON/i);
+      assert.equal(c!.reply, 'Well', 'what arrived before the bad chunk is kept');
+    });
+
     it('an HTTP 500 and a refused connection become card errors; the embedded backend still answers after', async () => {
       const a = await api();
       const s = a.playground.session;
-      await s.send('please fail now');
+      await s.send('now please fail');
       let [c] = lastCandidates(a);
       assert.equal(c!.status, 'error');
       assert.equal(c!.error!.stage, 'generator');

@@ -3,8 +3,7 @@
 // dialogue. VS Code-free so that the history it feeds the models is unit-tested; persisted as JSON.
 
 import * as z from 'zod';
-import { STRATEGIES } from '../strategies';
-import type { LaneResult } from './pipeline';
+import { laneResultSchema, type LaneResult } from './pipeline';
 import type { DialogueTurn } from './types';
 
 export type ConversationTurn =
@@ -12,23 +11,9 @@ export type ConversationTurn =
   | { id: string; speaker: 'supporter'; candidates: LaneResult[]; selected: number };
 export type SupporterTurnState = Extract<ConversationTurn, { speaker: 'supporter' }>;
 
-const strategy = z.enum(STRATEGIES);
-const laneResult = z.object({
-  lane: z.enum(['decoupled', 'vanilla']),
-  strategy: strategy.optional(),
-  probabilities: z.partialRecord(strategy, z.number()).optional(),
-  overridden: z.boolean(),
-  reply: z.string(),
-  status: z.enum(['planning', 'generating', 'done', 'error', 'cancelled']),
-  latencyMs: z.object({ planner: z.number().optional(), generator: z.number().optional() }),
-  error: z.object({ stage: z.enum(['planner', 'generator']), message: z.string(), fix: z.enum(['configure', 'testConnection', 'useEmbedded', 'retrain']).optional() }).optional(),
-  plannerLabel: z.string().optional(),
-  generatorLabel: z.string(),
-  note: z.string().optional(),
-});
 const turnSchema = z.discriminatedUnion('speaker', [
   z.object({ id: z.string(), speaker: z.literal('seeker'), text: z.string() }),
-  z.object({ id: z.string(), speaker: z.literal('supporter'), candidates: z.array(laneResult).min(1), selected: z.number().int().min(0) }),
+  z.object({ id: z.string(), speaker: z.literal('supporter'), candidates: z.array(laneResultSchema).min(1), selected: z.number().int().min(0) }),
 ]);
 
 /** A candidate that can stand in the dialogue: finished, with text. */

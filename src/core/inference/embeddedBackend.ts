@@ -7,6 +7,7 @@ import { contextFeatures } from './features';
 import type { EmbeddedModels } from './embeddedModels';
 import { GENERATOR_TOP_K } from './onnxGraphs';
 import { generatorSession, loadOrt, plannerSession, type GeneratorRun, type PlannerRun } from './ortRuntime';
+import { modelContext } from './trainingData';
 import { ANY_STRATEGY, MASKED_SCORE, retrievalEmbedding, topResponses } from './retrieval';
 import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, StrategyProbabilities } from './types';
 
@@ -18,6 +19,8 @@ export interface EmbeddedEngines {
   fallbackReason?: string;
   planner: PlannerRun;
   generator: GeneratorRun;
+  /** Frees the onnxruntime sessions (their copy of the weights). */
+  release(): Promise<void>;
 }
 
 /** Sessions for both graphs; `prefer` 'typescript' skips onnxruntime-node entirely. */
@@ -27,12 +30,17 @@ export async function createEngines(models: EmbeddedModels, prefer: Engine = 'on
     fallbackReason,
     planner: async (x) => Float32Array.from(models.planner.probabilities(x)),
     generator: async (q, s) => topResponses(models.bank, q, s, GENERATOR_TOP_K),
+    release: async () => undefined,
   });
   if (prefer === 'typescript') return typescript();
   const ort = loadOrt();
   if (ort instanceof Error) return typescript(ort.message);
-  const [planner, generator] = await Promise.all([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
-  return { engine: 'onnxruntime', planner, generator };
+  try {
+    const [planner, generator] = await Promise.all([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
+    return { engine: 'onnxruntime', planner: planner.run, generator: generator.run, release: async () => void (await Promise.all([planner.release(), generator.release()])) };
+  } catch (e) {
+    return typescript(`onnxruntime-node could not open the models (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
 }
 
 const describeEngine = (e: EmbeddedEngines): string => (e.engine === 'onnxruntime' ? 'onnxruntime-node' : 'TypeScript engine');
@@ -52,7 +60,7 @@ export class EmbeddedPlanner implements Planner {
 
   async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {
     signal?.throwIfAborted();
-    const p = await this.engines.planner(contextFeatures(history));
+    const p = await this.engines.planner(contextFeatures(modelContext(history)));
     const probabilities = {} as StrategyProbabilities;
     let best = 0;
     STRATEGIES.forEach((s, i) => {
@@ -88,7 +96,7 @@ export class EmbeddedGenerator implements Generator {
 
   async *generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const found = await this.engines.generator(retrievalEmbedding(history), strategyId(strategy));
+    const found = await this.engines.generator(retrievalEmbedding(modelContext(history)), strategyId(strategy));
     const hit = firstUnsaid(this.models, history, found.indices, found.scores);
     if (!hit) {
       // no response of this strategy in the bank: say so rather than answer with another strategy
@@ -113,7 +121,7 @@ export class EmbeddedJoint implements JointModel {
 
   async *respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const found = await this.engines.generator(retrievalEmbedding(history), ANY_STRATEGY);
+    const found = await this.engines.generator(retrievalEmbedding(modelContext(history)), ANY_STRATEGY);
     const hit = firstUnsaid(this.models, history, found.indices, found.scores);
     if (!hit) throw new Error('The embedded bank is empty.');
     yield `[${STRATEGIES[this.models.bank.strategies[hit.index]!]}] ${this.models.bank.texts[hit.index]}`;

@@ -3,14 +3,14 @@
 // planner did). The shipped default is built from demo/ at build time; `esc train-embedded` and
 // `ESC: Train Embedded Models from Dataset` write the same layout into the user's workspace.
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { STRATEGIES } from '../strategies';
 import { FEATURE_BITS } from './features';
 import { bankTensors, generatorGraph, plannerGraph, plannerWeights } from './onnxGraphs';
 import { PlannerModel } from './plannerModel';
-import type { ResponseBank } from './retrieval';
+import { RETRIEVAL_DIM, type ResponseBank } from './retrieval';
 
 export const MODEL_FORMAT = 'esc-studio-embedded/1';
 export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', generator: 'generator.onnx', bank: 'bank.json' } as const;
@@ -57,6 +57,10 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
   };
   const manifest = manifestSchema.safeParse(parseJson(FILES.manifest, await read(FILES.manifest)));
   if (!manifest.success) throw new Error(`Embedded models in ${dir}: ${FILES.manifest} is not an ESC Studio model manifest (${manifest.error.issues[0]?.message}).`);
+  // ids 0..7 index the weights and the bank: a different order would silently mislabel every strategy
+  if (manifest.data.strategies.join('|') !== STRATEGIES.join('|')) {
+    throw new Error(`Embedded models in ${dir}: ${FILES.manifest} lists the strategies ${JSON.stringify(manifest.data.strategies)}, not the 8 in ESC Studio's order.`);
+  }
   const [plannerOnnx, generatorOnnx, bankJson] = await Promise.all([read(FILES.planner), read(FILES.generator), read(FILES.bank)]);
   const bankFile = bankFileSchema.safeParse(parseJson(FILES.bank, bankJson));
   if (!bankFile.success) throw new Error(`Embedded models in ${dir}: ${FILES.bank} does not list responses (${bankFile.error.issues[0]?.message}).`);
@@ -72,6 +76,9 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
   if (responses.length !== tensors.strategies.length) {
     throw new Error(`Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.generator} scores ${tensors.strategies.length}; the files come from different trainings.`);
   }
+  if (tensors.dim !== RETRIEVAL_DIM) throw new Error(`Embedded models in ${dir}: ${FILES.generator} embeds contexts in ${tensors.dim} dimensions, this version uses ${RETRIEVAL_DIM}; train the models again.`);
+  const mismatch = responses.findIndex((r, i) => STRATEGIES[tensors.strategies[i]!] !== r.strategy);
+  if (mismatch >= 0) throw new Error(`Embedded models in ${dir}: response ${mismatch} is "${responses[mismatch]!.strategy}" in ${FILES.bank} but not in ${FILES.generator}; the files come from different trainings.`);
   return {
     dir,
     manifest: manifest.data,
@@ -83,11 +90,40 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
 }
 
 /**
+ * The output folder is replaced as a whole, so it must be missing, empty, or a model folder already:
+ * never a project folder someone typed by mistake ("." or "data").
+ */
+async function assertReplaceable(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new Error(`${dir} is a file; the embedded models need a folder of their own.`, { cause: e });
+    throw e;
+  }
+  if (entries.length === 0) return;
+  let format: unknown;
+  try {
+    format = (JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as { format?: unknown }).format;
+  } catch {
+    format = undefined;
+  }
+  if (format !== MODEL_FORMAT) {
+    throw new Error(`${dir} already holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an embedded-models folder; it would be replaced as a whole. Choose a new or empty folder.`);
+  }
+}
+
+/**
  * Writes a model folder as a whole: into a sibling temporary folder first, then swapped in, so a
  * failure or a reader never sees a half-written set.
  */
-export async function writeEmbeddedModels(dir: string, planner: PlannerModel, bank: ResponseBank, manifest: Manifest): Promise<void> {
-  const parent = path.dirname(path.resolve(dir));
+export async function writeEmbeddedModels(target: string, planner: PlannerModel, bank: ResponseBank, manifest: Manifest): Promise<void> {
+  // resolved: "out/" would otherwise put the temporary folder inside the target
+  const dir = path.resolve(target);
+  await assertReplaceable(dir);
+  const parent = path.dirname(dir);
   await mkdir(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now()}`;
   const tmp = `${dir}.tmp-${stamp}`;

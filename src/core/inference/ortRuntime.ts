@@ -40,22 +40,28 @@ const sessionOptions = (): OrtTypes.InferenceSession.SessionOptions => ({
 export type PlannerRun = (x: SparseVector) => Promise<Float32Array>;
 export type GeneratorRun = (context: Float32Array, strategy: number) => Promise<Retrieved>;
 
-export async function plannerSession(bytes: Uint8Array): Promise<PlannerRun> {
+export interface Session<R> {
+  run: R;
+  release(): Promise<void>;
+}
+
+export async function plannerSession(bytes: Uint8Array): Promise<Session<PlannerRun>> {
   const o = requireOrt();
   const session = await o.InferenceSession.create(bytes, sessionOptions());
-  return async (x) => {
+  const run: PlannerRun = async (x) => {
     const n = x.indices.length;
     const indices = new BigInt64Array(n);
     for (let i = 0; i < n; i++) indices[i] = BigInt(x.indices[i]!);
     const out = await session.run({ indices: new o.Tensor('int64', indices, [n]), values: new o.Tensor('float32', x.values, [1, n]) });
     return out.probabilities!.data as Float32Array;
   };
+  return { run, release: () => session.release() };
 }
 
-export async function generatorSession(bytes: Uint8Array): Promise<GeneratorRun> {
+export async function generatorSession(bytes: Uint8Array): Promise<Session<GeneratorRun>> {
   const o = requireOrt();
   const session = await o.InferenceSession.create(bytes, sessionOptions());
-  return async (context, strategy) => {
+  const run: GeneratorRun = async (context, strategy) => {
     const out = await session.run({
       context: new o.Tensor('float32', context, [1, context.length]),
       strategy: new o.Tensor('int64', BigInt64Array.of(BigInt(strategy)), [1]),
@@ -63,4 +69,5 @@ export async function generatorSession(bytes: Uint8Array): Promise<GeneratorRun>
     const idx = out.indices!.data as BigInt64Array;
     return { indices: Array.from(idx, (v) => Number(v)), scores: Array.from(out.scores!.data as Float32Array) };
   };
+  return { run, release: () => session.release() };
 }

@@ -3,28 +3,39 @@
 // every change (stage 1 done, each streamed chunk, the end), with the latency of each stage.
 // Compare mode runs both lanes concurrently on the same history.
 
-import { splitStrategyTag, type Strategy } from '../strategies';
-import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
+import * as z from 'zod';
+import { splitStrategyTag, STRATEGIES, type Strategy } from '../strategies';
+import { FIX_ACTIONS, InferenceError, type DialogueTurn, type FixAction, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
 
-export type Lane = 'decoupled' | 'vanilla';
-export type PipelineMode = Lane | 'compare';
-export type Fix = NonNullable<InferenceError['fix']>;
+export const LANES = ['decoupled', 'vanilla'] as const;
+export type Lane = (typeof LANES)[number];
+export const PIPELINE_MODES = [...LANES, 'compare'] as const;
+export type PipelineMode = (typeof PIPELINE_MODES)[number];
+export type Fix = FixAction;
 
-export const lanesOf = (mode: PipelineMode): Lane[] => (mode === 'compare' ? ['decoupled', 'vanilla'] : [mode]);
+export const lanesOf = (mode: PipelineMode): Lane[] => (mode === 'compare' ? [...LANES] : [mode]);
 
-export interface LaneResult {
-  lane: Lane;
-  strategy?: Strategy;
-  probabilities?: Partial<StrategyProbabilities>;
-  overridden: boolean;
-  reply: string;
-  status: 'planning' | 'generating' | 'done' | 'error' | 'cancelled';
-  latencyMs: { planner?: number; generator?: number };
-  error?: { stage: 'planner' | 'generator'; message: string; fix?: Fix };
-  plannerLabel?: string;
-  generatorLabel: string;
-  note?: string;
-}
+const strategy = z.enum(STRATEGIES);
+/** One lane's answer to a turn. A schema, so a conversation saved across reloads is checked with it. */
+export const laneResultSchema = z.object({
+  lane: z.enum(LANES),
+  /** Set once stage 1 is done (or parsed from the vanilla answer). */
+  strategy: strategy.optional(),
+  /** All 8 when the planner could tell (embedded; endpoints that return logprobs). */
+  probabilities: z.partialRecord(strategy, z.number()).optional(),
+  /** True when the user chose the strategy instead of the planner. */
+  overridden: z.boolean(),
+  reply: z.string(),
+  status: z.enum(['planning', 'generating', 'done', 'error', 'cancelled']),
+  latencyMs: z.object({ planner: z.number().optional(), generator: z.number().optional() }),
+  error: z.object({ stage: z.enum(['planner', 'generator']), message: z.string(), fix: z.enum(FIX_ACTIONS).optional() }).optional(),
+  /** Who answered, e.g. "embedded planner · …" / "http://localhost:8001/v1 · model". */
+  plannerLabel: z.string().optional(),
+  generatorLabel: z.string(),
+  /** A remark, e.g. "retrieval baseline" or how probabilities were derived. */
+  note: z.string().optional(),
+});
+export type LaneResult = z.infer<typeof laneResultSchema>;
 
 export interface Backends {
   planner: Planner;

@@ -156,6 +156,8 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
     },
     metrics: { majority: report.majority, sft: report.sft, dpo: report.dpo },
   };
+  // the last point where a cancel is honoured: the folder is then written and swapped in as a whole
+  signal?.throwIfAborted();
   progress(`Writing ${opts.out}`, 0.9);
   await writeEmbeddedModels(opts.out, dpo, bank, manifest);
   progress('Done', 1);

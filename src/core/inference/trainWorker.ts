@@ -1,19 +1,24 @@
 // Worker thread that trains the embedded models (ESC: Train Embedded Models from Dataset), so the
-// extension host stays responsive; cancelling terminates the worker, and the model folder is only
-// swapped in at the very end (embeddedModels.ts), so a cancelled run leaves the old models intact.
+// extension host stays responsive. Cancelling sends "cancel": training stops at its next check, and
+// never once the folder is being written (embeddedModels.ts swaps it in as a whole), so a cancelled
+// run leaves the old models intact and a late cancel still ends with a complete new set.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainEmbedded, type TrainEmbeddedOptions, type TrainEmbeddedReport } from './trainEmbedded';
 
 export type TrainWorkerData = Omit<TrainEmbeddedOptions, 'onProgress' | 'signal'>;
+export type ToTrainWorker = 'cancel';
 export type FromTrainWorker =
   | { type: 'progress'; message: string; fraction: number }
   | { type: 'done'; report: TrainEmbeddedReport }
+  | { type: 'cancelled' }
   | { type: 'error'; message: string };
 
 const post = (m: FromTrainWorker): void => parentPort!.postMessage(m);
+const abort = new AbortController();
+parentPort!.on('message', (m: ToTrainWorker) => m === 'cancel' && abort.abort());
 
-trainEmbedded({ ...(workerData as TrainWorkerData), onProgress: (message, fraction) => post({ type: 'progress', message, fraction }) }).then(
+trainEmbedded({ ...(workerData as TrainWorkerData), signal: abort.signal, onProgress: (message, fraction) => post({ type: 'progress', message, fraction }) }).then(
   (report) => post({ type: 'done', report }),
-  (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
-);
+  (e: unknown) => post(abort.signal.aborted ? { type: 'cancelled' } : { type: 'error', message: e instanceof Error ? e.message : String(e) }),
+).finally(() => parentPort!.unref());

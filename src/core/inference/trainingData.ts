@@ -11,6 +11,7 @@ import type { DetectedKind } from '../formats/kinds';
 import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
 import { strategyOfGeneratorPrompt } from '../prompts';
 import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
+import { chatHistory } from './requests';
 import type { DialogueTurn } from './types';
 
 export interface Example {
@@ -45,6 +46,12 @@ export function turnsOfHistory(history: readonly ChatMessage[]): DialogueTurn[] 
   }
   return out;
 }
+
+/**
+ * A dialogue as the embedded models were trained on it: the SFT files' shape (consecutive seeker
+ * turns joined, placeholder turns dropped), so turn counts and recency weights mean the same thing.
+ */
+export const modelContext = (turns: readonly DialogueTurn[]): DialogueTurn[] => turnsOfHistory(chatHistory(turns, false));
 
 /** Undoes flattenHistory: lines "seeker: …" / "supporter: …", continuation lines joined back. */
 export function turnsOfFlattened(text: string): DialogueTurn[] {

@@ -44,12 +44,16 @@ export interface JointModel {
   respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string>;
 }
 
+/** What the UI can offer next to a failure (a button in the card). */
+export const FIX_ACTIONS = ['configure', 'testConnection', 'useEmbedded', 'retrain'] as const;
+export type FixAction = (typeof FIX_ACTIONS)[number];
+
 /** A failure a user can act on: what happened, in words, and optionally which fix to offer. */
 export class InferenceError extends Error {
   constructor(
     message: string,
     readonly kind: 'refused' | 'timeout' | 'http' | 'malformed' | 'aborted' | 'unparsable' | 'model' | 'other',
-    readonly fix?: 'configure' | 'testConnection' | 'useEmbedded' | 'retrain',
+    readonly fix?: FixAction,
   ) {
     super(message);
     this.name = 'InferenceError';

@@ -4,26 +4,52 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../../core/inference/embeddedBackend';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../../core/inference/embeddedBackend';
 import { loadEmbeddedModels } from '../../core/inference/embeddedModels';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/inference/openai/backends';
-import { PAPER_API_KEY, type EndpointConfig } from '../../core/inference/openai/config';
+import { endpointLabel, PAPER_API_KEY, type EndpointConfig } from '../../core/inference/openai/config';
 import type { Backends } from '../../core/inference/pipeline';
 import { withServedModel } from '../../core/inference/servedModel';
-import { InferenceError, type DialogueTurn, type JointModel } from '../../core/inference/types';
+import { InferenceError, type DialogueTurn, type Generator, type JointModel, type PlanResult, type Planner } from '../../core/inference/types';
+import type { Strategy } from '../../core/strategies';
 import type { BackendKind } from '../../protocol/playground';
-import { playgroundConfig, type EndpointSlot } from '../config';
+import { playgroundConfig, type EndpointSettings, type EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
 
-/** The vanilla endpoint, its model name resolved on first use. */
-class LazyJoint implements JointModel {
+/**
+ * Endpoint backends whose model name (when not configured) is asked from the server when a turn
+ * uses them, under that turn's cancel signal: nothing is contacted for a lane the mode does not run.
+ */
+class EndpointPlanner implements Planner {
   readonly label: string;
-
   constructor(private readonly cfg: EndpointConfig) {
-    this.label = new OpenAIJoint(cfg).label;
+    this.label = endpointLabel(cfg);
   }
+  async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {
+    return new OpenAIPlanner(await withServedModel(this.cfg, 'planner', signal)).plan(history, signal);
+  }
+}
 
+class EndpointGenerator implements Generator {
+  readonly label: string;
+  constructor(private readonly cfg: EndpointConfig) {
+    this.label = endpointLabel(cfg);
+  }
+  async *generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string> {
+    yield* new OpenAIGenerator(await withServedModel(this.cfg, 'generator', signal)).generate(history, strategy, signal);
+  }
+}
+
+class EndpointJoint implements JointModel {
+  readonly label: string;
+  constructor(private readonly cfg: EndpointConfig) {
+    this.label = cfg.baseUrl ? endpointLabel(cfg) : 'no vanilla endpoint set';
+  }
   async *respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string> {
+    if (!this.cfg.baseUrl) {
+      // the generator model was not trained to answer "[Strategy] text": never fall back to it silently
+      throw new InferenceError('No vanilla endpoint is set: the vanilla and compare modes need a model trained on vanilla SFT (it answers "[Strategy] text"). Set escStudio.playground.vanilla.baseUrl.', 'other', 'configure');
+    }
     yield* new OpenAIJoint(await withServedModel(this.cfg, 'joint', signal)).respond(history, signal);
   }
 }
@@ -31,12 +57,12 @@ class LazyJoint implements JointModel {
 export const secretKey = (slot: EndpointSlot): string => `escStudio.playground.apiKey.${slot}`;
 
 export class PlaygroundBackends implements vscode.Disposable {
-  private embedded: { dir: string; backends: Promise<Backends> } | undefined;
+  private embedded: { dir: string; backends: Promise<Backends>; engines: Promise<EmbeddedEngines> } | undefined;
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly ctx: Ctx) {
     this.sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('escStudio.playground.embeddedModels')) this.embedded = undefined;
+      if (e.affectsConfiguration('escStudio.playground.embeddedModels')) this.reloadEmbedded();
     });
   }
 
@@ -48,9 +74,13 @@ export class PlaygroundBackends implements vscode.Disposable {
     return path.isAbsolute(configured) || !root ? configured : path.join(root, configured);
   }
 
-  /** Forgets loaded embedded models (after retraining into the same folder). */
+  /** Forgets loaded embedded models (after retraining into the same folder or choosing another). */
   reloadEmbedded(): void {
+    const old = this.embedded;
     this.embedded = undefined;
+    // their onnxruntime sessions hold a copy of the weights; a turn may still be using them, so they
+    // are released a little later rather than under its feet
+    if (old) setTimeout(() => void old.engines.then((e) => e.release()).catch(() => undefined), 30_000).unref();
   }
 
   describe(kind: BackendKind): { planner: string; generator: string; note?: string } {
@@ -63,52 +93,37 @@ export class PlaygroundBackends implements vscode.Disposable {
       };
     }
     const c = playgroundConfig();
-    const line = (e: { baseUrl: string; model: string }): string => `${e.baseUrl}${e.model ? ` · ${e.model}` : ''}`;
+    const line = (e: EndpointSettings): string => `${e.baseUrl}${e.model ? ` · ${e.model}` : ''} (temperature ${e.temperature}, top_p ${e.topP})`;
     return {
       planner: line(c.endpoints.planner),
       generator: line(c.endpoints.generator),
-      note: `Vanilla endpoint: ${line(c.endpoints.vanilla)} · temperature ${c.temperature}, top_p ${c.topP}`,
+      note: `Vanilla: ${c.endpoints.vanilla.baseUrl ? line(c.endpoints.vanilla) : 'no endpoint set (needed by the vanilla and compare modes)'}`,
     };
   }
 
   async endpointConfig(slot: EndpointSlot): Promise<EndpointConfig> {
     const c = playgroundConfig();
-    const e = c.endpoints[slot];
     const apiKey = (await this.ctx.extension.secrets.get(secretKey(slot))) ?? PAPER_API_KEY;
-    return {
-      baseUrl: e.baseUrl,
-      model: e.model,
-      apiKey,
-      temperature: c.temperature,
-      topP: c.topP,
-      // the planner answers a strategy name: a few tokens
-      maxTokens: slot === 'planner' ? 16 : c.maxTokens,
-      stream: slot === 'planner' ? false : c.stream,
-      timeoutMs: c.timeoutMs,
-    };
+    return { ...c.endpoints[slot], apiKey, timeoutMs: c.timeoutMs };
   }
 
   async get(kind: BackendKind): Promise<Backends> {
     if (kind === 'openai') {
       if (!vscode.workspace.isTrusted) throw new InferenceError('The OpenAI-compatible backend is disabled in an untrusted workspace (it would send the conversation to the configured URL). Trust the workspace, or use the embedded backend.', 'other', 'useEmbedded');
-      const [p, g, v] = await Promise.all([
-        this.endpointConfig('planner').then((c) => withServedModel(c, 'planner')),
-        this.endpointConfig('generator').then((c) => withServedModel(c, 'generator')),
-        // the vanilla endpoint is only asked in vanilla and compare modes; resolve its model lazily
-        this.endpointConfig('vanilla'),
-      ]);
-      return { planner: new OpenAIPlanner(p), generator: new OpenAIGenerator(g), joint: new LazyJoint(v) };
+      const [p, g, v] = await Promise.all([this.endpointConfig('planner'), this.endpointConfig('generator'), this.endpointConfig('vanilla')]);
+      return { planner: new EndpointPlanner(p), generator: new EndpointGenerator(g), joint: new EndpointJoint(v) };
     }
     const dir = this.embeddedDir();
     if (this.embedded?.dir !== dir) {
-      const backends = (async (): Promise<Backends> => {
-        const started = performance.now();
-        const models = await loadEmbeddedModels(dir);
-        const engines = await createEngines(models);
+      const started = performance.now();
+      const loading = loadEmbeddedModels(dir).then(async (models) => ({ models, engines: await createEngines(models) }));
+      const backends = loading.then(({ models, engines }): Backends => {
         this.ctx.log.info(`Playground: embedded models from ${dir} loaded in ${(performance.now() - started).toFixed(0)} ms (${engines.engine}${engines.fallbackReason ? `: ${engines.fallbackReason}` : ''})`);
         return { planner: new EmbeddedPlanner(models, engines), generator: new EmbeddedGenerator(models, engines), joint: new EmbeddedJoint(models, engines) };
-      })();
-      this.embedded = { dir, backends };
+      });
+      const engines = loading.then((l) => l.engines);
+      engines.catch(() => undefined); // the failure is reported through `backends`
+      this.embedded = { dir, backends, engines };
       // a failed load is retried next time (the user may fix the folder)
       backends.catch(() => {
         if (this.embedded?.backends === backends) this.embedded = undefined;

@@ -2,6 +2,7 @@
 // names (settings), API keys (SecretStorage, never settings files), and Test Connection.
 
 import * as vscode from 'vscode';
+import { PAPER_API_KEY, PAPER_PRESETS } from '../../core/inference/openai/config';
 import { testConnection } from '../../core/inference/openai/testConnection';
 import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
@@ -19,14 +20,12 @@ export async function testConnections(ctx: Ctx, backends: PlaygroundBackends, se
   const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Testing the Playground endpoints…', cancellable: true }, async (_p, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
-    return Promise.all(
-      SLOTS.map(async (slot) => {
-        const cfg = await backends.endpointConfig(slot);
-        return { slot, cfg, result: await testConnection(cfg, abort.signal) };
-      }),
-    );
+    const configs = await Promise.all(SLOTS.map(async (slot) => ({ slot, cfg: await backends.endpointConfig(slot) })));
+    // the vanilla endpoint is optional: an unset one is reported, not tested
+    return Promise.all(configs.filter((x) => x.cfg.baseUrl).map(async ({ slot, cfg }) => ({ slot, result: await testConnection(cfg, abort.signal, slot === 'vanilla' ? 'joint' : slot) })));
   });
   const lines = results.map(({ slot, result }) => `${TITLE[slot]}: ${result.message}`);
+  if (!results.some((r) => r.slot === 'vanilla')) lines.push(`${TITLE.vanilla}: no endpoint set (only the vanilla and compare modes need one).`);
   for (const l of lines) ctx.log.info(`Test connection — ${l}`);
   const ok = results.every((r) => r.result.ok);
   session.notice(ok ? 'info' : 'error', lines.join(' · '));
@@ -38,21 +37,33 @@ export async function testConnections(ctx: Ctx, backends: PlaygroundBackends, se
   else if (action === 'Use the Paper’s Ports') await usePaperPreset();
 }
 
-async function usePaperPreset(): Promise<void> {
+/** Writes a setting where it is defined now (a workspace value would otherwise win over a user one). */
+async function updateSetting(key: string, value: unknown): Promise<void> {
   const c = vscode.workspace.getConfiguration('escStudio.playground');
-  await c.update('planner.baseUrl', 'http://localhost:8000/v1', vscode.ConfigurationTarget.Global);
-  await c.update('generator.baseUrl', 'http://localhost:8001/v1', vscode.ConfigurationTarget.Global);
-  await c.update('temperature', 0.7, vscode.ConfigurationTarget.Global);
-  await c.update('topP', 0.95, vscode.ConfigurationTarget.Global);
-  void vscode.window.showInformationMessage('Playground endpoints set to the paper’s layout: planner on localhost:8000, generator on localhost:8001 (temperature 0.7, top_p 0.95).');
+  const i = c.inspect(key);
+  const target =
+    i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await c.update(key, value, target);
+}
+
+async function usePaperPreset(): Promise<void> {
+  for (const slot of ['planner', 'generator'] as const) {
+    const preset = PAPER_PRESETS[slot];
+    await updateSetting(`${slot}.baseUrl`, preset.baseUrl);
+    await updateSetting(`${slot}.temperature`, preset.temperature);
+    await updateSetting(`${slot}.topP`, preset.topP);
+  }
+  const { planner, generator } = PAPER_PRESETS;
+  void vscode.window.showInformationMessage(
+    `Playground endpoints set to the paper’s layout: planner at ${planner.baseUrl}, generator at ${generator.baseUrl} (temperature ${generator.temperature}, top_p ${generator.topP}).`,
+  );
 }
 
 type Item = vscode.QuickPickItem & { run: () => Promise<unknown> };
 
 export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends, session: PlaygroundSession): Promise<void> {
-  const c = vscode.workspace.getConfiguration('escStudio.playground');
   const items: Item[] = [
-    { label: '$(zap) Use the paper’s layout', detail: 'Planner at http://localhost:8000/v1, generator at http://localhost:8001/v1 (vLLM, api key "EMPTY")', run: usePaperPreset },
+    { label: '$(zap) Use the paper’s layout', detail: `Planner at ${PAPER_PRESETS.planner.baseUrl}, generator at ${PAPER_PRESETS.generator.baseUrl} (vLLM, api key "${PAPER_API_KEY}")`, run: usePaperPreset },
   ];
   for (const slot of SLOTS) {
     const cfg = await backends.endpointConfig(slot);
@@ -66,7 +77,7 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
           prompt: 'OpenAI-compatible, up to and including /v1',
           validateInput: (x) => (x.trim() === '' && slot === 'vanilla') || /^https?:\/\/\S+$/.test(x.trim()) ? undefined : 'An http:// or https:// URL, e.g. http://localhost:8001/v1',
         });
-        if (v !== undefined) await c.update(`${slot}.baseUrl`, v.trim(), vscode.ConfigurationTarget.Global);
+        if (v !== undefined) await updateSetting(`${slot}.baseUrl`, v.trim());
       },
     });
     items.push({
@@ -74,12 +85,12 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
       description: cfg.model || '(the first model the server lists)',
       run: async () => {
         const v = await vscode.window.showInputBox({ title: `Model name served at ${cfg.baseUrl}`, value: cfg.model, prompt: 'vLLM --served-model-name; empty for the first model the server lists' });
-        if (v !== undefined) await c.update(`${slot}.model`, v.trim(), vscode.ConfigurationTarget.Global);
+        if (v !== undefined) await updateSetting(`${slot}.model`, v.trim());
       },
     });
     items.push({
       label: `$(key) ${TITLE[slot]}: API key`,
-      description: (await ctx.extension.secrets.get(secretKey(slot))) ? 'stored in SecretStorage' : 'not set (sends "EMPTY", as the paper does)',
+      description: (await ctx.extension.secrets.get(secretKey(slot))) ? 'stored in SecretStorage' : `not set (sends "${PAPER_API_KEY}", as the paper does)`,
       run: async () => {
         const v = await vscode.window.showInputBox({ title: `API key for ${cfg.baseUrl}`, password: true, prompt: 'Kept in VS Code’s SecretStorage, never in settings. Empty to remove it.' });
         if (v === undefined) return;
@@ -90,7 +101,7 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
   }
   items.push(
     { label: '$(debug-disconnect) Test connection', run: () => testConnections(ctx, backends, session) },
-    { label: '$(settings-gear) Open settings (temperature, top_p, max tokens, streaming, timeout)', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', 'escStudio.playground')) },
+    { label: '$(settings-gear) Open settings (per endpoint: temperature, top_p, max tokens, streaming; timeout)', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', 'escStudio.playground')) },
   );
   const choice = await vscode.window.showQuickPick(items, { title: 'ESC Playground: endpoints', placeHolder: 'OpenAI-compatible servers (vLLM) for the planner, the generator and the vanilla model' });
   if (choice) await choice.run();

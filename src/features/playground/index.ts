@@ -59,6 +59,15 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
     });
   }
 
+  /** Reset clears a conversation that may hold unsaved turns: ask first. */
+  private async confirmReset(): Promise<void> {
+    if (this.session.conversation.turns.length > 0) {
+      const answer = await vscode.window.showWarningMessage('Clear the Playground conversation? Turns not saved with “Save conversation” are lost.', { modal: true }, 'Clear');
+      if (answer !== 'Clear') return;
+    }
+    this.session.reset();
+  }
+
   /** Resolves once a Playground webview has loaded and answered (used by the integration tests). */
   whenReady(): Promise<void> {
     if (this.isReady) return Promise.resolve();
@@ -95,7 +104,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
         s.cancel();
         break;
       case 'reset':
-        s.reset();
+        void this.confirmReset();
         break;
       case 'setMode':
         s.setMode(msg.mode);

@@ -13,7 +13,7 @@ import type { PlaygroundBackends } from './backends';
 
 const STORE_KEY = 'escStudio.playground.session';
 
-interface Stored {
+export interface Stored {
   mode: Mode;
   backend: BackendKind;
   turns: unknown;
@@ -205,6 +205,11 @@ export class PlaygroundSession implements vscode.Disposable {
   private persistSoon(): void {
     clearTimeout(this.persistTimer);
     this.persistTimer = setTimeout(() => void this.persist(), 300);
+  }
+
+  /** What is stored for the next session (tests read it back). */
+  stored(): Stored | undefined {
+    return this.ctx.extension.workspaceState.get<Stored>(STORE_KEY);
   }
 
   persist(): Thenable<void> {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { TRAIN_KINDS } from '../../core/inference/trainingData';
 import type { TrainEmbeddedReport } from '../../core/inference/trainEmbedded';
-import type { FromTrainWorker, TrainWorkerData } from '../../core/inference/trainWorker';
+import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from '../../core/inference/trainWorker';
 import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree } from '../datasets/datasetsTree';
@@ -39,22 +39,29 @@ function runWorker(ctx: Ctx, data: TrainWorkerData, progress: vscode.Progress<{ 
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(ctx.extensionUri.fsPath, 'dist', 'trainWorker.js'), { workerData: data });
     let done = 0;
-    const cancel = token.onCancellationRequested(() => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      cancel.dispose();
+      f();
       void worker.terminate();
-      resolve(undefined);
+    };
+    // asked to stop, the worker finishes what cannot be interrupted (writing the folder) and answers
+    const cancel = token.onCancellationRequested(() => {
+      progress.report({ message: 'Cancelling…' });
+      worker.postMessage('cancel' satisfies ToTrainWorker);
     });
     worker.on('message', (m: FromTrainWorker) => {
       if (m.type === 'progress') {
         progress.report({ message: m.message, increment: Math.max(0, m.fraction * 100 - done) });
         done = Math.max(done, m.fraction * 100);
-      } else if (m.type === 'done') resolve(m.report);
-      else reject(new Error(m.message));
+      } else if (m.type === 'done') settle(() => resolve(m.report));
+      else if (m.type === 'cancelled') settle(() => resolve(undefined));
+      else settle(() => reject(new Error(m.message)));
     });
-    worker.on('error', reject);
-    worker.on('exit', () => {
-      cancel.dispose();
-      reject(new Error('the training worker stopped before it finished'));
-    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', () => settle(() => reject(new Error('the training worker stopped before it finished'))));
   });
 }
 

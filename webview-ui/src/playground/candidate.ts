@@ -139,7 +139,6 @@ function progress(label: string): HTMLElement {
 
 function errorBox(error: NonNullable<CandidateView['error']>, ctx: PaneContext): HTMLElement {
   const box = setTestId(el('div', { className: 'pg-error' }, el('span', { text: `${error.stage === 'planner' ? 'Planner' : 'Generator'}: ${error.message}` })), 'card-error');
-  box.setAttribute('role', 'alert');
   const fix = error.fix;
   if (fix) box.append(button(FIX_LABELS[fix], () => ctx.post({ type: 'fix', action: fix }), { className: 'pg-btn secondary', testid: 'fix' }));
   return box;

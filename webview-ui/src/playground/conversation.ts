@@ -6,7 +6,7 @@
 import type { CandidateView, PlaygroundState, PlaygroundToExtension, StrategyChip, TurnView } from '../../../src/protocol/playground';
 import { el } from '../shared/vscodeApi';
 import { supporterCard } from './card';
-import { button, keepFocus, setTestId } from './dom';
+import { button, formatMs, keepFocus, setTestId } from './dom';
 import { intro } from './intro';
 import { reconcileKeepBoth, type KeepBothState, type SupporterTurn } from './keepBoth';
 
@@ -88,7 +88,13 @@ export class Conversation {
     const card = this.cards.get(turnId);
     if (!turn || !card) return;
     if (prev && sameExceptReply(prev, next)) {
+      // a streamed chunk: only the text and the generator's clock move (keeps any text selection)
       for (const node of card.querySelectorAll<HTMLElement>(`[data-reply-for="${index}"] .pg-reply-text`)) node.textContent = next.reply;
+      if (next.latencyMs.generator !== undefined) {
+        for (const node of card.querySelectorAll<HTMLElement>(`[data-candidate="${index}"] [data-testid=latency-generator]`)) {
+          node.textContent = node.textContent.replace(/[\d.]+ m?s$/, formatMs(next.latencyMs.generator));
+        }
+      }
     } else {
       const fresh = this.turn(turn);
       keepFocus(() => card.replaceWith(fresh));
@@ -106,6 +112,10 @@ export class Conversation {
     const key = now && `${now.id}:${now.candidate.status}`;
     if (this.newestSeen !== null && key !== this.newestSeen && now?.candidate.status === 'done') {
       this.deps.announce(`Reply ready${now.candidate.strategy ? ` (${now.candidate.strategy})` : ''}.`);
+    }
+    // errors are announced here, once, rather than by role=alert boxes that every redraw re-inserts
+    if (this.newestSeen !== null && key !== this.newestSeen && now?.candidate.status === 'error' && now.candidate.error) {
+      this.deps.announce(`${now.candidate.error.stage === 'planner' ? 'Planner' : 'Generator'} failed: ${now.candidate.error.message}`);
     }
     this.newestSeen = key;
   }
@@ -154,5 +164,6 @@ function newestReply(state: PlaygroundState | undefined): { id: string; candidat
 }
 
 function sameExceptReply(a: CandidateView, b: CandidateView): boolean {
-  return JSON.stringify({ ...a, reply: '' }) === JSON.stringify({ ...b, reply: '' });
+  const strip = (c: CandidateView): string => JSON.stringify({ ...c, reply: '', latencyMs: { ...c.latencyMs, generator: 0 } });
+  return strip(a) === strip(b);
 }

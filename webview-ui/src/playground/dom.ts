@@ -9,6 +9,8 @@ export interface ButtonOptions {
   ariaLabel?: string;
   title?: string;
   disabled?: boolean;
+  /** Announced as disabled and ignores clicks, but stays focusable. */
+  softDisabled?: boolean;
   /** Identifies the control across re-renders so focus can be put back on its replacement. */
   focusKey?: string;
 }
@@ -24,7 +26,11 @@ export function button(label: string, onClick: () => void, opts: ButtonOptions =
   if (opts.ariaLabel) b.setAttribute('aria-label', opts.ariaLabel);
   if (opts.focusKey) b.dataset.focusKey = opts.focusKey;
   b.disabled = opts.disabled ?? false;
-  b.addEventListener('click', onClick);
+  // "soft" disabled: still focusable and read out (a chart on an older turn stays explorable by keyboard)
+  if (opts.softDisabled) b.setAttribute('aria-disabled', 'true');
+  b.addEventListener('click', () => {
+    if (b.getAttribute('aria-disabled') !== 'true') onClick();
+  });
   return b;
 }
 

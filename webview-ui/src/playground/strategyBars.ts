@@ -38,7 +38,7 @@ export function strategyBars(probabilities: Partial<Record<Strategy, number>>, o
       testid: 'strategy-bar',
       ariaLabel: chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`,
       title: chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`,
-      disabled: opts.disabled,
+      softDisabled: opts.disabled,
       focusKey: `${opts.focusKey}:${s.name}`,
     });
     b.dataset.strategy = s.name;
