@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createEngines } from '../../src/core/inference/embeddedBackend';
+import { createEngines, EmbeddedGenerator, EmbeddedPlanner } from '../../src/core/inference/embeddedBackend';
 import { loadEmbeddedModels, writeEmbeddedModels } from '../../src/core/inference/embeddedModels';
 import { contextFeatures } from '../../src/core/inference/features';
 import { RETRIEVAL_DIM, retrievalEmbedding, type ResponseBank } from '../../src/core/inference/retrieval';
@@ -89,11 +89,17 @@ async function main(): Promise<void> {
 
     const contexts = Array.from({ length: TURNS }, (_, i) => examples[i % examples.length]!);
     const features = await time(TURNS, async (i) => contextFeatures(contexts[i]!.context));
-    const plannerOrt = await time(TURNS, (i) => ort.planner(contextFeatures(contexts[i]!.context)));
-    const plannerTs = await time(TURNS, (i) => ts.planner(contextFeatures(contexts[i]!.context)));
+    // the Playground's own per-turn path: the backends (context shaping, features, engine, argmax / pick)
+    const [plannerO, plannerT] = [new EmbeddedPlanner(models, ort), new EmbeddedPlanner(models, ts)];
+    const [genO, genT] = [new EmbeddedGenerator(models, ort), new EmbeddedGenerator(models, ts)];
+    const drain = async (it: AsyncIterable<string>): Promise<void> => {
+      for await (const chunk of it) void chunk;
+    };
+    const plannerOrt = await time(TURNS, (i) => plannerO.plan(contexts[i]!.context));
+    const plannerTs = await time(TURNS, (i) => plannerT.plan(contexts[i]!.context));
     const genTurns = Math.min(TURNS, 500);
-    const genOrt = await time(genTurns, (i) => ort.generator(retrievalEmbedding(contexts[i]!.context), strategyId(contexts[i]!.strategy)));
-    const genTs = await time(genTurns, (i) => ts.generator(retrievalEmbedding(contexts[i]!.context), strategyId(contexts[i]!.strategy)));
+    const genOrt = await time(genTurns, (i) => drain(genO.generate(contexts[i]!.context, contexts[i]!.strategy)));
+    const genTs = await time(genTurns, (i) => drain(genT.generate(contexts[i]!.context, contexts[i]!.strategy)));
 
     const row = (name: string, target: string, a: number[], b: number[]): string => {
       const [x, y] = [percentiles(a), percentiles(b)];
@@ -103,8 +109,8 @@ async function main(): Promise<void> {
     console.log(`node ${process.version}, ${process.platform}/${process.arch}; ${TURNS} planner turns, ${genTurns} generator turns; one onnxruntime intra-op thread\n`);
     console.log('| per turn, ms (p50 / p99) | onnxruntime-node | TypeScript, same math | TS ÷ ORT (p50) | target (p50) |');
     console.log('|---|---|---|---|---|');
-    console.log(row('planner: features + forward pass', '< 2 ms', plannerOrt, plannerTs));
-    console.log(row(`generator: ${BANK.toLocaleString('en')}-response bank, top-k`, '< 10 ms', genOrt, genTs));
+    console.log(row('planner: one turn (features + forward pass + argmax)', '< 2 ms', plannerOrt, plannerTs));
+    console.log(row(`generator: one turn, ${BANK.toLocaleString('en')}-response bank (embedding + scores + top-k)`, '< 10 ms', genOrt, genTs));
     const f = percentiles(features);
     console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
     console.log(

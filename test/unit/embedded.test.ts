@@ -3,7 +3,7 @@
 // training layout, and bad model folders get clear errors.
 
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -121,5 +121,32 @@ describe('embedded model folders', () => {
     rmSync(path.join(dir, FILES.planner));
     await assert.rejects(loadEmbeddedModels(dir), /cannot read planner\.onnx \(ENOENT\)/);
     await assert.rejects(loadEmbeddedModels(path.join(tmp, 'nowhere')), /cannot read manifest\.json/);
+  });
+
+  it('never replaces a folder that is not a model folder; "out/" with a trailing slash works; a retrain replaces its own folder', async () => {
+    const opts = { train: path.join(DEMO_DATA, 'esconv_demo.json') };
+    const project = path.join(tmp, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'important.json'), '[]');
+    await assert.rejects(trainEmbedded({ ...opts, out: project }), /already holds other files \(important\.json\) and is not an embedded-models folder/);
+    assert.equal(readFileSync(path.join(project, 'important.json'), 'utf8'), '[]', 'untouched');
+    const slashed = path.join(tmp, 'slashed') + path.sep;
+    await trainEmbedded({ ...opts, out: slashed });
+    await trainEmbedded({ ...opts, out: slashed });
+    assert.deepEqual(readdirSync(path.join(tmp, 'slashed')).sort(), Object.values(FILES).sort());
+    assert.ok(!readdirSync(tmp).some((f) => /\.(tmp|old)-/.test(f)), 'no temporary folders left');
+  });
+
+  it('a folder whose files disagree is refused at load, naming the file', async () => {
+    const dir = path.join(tmp, 'disagree');
+    await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out: dir });
+    const manifest = JSON.parse(readFileSync(path.join(dir, FILES.manifest), 'utf8')) as { strategies: string[] };
+    writeFileSync(path.join(dir, FILES.manifest), JSON.stringify({ ...manifest, strategies: [...manifest.strategies].reverse() }));
+    await assert.rejects(loadEmbeddedModels(dir), /manifest\.json lists the strategies .* not the 8 in ESC Studio's order/);
+    writeFileSync(path.join(dir, FILES.manifest), JSON.stringify(manifest));
+    const bank = JSON.parse(readFileSync(path.join(dir, FILES.bank), 'utf8')) as { responses: { strategy: string }[] };
+    bank.responses[0]!.strategy = bank.responses[0]!.strategy === 'Question' ? 'Others' : 'Question';
+    writeFileSync(path.join(dir, FILES.bank), JSON.stringify(bank));
+    await assert.rejects(loadEmbeddedModels(dir), /response 0 is .* in bank\.json but not in generator\.onnx/);
   });
 });

@@ -336,3 +336,33 @@ describe('playground records: appendRecords', () => {
     }
   });
 });
+
+describe('live requests, pinned', () => {
+  it('the planner and generator requests for a short dialogue, written out literally', () => {
+    const dialogue = [
+      { speaker: 'seeker' as const, text: 'I failed my exam.' },
+      { speaker: 'supporter' as const, text: 'I am sorry to hear that.', strategy: 'Reflection of feelings' as const },
+      { speaker: 'seeker' as const, text: 'I studied so hard.' },
+    ];
+    assert.deepEqual(plannerRequest(dialogue), [
+      {
+        role: 'system',
+        content:
+          "You are an emotional strategy identifier. Based on the seeker's questions, as well as the conversation between the seeker and the supporter, please provide the supporter with reference emotional strategies.\nThe strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Specially, your response should consist of only one part: the reply strategy.\nThe conversation is as follows:\n",
+      },
+      { role: 'user', content: 'seeker: I failed my exam.\nsupporter: I am sorry to hear that.\nseeker: I studied so hard.\n' },
+    ]);
+    const rg = generatorRequest(dialogue, 'Affirmation and Reassurance');
+    assert.ok(rg[0]!.content.endsWith('Your current reference response strategy is Affirmation and Reassurance.\nThe conversation is as follows:\n'));
+    assert.deepEqual(rg.slice(1), [
+      { role: 'user', content: 'I failed my exam.' },
+      { role: 'assistant', content: 'I am sorry to hear that.' },
+      { role: 'user', content: 'I studied so hard.' },
+    ]);
+    assert.deepEqual(vanillaRequest(dialogue).slice(1), [
+      { role: 'user', content: 'I failed my exam.' },
+      { role: 'assistant', content: '[Reflection of feelings] I am sorry to hear that.' },
+      { role: 'user', content: 'I studied so hard.' },
+    ]);
+  });
+});
