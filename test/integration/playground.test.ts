@@ -4,7 +4,7 @@
 // the playground stays usable.
 
 import * as assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,6 +88,46 @@ describe('Playground', () => {
     assert.equal(again.turns.length, s.conversation.turns.length);
     assert.deepEqual(again.dialogue(), s.conversation.dialogue());
     s.setMode('decoupled');
+  });
+
+  it('Save conversation and Keep both append records to a detected file of the right kind, leaving its records byte for byte', async function () {
+    this.timeout(30_000);
+    const a = await api();
+    const s = a.playground.session;
+    s.setBackend('embedded');
+    s.setMode('decoupled');
+    await a.datasets.ready();
+    const target = a.datasets.datasets.find((d) => d.kind === 'sft-planner')!.uri.fsPath;
+    const before = readFileSync(target);
+    const supporterTurns = s.conversation.dialogue().filter((t) => t.speaker === 'supporter').length;
+    assert.ok(supporterTurns >= 2);
+    // the quick pick lists the workspace's planner SFT files first: accept it, as a user pressing Enter
+    const accept = async (saving: Promise<void>): Promise<void> => {
+      let done = false;
+      void saving.then(() => (done = true));
+      for (let i = 0; i < 30 && !done; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      await saving;
+    };
+    await accept(a.playground.save('planner'));
+    const after = readFileSync(target);
+    assert.ok(after.subarray(0, before.length).equals(before), 'the JSON Lines file keeps its bytes; records are appended');
+    const added = after.subarray(before.length).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+    assert.equal(added.length, supporterTurns);
+    assert.ok(added.every((r) => r.messages[0]!.content.startsWith('You are an emotional strategy identifier') && STRATEGIES.includes(r.messages.at(-1)!.content as never)));
+    // Keep both: the first turn has two candidates with different strategies (the override) -> a planner pair
+    const turn = s.conversation.turns.find((t) => t.speaker === 'supporter' && t.candidates.length >= 2 && t.candidates[0]!.strategy !== t.candidates[1]!.strategy);
+    assert.ok(turn, 'a turn with an overridden candidate');
+    const pairs = a.datasets.datasets.find((d) => d.kind === 'pref-planner')!.uri.fsPath;
+    const pairsBefore = JSON.parse(readFileSync(pairs, 'utf8')) as unknown[];
+    await accept(a.playground.savePair(turn.id, 1, 0, 'planner'));
+    const pairsAfter = JSON.parse(readFileSync(pairs, 'utf8')) as { chosen: { content: string }; rejected: { content: string } }[];
+    assert.equal(pairsAfter.length, pairsBefore.length + 1);
+    assert.deepEqual(pairsAfter.slice(0, -1), pairsBefore);
+    const c = turn.speaker === 'supporter' ? turn.candidates : [];
+    assert.deepEqual([pairsAfter.at(-1)!.chosen.content, pairsAfter.at(-1)!.rejected.content], [c[1]!.strategy, c[0]!.strategy]);
   });
 
   it('ESC: Train Embedded Models from Dataset trains in a worker, writes the folder, and the Playground can use it', async function () {

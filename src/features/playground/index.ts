@@ -2,7 +2,7 @@
 // one shared session (session.ts); messages are validated with the protocol's schemas.
 
 import * as vscode from 'vscode';
-import { playgroundToExtension } from '../../protocol/playground';
+import { playgroundToExtension, type SaveAs } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree } from '../datasets/datasetsTree';
 import { webviewHtml } from '../webviewHtml';
@@ -59,6 +59,16 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
     });
   }
 
+  /** "Save conversation": appends the dialogue as SFT records to a file the user picks. */
+  save(as: SaveAs): Promise<void> {
+    return saveConversation(this.ctx, this.session, this.datasets, as);
+  }
+
+  /** "Keep both": appends the marked pair as a preference record. */
+  savePair(turnId: string, chosen: number, rejected: number, as: 'planner' | 'generator'): Promise<void> {
+    return savePair(this.ctx, this.session, this.datasets, turnId, chosen, rejected, as);
+  }
+
   /** Reset clears a conversation that may hold unsaved turns: ask first. */
   private async confirmReset(): Promise<void> {
     if (this.session.conversation.turns.length > 0) {
@@ -113,10 +123,10 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
         s.setBackend(msg.backend);
         break;
       case 'save':
-        void saveConversation(this.ctx, s, this.datasets, msg.as);
+        void this.save(msg.as);
         break;
       case 'savePair':
-        void savePair(this.ctx, s, this.datasets, msg.turnId, msg.chosen, msg.rejected, msg.as);
+        void this.savePair(msg.turnId, msg.chosen, msg.rejected, msg.as);
         break;
       case 'fix':
         if (msg.action === 'useEmbedded') s.setBackend('embedded');
