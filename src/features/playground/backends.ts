@@ -54,7 +54,19 @@ class EndpointJoint implements JointModel {
   }
 }
 
-export const secretKey = (slot: EndpointSlot): string => `escStudio.playground.apiKey.${slot}`;
+/**
+ * Where an endpoint's API key is kept: per slot *and* server origin, so a key is only ever sent to the
+ * server it was entered for — changing the URL (or a workspace setting doing so) does not carry it along.
+ */
+export function secretKey(slot: EndpointSlot, baseUrl: string): string {
+  let origin: string;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    origin = baseUrl;
+  }
+  return `escStudio.playground.apiKey.${slot}@${origin}`;
+}
 
 export class PlaygroundBackends implements vscode.Disposable {
   private embedded: { dir: string; backends: Promise<Backends>; engines: Promise<EmbeddedEngines> } | undefined;
@@ -103,8 +115,9 @@ export class PlaygroundBackends implements vscode.Disposable {
 
   async endpointConfig(slot: EndpointSlot): Promise<EndpointConfig> {
     const c = playgroundConfig();
-    const apiKey = (await this.ctx.extension.secrets.get(secretKey(slot))) ?? PAPER_API_KEY;
-    return { ...c.endpoints[slot], apiKey, timeoutMs: c.timeoutMs };
+    const endpoint = c.endpoints[slot];
+    const apiKey = (await this.ctx.extension.secrets.get(secretKey(slot, endpoint.baseUrl))) ?? PAPER_API_KEY;
+    return { ...endpoint, apiKey, timeoutMs: c.timeoutMs };
   }
 
   async get(kind: BackendKind): Promise<Backends> {

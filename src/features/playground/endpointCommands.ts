@@ -90,12 +90,12 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
     });
     items.push({
       label: `$(key) ${TITLE[slot]}: API key`,
-      description: (await ctx.extension.secrets.get(secretKey(slot))) ? 'stored in SecretStorage' : `not set (sends "${PAPER_API_KEY}", as the paper does)`,
+      description: (await ctx.extension.secrets.get(secretKey(slot, cfg.baseUrl))) ? `stored in SecretStorage for ${cfg.baseUrl}` : `not set (sends "${PAPER_API_KEY}", as the paper does)`,
       run: async () => {
-        const v = await vscode.window.showInputBox({ title: `API key for ${cfg.baseUrl}`, password: true, prompt: 'Kept in VS Code’s SecretStorage, never in settings. Empty to remove it.' });
+        const v = await vscode.window.showInputBox({ title: `API key for ${cfg.baseUrl}`, password: true, prompt: 'Kept in VS Code’s SecretStorage for this server only, never in settings. Empty to remove it.' });
         if (v === undefined) return;
-        if (v) await ctx.extension.secrets.store(secretKey(slot), v);
-        else await ctx.extension.secrets.delete(secretKey(slot));
+        if (v) await ctx.extension.secrets.store(secretKey(slot, cfg.baseUrl), v);
+        else await ctx.extension.secrets.delete(secretKey(slot, cfg.baseUrl));
       },
     });
   }
