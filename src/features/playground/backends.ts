@@ -100,8 +100,8 @@ export class PlaygroundBackends implements vscode.Disposable {
       const configured = playgroundConfig().embeddedModels;
       return {
         planner: 'embedded logistic regression (SFT → DPO)',
-        generator: 'embedded retrieval baseline — picks a stored supporter response of the planned strategy; not a language model',
-        note: configured ? `Models: ${configured}` : 'Models: the small demo set shipped with ESC Studio; train your own for real use.',
+        generator: 'embedded retrieval baseline (not a language model)',
+        note: configured ? `Models: ${configured}` : 'Models: the demo set shipped with ESC Studio; train your own for real use.',
       };
     }
     const c = playgroundConfig();
