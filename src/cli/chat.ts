@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type Engine } from '../core/inference/embeddedBackend';
-import { loadEmbeddedModels, type EmbeddedModels } from '../core/inference/embeddedModels';
+import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels, type EmbeddedModels } from '../core/inference/embeddedModels';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/inference/openai/backends';
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/inference/openai/config';
 import { withServedModel } from '../core/inference/servedModel';
@@ -22,7 +22,8 @@ import { InputError, printJson, UsageError, type Io } from './output';
 
 /** The shipped default models: next to the bundled CLI (dist/models/default), or dist/ of the repo. */
 function defaultModelDir(): string {
-  const candidates = [path.join(__dirname, 'models', 'default'), path.resolve(__dirname, '..', '..', 'dist', 'models', 'default'), path.resolve(__dirname, '..', '..', '..', 'dist', 'models', 'default')];
+  // dist/cli.js (bundled), or out/src/cli/ and out/src/ when run from the compiled tests
+  const candidates = [path.join(__dirname, ...DEFAULT_MODELS_SUBDIR), path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR), path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR)];
   const found = candidates.find((c) => existsSync(path.join(c, 'manifest.json')));
   if (!found) throw new InputError('esc chat: the default embedded models were not found (run `npm run build`), or pass --planner embedded:<folder>');
   return found;

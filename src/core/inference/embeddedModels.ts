@@ -13,6 +13,8 @@ import { PlannerModel } from './plannerModel';
 import { RETRIEVAL_DIM, type ResponseBank } from './retrieval';
 
 export const MODEL_FORMAT = 'esc-studio-embedded/1';
+/** Where the shipped default models are, relative to the bundles' folder (dist/; scripts/build.mjs writes them). */
+export const DEFAULT_MODELS_SUBDIR = ['models', 'default'] as const;
 export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', generator: 'generator.onnx', bank: 'bank.json' } as const;
 
 const scores = z.object({ accuracy: z.number(), weighted_f1: z.number(), macro_f1: z.number() });

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../../core/inference/embeddedBackend';
-import { loadEmbeddedModels } from '../../core/inference/embeddedModels';
+import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../../core/inference/embeddedModels';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/inference/openai/backends';
 import { endpointLabel, PAPER_API_KEY, type EndpointConfig } from '../../core/inference/openai/config';
 import type { Backends } from '../../core/inference/pipeline';
@@ -81,7 +81,7 @@ export class PlaygroundBackends implements vscode.Disposable {
   /** The folder of the embedded models in use: the setting (relative to the workspace), else the shipped default. */
   embeddedDir(): string {
     const configured = playgroundConfig().embeddedModels;
-    if (!configured) return vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'models', 'default').fsPath;
+    if (!configured) return vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', ...DEFAULT_MODELS_SUBDIR).fsPath;
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     return path.isAbsolute(configured) || !root ? configured : path.join(root, configured);
   }
