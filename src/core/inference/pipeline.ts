@@ -5,13 +5,12 @@
 
 import * as z from 'zod';
 import { splitStrategyTag, STRATEGIES, type Strategy } from '../strategies';
-import { FIX_ACTIONS, InferenceError, type DialogueTurn, type FixAction, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
+import { FIX_ACTIONS, InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
 
 export const LANES = ['decoupled', 'vanilla'] as const;
 export type Lane = (typeof LANES)[number];
 export const PIPELINE_MODES = [...LANES, 'compare'] as const;
 export type PipelineMode = (typeof PIPELINE_MODES)[number];
-export type Fix = FixAction;
 
 export const lanesOf = (mode: PipelineMode): Lane[] => (mode === 'compare' ? [...LANES] : [mode]);
 
@@ -56,10 +55,14 @@ export interface LaneOptions {
 const now = (): number => performance.now();
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-function failure(e: unknown, signal: AbortSignal | undefined): { cancelled: true } | { cancelled: false; message: string; fix?: Fix } {
-  if (signal?.aborted || (e instanceof InferenceError && e.kind === 'aborted') || (e instanceof Error && e.name === 'AbortError')) return { cancelled: true };
-  if (e instanceof InferenceError) return { cancelled: false, message: e.message, fix: e.fix };
-  return { cancelled: false, message: e instanceof Error ? e.message : String(e) };
+/** Ends a lane on a failure: cancelled when the user stopped it, else an error the card can show. */
+function settleFailure(result: LaneResult, stage: 'planner' | 'generator', e: unknown, signal: AbortSignal | undefined): void {
+  if (signal?.aborted || (e instanceof InferenceError && e.kind === 'aborted') || (e instanceof Error && e.name === 'AbortError')) {
+    result.status = 'cancelled';
+    return;
+  }
+  result.status = 'error';
+  result.error = e instanceof InferenceError ? { stage, message: e.message, fix: e.fix } : { stage, message: e instanceof Error ? e.message : String(e) };
 }
 
 /** Streams a generator's chunks into `result.reply`, timing the stage. */
@@ -110,12 +113,7 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
     if (!result.reply.trim()) throw new InferenceError('The generator answered with an empty reply.', 'model');
     result.status = 'done';
   } catch (e) {
-    const f = failure(e, opts.signal);
-    if (f.cancelled) result.status = 'cancelled';
-    else {
-      result.status = 'error';
-      result.error = { stage, message: f.message, fix: f.fix };
-    }
+    settleFailure(result, stage, e, opts.signal);
   }
   update();
   return result;
@@ -137,12 +135,7 @@ export async function runVanilla(history: readonly DialogueTurn[], joint: JointM
     if (!result.strategy) result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
     result.status = 'done';
   } catch (e) {
-    const f = failure(e, opts.signal);
-    if (f.cancelled) result.status = 'cancelled';
-    else {
-      result.status = 'error';
-      result.error = { stage: 'generator', message: f.message, fix: f.fix };
-    }
+    settleFailure(result, 'generator', e, opts.signal);
   }
   update();
   return result;
