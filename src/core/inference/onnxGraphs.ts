@@ -10,40 +10,53 @@
 //            -> Gemm(context, bank [N, E], transB) [1, N] -> Where(bank_strategy == strategy or
 //               strategy == -1, scores, -1e9) -> TopK(k) -> scores [1, k], indices [1, k]
 
-import { onnx } from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
 import { STRATEGIES } from '../strategies';
 import { FEATURE_DIM } from './features';
 import { ANY_STRATEGY, MASKED_SCORE, type ResponseBank } from './retrieval';
 
 const K = STRATEGIES.length;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
+/**
+ * onnx-proto (with protobufjs, ~110 KB of the extension bundle) is evaluated on first use only — when
+ * the Playground loads or trains models — not while the extension activates.
+ */
+let onnxModule: typeof OnnxTypes | undefined;
+function onnxProto(): typeof OnnxTypes {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  onnxModule ??= (require('onnx-proto') as typeof import('onnx-proto')).onnx;
+  return onnxModule;
+}
+// onnx.TensorProto.DataType / AttributeProto.AttributeType values (fixed by the ONNX spec)
+const FLOAT = 1;
+const INT64 = 7;
+const INT = 2;
 const OPSET = 17;
 
 /** Default number of responses the generator graph returns (the caller skips ones already said). */
 export const GENERATOR_TOP_K = 8;
 
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
+function valueInfo(name: string, elemType: number, dims: (number | string)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
   };
 }
 
-const floatTensor = (name: string, dims: number[], data: Float32Array): onnx.ITensorProto => ({
+const floatTensor = (name: string, dims: number[], data: Float32Array): OnnxTypes.ITensorProto => ({
   name,
   dims,
   dataType: FLOAT,
   rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
 });
 
-const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): onnx.ITensorProto => {
+const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): OnnxTypes.ITensorProto => {
   const big = new BigInt64Array(data.length);
   for (let i = 0; i < data.length; i++) big[i] = BigInt(data[i]!);
   return { name, dims, dataType: INT64, rawData: new Uint8Array(big.buffer) };
 };
 
-function encode(graph: onnx.IGraphProto, doc: string): Uint8Array {
+function encode(graph: OnnxTypes.IGraphProto, doc: string): Uint8Array {
+  const onnx = onnxProto();
   const proto = onnx.ModelProto.create({ irVersion: 8, producerName: 'esc-studio', opsetImport: [{ domain: '', version: OPSET }], graph, docString: doc });
   return onnx.ModelProto.encode(proto).finish();
 }
@@ -58,9 +71,9 @@ export function plannerGraph(weights: Float32Array): Uint8Array {
       output: [valueInfo('probabilities', FLOAT, [1, K])],
       initializer: [floatTensor('weights', [FEATURE_DIM, K], weights)],
       node: [
-        { opType: 'Gather', input: ['weights', 'indices'], output: ['rows'], name: 'gather', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+        { opType: 'Gather', input: ['weights', 'indices'], output: ['rows'], name: 'gather', attribute: [{ name: 'axis', type: INT, i: 0 }] },
         { opType: 'MatMul', input: ['values', 'rows'], output: ['logits'], name: 'matmul' },
-        { opType: 'Softmax', input: ['logits'], output: ['probabilities'], name: 'softmax', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+        { opType: 'Softmax', input: ['logits'], output: ['probabilities'], name: 'softmax', attribute: [{ name: 'axis', type: INT, i: 1 }] },
       ],
     },
     `ESC Studio embedded strategy planner (logistic regression over hashed context features): ${STRATEGIES.join(', ')}`,
@@ -72,7 +85,6 @@ export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint
   const n = bank.strategies.length;
   if (n === 0) throw new Error('the response bank is empty');
   const k = Math.min(topK, n);
-  const INT = onnx.AttributeProto.AttributeType.INT;
   return encode(
     {
       name: 'esc_retrieval_generator',
@@ -99,17 +111,17 @@ export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint
 }
 
 /** The model's initializers by name (decoded once: the bank's graph is tens of MB). */
-function initializers(bytes: Uint8Array): (name: string) => onnx.TensorProto {
-  const model = onnx.ModelProto.decode(bytes);
+function initializers(bytes: Uint8Array): (name: string) => OnnxTypes.TensorProto {
+  const model = onnxProto().ModelProto.decode(bytes);
   return (name) => {
     const t = model.graph?.initializer?.find((i) => i.name === name);
     if (!t) throw new Error(`the ONNX model has no "${name}" initializer; was it written by ESC Studio?`);
-    return t as onnx.TensorProto;
+    return t as OnnxTypes.TensorProto;
   };
 }
 
 /** Copies raw tensor bytes into an aligned buffer (protobuf slices are not 4-byte aligned). */
-function rawCopy(t: onnx.TensorProto, bytesPerItem: number): ArrayBuffer {
+function rawCopy(t: OnnxTypes.TensorProto, bytesPerItem: number): ArrayBuffer {
   const raw = t.rawData;
   const n = (t.dims ?? []).reduce<number>((a, d) => a * Number(d), 1);
   if (!raw || raw.length !== n * bytesPerItem) throw new Error(`the ONNX initializer "${t.name}" has ${raw?.length ?? 0} bytes, expected ${n * bytesPerItem}`);
