@@ -15,7 +15,7 @@ import { withServedModel } from '../core/inference/servedModel';
 import { parseEndpointSpec } from '../core/inference/openai/endpointSpec';
 import { lanesOf, PIPELINE_MODES, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
 import { turnsOfFlattened, turnsOfHistory } from '../core/inference/trainingData';
-import type { DialogueTurn, Generator, JointModel, Planner } from '../core/inference/types';
+import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner } from '../core/inference/types';
 import { isObject, toChatMessages } from '../core/formats/messages';
 import { normalizeStrategy, STRATEGIES } from '../core/strategies';
 import { InputError, printJson, UsageError, type Io } from './output';
@@ -116,7 +116,8 @@ export async function chatCommand(
     });
   const plannerSpec = parseSpec(values.planner, '--planner');
   const generatorSpec = parseSpec(values.generator, '--generator');
-  const vanillaSpec = parseSpec(values.vanilla ?? values.generator, '--vanilla');
+  // the vanilla lane needs a model trained on vanilla SFT: an endpoint generator is never asked instead
+  const vanillaSpec = values.vanilla !== undefined ? parseSpec(values.vanilla, '--vanilla') : generatorSpec.kind === 'embedded' ? generatorSpec : undefined;
   const lanes = lanesOf(mode);
   const makePlanner = async (): Promise<Planner> => {
     if (plannerSpec.kind === 'openai') return new OpenAIPlanner(await served(endpoint(plannerSpec, 'planner'), 'planner'));
@@ -129,6 +130,15 @@ export async function chatCommand(
     return new EmbeddedGenerator(e.models, e.engines);
   };
   const makeJoint = async (): Promise<JointModel> => {
+    if (!vanillaSpec) {
+      return {
+        label: 'no vanilla endpoint',
+        // eslint-disable-next-line require-yield
+        async *respond() {
+          throw new InferenceError('no vanilla model: with an endpoint --generator, pass --vanilla http://host:port/v1[#model] (a model trained on vanilla SFT answers "[Strategy] text").', 'other');
+        },
+      };
+    }
     if (vanillaSpec.kind === 'openai') return new OpenAIJoint(await served(endpoint(vanillaSpec, 'joint'), 'joint'));
     const e = await embedded(vanillaSpec.dir);
     return new EmbeddedJoint(e.models, e.engines);

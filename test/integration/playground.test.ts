@@ -56,6 +56,8 @@ describe('Playground', () => {
   it('an override regenerates stage 2 with the chosen strategy and keeps stage 1 on show', async () => {
     const a = await api();
     const s = a.playground.session;
+    s.setBackend('embedded');
+    if (s.conversation.turns.at(-1)?.speaker !== 'supporter') await s.send('I lost my job last week and I cannot stop worrying about money.');
     const turn = s.conversation.lastSupporter()!;
     const first = turn.candidates[0]!;
     const other = STRATEGIES.find((x) => x !== first.strategy && x !== 'Others')!;
@@ -94,13 +96,19 @@ describe('Playground', () => {
     this.timeout(30_000);
     const a = await api();
     const s = a.playground.session;
+    s.reset();
     s.setBackend('embedded');
     s.setMode('decoupled');
+    // two supporter turns, the first with an overridden second candidate
+    await s.send('My manager keeps criticising me in front of everyone.');
+    const firstTurn = s.conversation.lastSupporter()!;
+    await s.override(firstTurn.id, 0, STRATEGIES.find((x) => x !== firstTurn.candidates[0]!.strategy)!);
+    await s.send('I dread going to work now.');
     await a.datasets.ready();
     const target = a.datasets.datasets.find((d) => d.kind === 'sft-planner')!.uri.fsPath;
     const before = readFileSync(target);
     const supporterTurns = s.conversation.dialogue().filter((t) => t.speaker === 'supporter').length;
-    assert.ok(supporterTurns >= 2);
+    assert.equal(supporterTurns, 2);
     // the quick pick lists the workspace's planner SFT files first: accept it, as a user pressing Enter
     const accept = async (saving: Promise<void>): Promise<void> => {
       let done = false;
@@ -160,7 +168,10 @@ describe('Playground', () => {
       s.setMode('decoupled');
       s.setBackend('embedded');
       await s.send('My best friend stopped talking to me.');
-      assert.equal(lastCandidates(a)[0]!.status, 'done');
+      const [c] = lastCandidates(a);
+      assert.equal(c!.status, 'done');
+      // these models, not the shipped ones (whose DPO used pref_planner_demo.json's pairs)
+      assert.ok(c!.note?.includes(`(${report.counts.trainTurns} turns; DPO on ${report.counts.pairs} mined pairs)`), c!.note);
     } finally {
       await config.update('embeddedModels', undefined, vscode.ConfigurationTarget.Workspace);
       rmSync(path.join(root.fsPath, '.esc', 'models'), { recursive: true, force: true });
@@ -260,6 +271,7 @@ describe('Playground', () => {
       assert.equal(s.busy, false);
       const again = s.send('please stall');
       for (let i = 0; i < 100 && !s.busy; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(s.busy, 'a turn is running when Reset comes');
       s.reset();
       await again;
       assert.equal(s.busy, false);
@@ -288,6 +300,7 @@ describe('Playground', () => {
     it('an HTTP 500 and a refused connection become card errors; the embedded backend still answers after', async () => {
       const a = await api();
       const s = a.playground.session;
+      s.setBackend('openai');
       await s.send('now please fail');
       let [c] = lastCandidates(a);
       assert.equal(c!.status, 'error');

@@ -135,6 +135,34 @@ describe('embedded model folders', () => {
     await trainEmbedded({ ...opts, out: slashed });
     assert.deepEqual(readdirSync(path.join(tmp, 'slashed')).sort(), Object.values(FILES).sort());
     assert.ok(!readdirSync(tmp).some((f) => /\.(tmp|old)-/.test(f)), 'no temporary folders left');
+    // a note kept in a model folder is never deleted with it; the refusal comes before any training
+    writeFileSync(path.join(tmp, 'slashed', 'NOTES.md'), 'mine');
+    let progressed = 0;
+    await assert.rejects(trainEmbedded({ ...opts, out: slashed, onProgress: () => progressed++ }), /also holds NOTES\.md/);
+    assert.equal(progressed, 0, 'refused before reading the data');
+    assert.equal(readFileSync(path.join(tmp, 'slashed', 'NOTES.md'), 'utf8'), 'mine');
+  });
+
+  it('a cancel during training is honoured at the next stage and leaves the previous models as they were', async () => {
+    const out = path.join(tmp, 'cancel');
+    await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out });
+    const before = readFileSync(path.join(out, FILES.planner));
+    const abort = new AbortController();
+    const stages: string[] = [];
+    await assert.rejects(
+      trainEmbedded({
+        train: sharedFile('ESC_sft_val.json'),
+        out,
+        signal: abort.signal,
+        onProgress: (m) => {
+          stages.push(m);
+          if (m.startsWith('Planner SFT')) abort.abort();
+        },
+      }),
+      (e: Error) => e.name === 'AbortError',
+    );
+    assert.ok(!stages.some((m) => m.startsWith('Writing')), stages.join(' / '));
+    assert.ok(readFileSync(path.join(out, FILES.planner)).equals(before), 'the previous models are untouched');
   });
 
   it('a folder whose files disagree is refused at load, naming the file', async () => {

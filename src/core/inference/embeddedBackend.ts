@@ -35,12 +35,15 @@ export async function createEngines(models: EmbeddedModels, prefer: Engine = 'on
   if (prefer === 'typescript') return typescript();
   const ort = loadOrt();
   if (ort instanceof Error) return typescript(ort.message);
-  try {
-    const [planner, generator] = await Promise.all([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
-    return { engine: 'onnxruntime', planner: planner.run, generator: generator.run, release: async () => void (await Promise.all([planner.release(), generator.release()])) };
-  } catch (e) {
-    return typescript(`onnxruntime-node could not open the models (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  const [planner, generator] = await Promise.allSettled([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
+  if (planner.status === 'fulfilled' && generator.status === 'fulfilled') {
+    const [p, g] = [planner.value, generator.value];
+    return { engine: 'onnxruntime', planner: p.run, generator: g.run, release: async () => void (await Promise.all([p.release(), g.release()])) };
   }
+  // one graph would not open: free the other, and run both with the TypeScript engine
+  for (const opened of [planner, generator]) if (opened.status === 'fulfilled') await opened.value.release().catch(() => undefined);
+  const reason = [planner, generator].find((r) => r.status === 'rejected')!.reason as unknown;
+  return typescript(`onnxruntime-node could not open the models (${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)})`);
 }
 
 const describeEngine = (e: EmbeddedEngines): string => (e.engine === 'onnxruntime' ? 'onnxruntime-node' : 'TypeScript engine');
@@ -55,7 +58,8 @@ export class EmbeddedPlanner implements Planner {
   ) {
     const m = models.manifest;
     this.label = `embedded planner · logistic regression (${m.planner.stages.toUpperCase()}) · ${describeEngine(engines)}`;
-    this.note = `trained on ${m.training.train} (${m.training.trainTurns} turns)` + (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
+    const dpo = m.planner.pairSource === 'none' ? 'no DPO pairs' : `DPO on ${m.planner.pairs} ${m.planner.pairSource === 'mined' ? 'mined pairs' : `pairs from ${m.training.pref ?? 'a preference file'}`}`;
+    this.note = `planner trained on ${m.training.train} (${m.training.trainTurns} turns; ${dpo})` + (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
   }
 
   async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {

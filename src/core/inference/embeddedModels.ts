@@ -3,7 +3,8 @@
 // planner did). The shipped default is built from demo/ at build time; `esc train-embedded` and
 // `ESC: Train Embedded Models from Dataset` write the same layout into the user's workspace.
 
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { STRATEGIES } from '../strategies';
@@ -95,7 +96,7 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
  * The output folder is replaced as a whole, so it must be missing, empty, or a model folder already:
  * never a project folder someone typed by mistake ("." or "data").
  */
-async function assertReplaceable(dir: string): Promise<void> {
+export async function assertReplaceable(dir: string): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -106,6 +107,8 @@ async function assertReplaceable(dir: string): Promise<void> {
     throw e;
   }
   if (entries.length === 0) return;
+  // only a folder that holds our files and nothing else is replaced: a note kept beside them survives
+  const foreign = entries.filter((e) => !(Object.values(FILES) as string[]).includes(e));
   let format: unknown;
   try {
     format = (JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as { format?: unknown }).format;
@@ -115,37 +118,49 @@ async function assertReplaceable(dir: string): Promise<void> {
   if (format !== MODEL_FORMAT) {
     throw new Error(`${dir} already holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an embedded-models folder; it would be replaced as a whole. Choose a new or empty folder.`);
   }
+  if (foreign.length > 0) {
+    throw new Error(`${dir} is an embedded-models folder but also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, which retraining would delete with the folder. Move them out, or choose another folder.`);
+  }
 }
 
 /**
- * Writes a model folder as a whole: into a sibling temporary folder first, then swapped in, so a
- * failure or a reader never sees a half-written set.
+ * Writes a model folder as a whole: into a fresh sibling temporary folder first, then swapped in, so
+ * a failure or a reader never sees a half-written set; if the swap fails, the previous set is put
+ * back.
  */
 export async function writeEmbeddedModels(target: string, planner: PlannerModel, bank: ResponseBank, manifest: Manifest): Promise<void> {
   // resolved: "out/" would otherwise put the temporary folder inside the target
   const dir = path.resolve(target);
   await assertReplaceable(dir);
-  const parent = path.dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = `${dir}.tmp-${stamp}`;
-  await mkdir(tmp, { recursive: true });
+  await mkdir(path.dirname(dir), { recursive: true });
+  // unique per writer (worker threads share a pid): concurrent trainings never share a folder
+  const tmp = await mkdtemp(`${dir}.tmp-`);
+  const old = `${dir}.old-${randomUUID()}`;
+  let hadOld = false;
   try {
     const bankJson = { responses: bank.texts.map((text, i) => ({ text, strategy: STRATEGIES[bank.strategies[i]!]!, context: bank.contexts[i] ?? '' })) };
     await writeFile(path.join(tmp, FILES.planner), plannerGraph(planner.weights));
     await writeFile(path.join(tmp, FILES.generator), generatorGraph(bank));
     await writeFile(path.join(tmp, FILES.bank), JSON.stringify(bankJson) + '\n');
     await writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
-    const old = `${dir}.old-${stamp}`;
-    let hadOld = true;
-    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-      hadOld = false;
-    });
+    try {
+      await rename(dir, old);
+      hadOld = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
     await rename(tmp, dir);
-    if (hadOld) await rm(old, { recursive: true, force: true });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
+    // the previous models go back where they were; if another writer has put a set there meanwhile,
+    // that set stays and the previous one is dropped rather than left behind as a stray folder
+    if (hadOld) {
+      await rename(old, dir).catch(async () => {
+        if (await readFile(path.join(dir, FILES.manifest)).then(() => true, () => false)) await rm(old, { recursive: true, force: true });
+      });
+    }
     throw e;
   }
+  // the new set is in place: failing to delete the old one is not a failed training
+  if (hadOld) await rm(old, { recursive: true, force: true }).catch(() => undefined);
 }

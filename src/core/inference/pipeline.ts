@@ -66,10 +66,12 @@ function settleFailure(result: LaneResult, stage: 'planner' | 'generator', e: un
 }
 
 /** Streams a generator's chunks into `result.reply`, timing the stage. */
-async function stream(chunks: AsyncIterable<string>, result: LaneResult, update: () => void, onText?: (all: string) => void): Promise<void> {
+async function stream(chunks: AsyncIterable<string>, result: LaneResult, update: () => void, onText?: (all: string) => void, label?: () => string): Promise<void> {
   const started = now();
   let text = '';
   for await (const chunk of chunks) {
+    // an endpoint names its served model once it has asked the server
+    if (label) result.generatorLabel = label();
     text += chunk;
     if (onText) onText(text);
     else result.reply = text;
@@ -88,7 +90,8 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
     latencyMs: {},
     plannerLabel: backends.planner.label,
     generatorLabel: backends.generator.label,
-    note: backends.generator.note,
+    // e.g. what the planner was trained on (or why it runs on the TypeScript engine), and "retrieval baseline"
+    note: [opts.strategy ? undefined : backends.planner.note, backends.generator.note].filter(Boolean).join(' · ') || undefined,
   };
   const update = (): void => opts.onUpdate?.(result);
   update();
@@ -102,6 +105,7 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
       const started = now();
       const plan = await backends.planner.plan(history, opts.signal);
       result.latencyMs.planner = round(now() - started);
+      result.plannerLabel = backends.planner.label;
       result.strategy = plan.strategy;
       result.probabilities = plan.probabilities;
       if (plan.note) result.note = [plan.note, result.note].filter(Boolean).join(' · ');
@@ -109,7 +113,7 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
       update();
     }
     stage = 'generator';
-    await stream(backends.generator.generate(history, result.strategy, opts.signal), result, update);
+    await stream(backends.generator.generate(history, result.strategy, opts.signal), result, update, undefined, () => backends.generator.label);
     if (!result.reply.trim()) throw new InferenceError('The generator answered with an empty reply.', 'model');
     result.status = 'done';
   } catch (e) {
@@ -130,7 +134,7 @@ export async function runVanilla(history: readonly DialogueTurn[], joint: JointM
     result.reply = tag?.normalized ? tag.text : all;
   };
   try {
-    await stream(joint.respond(history, opts.signal), result, update, onText);
+    await stream(joint.respond(history, opts.signal), result, update, onText, () => joint.label);
     if (!result.reply.trim()) throw new InferenceError('The model answered with an empty reply.', 'model');
     if (!result.strategy) result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
     result.status = 'done';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { strategyScores, type StrategyScores } from '../eval/strategyMetrics';
 import { STRATEGIES, strategyId, type Strategy } from '../strategies';
 import { contextFeatures, FEATURE_BITS, fnv1a } from './features';
-import { writeEmbeddedModels, MODEL_FORMAT, type Manifest } from './embeddedModels';
+import { assertReplaceable, writeEmbeddedModels, MODEL_FORMAT, type Manifest } from './embeddedModels';
 import { PlannerModel, type PlannerPair, type PlannerSample } from './plannerModel';
 import { retrievalEmbedding, RETRIEVAL_DIM, type ResponseBank } from './retrieval';
 import { readExamples, readPlannerPairs, type Example } from './trainingData';
@@ -78,6 +78,13 @@ export function buildBank(examples: readonly Example[]): ResponseBank {
 export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEmbeddedReport> {
   const progress = opts.onProgress ?? (() => undefined);
   const signal = opts.signal;
+  // the stages are synchronous: yield to the event loop so a cancel message can arrive, then honour it
+  const checkpoint = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+  };
+  // a folder that would be refused is refused before the training, not after it
+  await assertReplaceable(path.resolve(opts.out));
   progress(`Reading ${path.basename(opts.train)}`, 0);
   const read = await readExamples(opts.train, signal);
   let skipped = read.skipped;
@@ -93,11 +100,11 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   const testX = test.map((e) => contextFeatures(e.context));
   const gold = test.map((e) => strategyId(e.strategy));
 
-  signal?.throwIfAborted();
+  await checkpoint();
   progress(`Planner SFT on ${samples.length} turns`, 0.15);
   const sft = new PlannerModel();
   sft.trainSft(samples, { epochs: opts.sftEpochs });
-  signal?.throwIfAborted();
+  await checkpoint();
 
   let pairs: PlannerPair[];
   let pairSource: TrainEmbeddedReport['counts']['pairSource'];
@@ -118,7 +125,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   const beta = opts.beta ?? 0.1;
   const dpo = sft.clone();
   dpo.trainDpo(pairs, sft, { beta, epochs: opts.dpoEpochs });
-  signal?.throwIfAborted();
+  await checkpoint();
 
   progress('Scoring the planner', 0.7);
   const counts = new Array<number>(STRATEGIES.length).fill(0);
@@ -133,6 +140,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
     out: opts.out,
   };
 
+  await checkpoint();
   progress('Building the response bank', 0.8);
   // the bank may use every reply the user gave, test turns included: it is what the generator can say
   const bank = buildBank(opts.test ? train : read.examples);
@@ -157,7 +165,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
     metrics: { majority: report.majority, sft: report.sft, dpo: report.dpo },
   };
   // the last point where a cancel is honoured: the folder is then written and swapped in as a whole
-  signal?.throwIfAborted();
+  await checkpoint();
   progress(`Writing ${opts.out}`, 0.9);
   await writeEmbeddedModels(opts.out, dpo, bank, manifest);
   progress('Done', 1);

@@ -20,5 +20,6 @@ parentPort!.on('message', (m: ToTrainWorker) => m === 'cancel' && abort.abort())
 
 trainEmbedded({ ...(workerData as TrainWorkerData), signal: abort.signal, onProgress: (message, fraction) => post({ type: 'progress', message, fraction }) }).then(
   (report) => post({ type: 'done', report }),
-  (e: unknown) => post(abort.signal.aborted ? { type: 'cancelled' } : { type: 'error', message: e instanceof Error ? e.message : String(e) }),
+  // only the cancel itself reads as "cancelled": a real failure after a cancel request is still reported
+  (e: unknown) => post(abort.signal.aborted && e instanceof Error && e.name === 'AbortError' ? { type: 'cancelled' } : { type: 'error', message: e instanceof Error ? e.message : String(e) }),
 ).finally(() => parentPort!.unref());

@@ -21,27 +21,32 @@ import type { Ctx } from '../ctx';
  * uses them, under that turn's cancel signal: nothing is contacted for a lane the mode does not run.
  */
 class EndpointPlanner implements Planner {
-  readonly label: string;
+  /** Names the served model once it is known (the pipeline reads it after the stage). */
+  label: string;
   constructor(private readonly cfg: EndpointConfig) {
     this.label = endpointLabel(cfg);
   }
   async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {
-    return new OpenAIPlanner(await withServedModel(this.cfg, 'planner', signal)).plan(history, signal);
+    const cfg = await withServedModel(this.cfg, 'planner', signal);
+    this.label = endpointLabel(cfg);
+    return new OpenAIPlanner(cfg).plan(history, signal);
   }
 }
 
 class EndpointGenerator implements Generator {
-  readonly label: string;
+  label: string;
   constructor(private readonly cfg: EndpointConfig) {
     this.label = endpointLabel(cfg);
   }
   async *generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string> {
-    yield* new OpenAIGenerator(await withServedModel(this.cfg, 'generator', signal)).generate(history, strategy, signal);
+    const cfg = await withServedModel(this.cfg, 'generator', signal);
+    this.label = endpointLabel(cfg);
+    yield* new OpenAIGenerator(cfg).generate(history, strategy, signal);
   }
 }
 
 class EndpointJoint implements JointModel {
-  readonly label: string;
+  label: string;
   constructor(private readonly cfg: EndpointConfig) {
     this.label = cfg.baseUrl ? endpointLabel(cfg) : 'no vanilla endpoint set';
   }
@@ -50,7 +55,9 @@ class EndpointJoint implements JointModel {
       // the generator model was not trained to answer "[Strategy] text": never fall back to it silently
       throw new InferenceError('No vanilla endpoint is set: the vanilla and compare modes need a model trained on vanilla SFT (it answers "[Strategy] text"). Set escStudio.playground.vanilla.baseUrl.', 'other', 'configure');
     }
-    yield* new OpenAIJoint(await withServedModel(this.cfg, 'joint', signal)).respond(history, signal);
+    const cfg = await withServedModel(this.cfg, 'joint', signal);
+    this.label = endpointLabel(cfg);
+    yield* new OpenAIJoint(cfg).respond(history, signal);
   }
 }
 

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { assertReplaceable } from '../../core/inference/embeddedModels';
 import { TRAIN_KINDS } from '../../core/inference/trainingData';
 import type { TrainEmbeddedReport } from '../../core/inference/trainEmbedded';
 import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from '../../core/inference/trainWorker';
@@ -108,7 +109,16 @@ export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, bac
     title: 'Train Embedded Models: output folder (relative to the workspace)',
     value: path.posix.join('.esc', 'models', stem),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'A folder name is needed'),
+    // refused here, not after the training: a folder with other files is never replaced
+    validateInput: async (v) => {
+      if (!v.trim()) return 'A folder name is needed';
+      try {
+        await assertReplaceable(path.resolve(folder.uri.fsPath, v.trim()));
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
   });
   if (!outRel) return;
   const out = path.resolve(folder.uri.fsPath, outRel.trim());

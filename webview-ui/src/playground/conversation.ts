@@ -31,7 +31,8 @@ export class Conversation {
   private readonly keepBoth = new Map<string, KeepBothState>();
   private stick = true;
   /** "turnId:status" of the newest reply at the last redraw; null before the first one. */
-  private newestSeen: string | undefined | null = null;
+  /** Status of each candidate of the newest turn when last drawn; null before the first draw. */
+  private seen: Map<string, CandidateView['status']> | null = null;
 
   constructor(private readonly deps: ConversationDeps) {
     this.scroller = el('div', { className: 'pg-conversation' });
@@ -104,20 +105,24 @@ export class Conversation {
   }
 
   /**
-   * Announces a reply that has just finished. The status seen last is kept here rather than read
-   * from the previous state, because streaming patches update that state in place.
+   * Announces, once, a reply of the newest turn that has just finished or failed — each candidate
+   * (compare mode has two lanes). Errors are announced here rather than by role=alert boxes, which
+   * every redraw would re-insert. The statuses seen last are kept here, not read from the previous
+   * state, because streaming patches update that state in place.
    */
   private noteNewestReply(): void {
-    const now = newestReply(this.state);
-    const key = now && `${now.id}:${now.candidate.status}`;
-    if (this.newestSeen !== null && key !== this.newestSeen && now?.candidate.status === 'done') {
-      this.deps.announce(`Reply ready${now.candidate.strategy ? ` (${now.candidate.strategy})` : ''}.`);
+    const turn = this.state?.turns[this.state.turns.length - 1];
+    const now = new Map<string, CandidateView>();
+    if (turn?.speaker === 'supporter') turn.candidates.forEach((c, i) => now.set(`${turn.id}:${i}`, c));
+    if (this.seen !== null) {
+      for (const [key, c] of now) {
+        if (this.seen.get(key) === c.status) continue;
+        const lane = turn?.speaker === 'supporter' && turn.candidates.length > 1 ? `${c.lane === 'vanilla' ? 'Vanilla' : 'Decoupled'} reply` : 'Reply';
+        if (c.status === 'done') this.deps.announce(`${lane} ready${c.strategy ? ` (${c.strategy})` : ''}.`);
+        else if (c.status === 'error' && c.error) this.deps.announce(`${lane}: ${c.error.stage === 'planner' ? 'the planner' : 'the generator'} failed: ${c.error.message}`);
+      }
     }
-    // errors are announced here, once, rather than by role=alert boxes that every redraw re-inserts
-    if (this.newestSeen !== null && key !== this.newestSeen && now?.candidate.status === 'error' && now.candidate.error) {
-      this.deps.announce(`${now.candidate.error.stage === 'planner' ? 'Planner' : 'Generator'} failed: ${now.candidate.error.message}`);
-    }
-    this.newestSeen = key;
+    this.seen = new Map([...now].map(([k, c]) => [k, c.status]));
   }
 
   private scrollIfFollowing(): void {
@@ -155,15 +160,8 @@ export class Conversation {
   }
 }
 
-/** The selected candidate of the newest supporter turn, to tell when a reply has just finished. */
-function newestReply(state: PlaygroundState | undefined): { id: string; candidate: CandidateView } | undefined {
-  const turn = state?.turns[state.turns.length - 1];
-  if (turn?.speaker !== 'supporter') return undefined;
-  const candidate = turn.candidates[turn.selected];
-  return candidate && { id: turn.id, candidate };
-}
-
 function sameExceptReply(a: CandidateView, b: CandidateView): boolean {
-  const strip = (c: CandidateView): string => JSON.stringify({ ...c, reply: '', latencyMs: { ...c.latencyMs, generator: 0 } });
+  // the generator's clock may tick in place once it is drawn; its first value needs the full render
+  const strip = (c: CandidateView): string => JSON.stringify({ ...c, reply: '', latencyMs: { ...c.latencyMs, generator: c.latencyMs.generator === undefined ? undefined : 0 } });
   return strip(a) === strip(b);
 }

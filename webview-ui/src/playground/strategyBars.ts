@@ -69,7 +69,7 @@ export function overrideButtons(opts: StrategyPickerOptions): HTMLElement {
       className: `pg-override${chosen ? ' chosen' : ''}`,
       testid: 'strategy-bar',
       ariaLabel: chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`,
-      disabled: opts.disabled,
+      softDisabled: opts.disabled,
       focusKey: `${opts.focusKey}:${s.name}`,
     });
     b.dataset.strategy = s.name;
