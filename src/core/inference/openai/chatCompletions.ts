@@ -2,7 +2,7 @@
 // Ollama, TGI...) shares: the request body, the non-streaming JSON answer and the SSE stream of
 // deltas, each failure reported as an InferenceError naming the endpoint.
 
-import type { ChatMessage } from '../../formats/messages';
+import { isObject, type ChatMessage } from '../../formats/messages';
 import type { InferenceError } from '../types';
 import type { EndpointConfig, EndpointRole } from './config';
 import { IdleDeadline } from './deadline';
@@ -46,43 +46,41 @@ export function chatRequestBody(
   };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** An error object sent with status 200 (vLLM reports failures inside a stream this way). */
 function inlineError(ctx: RequestContext, j: Record<string, unknown>): InferenceError | undefined {
   if (!('error' in j) && j.object !== 'error') return undefined;
   return serverReportedError(ctx, errorBodyMessage(JSON.stringify(j)));
 }
 
-/** The first choice of a parsed answer, or a 'malformed' error saying what is missing. */
-function firstChoice(ctx: RequestContext, j: unknown, raw: string, what: string): Record<string, unknown> | undefined {
-  if (!isRecord(j)) throw malformedError(ctx, `${what} that is not a JSON object`, raw);
-  const inline = inlineError(ctx, j);
-  if (inline) throw inline;
-  if (!Array.isArray(j.choices)) throw malformedError(ctx, `${what} without "choices"`, raw);
-  const c = j.choices[0];
-  if (c !== undefined && !isRecord(c)) throw malformedError(ctx, `${what} whose first choice is not an object`, raw);
-  return c;
-}
-
-function parseCompletion(ctx: RequestContext, raw: string): ChatCompletion {
+/** The first choice of an answer or stream chunk, or a 'malformed' error saying what is wrong. */
+function firstChoice(ctx: RequestContext, raw: string, what: string): Record<string, unknown> | undefined {
   let j: unknown;
   try {
     j = JSON.parse(raw);
   } catch {
-    throw malformedError(ctx, 'an answer that is not JSON', raw);
+    throw malformedError(ctx, `${what} that is not JSON`, raw);
   }
-  const choice = firstChoice(ctx, j, raw, 'an answer');
+  if (!isObject(j)) throw malformedError(ctx, `${what} that is not a JSON object`, raw);
+  const inline = inlineError(ctx, j);
+  if (inline) throw inline;
+  if (!Array.isArray(j.choices)) throw malformedError(ctx, `${what} without "choices"`, raw);
+  const c = j.choices[0];
+  if (c !== undefined && !isObject(c)) throw malformedError(ctx, `${what} whose first choice is not an object`, raw);
+  return c;
+}
+
+function parseCompletion(ctx: RequestContext, raw: string): ChatCompletion {
+  const choice = firstChoice(ctx, raw, 'an answer');
   if (!choice) throw malformedError(ctx, 'an answer with no choices', raw);
   const message = choice.message;
-  const content = isRecord(message) ? message.content : undefined;
+  const content = isObject(message) ? message.content : undefined;
   // null content is legal (e.g. nothing generated before max_tokens); it is caught as empty below
   if (typeof content !== 'string' && content !== null) throw malformedError(ctx, 'an answer without choices[0].message.content', raw);
   const text = content ?? '';
   if (!text.trim()) throw emptyAnswerError(ctx);
   const out: ChatCompletion = { text };
   if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
-  const lp = isRecord(choice.logprobs) ? choice.logprobs.content : undefined;
+  const lp = isObject(choice.logprobs) ? choice.logprobs.content : undefined;
   if (Array.isArray(lp)) out.logprobs = lp as TokenLogprob[];
   return out;
 }
@@ -103,17 +101,11 @@ export async function completeChat(cfg: EndpointConfig, messages: readonly ChatM
 
 /** The content delta of one stream chunk, and whether it closes the choice. */
 function parseChunk(ctx: RequestContext, data: string): { content: string; finished: boolean } {
-  let j: unknown;
-  try {
-    j = JSON.parse(data);
-  } catch {
-    throw malformedError(ctx, 'a stream chunk that is not JSON', data);
-  }
   // an empty "choices" is legal: the usage-only last chunk of OpenAI's stream_options.include_usage
-  const choice = firstChoice(ctx, j, data, 'a stream chunk');
+  const choice = firstChoice(ctx, data, 'a stream chunk');
   if (!choice) return { content: '', finished: false };
   const delta = choice.delta;
-  const content = isRecord(delta) && typeof delta.content === 'string' ? delta.content : '';
+  const content = isObject(delta) && typeof delta.content === 'string' ? delta.content : '';
   return { content, finished: typeof choice.finish_reason === 'string' };
 }
 
