@@ -46,7 +46,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ['src/core/inference/trainWorker.ts'],
+    entryPoints: ['src/core/embedded/trainWorker.ts'],
     outfile: 'dist/trainWorker.js',
     platform: 'node',
     format: 'cjs',
@@ -101,10 +101,21 @@ if (watch) {
   // the experiment file's JSON schema, from the zod schema (one definition)
   writeFileSync('media/esc-experiment.schema.json', execFileSync(process.execPath, ['dist/cli.js', 'schema']));
   // the Playground's default embedded models, trained deterministically from our own demo/ data
-  execFileSync(process.execPath, [
-    'dist/cli.js', 'train-embedded', '--train', 'demo/data/esconv_demo.json', '--pref', 'demo/data/pref_planner_demo.json',
-    '--out', 'dist/models/default', '--json',
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      'dist/cli.js',
+      'train-embedded',
+      '--train',
+      'demo/data/esconv_demo.json',
+      '--pref',
+      'demo/data/pref_planner_demo.json',
+      '--out',
+      'dist/models/default',
+      '--json',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   if (production) vendorOnnxRuntime();
   console.log(`[build] done in ${Date.now() - started} ms`);
 }
@@ -119,7 +130,9 @@ function vendorOnnxRuntime() {
   const ortNode = 'node_modules/onnxruntime-node';
   const bin = `bin/napi-v6/${process.platform}/${process.arch}`;
   for (const part of ['package.json', 'dist', bin]) cpSync(`${ortNode}/${part}`, `${dest}/onnxruntime-node/${part}`, { recursive: true });
-  for (const part of ['package.json', 'dist']) cpSync(`node_modules/onnxruntime-common/${part}`, `${dest}/onnxruntime-common/${part}`, { recursive: true });
+  for (const part of ['package.json', 'dist']) {
+    cpSync(`node_modules/onnxruntime-common/${part}`, `${dest}/onnxruntime-common/${part}`, { recursive: true });
+  }
   // source maps and type declarations are not needed at run time
   const prune = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

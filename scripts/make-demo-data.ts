@@ -25,9 +25,25 @@ const DATA = path.join(ROOT, 'demo', 'data');
 interface Alternatives {
   generator_rejections: { dialogue: number; turn: number; rejected: string }[];
   planner_rejections: { dialogue: number; turn: number; rejected_strategy: string; rejected: string }[];
-  judgements: { dialogue: number; turn: number; retain: 'Yes' | 'No'; chosen_error: string; chosen_explanation: string; rejected_error: string; rejected_explanation: string }[];
+  judgements: {
+    dialogue: number;
+    turn: number;
+    retain: 'Yes' | 'No';
+    chosen_error: string;
+    chosen_explanation: string;
+    rejected_error: string;
+    rejected_explanation: string;
+  }[];
   predictions: { dialogue: number; turn: number; predict_strategy: string; predict_content: string }[];
-  error_annotations: { user_input: string; strategy: string; response: string; contains_error: 'Yes' | 'No'; error_type: string; explanation: string; suggestion: string }[];
+  error_annotations: {
+    user_input: string;
+    strategy: string;
+    response: string;
+    contains_error: 'Yes' | 'No';
+    error_type: string;
+    explanation: string;
+    suggestion: string;
+  }[];
 }
 
 const dialogues = JSON.parse(readFileSync(path.join(DATA, 'esconv_demo.json'), 'utf8')) as EsconvDialogue[];
@@ -101,14 +117,32 @@ write('pref_generator_filtered.json', json(filtered));
 // Vanilla (entangled) pairs in TRL's conversational prompt/chosen/rejected layout
 const vanillaPairs = alt.planner_rejections.flatMap((r) => {
   const t = turnAt(r.dialogue, r.turn, 'vanilla pair');
-  return t ? [{ prompt: vanillaMessages(t), chosen: [assistant(tagged(t.strategy, t.text))], rejected: [assistant(tagged(r.rejected_strategy, r.rejected))] }] : [];
+  return t
+    ? [
+        {
+          prompt: vanillaMessages(t),
+          chosen: [assistant(tagged(t.strategy, t.text))],
+          rejected: [assistant(tagged(r.rejected_strategy, r.rejected))],
+        },
+      ]
+    : [];
 });
 write('pref_vanilla_trl.jsonl', jsonl(vanillaPairs));
 
 // Decoupled inference output over a few dialogues
 const inference = alt.predictions.flatMap((p) => {
   const t = turnAt(p.dialogue, p.turn, 'prediction');
-  return t ? [{ conversations: generatorMessages(t).slice(1), GT_strategy: t.strategy, predict_strategy: p.predict_strategy, GT_content: t.text, predict_content: p.predict_content }] : [];
+  return t
+    ? [
+        {
+          conversations: generatorMessages(t).slice(1),
+          GT_strategy: t.strategy,
+          predict_strategy: p.predict_strategy,
+          GT_content: t.text,
+          predict_content: p.predict_content,
+        },
+      ]
+    : [];
 });
 write('inference_demo.json', json(inference));
 

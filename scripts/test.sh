@@ -9,6 +9,7 @@ stage() { printf '\n=== %s\n' "$*"; }
 
 stage "typecheck"; npm run --silent typecheck
 stage "lint"; npm run --silent lint
+stage "format (prettier --check)"; npm run --silent format:check
 stage "build"; npm run --silent build
 stage "compile tests"; npm run --silent compile-tests
 

@@ -3,13 +3,9 @@
 
 import type * as vscode from 'vscode';
 import { Ctx } from './features/ctx';
-import { registerDatasets } from './features/datasets';
-import type { DatasetsTree } from './features/datasets/datasetsTree';
-import type { DatasetViewerProvider } from './features/datasets/viewer/viewerProvider';
+import { registerDatasets, type DatasetsTree, type DatasetViewerProvider } from './features/datasets';
 import { registerPlayground, type PlaygroundView } from './features/playground';
-import { registerTraining } from './features/training';
-import type { RunsModel } from './features/training/runsModel';
-import type { RunsTree } from './features/training/runsTree';
+import { registerTraining, type RunsModel, type RunsTree } from './features/training';
 
 export interface EscStudioApi {
   /** Wall time of activate() in milliseconds, measured inside the extension host. */

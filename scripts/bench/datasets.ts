@@ -35,7 +35,12 @@ async function child(mode: string, file: string): Promise<void> {
   if (mode === 'json-parse') {
     const text = readFileSync(file, 'utf8');
     // JSON Lines: what a notebook does, one JSON.parse per line
-    const data = file.endsWith('.jsonl') ? text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown) : (JSON.parse(text) as unknown[]);
+    const data = file.endsWith('.jsonl')
+      ? text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as unknown)
+      : (JSON.parse(text) as unknown[]);
     extra = { records: data.length };
   } else {
     const idx = new DatasetIndex(file);
@@ -81,7 +86,10 @@ async function child(mode: string, file: string): Promise<void> {
 }
 
 function run(mode: string, file: string): Measure {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', __filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', __filename, '--child', mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measure;
 }
@@ -90,7 +98,11 @@ function python(file: string): Measure | undefined {
   try {
     const out = execFileSync(
       'python3',
-      ['-c', 'import json,sys,time,resource\nb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nt=time.perf_counter()\nf=sys.argv[1]\nd=json.load(open(f,encoding="utf-8")) if f.endswith(".json") else [json.loads(l) for l in open(f,encoding="utf-8") if l.strip()]\nms=(time.perf_counter()-t)*1000\np=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nprint(json.dumps({"ms":ms,"peakAddedMB":(p-b)/1024,"extra":{"records":len(d)}}))', file],
+      [
+        '-c',
+        'import json,sys,time,resource\nb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nt=time.perf_counter()\nf=sys.argv[1]\nd=json.load(open(f,encoding="utf-8")) if f.endswith(".json") else [json.loads(l) for l in open(f,encoding="utf-8") if l.strip()]\nms=(time.perf_counter()-t)*1000\np=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nprint(json.dumps({"ms":ms,"peakAddedMB":(p-b)/1024,"extra":{"records":len(d)}}))',
+        file,
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     return JSON.parse(out) as Measure;
@@ -104,7 +116,10 @@ const f0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const files = build();
-  for (const [label, file] of [['JSON array', files.json], ['JSONL', files.jsonl]] as const) {
+  for (const [label, file] of [
+    ['JSON array', files.json],
+    ['JSONL', files.jsonl],
+  ] as const) {
     const mb = statSync(file).size / 2 ** 20;
     // every measurement reads the file from the page cache: warm it first, or the first one pays for the disk
     execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -120,11 +135,17 @@ async function main(): Promise<void> {
     console.log(`| index time | ${f0(index.ms)} ms | ${f0(baseline.ms)} ms | ${py ? f0(py.ms) + ' ms' : 'n/a'} |`);
     console.log(`| throughput | ${mbps(index)} MB/s | ${mbps(baseline)} MB/s | ${py ? mbps(py) + ' MB/s' : 'n/a'} |`);
     console.log(`| speed-up vs JSON.parse | ${f1(baseline.ms / index.ms)}x | 1.0x | |`);
-    console.log(`| first page (first 200 records known, rows 0–99 summarised) | ${f0(index.extra!.firstPageMs!)} ms | ${f0(baseline.ms)} ms (whole parse) | ${py ? f0(py.ms) + ' ms' : 'n/a'} |`);
+    console.log(
+      `| first page (first 200 records known, rows 0–99 summarised) | ${f0(index.extra!.firstPageMs!)} ms | ${f0(baseline.ms)} ms (whole parse) | ${py ? f0(py.ms) + ' ms' : 'n/a'} |`,
+    );
     console.log(`| full statistics (index + validate + summarise every record) | ${f0(stats.ms)} ms | | |`);
-    console.log(`| full-text search "${SEARCH}" over every record | ${f0(search.extra!.searchMs!)} ms (${f0(search.extra!.records!)} records, ${f0(search.extra!.matches!)} matches) | | |`);
+    console.log(
+      `| full-text search "${SEARCH}" over every record | ${f0(search.extra!.searchMs!)} ms (${f0(search.extra!.records!)} records, ${f0(search.extra!.matches!)} matches) | | |`,
+    );
     console.log(`| regex search /feel(ing|s)?\\b/i | ${f0(search.extra!.regexMs!)} ms | | |`);
-    console.log(`| peak memory added while indexing | ${f0(index.peakAddedMB)} MB (${f1((100 * index.peakAddedMB) / mb)}% of file) | ${f0(baseline.peakAddedMB)} MB | ${py ? f0(py.peakAddedMB) + ' MB' : 'n/a'} |`);
+    console.log(
+      `| peak memory added while indexing | ${f0(index.peakAddedMB)} MB (${f1((100 * index.peakAddedMB) / mb)}% of file) | ${f0(baseline.peakAddedMB)} MB | ${py ? f0(py.peakAddedMB) + ' MB' : 'n/a'} |`,
+    );
     console.log(`| peak memory added, full statistics | ${f0(stats.peakAddedMB)} MB | | |`);
   }
 }

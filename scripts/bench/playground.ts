@@ -10,12 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createEngines, EmbeddedGenerator, EmbeddedPlanner } from '../../src/core/inference/embeddedBackend';
-import { loadEmbeddedModels, writeEmbeddedModels } from '../../src/core/inference/embeddedModels';
-import { contextFeatures } from '../../src/core/inference/features';
-import { RETRIEVAL_DIM, retrievalEmbedding, type ResponseBank } from '../../src/core/inference/retrieval';
-import { trainEmbedded } from '../../src/core/inference/trainEmbedded';
-import { readExamples, type Example } from '../../src/core/inference/trainingData';
+import { createEngines, EmbeddedGenerator, EmbeddedPlanner } from '../../src/core/embedded/backend';
+import { loadEmbeddedModels, writeEmbeddedModels } from '../../src/core/embedded/modelFolder';
+import { contextFeatures } from '../../src/core/embedded/features';
+import { RETRIEVAL_DIM, retrievalEmbedding, type ResponseBank } from '../../src/core/embedded/retrieval';
+import { trainEmbedded } from '../../src/core/embedded/trainEmbedded';
+import { readExamples, type Example } from '../../src/core/embedded/trainingData';
 import { strategyId } from '../../src/core/strategies';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -49,7 +49,10 @@ function bigBank(examples: Example[], size: number): ResponseBank {
   for (let i = 0; i < size; i++) {
     const e = examples[i % examples.length]!;
     // vary repeated contexts a little so rows differ
-    embeddings.set(retrievalEmbedding([...e.context, { speaker: 'seeker', text: `variant ${Math.floor(i / examples.length)}` }]), i * RETRIEVAL_DIM);
+    embeddings.set(
+      retrievalEmbedding([...e.context, { speaker: 'seeker', text: `variant ${Math.floor(i / examples.length)}` }]),
+      i * RETRIEVAL_DIM,
+    );
     strategies[i] = strategyId(e.strategy);
     texts.push(e.text ?? '');
   }
@@ -85,7 +88,11 @@ async function main(): Promise<void> {
     const ts = await createEngines(models, 'typescript');
     const ort = await createEngines(models, 'onnxruntime');
     if (ort.engine !== 'onnxruntime') throw new Error(`onnxruntime-node did not load: ${ort.fallbackReason}`);
-    const mem = JSON.parse(execFileSync(process.execPath, [__filename, 'memory', path.join(tmp, 'big')], { encoding: 'utf8' })) as { base: number; loaded: number; sessions: number };
+    const mem = JSON.parse(execFileSync(process.execPath, [__filename, 'memory', path.join(tmp, 'big')], { encoding: 'utf8' })) as {
+      base: number;
+      loaded: number;
+      sessions: number;
+    };
 
     const contexts = Array.from({ length: TURNS }, (_, i) => examples[i % examples.length]!);
     const features = await time(TURNS, async (i) => contextFeatures(contexts[i]!.context));
@@ -105,19 +112,27 @@ async function main(): Promise<void> {
       const [x, y] = [percentiles(a), percentiles(b)];
       return `| ${name} | ${x.p50.toFixed(3)} / ${x.p99.toFixed(3)} | ${y.p50.toFixed(3)} / ${y.p99.toFixed(3)} | ${(y.p50 / x.p50).toFixed(1)}x | ${target} |`;
     };
-    console.log(`\nESC Studio — npm run bench:playground (${real ? 'planner trained on ../shared/data ESC_sft_val.json, contexts from ESC_sft_test.json' : 'demo data only: ../shared/data not found'})`);
-    console.log(`node ${process.version}, ${process.platform}/${process.arch}; ${TURNS} planner turns, ${genTurns} generator turns; one onnxruntime intra-op thread\n`);
+    console.log(
+      `\nESC Studio — npm run bench:playground (${real ? 'planner trained on ../shared/data ESC_sft_val.json, contexts from ESC_sft_test.json' : 'demo data only: ../shared/data not found'})`,
+    );
+    console.log(
+      `node ${process.version}, ${process.platform}/${process.arch}; ${TURNS} planner turns, ${genTurns} generator turns; one onnxruntime intra-op thread\n`,
+    );
     console.log('| per turn, ms (p50 / p99) | onnxruntime-node | TypeScript, same math | TS ÷ ORT (p50) | target (p50) |');
     console.log('|---|---|---|---|---|');
     console.log(row('planner: one turn (features + forward pass + argmax)', '< 2 ms', plannerOrt, plannerTs));
-    console.log(row(`generator: one turn, ${BANK.toLocaleString('en')}-response bank (embedding + scores + top-k)`, '< 10 ms', genOrt, genTs));
+    console.log(
+      row(`generator: one turn, ${BANK.toLocaleString('en')}-response bank (embedding + scores + top-k)`, '< 10 ms', genOrt, genTs),
+    );
     const f = percentiles(features);
     console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
     console.log(
       `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}×${RETRIEVAL_DIM} bank = ${mb(BANK * RETRIEVAL_DIM * 4)}) ${mb(mem.loaded - mem.base)}; ` +
         `+ onnxruntime-node and both sessions ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
     );
-    console.log(`\nplanner on ${real ? 'the test split' : 'a held-out demo dialogue'} (${trained.counts.testTurns} turns): majority ${(trained.majority.accuracy * 100).toFixed(1)}% · SFT ${(trained.sft.accuracy * 100).toFixed(1)}% acc, ${(trained.sft.weighted_f1 * 100).toFixed(1)}% w-F1, ${(trained.sft.macro_f1 * 100).toFixed(1)}% macro-F1 · SFT+DPO ${(trained.dpo.accuracy * 100).toFixed(1)}% / ${(trained.dpo.weighted_f1 * 100).toFixed(1)}% / ${(trained.dpo.macro_f1 * 100).toFixed(1)}% (${trained.counts.pairs} mined pairs)`);
+    console.log(
+      `\nplanner on ${real ? 'the test split' : 'a held-out demo dialogue'} (${trained.counts.testTurns} turns): majority ${(trained.majority.accuracy * 100).toFixed(1)}% · SFT ${(trained.sft.accuracy * 100).toFixed(1)}% acc, ${(trained.sft.weighted_f1 * 100).toFixed(1)}% w-F1, ${(trained.sft.macro_f1 * 100).toFixed(1)}% macro-F1 · SFT+DPO ${(trained.dpo.accuracy * 100).toFixed(1)}% / ${(trained.dpo.weighted_f1 * 100).toFixed(1)}% / ${(trained.dpo.macro_f1 * 100).toFixed(1)}% (${trained.counts.pairs} mined pairs)`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -7,15 +7,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type Engine } from '../core/inference/embeddedBackend';
-import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels, type EmbeddedModels } from '../core/inference/embeddedModels';
-import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/inference/openai/backends';
-import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/inference/openai/config';
-import { withServedModel } from '../core/inference/servedModel';
-import { parseEndpointSpec } from '../core/inference/openai/endpointSpec';
-import { lanesOf, PIPELINE_MODES, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
-import { turnsOfFlattened, turnsOfHistory } from '../core/inference/trainingData';
-import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner } from '../core/inference/types';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type Engine } from '../core/embedded/backend';
+import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels, type EmbeddedModels } from '../core/embedded/modelFolder';
+import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/openai/backends';
+import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/openai/config';
+import { withServedModel } from '../core/openai/servedModel';
+import { parseEndpointSpec } from '../core/openai/endpointSpec';
+import { lanesOf, PIPELINE_MODES, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/playground/pipeline';
+import { turnsOfFlattened, turnsOfHistory } from '../core/dialogue/requests';
+import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner } from '../core/dialogue/types';
 import { isObject, toChatMessages } from '../core/formats/messages';
 import { normalizeStrategy, STRATEGIES } from '../core/strategies';
 import { InputError, printJson, UsageError, type Io } from './output';
@@ -23,9 +23,15 @@ import { InputError, printJson, UsageError, type Io } from './output';
 /** The shipped default models: next to the bundled CLI (dist/models/default), or dist/ of the repo. */
 function defaultModelDir(): string {
   // dist/cli.js (bundled), or out/src/cli/ and out/src/ when run from the compiled tests
-  const candidates = [path.join(__dirname, ...DEFAULT_MODELS_SUBDIR), path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR), path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR)];
+  const candidates = [
+    path.join(__dirname, ...DEFAULT_MODELS_SUBDIR),
+    path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
+    path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
+  ];
   const found = candidates.find((c) => existsSync(path.join(c, 'manifest.json')));
-  if (!found) throw new InputError('esc chat: the default embedded models were not found (run `npm run build`), or pass --planner embedded:<folder>');
+  if (!found) {
+    throw new InputError('esc chat: the default embedded models were not found (run `npm run build`), or pass --planner embedded:<folder>');
+  }
   return found;
 }
 
@@ -41,7 +47,12 @@ function parseSpec(spec: string | undefined, flag: string): Spec {
   }
 }
 
-const ESCONV_SPEAKERS: Readonly<Record<string, DialogueTurn['speaker']>> = { seeker: 'seeker', speaker: 'seeker', supporter: 'supporter', listener: 'supporter' };
+const ESCONV_SPEAKERS: Readonly<Record<string, DialogueTurn['speaker']>> = {
+  seeker: 'seeker',
+  speaker: 'seeker',
+  supporter: 'supporter',
+  listener: 'supporter',
+};
 
 /** Reads a history file: a JSON list of {speaker, text} turns, of chat messages or of ESConv turns; a record with `messages` or `dialog`; or "seeker: …" lines. */
 export async function readHistory(file: string): Promise<DialogueTurn[]> {
@@ -49,7 +60,9 @@ export async function readHistory(file: string): Promise<DialogueTurn[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new InputError(`esc chat: cannot read the history file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new InputError(
+      `esc chat: cannot read the history file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
   }
   let value: unknown;
   try {
@@ -62,11 +75,20 @@ export async function readHistory(file: string): Promise<DialogueTurn[]> {
   const list = isObject(value) ? (value.messages ?? value.conversations ?? value.dialog) : value;
   if (!Array.isArray(list)) throw new InputError(`esc chat: ${file} must hold a list of turns or messages`);
   // an ESConv dialogue: {speaker: seeker|supporter (FailedESConv: speaker|listener), content, annotation}
-  if (list.length > 0 && list.every((t) => isObject(t) && typeof t.content === 'string' && typeof t.speaker === 'string' && Object.hasOwn(ESCONV_SPEAKERS, t.speaker))) {
+  if (
+    list.length > 0 &&
+    list.every(
+      (t) => isObject(t) && typeof t.content === 'string' && typeof t.speaker === 'string' && Object.hasOwn(ESCONV_SPEAKERS, t.speaker),
+    )
+  ) {
     return list.map((t) => {
       const r = t as { speaker: string; content: string; annotation?: { strategy?: unknown } };
       const label = r.annotation?.strategy;
-      return { speaker: ESCONV_SPEAKERS[r.speaker]!, text: r.content, strategy: typeof label === 'string' ? normalizeStrategy(label)?.strategy : undefined };
+      return {
+        speaker: ESCONV_SPEAKERS[r.speaker]!,
+        text: r.content,
+        strategy: typeof label === 'string' ? normalizeStrategy(label)?.strategy : undefined,
+      };
     });
   }
   if (list.every((t) => isObject(t) && (t.speaker === 'seeker' || t.speaker === 'supporter') && typeof t.text === 'string')) {
@@ -77,7 +99,9 @@ export async function readHistory(file: string): Promise<DialogueTurn[]> {
     });
   }
   const messages = toChatMessages(list);
-  if (messages.length === 0) throw new InputError(`esc chat: ${file} holds no turns ({"speaker": "seeker"|"supporter", "text": …}) or chat messages`);
+  if (messages.length === 0) {
+    throw new InputError(`esc chat: ${file} holds no turns ({"speaker": "seeker"|"supporter", "text": …}) or chat messages`);
+  }
   return turnsOfHistory(messages);
 }
 
@@ -117,7 +141,8 @@ export async function chatCommand(
   const plannerSpec = parseSpec(values.planner, '--planner');
   const generatorSpec = parseSpec(values.generator, '--generator');
   // the vanilla lane needs a model trained on vanilla SFT: an endpoint generator is never asked instead
-  const vanillaSpec = values.vanilla !== undefined ? parseSpec(values.vanilla, '--vanilla') : generatorSpec.kind === 'embedded' ? generatorSpec : undefined;
+  const vanillaSpec =
+    values.vanilla !== undefined ? parseSpec(values.vanilla, '--vanilla') : generatorSpec.kind === 'embedded' ? generatorSpec : undefined;
   const lanes = lanesOf(mode);
   const makePlanner = async (): Promise<Planner> => {
     if (plannerSpec.kind === 'openai') return new OpenAIPlanner(await served(endpoint(plannerSpec, 'planner'), 'planner'));
@@ -135,7 +160,10 @@ export async function chatCommand(
         label: 'no vanilla endpoint',
         // eslint-disable-next-line require-yield
         async *respond() {
-          throw new InferenceError('no vanilla model: with an endpoint --generator, pass --vanilla http://host:port/v1[#model] (a model trained on vanilla SFT answers "[Strategy] text").', 'other');
+          throw new InferenceError(
+            'no vanilla model: with an endpoint --generator, pass --vanilla http://host:port/v1[#model] (a model trained on vanilla SFT answers "[Strategy] text").',
+            'other',
+          );
         },
       };
     }
@@ -170,7 +198,9 @@ export async function chatCommand(
       }
       const p = r.probabilities?.[r.strategy!];
       io.out(`[${r.strategy ?? 'no strategy'}]${p !== undefined ? ` (p=${p.toFixed(3)})` : ''} ${r.reply}`);
-      io.out(`  planner ${r.latencyMs.planner?.toFixed(2) ?? '–'} ms · generator ${r.latencyMs.generator?.toFixed(2) ?? '–'} ms · ${r.lane === 'decoupled' ? (r.plannerLabel ?? '') + ' → ' : ''}${r.generatorLabel}`);
+      io.out(
+        `  planner ${r.latencyMs.planner?.toFixed(2) ?? '–'} ms · generator ${r.latencyMs.generator?.toFixed(2) ?? '–'} ms · ${r.lane === 'decoupled' ? (r.plannerLabel ?? '') + ' → ' : ''}${r.generatorLabel}`,
+      );
     }
   }
   return failed ? 1 : 0;

@@ -34,7 +34,13 @@ export async function detectCommand(args: string[], json: boolean, io: Io): Prom
     io.out(`  container: ${describeContainer(detection.container, detection.bom)}`);
     const details = describeLayout(layout);
     if (details) io.out(`  layout:    ${details}`);
-    if (detection.mixed) io.out(`  mixed:     ${Object.entries(detection.mixed).map(([k, n]) => `${k} ${n}`).join(', ')} (of ${detection.sampled} sampled)`);
+    if (detection.mixed) {
+      io.out(
+        `  mixed:     ${Object.entries(detection.mixed)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')} (of ${detection.sampled} sampled)`,
+      );
+    }
     if (layout.reason && !detection.problem) io.out(`  why:       ${layout.reason}`);
     if (detection.problem) io.out(`  problem:   ${detection.problem.message} (byte ${detection.problem.offset})`);
   }

@@ -3,7 +3,7 @@
 
 import type { Distribution, StrategyCounts } from '../core/dataset/stats';
 import { KIND_LABELS } from '../core/formats/kinds';
-import { analyzeFile } from '../core/formats/validate';
+import { analyzeFile } from '../core/dataset/validate';
 import { STRATEGIES } from '../core/strategies';
 import { requireFile } from './inputFile';
 import { printJson, type Io } from './output';
@@ -35,8 +35,20 @@ export async function statsCommand(args: string[], json: boolean, io: Io): Promi
   io.out(`  turns:    ${fmt(stats.turns)}`);
   if (stats.length.count > 0) io.out(`  length:   ${fmt(stats.length)} words`);
   if (stats.rejectedLength) io.out(`  rejected: ${fmt(stats.rejectedLength)} words`);
-  for (const [name, table] of [['emotions', stats.emotions], ['problems', stats.problems], ['errors', stats.errorTypes], ['retained', stats.retained]] as const) {
-    if (table && Object.keys(table).length > 0) io.out(`  ${(name + ':').padEnd(10)}${Object.entries(table).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const [name, table] of [
+    ['emotions', stats.emotions],
+    ['problems', stats.problems],
+    ['errors', stats.errorTypes],
+    ['retained', stats.retained],
+  ] as const) {
+    if (table && Object.keys(table).length > 0) {
+      io.out(
+        `  ${(name + ':').padEnd(10)}${Object.entries(table)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
+      );
+    }
   }
   return 0;
 }

@@ -18,14 +18,28 @@ export async function trainConfigCommand(args: string[], a: TrainConfigArgs, jso
   const file = args[0];
   if (!file) throw new UsageError('esc train-config: missing <experiment.yaml> argument (see esc --help)');
   if (!a.out) throw new UsageError('esc train-config: missing --out <dir>');
-  if (a.backend !== undefined && a.backend !== 'llamafactory' && a.backend !== 'trl') throw new UsageError(`esc train-config: --backend must be llamafactory or trl, not ${JSON.stringify(a.backend)}`);
-  if (a.launcher !== undefined && !['local', 'torchrun', 'slurm'].includes(a.launcher)) throw new UsageError(`esc train-config: --launcher must be local, torchrun or slurm, not ${JSON.stringify(a.launcher)}`);
+  if (a.backend !== undefined && a.backend !== 'llamafactory' && a.backend !== 'trl') {
+    throw new UsageError(`esc train-config: --backend must be llamafactory or trl, not ${JSON.stringify(a.backend)}`);
+  }
+  if (a.launcher !== undefined && !['local', 'torchrun', 'slurm'].includes(a.launcher)) {
+    throw new UsageError(`esc train-config: --launcher must be local, torchrun or slurm, not ${JSON.stringify(a.launcher)}`);
+  }
   try {
-    const loaded = await loadExperiment(file, { ...(a.backend ? { backend: a.backend as 'trl' } : {}), ...(a.launcher ? { launcher: a.launcher as 'local' } : {}) });
+    const loaded = await loadExperiment(file, {
+      ...(a.backend ? { backend: a.backend as 'trl' } : {}),
+      ...(a.launcher ? { launcher: a.launcher as 'local' } : {}),
+    });
     const plan = await planTrainConfig(loaded, { outDir: a.out, cli: a.cli, activate: a.activate });
     await writeGeneratedFiles(plan.files);
-    if (json) printJson(io, { experiment: loaded.experiment.name, backend: loaded.experiment.backend, launcher: loaded.experiment.launcher, stages: plan.stages, files: plan.files.map((f) => f.path) });
-    else {
+    if (json) {
+      printJson(io, {
+        experiment: loaded.experiment.name,
+        backend: loaded.experiment.backend,
+        launcher: loaded.experiment.launcher,
+        stages: plan.stages,
+        files: plan.files.map((f) => f.path),
+      });
+    } else {
       io.out(`${loaded.experiment.name}: ${plan.stages.length} stage(s), ${loaded.experiment.backend}, ${loaded.experiment.launcher}`);
       for (const f of plan.files) io.out(`  wrote ${path.relative(process.cwd(), f.path) || f.path}`);
     }

@@ -2,7 +2,7 @@
 // the Playground's embedded planner and retrieval generator, and reports held-out planner scores
 // for SFT and SFT+DPO next to the majority-class baseline.
 
-import { trainEmbedded, type TrainEmbeddedReport } from '../core/inference/trainEmbedded';
+import { trainEmbedded, type TrainEmbeddedReport } from '../core/embedded/trainEmbedded';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
 
@@ -10,7 +10,8 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
 
 export function formatTrainReport(r: TrainEmbeddedReport): string[] {
   const c = r.counts;
-  const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string => `  ${name.padEnd(22)}${pct(s.accuracy)}  ${pct(s.weighted_f1)}  ${pct(s.macro_f1)}`;
+  const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string =>
+    `  ${name.padEnd(22)}${pct(s.accuracy)}  ${pct(s.weighted_f1)}  ${pct(s.macro_f1)}`;
   return [
     `Embedded models written to ${r.out}`,
     `  planner: ${c.trainTurns} training turns, ${c.pairs} DPO pairs (${c.pairSource === 'mined' ? 'mined from the SFT planner’s mistakes' : c.pairSource === 'file' ? 'from the preference file' : 'none: SFT only'})`,
@@ -23,8 +24,14 @@ export function formatTrainReport(r: TrainEmbeddedReport): string[] {
   ];
 }
 
-export async function trainEmbeddedCommand(values: { train?: string; pref?: string; test?: string; out?: string; beta?: string }, json: boolean, io: Io): Promise<number> {
-  if (!values.train) throw new UsageError('esc train-embedded: --train <file> is required (ESConv dialogues or a vanilla, generator or planner SFT file)');
+export async function trainEmbeddedCommand(
+  values: { train?: string; pref?: string; test?: string; out?: string; beta?: string },
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  if (!values.train) {
+    throw new UsageError('esc train-embedded: --train <file> is required (ESConv dialogues or a vanilla, generator or planner SFT file)');
+  }
   if (!values.out) throw new UsageError('esc train-embedded: --out <dir> is required');
   const beta = values.beta === undefined ? undefined : Number(values.beta);
   if (beta !== undefined && !(beta > 0)) throw new UsageError('esc train-embedded: --beta must be a positive number');
@@ -37,7 +44,15 @@ export async function trainEmbeddedCommand(values: { train?: string; pref?: stri
   } catch (e) {
     throw new InputError(`esc train-embedded: ${(e as Error).message}`);
   }
-  if (json) printJson(io, { majority: report.majority, sft: report.sft, dpo: report.dpo, counts: report.counts, test_source: report.testSource, out: report.out });
-  else for (const line of formatTrainReport(report)) io.out(line);
+  if (json) {
+    printJson(io, {
+      majority: report.majority,
+      sft: report.sft,
+      dpo: report.dpo,
+      counts: report.counts,
+      test_source: report.testSource,
+      out: report.out,
+    });
+  } else for (const line of formatTrainReport(report)) io.out(line);
   return 0;
 }

@@ -2,7 +2,7 @@
 // is invalid or the file is not parseable.
 
 import { isDatasetKind, DATASET_KINDS } from '../core/formats/kinds';
-import { validateFile } from '../core/formats/validate';
+import { validateFile } from '../core/dataset/validate';
 import { requireFile } from './inputFile';
 import { printJson, UsageError, type Io } from './output';
 

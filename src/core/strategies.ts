@@ -94,9 +94,7 @@ const TAG_RE = /^\s*\[([^\]\n]{1,60})\]\s?/;
  * Splits a vanilla (joint) reply "[Strategy] text" into its tag and text. The tag is returned as
  * written; `normalized` is set when it names a strategy.
  */
-export function splitStrategyTag(
-  content: string,
-): { tag: string; text: string; normalized: NormalizedStrategy | undefined } | undefined {
+export function splitStrategyTag(content: string): { tag: string; text: string; normalized: NormalizedStrategy | undefined } | undefined {
   const m = TAG_RE.exec(content);
   if (!m) return undefined;
   const tag = m[1].trim();

@@ -1,7 +1,7 @@
 // Typed access to ESC Studio's settings (package.json `contributes.configuration`).
 
 import * as vscode from 'vscode';
-import { PAPER_PRESETS, type EndpointConfig } from '../core/inference/openai/config';
+import { PAPER_PRESETS, type EndpointConfig } from '../core/openai/config';
 
 export interface DatasetsConfig {
   include: string;

@@ -5,9 +5,9 @@
 // sent: a whole `state` on structural changes, `candidate` patches while a reply streams in.
 
 import * as z from 'zod';
-import type { ConversationTurn } from '../core/inference/conversation';
-import { PIPELINE_MODES, type LaneResult, type PipelineMode } from '../core/inference/pipeline';
-import { FIX_ACTIONS } from '../core/inference/types';
+import type { ConversationTurn } from '../core/playground/conversation';
+import { PIPELINE_MODES, type LaneResult, type PipelineMode } from '../core/playground/pipeline';
+import { FIX_ACTIONS } from '../core/dialogue/types';
 import { STRATEGIES, type Strategy } from '../core/strategies';
 
 export const MODES = PIPELINE_MODES;
@@ -15,9 +15,9 @@ export type Mode = PipelineMode;
 export const BACKENDS = ['embedded', 'openai'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
 /** A candidate reply comes from one lane: the decoupled pipeline or the vanilla joint model. */
-export type { Lane } from '../core/inference/pipeline';
+export type { Lane } from '../core/playground/pipeline';
 export type SaveAs = 'vanilla' | 'planner' | 'generator';
-export type { FixAction } from '../core/inference/types';
+export type { FixAction } from '../core/dialogue/types';
 
 const strategy = z.enum(STRATEGIES);
 const id = z.string().min(1).max(100);
@@ -42,7 +42,15 @@ export const playgroundToExtension = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setMode'), mode: z.enum(MODES) }),
   z.object({ type: z.literal('setBackend'), backend: z.enum(BACKENDS) }),
   z.object({ type: z.literal('fix'), action: z.enum(FIX_ACTIONS) }),
-  z.object({ type: z.literal('runCommand'), command: z.enum(['escStudio.datasets.focus', 'escStudio.detectDataset', 'escStudio.trainEmbedded', 'escStudio.configurePlaygroundEndpoints']) }),
+  z.object({
+    type: z.literal('runCommand'),
+    command: z.enum([
+      'escStudio.datasets.focus',
+      'escStudio.detectDataset',
+      'escStudio.trainEmbedded',
+      'escStudio.configurePlaygroundEndpoints',
+    ]),
+  }),
 ]);
 export type PlaygroundToExtension = z.infer<typeof playgroundToExtension>;
 
@@ -51,10 +59,10 @@ export interface StrategyChip {
   color: string;
 }
 
-/** One candidate reply of a supporter turn: the pipeline's own lane result (core/inference/pipeline). */
+/** One candidate reply of a supporter turn: the pipeline's own lane result (core/playground/pipeline). */
 export type CandidateView = LaneResult;
 
-/** A turn as the extension keeps it (core/inference/conversation). */
+/** A turn as the extension keeps it (core/playground/conversation). */
 export type TurnView = ConversationTurn;
 
 export interface PlaygroundState {

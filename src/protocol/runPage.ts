@@ -3,7 +3,12 @@
 import * as z from 'zod';
 import type { TrainPoint } from '../core/training/logs';
 
-export const runPageToExtension = z.discriminatedUnion('type', [z.object({ type: z.literal('ready') }), z.object({ type: z.literal('openFolder') })]);
+export type { TrainPoint };
+
+export const runPageToExtension = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('openFolder') }),
+]);
 export type RunPageToExtension = z.infer<typeof runPageToExtension>;
 
 export type ExtensionToRunPage = {

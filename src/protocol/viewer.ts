@@ -7,8 +7,14 @@ import type { DatasetStats } from '../core/dataset/stats';
 import type { IndexProgress, RecordDetail, RowSummary, ViewInfo } from '../core/dataset/viewTypes';
 import { FACETS, SORT_ORDERS, type SortOrder } from '../core/dataset/viewTypes';
 import type { DetectedKind } from '../core/formats/kinds';
-import type { ValidationProblem } from '../core/formats/validate';
+import type { ValidationProblem } from '../core/dataset/validate';
 import type { StrategyChip } from './playground';
+
+// What the viewer webview draws, re-exported so the webview imports nothing outside src/protocol/.
+export type { DatasetStats, Distribution, StrategyCounts } from '../core/dataset/stats';
+export type { Facet, FacetValue, RecordDetail, RowSummary, ViewInfo, ViewQuery } from '../core/dataset/viewTypes';
+export type { RecordView, SideView, TurnView } from '../core/dataset/recordView';
+export type { ValidationProblem } from '../core/dataset/validate';
 
 const viewQuery = z.object({
   search: z.object({ text: z.string().max(10_000), regex: z.boolean(), caseSensitive: z.boolean() }).optional(),
@@ -33,7 +39,15 @@ export type ViewerToExtension = z.infer<typeof viewerToExtension>;
 export type ViewerTab = 'records' | 'stats';
 
 export type ExtensionToViewer =
-  | { type: 'init'; file: string; size: number; strategies: StrategyChip[]; tab?: ViewerTab; /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number; /** Start without the saved search (it was stopped). */ resetSearch?: boolean }
+  | {
+      type: 'init';
+      file: string;
+      size: number;
+      strategies: StrategyChip[];
+      tab?: ViewerTab;
+      /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number;
+      /** Start without the saved search (it was stopped). */ resetSearch?: boolean;
+    }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'firstRecords'; records: number; kind: DetectedKind; kindLabel: string }
   | { type: 'indexed'; info: IndexedInfo }

@@ -77,7 +77,10 @@ describe('Playground in code-server', { timeout: 300_000 }, () => {
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     frame = await playgroundFrame(wb);
     await frame.locator('[data-testid=supporter-turn]').first().waitFor({ timeout: 30_000 });
-    assert.equal((await frame.locator('[data-testid=supporter-turn]').last().locator('[data-testid=reply]').first().innerText()).trim(), reply);
+    assert.equal(
+      (await frame.locator('[data-testid=supporter-turn]').last().locator('[data-testid=reply]').first().innerText()).trim(),
+      reply,
+    );
     assert.match(await frame.locator('[data-testid=seeker-turn]').first().innerText(), /lost my job/);
   });
 
@@ -87,7 +90,16 @@ describe('Playground in code-server', { timeout: 300_000 }, () => {
     // two Playground webviews now: the sidebar's and the tab's, both drawing the one session
     const frames = async (): Promise<number> => {
       let n = 0;
-      for (const f of wb.page.frames()) if (await f.locator('[data-testid=supporter-turn]').count().catch(() => 0)) n++;
+      for (const f of wb.page.frames()) {
+        if (
+          await f
+            .locator('[data-testid=supporter-turn]')
+            .count()
+            .catch(() => 0)
+        ) {
+          n++;
+        }
+      }
       return n;
     };
     for (let i = 0; i < 60 && (await frames()) < 2; i++) await wb.page.waitForTimeout(250);

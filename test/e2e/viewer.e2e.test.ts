@@ -8,7 +8,17 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeBigPreferenceFile } from '../fixtures/bigPreferenceFile';
 import { REPO_ROOT, SHARED_DATA_DIR } from '../runner/paths';
-import { focusDatasetsPane, openEscStudio, openFromTree, openWorkbench, quickOpen, runCommand, screenshot, viewerFrame, type Workbench } from './workbench';
+import {
+  focusDatasetsPane,
+  openEscStudio,
+  openFromTree,
+  openWorkbench,
+  quickOpen,
+  runCommand,
+  screenshot,
+  viewerFrame,
+  type Workbench,
+} from './workbench';
 
 const REAL = ['ESC_sft_test.json', 'ESC_sft_val.json', 'FailedESConv.json'];
 const XSS = {
@@ -25,13 +35,32 @@ function prepare(ws: string): void {
   mkdirSync(bad);
   const sft = readFileSync(path.join(SHARED_DATA_DIR, 'ESC_sft_val.json'));
   writeFileSync(path.join(bad, 'truncated.json'), sft.subarray(0, 120_000));
-  writeFileSync(path.join(bad, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(JSON.parse(sft.toString()).slice(0, 3)), 'utf16le')]));
+  writeFileSync(
+    path.join(bad, 'utf16.json'),
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(JSON.parse(sft.toString()).slice(0, 3)), 'utf16le')]),
+  );
   writeFileSync(path.join(bad, 'empty.json'), '');
   const lines = (JSON.parse(sft.toString()) as unknown[]).slice(0, 6).map((r) => JSON.stringify(r));
   lines[3] = lines[3]!.slice(0, 200);
   writeFileSync(path.join(bad, 'bad-lines.jsonl'), lines.join('\n') + '\n');
-  const huge = { messages: [{ role: 'user', content: 'a very long message: ' + 'words '.repeat(900_000) }, { role: 'assistant', content: '[Question] Could you say more?' }] };
-  writeFileSync(path.join(bad, 'huge-string.json'), JSON.stringify([huge, { messages: [{ role: 'user', content: 'short' }, { role: 'assistant', content: '[Others] ok' }] }]));
+  const huge = {
+    messages: [
+      { role: 'user', content: 'a very long message: ' + 'words '.repeat(900_000) },
+      { role: 'assistant', content: '[Question] Could you say more?' },
+    ],
+  };
+  writeFileSync(
+    path.join(bad, 'huge-string.json'),
+    JSON.stringify([
+      huge,
+      {
+        messages: [
+          { role: 'user', content: 'short' },
+          { role: 'assistant', content: '[Others] ok' },
+        ],
+      },
+    ]),
+  );
   const hostile = Object.values(XSS).map((payload, i) => ({
     messages: [
       { role: 'user', content: `seeker says ${payload}` },
@@ -39,7 +68,14 @@ function prepare(ws: string): void {
     ],
   }));
   writeFileSync(path.join(ws, 'hostile.json'), JSON.stringify(hostile, null, 1));
-  const backtrack = [{ messages: [{ role: 'user', content: 'a'.repeat(40) + '!' }, { role: 'assistant', content: '[Question] ok?' }] }];
+  const backtrack = [
+    {
+      messages: [
+        { role: 'user', content: 'a'.repeat(40) + '!' },
+        { role: 'assistant', content: '[Question] ok?' },
+      ],
+    },
+  ];
   writeFileSync(path.join(ws, 'backtrack.json'), JSON.stringify(backtrack));
   mkdirSync(path.join(ws, 'big'));
   writeBigPreferenceFile(REPO_ROOT, path.join(ws, 'big', 'pref_generator_200MB.json'), 200 * 1024 * 1024);
@@ -57,7 +93,10 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
   });
 
   /** Opens a file from the tree and returns the times to its first rows, from the webview's own wall-clock stamps. */
-  async function timeFirstPage(kindLabel: string, fileName: string): Promise<{ total: number; line: string; frame: Awaited<ReturnType<typeof viewerFrame>> }> {
+  async function timeFirstPage(
+    kindLabel: string,
+    fileName: string,
+  ): Promise<{ total: number; line: string; frame: Awaited<ReturnType<typeof viewerFrame>> }> {
     const page = wb.page;
     let started = 0;
     await openFromTree(page, kindLabel, fileName, () => (started = Date.now()));
@@ -232,7 +271,11 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await frame.locator('figure.chart canvas').first().waitFor();
     await page.waitForTimeout(500);
     assert.equal(await frame.evaluate(() => (window as unknown as { __escXss?: number }).__escXss), undefined, 'no payload ran');
-    assert.equal(await frame.locator('.record-pane img, .record-pane a[href], .record-pane script, .record-pane style').count(), 0, 'no element came from data');
+    assert.equal(
+      await frame.locator('.record-pane img, .record-pane a[href], .record-pane script, .record-pane style').count(),
+      0,
+      'no element came from data',
+    );
     assert.equal(await frame.locator('body').isVisible(), true, 'injected CSS did not apply');
     for (const f of page.frames()) {
       assert.equal(await f.evaluate(() => (window as unknown as { __escXss?: number }).__escXss).catch(() => undefined), undefined);

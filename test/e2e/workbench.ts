@@ -18,7 +18,9 @@ export interface Workbench {
 /** Opens the demo workspace (a copy; `prepare` may add files to it first) with the packaged extension installed. */
 export async function openWorkbench(prepare?: (workspace: string) => void, settings?: Record<string, unknown>): Promise<Workbench> {
   const extensionsDir = mkdtempSync(path.join(tmpdir(), 'esc-e2e-ext-'));
-  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-extension.sh'), extensionsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-extension.sh'), extensionsDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const ws = copyWorkspace(DEMO_DIR, 'demo workspace');
   prepare?.(ws.dir);
   let server: CodeServer | undefined;
@@ -55,7 +57,13 @@ export async function openEscStudio(page: Page): Promise<void> {
 }
 
 /** The first frame (webviews are nested iframes) for which `matches` holds, polled until `timeoutMs`. */
-export async function findFrame(page: Page, matches: (frame: Frame) => Promise<boolean>, what: string, timeoutMs: number, pollMs: number): Promise<Frame> {
+export async function findFrame(
+  page: Page,
+  matches: (frame: Frame) => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
@@ -72,7 +80,13 @@ export async function findFrame(page: Page, matches: (frame: Frame) => Promise<b
 
 /** The innermost frame of a webview whose body contains `text`. */
 export function webviewFrame(page: Page, text: string, timeoutMs = 30_000): Promise<Frame> {
-  return findFrame(page, async (f) => (await f.locator('body').innerText({ timeout: 500 })).includes(text), `webview showing ${JSON.stringify(text)}`, timeoutMs, 250);
+  return findFrame(
+    page,
+    async (f) => (await f.locator('body').innerText({ timeout: 500 })).includes(text),
+    `webview showing ${JSON.stringify(text)}`,
+    timeoutMs,
+    250,
+  );
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -122,7 +136,10 @@ export async function quickOpen(page: Page, relativePath: string): Promise<void>
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(relativePath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor();
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) })
+    .first()
+    .waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: path.basename(relativePath) }).waitFor();
 }

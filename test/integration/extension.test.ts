@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EscStudioApi } from '../../src/extension';
 import { DATASET_KINDS } from '../../src/core/formats/kinds';
-import type { ValidationReport } from '../../src/core/formats/validate';
+import type { ValidationReport } from '../../src/core/dataset/validate';
 import { log } from './index';
 
 const EXTENSION_ID = 'esc-studio.esc-studio';
@@ -19,7 +19,10 @@ async function api(): Promise<EscStudioApi> {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
+  ]);
 }
 
 const workspaceDir = (): string => {
@@ -43,7 +46,15 @@ describe('ESC Studio in a real VS Code', () => {
   it('registers its commands', async () => {
     await api();
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['escStudio.detectDataset', 'escStudio.validateDataset', 'escStudio.refreshDatasets', 'escStudio.openPlayground', 'escStudio.datasets.focus', 'escStudio.runs.focus', 'escStudio.playground.focus']) {
+    for (const id of [
+      'escStudio.detectDataset',
+      'escStudio.validateDataset',
+      'escStudio.refreshDatasets',
+      'escStudio.openPlayground',
+      'escStudio.datasets.focus',
+      'escStudio.runs.focus',
+      'escStudio.playground.focus',
+    ]) {
       assert.ok(commands.includes(id), `command ${id} is not registered`);
     }
   });
@@ -55,7 +66,10 @@ describe('ESC Studio in a real VS Code', () => {
     const kinds = a.datasets.getChildren().map((n) => (n.type === 'kind' ? n.kind : 'file'));
     assert.deepEqual([...kinds].sort(), [...DATASET_KINDS].sort());
     const files = a.datasets.datasets;
-    assert.ok(files.every((f) => f.records > 0 && f.size > 0), 'every file has records and a size');
+    assert.ok(
+      files.every((f) => f.records > 0 && f.size > 0),
+      'every file has records and a size',
+    );
     const item = a.datasets.getTreeItem({ type: 'file', entry: files[0]! });
     assert.match(String(item.description), /records · /);
   });
@@ -63,7 +77,14 @@ describe('ESC Studio in a real VS Code', () => {
   it('Datasets view picks up a new dataset file and drops a deleted one', async () => {
     const a = await api();
     const file = path.join(workspaceDir(), 'added later.jsonl');
-    writeFileSync(file, JSON.stringify({ conversations: [{ role: 'user', content: 'hi' }], chosen: { role: 'assistant', content: 'Question' }, rejected: { role: 'assistant', content: 'Others' } }) + '\n');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        conversations: [{ role: 'user', content: 'hi' }],
+        chosen: { role: 'assistant', content: 'Question' },
+        rejected: { role: 'assistant', content: 'Others' },
+      }) + '\n',
+    );
     const seen = async (want: boolean): Promise<void> => {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
@@ -109,7 +130,19 @@ describe('ESC Studio in a real VS Code', () => {
     assert.deepEqual(vscode.languages.getDiagnostics(good), []);
 
     const bad = path.join(workspaceDir(), 'truncated copy.json');
-    const text = JSON.stringify([{ messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: '[Question] How are you?' }] }, { messages: [{ role: 'user', content: 'cut' }]}], null, 2);
+    const text = JSON.stringify(
+      [
+        {
+          messages: [
+            { role: 'user', content: 'hello' },
+            { role: 'assistant', content: '[Question] How are you?' },
+          ],
+        },
+        { messages: [{ role: 'user', content: 'cut' }] },
+      ],
+      null,
+      2,
+    );
     writeFileSync(bad, text.slice(0, text.length - 20));
     const badUri = vscode.Uri.file(bad);
     const report = await vscode.commands.executeCommand<ValidationReport>('escStudio.validateDataset', badUri);

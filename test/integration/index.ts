@@ -21,12 +21,22 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'dot' });
   const grep = process.env.ESC_INTEGRATION_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  for (const f of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
+    mocha.addFile(path.join(__dirname, f));
+  }
   const started = Date.now();
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
     runner.on('pass', (t) => log(`  ✔ ${t.fullTitle()} (${t.duration ?? 0} ms)`));
-    runner.on('fail', (t, err: Error) => log(`  ✘ ${t.fullTitle()}\n      ${String(err.stack ?? err.message).split('\n').join('\n      ')}`));
+    runner.on('fail', (t, err: Error) =>
+      log(
+        `  ✘ ${t.fullTitle()}\n      ${String(err.stack ?? err.message)
+          .split('\n')
+          .join('\n      ')}`,
+      ),
+    );
     runner.on('pending', (t) => log(`  - ${t.fullTitle()} (skipped)`));
     runner.on('end', () => {
       const s = runner.stats;

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import { Conversation } from '../../src/core/inference/conversation';
-import type { LaneResult } from '../../src/core/inference/pipeline';
-import type { TrainEmbeddedReport } from '../../src/core/inference/trainEmbedded';
+import { Conversation } from '../../src/core/playground/conversation';
+import type { LaneResult } from '../../src/core/playground/pipeline';
+import type { TrainEmbeddedReport } from '../../src/core/embedded/trainEmbedded';
 import { STRATEGIES } from '../../src/core/strategies';
 import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
@@ -48,16 +48,23 @@ describe('Playground', () => {
     const p = c!.probabilities!;
     assert.deepEqual(Object.keys(p).sort(), [...STRATEGIES].sort());
     assert.ok(Math.abs(Object.values(p).reduce((x, y) => x + y, 0) - 1) < 1e-5);
-    assert.equal(c!.strategy, STRATEGIES.reduce((best, x) => (p[x]! > p[best]! ? x : best), STRATEGIES[0]));
+    assert.equal(
+      c!.strategy,
+      STRATEGIES.reduce((best, x) => (p[x]! > p[best]! ? x : best), STRATEGIES[0]),
+    );
     assert.ok(c!.reply.length > 0 && c!.latencyMs.planner! > 0 && c!.latencyMs.generator! > 0);
-    log(`  first embedded turn (models + onnxruntime load included): ${(performance.now() - t0).toFixed(0)} ms; planner ${c!.latencyMs.planner} ms, generator ${c!.latencyMs.generator} ms`);
+    log(
+      `  first embedded turn (models + onnxruntime load included): ${(performance.now() - t0).toFixed(0)} ms; planner ${c!.latencyMs.planner} ms, generator ${c!.latencyMs.generator} ms`,
+    );
   });
 
   it('an override regenerates stage 2 with the chosen strategy and keeps stage 1 on show', async () => {
     const a = await api();
     const s = a.playground.session;
     s.setBackend('embedded');
-    if (s.conversation.turns.at(-1)?.speaker !== 'supporter') await s.send('I lost my job last week and I cannot stop worrying about money.');
+    if (s.conversation.turns.at(-1)?.speaker !== 'supporter') {
+      await s.send('I lost my job last week and I cannot stop worrying about money.');
+    }
     const turn = s.conversation.lastSupporter()!;
     const first = turn.candidates[0]!;
     const other = STRATEGIES.find((x) => x !== first.strategy && x !== 'Others')!;
@@ -80,8 +87,14 @@ describe('Playground', () => {
     s.setMode('compare');
     await s.send('Thank you. My sister says I should just apply everywhere.');
     const cs = lastCandidates(a);
-    assert.deepEqual(cs.map((c) => c.lane), ['decoupled', 'vanilla']);
-    assert.ok(cs.every((c) => c.status === 'done' && c.strategy && c.reply), JSON.stringify(cs));
+    assert.deepEqual(
+      cs.map((c) => c.lane),
+      ['decoupled', 'vanilla'],
+    );
+    assert.ok(
+      cs.every((c) => c.status === 'done' && c.strategy && c.reply),
+      JSON.stringify(cs),
+    );
     await s.persist();
     // what the next session starts from: the workspace state, read back and restored
     const stored = s.stored();
@@ -102,7 +115,11 @@ describe('Playground', () => {
     // two supporter turns, the first with an overridden second candidate
     await s.send('My manager keeps criticising me in front of everyone.');
     const firstTurn = s.conversation.lastSupporter()!;
-    await s.override(firstTurn.id, 0, STRATEGIES.find((x) => x !== firstTurn.candidates[0]!.strategy)!);
+    await s.override(
+      firstTurn.id,
+      0,
+      STRATEGIES.find((x) => x !== firstTurn.candidates[0]!.strategy)!,
+    );
     await s.send('I dread going to work now.');
     await a.datasets.ready();
     const target = a.datasets.datasets.find((d) => d.kind === 'sft-planner')!.uri.fsPath;
@@ -122,11 +139,24 @@ describe('Playground', () => {
     await accept(a.playground.save('planner'));
     const after = readFileSync(target);
     assert.ok(after.subarray(0, before.length).equals(before), 'the JSON Lines file keeps its bytes; records are appended');
-    const added = after.subarray(before.length).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+    const added = after
+      .subarray(before.length)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
     assert.equal(added.length, supporterTurns);
-    assert.ok(added.every((r) => r.messages[0]!.content.startsWith('You are an emotional strategy identifier') && STRATEGIES.includes(r.messages.at(-1)!.content as never)));
+    assert.ok(
+      added.every(
+        (r) =>
+          r.messages[0]!.content.startsWith('You are an emotional strategy identifier') &&
+          STRATEGIES.includes(r.messages.at(-1)!.content as never),
+      ),
+    );
     // Keep both: the first turn has two candidates with different strategies (the override) -> a planner pair
-    const turn = s.conversation.turns.find((t) => t.speaker === 'supporter' && t.candidates.length >= 2 && t.candidates[0]!.strategy !== t.candidates[1]!.strategy);
+    const turn = s.conversation.turns.find(
+      (t) => t.speaker === 'supporter' && t.candidates.length >= 2 && t.candidates[0]!.strategy !== t.candidates[1]!.strategy,
+    );
     assert.ok(turn, 'a turn with an overridden candidate');
     const pairs = a.datasets.datasets.find((d) => d.kind === 'pref-planner')!.uri.fsPath;
     const pairsBefore = JSON.parse(readFileSync(pairs, 'utf8')) as unknown[];
@@ -200,7 +230,17 @@ describe('Playground', () => {
               { token: 'Question', logprob: Math.log(0.3) },
               { token: 'Providing', logprob: Math.log(0.1) },
             ];
-            res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Reflection of feelings' }, logprobs: { content: [{ token: 'Reflection', logprob: Math.log(0.6), top_logprobs: top }] }, finish_reason: 'stop' }] }));
+            res.end(
+              JSON.stringify({
+                choices: [
+                  {
+                    message: { role: 'assistant', content: 'Reflection of feelings' },
+                    logprobs: { content: [{ token: 'Reflection', logprob: Math.log(0.6), top_logprobs: top }] },
+                    finish_reason: 'stop',
+                  },
+                ],
+              }),
+            );
             return;
           }
           // what the seeker said last: earlier turns are in the history, and seeker turns that follow a
@@ -225,7 +265,9 @@ describe('Playground', () => {
             return;
           }
           res.setHeader('content-type', 'text/event-stream');
-          for (const piece of ['It sounds ', 'like you are ', 'carrying a lot.']) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
+          for (const piece of ['It sounds ', 'like you are ', 'carrying a lot.']) {
+            res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
+          }
           res.end('data: [DONE]\n\n');
         });
       });
@@ -235,7 +277,9 @@ describe('Playground', () => {
       await config.update('generator.baseUrl', base, vscode.ConfigurationTarget.Global);
     });
     after(async () => {
-      for (const k of ['planner.baseUrl', 'generator.baseUrl', 'timeoutSeconds']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      for (const k of ['planner.baseUrl', 'generator.baseUrl', 'timeoutSeconds']) {
+        await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      }
       for (const r of stalled) r.destroy();
       server.close();
     });

@@ -13,7 +13,6 @@ import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
 import { STAND_IN_LLAMAFACTORY_CLI as STUB } from '../fixtures/standInCli';
 
-
 async function api(): Promise<EscStudioApi> {
   return vscode.extensions.getExtension<EscStudioApi>('esc-studio.esc-studio')!.activate();
 }
@@ -31,7 +30,13 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     writeFileSync(stubLog, '');
     // first on PATH: for the preflight in this extension host, and for the terminals
     process.env.PATH = `${stubDir}${path.delimiter}${process.env.PATH ?? ''}`;
-    await vscode.workspace.getConfiguration('terminal.integrated.env').update('linux', { PATH: `${stubDir}:\${env:PATH}`, ESC_STUB_LOG: stubLog, ESC_STUB_DIR: stubDir }, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('terminal.integrated.env')
+      .update(
+        'linux',
+        { PATH: `${stubDir}:\${env:PATH}`, ESC_STUB_LOG: stubLog, ESC_STUB_DIR: stubDir },
+        vscode.ConfigurationTarget.Workspace,
+      );
     await vscode.workspace.getConfiguration('escStudio.training').update('requireGpu', false, vscode.ConfigurationTarget.Workspace);
   });
 
@@ -64,7 +69,10 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     });
     const calls = readFileSync(stubLog, 'utf8').trim().split('\n');
     const at = (line: string): number => calls.indexOf(line);
-    assert.ok(at('planner-sft start') < at('generator-sft end') && at('generator-sft start') < at('planner-sft end'), `chains ran concurrently: ${calls.join(', ')}`);
+    assert.ok(
+      at('planner-sft start') < at('generator-sft end') && at('generator-sft start') < at('planner-sft end'),
+      `chains ran concurrently: ${calls.join(', ')}`,
+    );
     assert.ok(at('planner-dpo start') > at('planner-sft end'), 'the planner DPO waited for its SFT');
     assert.equal(at('generator-dpo start'), -1, 'the generator DPO never started');
     const stageItem = a.runs.getTreeItem({ type: 'stage', run: a.runsModel.find(experiment.fsPath, 'planner-sft')! });
@@ -77,7 +85,10 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     const a = await api();
     writeFileSync(path.join(stubDir, 'slow'), '');
     const file = path.join(workspaceDir(), 'stop.esc-experiment.yaml');
-    writeFileSync(file, ['name: stoptest', 'model: {base: x/y, template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', ''].join('\n'));
+    writeFileSync(
+      file,
+      ['name: stoptest', 'model: {base: x/y, template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', ''].join('\n'),
+    );
     await a.runsModel.load();
     const launched = vscode.commands.executeCommand<Map<string, string>>('escStudio.launchPipeline', vscode.Uri.file(file));
     let run = a.runsModel.find(file, 'planner-sft');
@@ -112,7 +123,17 @@ describe('Runs started elsewhere', function () {
     const a = await api();
     const dir = path.join(tmpdir(), `esc-attached-${process.pid}`);
     mkdirSync(dir, { recursive: true });
-    const line = (step: number): string => JSON.stringify({ current_steps: step, total_steps: 10, loss: 2 - step / 10, lr: 1e-5, epoch: step / 10, percentage: step * 10, elapsed_time: '0:00:01', remaining_time: '0:00:09' }) + '\n';
+    const line = (step: number): string =>
+      JSON.stringify({
+        current_steps: step,
+        total_steps: 10,
+        loss: 2 - step / 10,
+        lr: 1e-5,
+        epoch: step / 10,
+        percentage: step * 10,
+        elapsed_time: '0:00:01',
+        remaining_time: '0:00:09',
+      }) + '\n';
     writeFileSync(path.join(dir, 'trainer_log.jsonl'), line(1));
     await vscode.commands.executeCommand('escStudio.openRunFolder', vscode.Uri.file(dir));
     const describe = (): string => {

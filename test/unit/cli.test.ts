@@ -18,7 +18,17 @@ after(() => t.dispose());
 /** Demo files are named `<kind>_demo.json[l]` (or `<kind>_<variant>.json[l]`): the name says the kind. */
 const demoKind = (file: string): string => {
   const base = path.basename(file).replace(/\.jsonl?$/, '');
-  const kinds = ['error-stats', 'sft-vanilla', 'sft-planner', 'sft-generator', 'pref-planner', 'pref-generator', 'pref-vanilla', 'inference', 'esconv'];
+  const kinds = [
+    'error-stats',
+    'sft-vanilla',
+    'sft-planner',
+    'sft-generator',
+    'pref-planner',
+    'pref-generator',
+    'pref-vanilla',
+    'inference',
+    'esconv',
+  ];
   const k = kinds.find((kind) => base.startsWith(kind.replace('-', '_')));
   assert.ok(k, `demo file ${base} does not start with a kind`);
   return k;
@@ -72,7 +82,10 @@ describe('esc CLI', () => {
     const noMessages = esc('validate', t.write('missing.json', JSON.stringify(missing)), '--json');
     assert.equal(noMessages.code, 1);
     const report = JSON.parse(noMessages.stdout) as { problems: { index: number; path: string }[] };
-    assert.deepEqual(report.problems.map((p) => [p.index, p.path]), [[3, '[3].messages']]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.index, p.path]),
+      [[3, '[3].messages']],
+    );
     const lines = data.slice(0, 4).map((r) => JSON.stringify(r));
     lines[1] = lines[1]!.slice(0, -2);
     const badLine = esc('validate', t.write('bad line.jsonl', lines.join('\n')));
@@ -83,7 +96,9 @@ describe('esc CLI', () => {
     assert.match(empty.stdout, /empty/);
     const bom = esc('validate', t.write('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), real])));
     assert.equal(bom.code, 0, bom.stdout);
-    for (const r of [truncated, notArray, noMessages, badLine, empty, bom]) assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /, 'no stack trace');
+    for (const r of [truncated, notArray, noMessages, badLine, empty, bom]) {
+      assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /, 'no stack trace');
+    }
   });
 
   it('user errors: one line on stderr, exit 2, no stack trace — also for odd paths', () => {
@@ -101,7 +116,10 @@ describe('esc CLI', () => {
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
     }
-    assert.deepEqual(readdirSync(t.dir).filter((f) => f.includes('pwned')), []);
+    assert.deepEqual(
+      readdirSync(t.dir).filter((f) => f.includes('pwned')),
+      [],
+    );
     assert.equal(esc('--help').code, 0);
   });
 });

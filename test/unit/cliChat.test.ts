@@ -63,7 +63,9 @@ describe('esc chat', () => {
     assert.ok(out.reply.length > 0);
     assert.ok(out.latency_ms.planner! > 0 && out.latency_ms.generator! > 0);
     // the TypeScript engine gives the same answer
-    const ts = JSON.parse((await esc('chat', 'I lost my job last week and I feel useless.', '--json', '--engine', 'typescript')).stdout) as ChatJson;
+    const ts = JSON.parse(
+      (await esc('chat', 'I lost my job last week and I feel useless.', '--json', '--engine', 'typescript')).stdout,
+    ) as ChatJson;
     assert.equal(ts.strategy, out.strategy);
     assert.equal(ts.reply, out.reply);
     for (const s of STRATEGIES) assert.ok(Math.abs(ts.probabilities![s]! - out.probabilities![s]!) < 1e-5);
@@ -71,7 +73,13 @@ describe('esc chat', () => {
 
   it('--history and an endpoint generator: the request is the paper’s generator prompt with the strategy and the multi-turn history', async () => {
     const history = path.join(t.dir, 'history with spaces.json');
-    writeFileSync(history, JSON.stringify([{ speaker: 'seeker', text: 'Hi.' }, { speaker: 'supporter', text: 'Hello, how are you?', strategy: 'Question' }]));
+    writeFileSync(
+      history,
+      JSON.stringify([
+        { speaker: 'seeker', text: 'Hi.' },
+        { speaker: 'supporter', text: 'Hello, how are you?', strategy: 'Question' },
+      ]),
+    );
     const r = await esc('chat', 'Not great, honestly.', '--history', history, '--generator', `${base}#rg`, '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as ChatJson;
@@ -80,7 +88,10 @@ describe('esc chat', () => {
     assert.equal(req.auth, 'Bearer sk-test');
     assert.equal(req.body.temperature, 0.7);
     assert.equal(req.body.top_p, 0.95);
-    assert.match(req.body.messages[0]!.content, new RegExp(`Your current reference response strategy is ${out.strategy}\\.\\nThe conversation is as follows:\\n$`));
+    assert.match(
+      req.body.messages[0]!.content,
+      new RegExp(`Your current reference response strategy is ${out.strategy}\\.\\nThe conversation is as follows:\\n$`),
+    );
     assert.deepEqual(req.body.messages.slice(1), [
       { role: 'user', content: 'Hi.' },
       { role: 'assistant', content: 'Hello, how are you?' },
@@ -115,13 +126,23 @@ describe('esc chat', () => {
       [['chat', 'hi', '--history', broken], /neither JSON nor/],
       [['chat', 'hi', '--planner', `embedded:${t.dir}`], /cannot read manifest\.json/],
       [['train-embedded', '--out', t.dir], /--train <file> is required/],
-      [['train-embedded', '--train', path.join(DEMO_DATA, 'pref_planner_demo.json'), '--out', path.join(t.dir, 'm')], /train the embedded models from ESConv/],
+      [
+        ['train-embedded', '--train', path.join(DEMO_DATA, 'pref_planner_demo.json'), '--out', path.join(t.dir, 'm')],
+        /train the embedded models from ESConv/,
+      ],
     ] as [string[], RegExp][]) {
       const r = await esc(...args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, re);
       // progress lines ("… Reading …") go to stderr too; the error itself is one line
-      assert.equal(r.stderr.trim().split('\n').filter((l) => !l.startsWith('… ')).length, 1, r.stderr);
+      assert.equal(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('… ')).length,
+        1,
+        r.stderr,
+      );
     }
   });
 });
@@ -129,13 +150,32 @@ describe('esc chat', () => {
 describe('esc train-embedded', () => {
   it('--json on the real splits: majority, SFT and DPO scores; both beat the majority class', async () => {
     const out = path.join(t.dir, 'val model');
-    const r = await esc('train-embedded', '--train', sharedFile('ESC_sft_val.json'), '--test', sharedFile('ESC_sft_test.json'), '--out', out, '--json');
+    const r = await esc(
+      'train-embedded',
+      '--train',
+      sharedFile('ESC_sft_val.json'),
+      '--test',
+      sharedFile('ESC_sft_test.json'),
+      '--out',
+      out,
+      '--json',
+    );
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<'majority' | 'sft' | 'dpo', { accuracy: number; weighted_f1: number; macro_f1: number }>;
-    for (const k of ['majority', 'sft', 'dpo'] as const) for (const m of ['accuracy', 'weighted_f1', 'macro_f1'] as const) assert.ok(j[k][m] >= 0 && j[k][m] <= 1);
+    for (const k of ['majority', 'sft', 'dpo'] as const) {
+      for (const m of ['accuracy', 'weighted_f1', 'macro_f1'] as const) assert.ok(j[k][m] >= 0 && j[k][m] <= 1);
+    }
     assert.ok(j.sft.accuracy > j.majority.accuracy && j.dpo.accuracy > j.majority.accuracy);
     // and the folder serves esc chat
-    const chat = await esc('chat', 'hello, I am stressed about exams', '--planner', `embedded:${out}`, '--generator', `embedded:${out}`, '--json');
+    const chat = await esc(
+      'chat',
+      'hello, I am stressed about exams',
+      '--planner',
+      `embedded:${out}`,
+      '--generator',
+      `embedded:${out}`,
+      '--json',
+    );
     assert.equal(chat.code, 0, chat.stderr);
   });
 });

@@ -1,8 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { emptyReport, flattenHistory, toGeneratorSft, toPlannerSft, toVanillaSft, type EsconvDialogue } from '../../src/core/convert/esconvToSft';
-import { validateFile } from '../../src/core/formats/validate';
+import {
+  emptyReport,
+  flattenHistory,
+  toGeneratorSft,
+  toPlannerSft,
+  toVanillaSft,
+  type EsconvDialogue,
+} from '../../src/core/convert/esconvToSft';
+import { validateFile } from '../../src/core/dataset/validate';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { sharedFile, tempDir } from './helpers';
 
@@ -77,7 +84,14 @@ describe('ESConv -> SFT conversion', () => {
         const firstSeeker = d.dialog.findIndex((turn) => turn.speaker === 'speaker' || turn.speaker === 'seeker');
         d.dialog.forEach((turn, i) => {
           const label = turn.annotation?.strategy;
-          if (i > firstSeeker && firstSeeker >= 0 && label && ['Direct Guidance', 'Approval and Reassurance', 'Restatement'].includes(label)) expected[label] = (expected[label] ?? 0) + 1;
+          if (
+            i > firstSeeker &&
+            firstSeeker >= 0 &&
+            label &&
+            ['Direct Guidance', 'Approval and Reassurance', 'Restatement'].includes(label)
+          ) {
+            expected[label] = (expected[label] ?? 0) + 1;
+          }
         });
       }
       assert.deepEqual(report.mapped, expected);

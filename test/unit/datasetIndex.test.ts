@@ -19,7 +19,11 @@ describe('dataset index', () => {
     assert.equal(first, 196, 'a file under 200 records announces its first page when indexing ends');
     await idx.analyze();
     assert.equal(idx.invalidCount, 0);
-    for (const [query, caseSensitive] of [['depress', false], ['COVID', true], ['covid', false]] as const) {
+    for (const [query, caseSensitive] of [
+      ['depress', false],
+      ['COVID', true],
+      ['covid', false],
+    ] as const) {
       const info = await idx.query({ search: { text: query, regex: false, caseSensitive }, facets: {}, sort: 'file' });
       const re = new RegExp(query, caseSensitive ? 'g' : 'gi');
       const expected = data.filter((d) => (collectText(d, []).join('\n').match(re)?.length ?? 0) > 0);
@@ -38,7 +42,10 @@ describe('dataset index', () => {
     const filtered = await idx.query({ facets: { emotion: 'anxiety' }, sort: 'turns-desc' });
     assert.equal(filtered.total, anxiety.count);
     const rows = await idx.rows(0, 5);
-    assert.ok(rows.every((r, i) => i === 0 || r.turns <= rows[i - 1]!.turns), 'sorted by turns, descending');
+    assert.ok(
+      rows.every((r, i) => i === 0 || r.turns <= rows[i - 1]!.turns),
+      'sorted by turns, descending',
+    );
     assert.equal(data[rows[0]!.index]!.emotion_type, 'anxiety');
     const rec = await idx.record(rows[0]!.index);
     assert.deepEqual(rec.value, data[rows[0]!.index]);
@@ -56,7 +63,10 @@ describe('dataset index', () => {
       await idx.index();
       await idx.analyze();
       assert.equal(idx.count, records.length - 1);
-      assert.deepEqual(idx.problems.map((p) => p.index), [2, records.length - 1]);
+      assert.deepEqual(
+        idx.problems.map((p) => p.index),
+        [2, records.length - 1],
+      );
       const rows = await idx.rows(0, 100);
       assert.equal(rows.length, records.length - 1);
       assert.equal(rows[2]!.invalid, true);

@@ -7,14 +7,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../../src/core/inference/embeddedBackend';
-import { FILES, loadEmbeddedModels, type EmbeddedModels } from '../../src/core/inference/embeddedModels';
-import { contextFeatures } from '../../src/core/inference/features';
-import { retrievalEmbedding, ANY_STRATEGY } from '../../src/core/inference/retrieval';
-import { trainEmbedded } from '../../src/core/inference/trainEmbedded';
-import { readExamples, turnsOfFlattened } from '../../src/core/inference/trainingData';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../../src/core/embedded/backend';
+import { FILES, loadEmbeddedModels, type EmbeddedModels } from '../../src/core/embedded/modelFolder';
+import { contextFeatures } from '../../src/core/embedded/features';
+import { retrievalEmbedding, ANY_STRATEGY } from '../../src/core/embedded/retrieval';
+import { trainEmbedded } from '../../src/core/embedded/trainEmbedded';
+import { readExamples } from '../../src/core/embedded/trainingData';
+import { turnsOfFlattened } from '../../src/core/dialogue/requests';
 import { flattenHistory } from '../../src/core/convert/esconvToSft';
-import { chatHistory } from '../../src/core/inference/requests';
+import { chatHistory } from '../../src/core/dialogue/requests';
 import { STRATEGIES } from '../../src/core/strategies';
 import { DEMO_DATA, sharedFile } from './helpers';
 
@@ -24,8 +25,15 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 describe('embedded models trained on the real validation split', () => {
   let models: EmbeddedModels;
   before(async () => {
-    const report = await trainEmbedded({ train: sharedFile('ESC_sft_val.json'), test: sharedFile('ESC_sft_test.json'), out: path.join(tmp, 'val') });
-    assert.ok(report.sft.accuracy > report.majority.accuracy && report.dpo.accuracy > report.majority.accuracy, 'both beat the majority class');
+    const report = await trainEmbedded({
+      train: sharedFile('ESC_sft_val.json'),
+      test: sharedFile('ESC_sft_test.json'),
+      out: path.join(tmp, 'val'),
+    });
+    assert.ok(
+      report.sft.accuracy > report.majority.accuracy && report.dpo.accuracy > report.majority.accuracy,
+      'both beat the majority class',
+    );
     models = await loadEmbeddedModels(path.join(tmp, 'val'));
   });
 
@@ -73,11 +81,19 @@ describe('embedded models trained on the real validation split', () => {
     assert.equal(STRATEGIES[models.bank.strategies[idx]!], plan.strategy);
     // say it once; asked again with it in the history, the generator moves on to another response
     let again = '';
-    for await (const chunk of generator.generate([...e.context, { speaker: 'supporter', text: reply }, { speaker: 'seeker', text: e.context.at(-1)!.text }], plan.strategy)) again += chunk;
+    for await (const chunk of generator.generate(
+      [...e.context, { speaker: 'supporter', text: reply }, { speaker: 'seeker', text: e.context.at(-1)!.text }],
+      plan.strategy,
+    )) {
+      again += chunk;
+    }
     assert.notEqual(again, reply);
     let joint = '';
     for await (const chunk of new EmbeddedJoint(models, engines).respond(e.context)) joint += chunk;
-    assert.match(joint, /^\[(Question|Restatement or Paraphrasing|Reflection of feelings|Self-disclosure|Affirmation and Reassurance|Providing Suggestions|Information|Others)\] \S/);
+    assert.match(
+      joint,
+      /^\[(Question|Restatement or Paraphrasing|Reflection of feelings|Self-disclosure|Affirmation and Reassurance|Providing Suggestions|Information|Others)\] \S/,
+    );
   });
 });
 
@@ -88,7 +104,9 @@ describe('embedded model folders', () => {
     const b = await trainEmbedded({ ...opts, out: path.join(tmp, 'b') });
     assert.deepEqual(a.dpo, b.dpo);
     assert.equal(a.counts.pairSource, 'file');
-    for (const f of Object.values(FILES)) assert.ok(readFileSync(path.join(tmp, 'a', f)).equals(readFileSync(path.join(tmp, 'b', f))), `${f} differs`);
+    for (const f of Object.values(FILES)) {
+      assert.ok(readFileSync(path.join(tmp, 'a', f)).equals(readFileSync(path.join(tmp, 'b', f))), `${f} differs`);
+    }
   });
 
   it('train from every training layout: ESConv, vanilla SFT (sharegpt too), generator SFT, and planner SFT (planner only: a clear error for the bank)', async () => {
@@ -96,9 +114,22 @@ describe('embedded model folders', () => {
       const r = await trainEmbedded({ train: path.join(DEMO_DATA, f), out: path.join(tmp, f) });
       assert.ok(r.counts.trainTurns > 40 && r.counts.bank > 40, `${f}: ${JSON.stringify(r.counts)}`);
     }
-    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), out: path.join(tmp, 'p') }), /no supporter replies/);
-    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'pref_planner_demo.json'), out: path.join(tmp, 'q') }), /train the embedded models from ESConv/);
-    await assert.rejects(trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), pref: path.join(DEMO_DATA, 'pref_generator_demo.json'), out: path.join(tmp, 'r') }), /must hold planner pairs/);
+    await assert.rejects(
+      trainEmbedded({ train: path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), out: path.join(tmp, 'p') }),
+      /no supporter replies/,
+    );
+    await assert.rejects(
+      trainEmbedded({ train: path.join(DEMO_DATA, 'pref_planner_demo.json'), out: path.join(tmp, 'q') }),
+      /train the embedded models from ESConv/,
+    );
+    await assert.rejects(
+      trainEmbedded({
+        train: path.join(DEMO_DATA, 'esconv_demo.json'),
+        pref: path.join(DEMO_DATA, 'pref_generator_demo.json'),
+        out: path.join(tmp, 'r'),
+      }),
+      /must hold planner pairs/,
+    );
   });
 
   it('a planner SFT history round-trips through flattening', () => {
@@ -128,7 +159,10 @@ describe('embedded model folders', () => {
     const project = path.join(tmp, 'project');
     mkdirSync(project);
     writeFileSync(path.join(project, 'important.json'), '[]');
-    await assert.rejects(trainEmbedded({ ...opts, out: project }), /already holds other files \(important\.json\) and is not an embedded-models folder/);
+    await assert.rejects(
+      trainEmbedded({ ...opts, out: project }),
+      /already holds other files \(important\.json\) and is not an embedded-models folder/,
+    );
     assert.equal(readFileSync(path.join(project, 'important.json'), 'utf8'), '[]', 'untouched');
     const slashed = path.join(tmp, 'slashed') + path.sep;
     await trainEmbedded({ ...opts, out: slashed });

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { detectFile } from '../../src/core/formats/detect';
-import { validateFile } from '../../src/core/formats/validate';
+import { validateFile } from '../../src/core/dataset/validate';
 import { classifyRecord } from '../../src/core/formats/classify';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { sharedFile, tempDir } from './helpers';
@@ -37,18 +37,100 @@ describe('detection', () => {
   const cases: [string, unknown, string][] = [
     ['SP SFT', { messages: [...planner, { role: 'assistant', content: 'Question' }] }, 'sft-planner'],
     ['RG SFT', { messages: [...generator, { role: 'assistant', content: 'What happened?' }] }, 'sft-generator'],
-    ['vanilla SFT without system prompt', { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '[Question] How are you?' }] }, 'sft-vanilla'],
-    ['SP pair', { conversations: planner, chosen: { role: 'assistant', content: 'Question' }, rejected: { role: 'assistant', content: 'Others' } }, 'pref-planner'],
-    ['RG pair', { conversations: generator, chosen: { role: 'assistant', content: 'What happened?' }, rejected: { role: 'assistant', content: 'Okay.' } }, 'pref-generator'],
-    ['VM pair', { conversations: [{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, { role: 'user', content: 'hi' }], chosen: { role: 'assistant', content: '[Question] Why?' }, rejected: { role: 'assistant', content: '[Others] Ok.' } }, 'pref-vanilla'],
-    ['LLaMA-Factory from/value SFT', { conversations: [{ from: 'human', value: 'hi' }, { from: 'gpt', value: '[Question] How are you?' }], system: VANILLA_SYSTEM_PROMPT }, 'sft-vanilla'],
-    ['LLaMA-Factory from/value SP pair', { conversations: [{ from: 'system', value: PLANNER_SYSTEM_PROMPT }, { from: 'human', value: 'seeker: hi\n' }], chosen: { from: 'gpt', value: 'Question' }, rejected: { from: 'gpt', value: 'Information' } }, 'pref-planner'],
-    ['TRL conversational pair', { prompt: generator, chosen: [{ role: 'assistant', content: 'Tell me more.' }], rejected: [{ role: 'assistant', content: 'Ok.' }] }, 'pref-generator'],
+    [
+      'vanilla SFT without system prompt',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: '[Question] How are you?' },
+        ],
+      },
+      'sft-vanilla',
+    ],
+    [
+      'SP pair',
+      { conversations: planner, chosen: { role: 'assistant', content: 'Question' }, rejected: { role: 'assistant', content: 'Others' } },
+      'pref-planner',
+    ],
+    [
+      'RG pair',
+      {
+        conversations: generator,
+        chosen: { role: 'assistant', content: 'What happened?' },
+        rejected: { role: 'assistant', content: 'Okay.' },
+      },
+      'pref-generator',
+    ],
+    [
+      'VM pair',
+      {
+        conversations: [
+          { role: 'system', content: VANILLA_SYSTEM_PROMPT },
+          { role: 'user', content: 'hi' },
+        ],
+        chosen: { role: 'assistant', content: '[Question] Why?' },
+        rejected: { role: 'assistant', content: '[Others] Ok.' },
+      },
+      'pref-vanilla',
+    ],
+    [
+      'LLaMA-Factory from/value SFT',
+      {
+        conversations: [
+          { from: 'human', value: 'hi' },
+          { from: 'gpt', value: '[Question] How are you?' },
+        ],
+        system: VANILLA_SYSTEM_PROMPT,
+      },
+      'sft-vanilla',
+    ],
+    [
+      'LLaMA-Factory from/value SP pair',
+      {
+        conversations: [
+          { from: 'system', value: PLANNER_SYSTEM_PROMPT },
+          { from: 'human', value: 'seeker: hi\n' },
+        ],
+        chosen: { from: 'gpt', value: 'Question' },
+        rejected: { from: 'gpt', value: 'Information' },
+      },
+      'pref-planner',
+    ],
+    [
+      'TRL conversational pair',
+      { prompt: generator, chosen: [{ role: 'assistant', content: 'Tell me more.' }], rejected: [{ role: 'assistant', content: 'Ok.' }] },
+      'pref-generator',
+    ],
     ['TRL string pair', { prompt: 'seeker: hi', chosen: '[Question] How are you?', rejected: '[Others] Bye.' }, 'pref-vanilla'],
-    ['inference', { conversations: generator, GT_strategy: 'Question', predict_strategy: 'Others', GT_content: 'a', predict_content: 'b' }, 'inference'],
-    ['error stats', { 'Contains Empathy Error': 'Yes', 'Error Type': 'Lack Empathy', 'Brief Explanation': 'x', 'Improvement Suggestion': 'y', user_input: 'u', strategy: 'Question', response: 'r' }, 'error-stats'],
+    [
+      'inference',
+      { conversations: generator, GT_strategy: 'Question', predict_strategy: 'Others', GT_content: 'a', predict_content: 'b' },
+      'inference',
+    ],
+    [
+      'error stats',
+      {
+        'Contains Empathy Error': 'Yes',
+        'Error Type': 'Lack Empathy',
+        'Brief Explanation': 'x',
+        'Improvement Suggestion': 'y',
+        user_input: 'u',
+        strategy: 'Question',
+        response: 'r',
+      },
+      'error-stats',
+    ],
     ['ESConv', { emotion_type: 'anxiety', dialog: [{ speaker: 'seeker', annotation: {}, content: 'hi' }] }, 'esconv'],
-    ['a chat without ESC markers', { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }, 'unknown'],
+    [
+      'a chat without ESC markers',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      },
+      'unknown',
+    ],
     ['package.json-like records', { name: 'x', version: '1' }, 'unknown'],
   ];
   for (const [name, record, kind] of cases) {
@@ -96,7 +178,10 @@ describe('validation', () => {
     const r = await validateFile(t.write('missing.json', JSON.stringify(data, null, 2)));
     assert.equal(r.kind, 'sft-vanilla');
     assert.equal(r.invalidRecords, 1);
-    assert.deepEqual(r.problems.map((p) => [p.index, p.path]), [[4, '[4].messages']]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.index, p.path]),
+      [[4, '[4].messages']],
+    );
     assert.match(r.problems[0]!.message, /missing field "messages"/);
   });
 
@@ -105,11 +190,16 @@ describe('validation', () => {
     data[1]!.messages[4]!.content = 'no tag';
     data[2]!.messages.splice(1, 1);
     const r = await validateFile(t.write('content.json', JSON.stringify(data)));
-    assert.deepEqual(r.problems.map((p) => p.path), ['[1].messages[4].content', '[2].messages[1]']);
+    assert.deepEqual(
+      r.problems.map((p) => p.path),
+      ['[1].messages[4].content', '[2].messages[1]'],
+    );
   });
 
   it('a JSON Lines file with one bad line: the others are fine, the bad one has its index and byte offset', async () => {
-    const lines = realSft().slice(0, 5).map((r) => JSON.stringify(r));
+    const lines = realSft()
+      .slice(0, 5)
+      .map((r) => JSON.stringify(r));
     const brokenAt = lines[2]!.indexOf('"role"', 50);
     lines[2] = lines[2]!.slice(0, brokenAt) + lines[2]!.slice(brokenAt + 1);
     const text = lines.join('\n') + '\n';
@@ -119,7 +209,10 @@ describe('validation', () => {
     const p = r.problems[0]!;
     assert.equal(p.index, 2);
     const lineStart = Buffer.byteLength(lines[0]! + '\n' + lines[1]! + '\n');
-    assert.ok(p.offset >= lineStart + brokenAt - 2 && p.offset <= lineStart + brokenAt + 8, `offset ${p.offset} near ${lineStart + brokenAt}`);
+    assert.ok(
+      p.offset >= lineStart + brokenAt - 2 && p.offset <= lineStart + brokenAt + 8,
+      `offset ${p.offset} near ${lineStart + brokenAt}`,
+    );
     assert.match(p.message, /JSON syntax error/);
   });
 
@@ -128,7 +221,9 @@ describe('validation', () => {
     assert.match(empty.problems[0]!.message, /empty/);
     const obj = await validateFile(t.write('object.json', JSON.stringify({ data: realSft().slice(0, 2) }, null, 2)));
     assert.match(obj.problems[0]!.message, /top level is a JSON object/);
-    const u16 = await validateFile(t.write('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(realSft().slice(0, 2)), 'utf16le')])));
+    const u16 = await validateFile(
+      t.write('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(realSft().slice(0, 2)), 'utf16le')])),
+    );
     assert.match(u16.problems[0]!.message, /UTF-16/);
     for (const r of [empty, obj, u16]) assert.equal(r.valid, false);
   });

@@ -11,7 +11,11 @@ export const DEMO_DATA = path.join(REPO_ROOT, 'demo', 'data');
 
 export function sharedFile(name: string): string {
   const file = path.join(SHARED_DATA, name);
-  if (!existsSync(file)) throw new Error(`real data file missing: ${file} (the tests read ../shared/data beside the repository; set ESC_SHARED_DATA to override)`);
+  if (!existsSync(file)) {
+    throw new Error(
+      `real data file missing: ${file} (the tests read ../shared/data beside the repository; set ESC_SHARED_DATA to override)`,
+    );
+  }
   return file;
 }
 

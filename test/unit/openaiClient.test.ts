@@ -7,16 +7,16 @@ import * as assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../src/core/inference/openai/backends';
-import { streamChat } from '../../src/core/inference/openai/chatCompletions';
-import { DEFAULT_SAMPLING, PAPER_PRESETS, withEndpointDefaults, type EndpointConfig } from '../../src/core/inference/openai/config';
-import { parseEndpointSpec } from '../../src/core/inference/openai/endpointSpec';
-import { errorBodyMessage, networkError } from '../../src/core/inference/openai/errors';
-import { strategiesStartingWith, strategyProbabilities, type TokenLogprob } from '../../src/core/inference/openai/logprobs';
-import { parsePlannerAnswer } from '../../src/core/inference/openai/plannerAnswer';
-import { testConnection } from '../../src/core/inference/openai/testConnection';
-import { generatorRequest, plannerRequest, vanillaRequest } from '../../src/core/inference/requests';
-import { InferenceError, type DialogueTurn, type StrategyProbabilities } from '../../src/core/inference/types';
+import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../src/core/openai/backends';
+import { streamChat } from '../../src/core/openai/chatCompletions';
+import { DEFAULT_SAMPLING, PAPER_PRESETS, withEndpointDefaults, type EndpointConfig } from '../../src/core/openai/config';
+import { parseEndpointSpec } from '../../src/core/openai/endpointSpec';
+import { errorBodyMessage, networkError } from '../../src/core/openai/errors';
+import { strategiesStartingWith, strategyProbabilities, type TokenLogprob } from '../../src/core/openai/logprobs';
+import { parsePlannerAnswer } from '../../src/core/openai/plannerAnswer';
+import { testConnection } from '../../src/core/openai/testConnection';
+import { generatorRequest, plannerRequest, vanillaRequest } from '../../src/core/dialogue/requests';
+import { InferenceError, type DialogueTurn, type StrategyProbabilities } from '../../src/core/dialogue/types';
 import { STRATEGIES, type Strategy } from '../../src/core/strategies';
 
 // ---------------------------------------------------------------------------------------------
@@ -90,13 +90,21 @@ function completion(content: string | null, logprobs?: TokenLogprob[]): unknown 
     object: 'chat.completion',
     created: 1700000000,
     model: 'esc-model',
-    choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: logprobs ? { content: logprobs } : null, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content }, logprobs: logprobs ? { content: logprobs } : null, finish_reason: 'stop' },
+    ],
     usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
   };
 }
 
 function chunk(delta: Record<string, unknown>, finish: string | null = null): unknown {
-  return { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1700000000, model: 'esc-model', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion.chunk',
+    created: 1700000000,
+    model: 'esc-model',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  };
 }
 
 /** A vLLM-like stream of these text deltas: a role-only first chunk, the deltas, a finish chunk, [DONE]. */
@@ -219,8 +227,24 @@ after(() => server.close());
 describe('OpenAIPlanner', () => {
   it('sends the SP prompt exactly, with the paper sampling and logprobs, and reads the strategy and its probabilities', async () => {
     // Qwen-style tokens: "Reflection of feelings" = "Ref" "lection" " of" " feelings"
-    const first = [alt('Ref', -0.4), alt('Question', -1.6), alt('Aff', -2.3), alt('Re', -2.5), alt('Prov', -3.2), alt('Self', -4.0), alt('It', -5.0), alt('Information', -6.5), alt('Others', -7.1), alt('Rest', -7.5)];
-    const logprobs = [pos('Ref', first), pos('lection', [alt('lection', -0.01)]), pos(' of', [alt(' of', 0)]), pos(' feelings', [alt(' feelings', 0)])];
+    const first = [
+      alt('Ref', -0.4),
+      alt('Question', -1.6),
+      alt('Aff', -2.3),
+      alt('Re', -2.5),
+      alt('Prov', -3.2),
+      alt('Self', -4.0),
+      alt('It', -5.0),
+      alt('Information', -6.5),
+      alt('Others', -7.1),
+      alt('Rest', -7.5),
+    ];
+    const logprobs = [
+      pos('Ref', first),
+      pos('lection', [alt('lection', -0.01)]),
+      pos(' of', [alt(' of', 0)]),
+      pos(' feelings', [alt(' feelings', 0)]),
+    ];
     const base = server.route('planner', (_p, _b, res) => sendJson(res, 200, completion('Reflection of feelings', logprobs)));
     const planner = new OpenAIPlanner(cfg(base, { model: 'planner-dpo', maxTokens: 16 }));
     const result = await planner.plan(HISTORY);
@@ -248,16 +272,19 @@ describe('OpenAIPlanner', () => {
     assertDistribution(result.probabilities);
     // "Re" (two strategies) was not emitted, so its mass is dropped; "It" begins no strategy
     const e = Math.exp;
-    assertClose(result.probabilities, expectedFrom({
-      'Reflection of feelings': e(-0.4),
-      Question: e(-1.6),
-      'Affirmation and Reassurance': e(-2.3),
-      'Providing Suggestions': e(-3.2),
-      'Self-disclosure': e(-4.0),
-      Information: e(-6.5),
-      Others: e(-7.1),
-      'Restatement or Paraphrasing': e(-7.5),
-    }));
+    assertClose(
+      result.probabilities,
+      expectedFrom({
+        'Reflection of feelings': e(-0.4),
+        Question: e(-1.6),
+        'Affirmation and Reassurance': e(-2.3),
+        'Providing Suggestions': e(-3.2),
+        'Self-disclosure': e(-4.0),
+        Information: e(-6.5),
+        Others: e(-7.1),
+        'Restatement or Paraphrasing': e(-7.5),
+      }),
+    );
     assert.match(result.note ?? '', /first-token logprobs.*renormalised over the 8/);
     assert.equal(planner.label, `${base} · planner-dpo`);
   });
@@ -272,7 +299,9 @@ describe('OpenAIPlanner', () => {
       ['Affirmation and Reassurance\nBecause the seeker blames themself.', 'Affirmation and Reassurance'],
     ];
     let i = 0;
-    const base = server.route('planner-decorated', (_p, _b, res) => sendJson(res, 200, completion((answers[i++] as [string, Strategy])[0])));
+    const base = server.route('planner-decorated', (_p, _b, res) =>
+      sendJson(res, 200, completion((answers[i++] as [string, Strategy])[0])),
+    );
     const planner = new OpenAIPlanner(cfg(base));
     for (const [answer, expected] of answers) {
       const r = await planner.plan(HISTORY);
@@ -294,7 +323,12 @@ describe('OpenAIPlanner', () => {
   it('asks again without logprobs when the server refuses them', async () => {
     const base = server.route('planner-nologprobs', (_p, body, res) => {
       if ((body as { logprobs?: boolean }).logprobs) {
-        sendJson(res, 400, { object: 'error', message: 'Requested top logprobs of 20, which is greater than max allowed: 5', type: 'BadRequestError', code: 400 });
+        sendJson(res, 400, {
+          object: 'error',
+          message: 'Requested top logprobs of 20, which is greater than max allowed: 5',
+          type: 'BadRequestError',
+          code: 400,
+        });
       } else {
         sendJson(res, 200, completion('Information'));
       }
@@ -327,16 +361,28 @@ describe('strategyProbabilities (first-token logprobs)', () => {
 
   it('maps unique prefixes, case-insensitively and past brackets/spaces, and drops tokens naming nothing', () => {
     const p = strategyProbabilities([
-      pos('Question', [alt('Question', -0.2), alt(' Question', -2.0), alt('question', -3.0), alt('[Ref', -2.5), alt('Aff', -3.1), alt('The', -1.0), alt('Questions', -4.0), alt('Others.', -5.0)]),
+      pos('Question', [
+        alt('Question', -0.2),
+        alt(' Question', -2.0),
+        alt('question', -3.0),
+        alt('[Ref', -2.5),
+        alt('Aff', -3.1),
+        alt('The', -1.0),
+        alt('Questions', -4.0),
+        alt('Others.', -5.0),
+      ]),
       pos('<|im_end|>', [alt('<|im_end|>', 0)]),
     ]);
     assertDistribution(p);
-    assertClose(p, expectedFrom({
-      Question: e(-0.2) + e(-2.0) + e(-3.0),
-      'Reflection of feelings': e(-2.5),
-      'Affirmation and Reassurance': e(-3.1),
-      Others: e(-5.0),
-    }));
+    assertClose(
+      p,
+      expectedFrom({
+        Question: e(-0.2) + e(-2.0) + e(-3.0),
+        'Reflection of feelings': e(-2.5),
+        'Affirmation and Reassurance': e(-3.1),
+        Others: e(-5.0),
+      }),
+    );
   });
 
   it('splits an emitted ambiguous token ("Re") by the next position, and drops an unemitted one', () => {
@@ -348,11 +394,14 @@ describe('strategyProbabilities (first-token logprobs)', () => {
     ]);
     assertDistribution(p);
     // "R" was not emitted: its mass has no known continuation; "Reass" begins no strategy
-    assertClose(p, expectedFrom({
-      'Reflection of feelings': e(-1.0) * e(-0.2),
-      'Restatement or Paraphrasing': e(-1.0) * e(-1.8),
-      Question: e(-1.5),
-    }));
+    assertClose(
+      p,
+      expectedFrom({
+        'Reflection of feelings': e(-1.0) * e(-0.2),
+        'Restatement or Paraphrasing': e(-1.0) * e(-1.8),
+        Question: e(-1.5),
+      }),
+    );
   });
 
   it('follows a leading "[" (a vanilla-style answer) to the name after it', () => {
@@ -362,11 +411,14 @@ describe('strategyProbabilities (first-token logprobs)', () => {
       pos(']', [alt(']', 0)]),
     ]);
     assertDistribution(p);
-    assertClose(p, expectedFrom({
-      Question: e(-3.5) + e(-0.05) * e(-0.1),
-      'Reflection of feelings': e(-0.05) * e(-2.6),
-      'Self-disclosure': e(-0.05) * e(-3.3),
-    }));
+    assertClose(
+      p,
+      expectedFrom({
+        Question: e(-3.5) + e(-0.05) * e(-0.1),
+        'Reflection of feelings': e(-0.05) * e(-2.6),
+        'Self-disclosure': e(-0.05) * e(-3.3),
+      }),
+    );
   });
 
   it('counts the emitted token when it is missing from its own top list (sampled outside the top k)', () => {
@@ -439,7 +491,14 @@ describe('OpenAIGenerator and OpenAIJoint', () => {
     assert.equal(chunks.join(''), raw.join(''));
     const [req] = server.requests('joint');
     assert.equal(req?.headers.authorization, undefined, 'no key, no Authorization header');
-    assert.deepEqual(req?.body, { model: 'esc-model', messages: vanillaRequest(HISTORY), temperature: 0.7, top_p: 0.95, max_tokens: 64, stream: true });
+    assert.deepEqual(req?.body, {
+      model: 'esc-model',
+      messages: vanillaRequest(HISTORY),
+      temperature: 0.7,
+      top_p: 0.95,
+      max_tokens: 64,
+      stream: true,
+    });
   });
 
   it('a stream with a finish_reason but no [DONE] is complete', async () => {
@@ -469,8 +528,10 @@ describe('OpenAIGenerator and OpenAIJoint', () => {
 });
 
 describe('failures become InferenceErrors naming the endpoint', () => {
-  it('HTTP 500 quotes the server\'s error message', async () => {
-    const base = server.route('http500', (_p, _b, res) => sendJson(res, 500, { error: { message: 'CUDA out of memory. Tried to allocate 2.00 GiB', type: 'server_error' } }));
+  it("HTTP 500 quotes the server's error message", async () => {
+    const base = server.route('http500', (_p, _b, res) =>
+      sendJson(res, 500, { error: { message: 'CUDA out of memory. Tried to allocate 2.00 GiB', type: 'server_error' } }),
+    );
     const err = await rejection(new OpenAIPlanner(cfg(base)).plan(HISTORY));
     assert.equal(err.kind, 'http');
     assert.equal(err.fix, 'testConnection');
@@ -479,8 +540,12 @@ describe('failures become InferenceErrors naming the endpoint', () => {
   });
 
   it('HTTP 401 points at the API key', async () => {
-    const base = server.route('http401', (_p, _b, res) => sendJson(res, 401, { error: { message: 'Unauthorized', type: 'invalid_request_error' } }));
-    const { error } = await collectUntilError(new OpenAIGenerator(cfg(base, { apiKey: 'wrong', stream: true })).generate(HISTORY, 'Others'));
+    const base = server.route('http401', (_p, _b, res) =>
+      sendJson(res, 401, { error: { message: 'Unauthorized', type: 'invalid_request_error' } }),
+    );
+    const { error } = await collectUntilError(
+      new OpenAIGenerator(cfg(base, { apiKey: 'wrong', stream: true })).generate(HISTORY, 'Others'),
+    );
     assert.equal(error.kind, 'http');
     assert.equal(error.fix, 'configure');
     assert.ok(error.message.includes(base), error.message);
@@ -488,7 +553,9 @@ describe('failures become InferenceErrors naming the endpoint', () => {
   });
 
   it('HTTP 404 points at the model name and the /v1 suffix', async () => {
-    const base = server.route('http404', (_p, _b, res) => sendJson(res, 404, { object: 'error', message: 'The model `rg-typo` does not exist.', type: 'NotFoundError', code: 404 }));
+    const base = server.route('http404', (_p, _b, res) =>
+      sendJson(res, 404, { object: 'error', message: 'The model `rg-typo` does not exist.', type: 'NotFoundError', code: 404 }),
+    );
     const err = await rejection(new OpenAIPlanner(cfg(base, { model: 'rg-typo' })).plan(HISTORY));
     assert.equal(err.kind, 'http');
     assert.equal(err.fix, 'configure');
@@ -512,7 +579,9 @@ describe('failures become InferenceErrors naming the endpoint', () => {
       res.write(streamEvents(['That must', ' be so hard'], { finish: false, done: false }));
       // ...and nothing more, connection left open
     });
-    const { chunks, error } = await collectUntilError(new OpenAIGenerator(cfg(base, { stream: true, timeoutMs: 300 })).generate(HISTORY, 'Reflection of feelings'));
+    const { chunks, error } = await collectUntilError(
+      new OpenAIGenerator(cfg(base, { stream: true, timeoutMs: 300 })).generate(HISTORY, 'Reflection of feelings'),
+    );
     assert.deepEqual(chunks, ['That must', ' be so hard']);
     assert.equal(error.kind, 'timeout');
     assert.ok(error.message.includes(base), error.message);
@@ -539,7 +608,9 @@ describe('failures become InferenceErrors naming the endpoint', () => {
   it('a data: line that is not JSON is malformed', async () => {
     const base = server.route('bad-sse', (_p, _b, res) => {
       startSse(res);
-      res.end(`data: ${JSON.stringify(chunk({ content: 'Hello' }))}\n\ndata: {"choices": [{"delta": {"content": "oops"\n\ndata: [DONE]\n\n`);
+      res.end(
+        `data: ${JSON.stringify(chunk({ content: 'Hello' }))}\n\ndata: {"choices": [{"delta": {"content": "oops"\n\ndata: [DONE]\n\n`,
+      );
     });
     const { chunks, error } = await collectUntilError(streamChat(cfg(base), []));
     assert.deepEqual(chunks, ['Hello']);
@@ -561,7 +632,9 @@ describe('failures become InferenceErrors naming the endpoint', () => {
   it('an error the server reports mid-stream is shown with its message', async () => {
     const base = server.route('inline-error', (_p, _b, res) => {
       startSse(res);
-      res.end(`${streamEvents(['Partial'], { finish: false, done: false })}data: {"object":"error","message":"engine dead","type":"InternalServerError","code":500}\n\n`);
+      res.end(
+        `${streamEvents(['Partial'], { finish: false, done: false })}data: {"object":"error","message":"engine dead","type":"InternalServerError","code":500}\n\n`,
+      );
     });
     const { chunks, error } = await collectUntilError(streamChat(cfg(base), []));
     assert.deepEqual(chunks, ['Partial']);
@@ -602,7 +675,10 @@ describe('failures become InferenceErrors naming the endpoint', () => {
     const { error } = await collectUntilError(new OpenAIGenerator(cfg(base, { stream: true })).generate(HISTORY, 'Question'));
     assert.equal(error.kind, 'refused');
     assert.equal(error.fix, 'testConnection');
-    assert.equal(error.message, `Could not connect to ${base} (connection refused). Is the server running? The paper serves the generator with vLLM on port 8001.`);
+    assert.equal(
+      error.message,
+      `Could not connect to ${base} (connection refused). Is the server running? The paper serves the generator with vLLM on port 8001.`,
+    );
     const planner = await rejection(new OpenAIPlanner(cfg(base)).plan(HISTORY));
     assert.equal(planner.kind, 'refused');
     assert.match(planner.message, /planner with vLLM on port 8000/);
@@ -610,11 +686,19 @@ describe('failures become InferenceErrors naming the endpoint', () => {
 
   it('an unknown host is a DNS failure with a fix in the configuration', () => {
     const ctx = { baseUrl: 'http://gpu-box.invalid:8000/v1', model: 'm', timeoutMs: 1000 };
-    const dns = networkError(ctx, Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND gpu-box.invalid'), { code: 'ENOTFOUND', hostname: 'gpu-box.invalid' }) }));
+    const dns = networkError(
+      ctx,
+      Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('getaddrinfo ENOTFOUND gpu-box.invalid'), { code: 'ENOTFOUND', hostname: 'gpu-box.invalid' }),
+      }),
+    );
     assert.equal(dns.kind, 'refused');
     assert.equal(dns.fix, 'configure');
     assert.match(dns.message, /http:\/\/gpu-box\.invalid:8000\/v1.*"gpu-box\.invalid" could not be resolved/);
-    const reset = networkError(ctx, Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }));
+    const reset = networkError(
+      ctx,
+      Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }),
+    );
     assert.equal(reset.kind, 'other');
     assert.match(reset.message, /closed the connection/);
   });
@@ -639,7 +723,11 @@ describe('cancellation', () => {
     const chunks: string[] = [];
     const err = await rejection(
       (async () => {
-        for await (const c of new OpenAIGenerator(cfg(base, { stream: true, timeoutMs: 5000 })).generate(HISTORY, 'Question', stop.signal)) {
+        for await (const c of new OpenAIGenerator(cfg(base, { stream: true, timeoutMs: 5000 })).generate(
+          HISTORY,
+          'Question',
+          stop.signal,
+        )) {
           chunks.push(c);
           if (chunks.length === 2) stop.abort();
         }
@@ -675,7 +763,13 @@ describe('cancellation', () => {
 
 describe('testConnection', () => {
   const models = (_p: string, _b: unknown, res: ServerResponse): void =>
-    sendJson(res, 200, { object: 'list', data: [{ id: 'planner-dpo', object: 'model', owned_by: 'vllm' }, { id: 'planner-sft', object: 'model', owned_by: 'vllm' }] });
+    sendJson(res, 200, {
+      object: 'list',
+      data: [
+        { id: 'planner-dpo', object: 'model', owned_by: 'vllm' },
+        { id: 'planner-sft', object: 'model', owned_by: 'vllm' },
+      ],
+    });
 
   it('lists the served models, times the call and confirms the configured model', async () => {
     const base = server.route('models', models);
@@ -707,9 +801,14 @@ describe('testConnection', () => {
     const port = await closedPort();
     const refusedBase = `http://127.0.0.1:${port}/v1`;
     const refused = await testConnection(cfg(refusedBase), undefined, 'planner');
-    assert.deepEqual(refused, { ok: false, message: `Could not connect to ${refusedBase} (connection refused). Is the server running? The paper serves the planner with vLLM on port 8000.` });
+    assert.deepEqual(refused, {
+      ok: false,
+      message: `Could not connect to ${refusedBase} (connection refused). Is the server running? The paper serves the planner with vLLM on port 8000.`,
+    });
 
-    const denied = await testConnection(cfg(server.route('models-401', (_p, _b, res) => sendJson(res, 401, { error: { message: 'Invalid API key' } }))));
+    const denied = await testConnection(
+      cfg(server.route('models-401', (_p, _b, res) => sendJson(res, 401, { error: { message: 'Invalid API key' } }))),
+    );
     assert.equal(denied.ok, false);
     assert.match(denied.message, /401.*Invalid API key.*API key/);
 
@@ -727,8 +826,14 @@ describe('testConnection', () => {
 describe('endpoint configuration', () => {
   it('parses CLI endpoint specs', () => {
     assert.deepEqual(parseEndpointSpec('http://localhost:8000/v1'), { baseUrl: 'http://localhost:8000/v1' });
-    assert.deepEqual(parseEndpointSpec(' https://gpu.example.org:8443/v1/#Qwen/Qwen2.5-7B-Instruct '), { baseUrl: 'https://gpu.example.org:8443/v1', model: 'Qwen/Qwen2.5-7B-Instruct' });
-    assert.deepEqual(parseEndpointSpec('http://10.0.0.5:8001/proxy/v1#rg%20dpo'), { baseUrl: 'http://10.0.0.5:8001/proxy/v1', model: 'rg dpo' });
+    assert.deepEqual(parseEndpointSpec(' https://gpu.example.org:8443/v1/#Qwen/Qwen2.5-7B-Instruct '), {
+      baseUrl: 'https://gpu.example.org:8443/v1',
+      model: 'Qwen/Qwen2.5-7B-Instruct',
+    });
+    assert.deepEqual(parseEndpointSpec('http://10.0.0.5:8001/proxy/v1#rg%20dpo'), {
+      baseUrl: 'http://10.0.0.5:8001/proxy/v1',
+      model: 'rg dpo',
+    });
     for (const [bad, why] of [
       ['localhost:8000/v1', /scheme must be http or https|not a URL/],
       ['ftp://host:21/v1', /scheme must be http or https/],
@@ -738,7 +843,11 @@ describe('endpoint configuration', () => {
       ['http://user:pw@localhost:8000/v1', /credentials/],
       ['not a url', /not a URL/],
     ] as const) {
-      assert.throws(() => parseEndpointSpec(bad), (e: Error) => why.test(e.message) && e.message.includes(bad), bad);
+      assert.throws(
+        () => parseEndpointSpec(bad),
+        (e: Error) => why.test(e.message) && e.message.includes(bad),
+        bad,
+      );
     }
   });
 
@@ -748,7 +857,13 @@ describe('endpoint configuration', () => {
     assert.equal(withEndpointDefaults({ model: 'vanilla-sft' }, 'joint').baseUrl, PAPER_PRESETS.generator.baseUrl);
     // the paper's serving layout (FORMATS.md): SP on 8000, RG on 8001, key "EMPTY", 0.7 / 0.95
     assert.deepEqual(
-      [PAPER_PRESETS.planner.baseUrl, PAPER_PRESETS.generator.baseUrl, PAPER_PRESETS.planner.apiKey, PAPER_PRESETS.generator.temperature, PAPER_PRESETS.generator.topP],
+      [
+        PAPER_PRESETS.planner.baseUrl,
+        PAPER_PRESETS.generator.baseUrl,
+        PAPER_PRESETS.planner.apiKey,
+        PAPER_PRESETS.generator.temperature,
+        PAPER_PRESETS.generator.topP,
+      ],
       ['http://localhost:8000/v1', 'http://localhost:8001/v1', 'EMPTY', 0.7, 0.95],
     );
   });

@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { strategyScores } from '../../src/core/eval/strategyMetrics';
-import { contextFeatures, fnv1a, type ContextTurn } from '../../src/core/inference/features';
-import { PlannerModel, type PlannerPair, type PlannerSample } from '../../src/core/inference/plannerModel';
+import { contextFeatures, fnv1a, type ContextTurn } from '../../src/core/embedded/features';
+import { PlannerModel, type PlannerPair, type PlannerSample } from '../../src/core/embedded/plannerModel';
 import { splitStrategyTag } from '../../src/core/strategies';
 import { sharedFile } from './helpers';
 
@@ -45,10 +45,16 @@ describe('embedded planner (groundwork for the playground)', () => {
     for (const s of train) counts[s.y]!++;
     const majority = counts.indexOf(Math.max(...counts));
     const gold = test.map((s) => s.y);
-    const base = strategyScores(gold, test.map(() => majority));
+    const base = strategyScores(
+      gold,
+      test.map(() => majority),
+    );
     const sft = new PlannerModel();
     sft.trainSft(train);
-    const sftScores = strategyScores(gold, test.map((s) => sft.predict(s.x)));
+    const sftScores = strategyScores(
+      gold,
+      test.map((s) => sft.predict(s.x)),
+    );
     // IPM-style mining: where the SFT planner disagrees with gold on its training data, gold is chosen
     const pairs: PlannerPair[] = train.flatMap((s) => {
       const p = sft.predict(s.x);
@@ -56,8 +62,12 @@ describe('embedded planner (groundwork for the playground)', () => {
     });
     const dpo = sft.clone();
     dpo.trainDpo(pairs, sft);
-    const dpoScores = strategyScores(gold, test.map((s) => dpo.predict(s.x)));
-    const margin = (m: PlannerModel): number => pairs.reduce((a, p) => a + m.logProb(p.x, p.chosen) - m.logProb(p.x, p.rejected), 0) / pairs.length;
+    const dpoScores = strategyScores(
+      gold,
+      test.map((s) => dpo.predict(s.x)),
+    );
+    const margin = (m: PlannerModel): number =>
+      pairs.reduce((a, p) => a + m.logProb(p.x, p.chosen) - m.logProb(p.x, p.rejected), 0) / pairs.length;
     console.log(
       `planner on the test split (${test.length} turns): majority ${base.accuracy.toFixed(3)} acc; ` +
         `SFT ${sftScores.accuracy.toFixed(3)} acc / ${sftScores.weighted_f1.toFixed(3)} w-F1 / ${sftScores.macro_f1.toFixed(3)} macro-F1; ` +

@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { generatorSystemPrompt, likelyPromptKind, paperPromptKind, PLANNER_SYSTEM_PROMPT, strategyOfGeneratorPrompt, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
+import {
+  generatorSystemPrompt,
+  likelyPromptKind,
+  paperPromptKind,
+  PLANNER_SYSTEM_PROMPT,
+  strategyOfGeneratorPrompt,
+  VANILLA_SYSTEM_PROMPT,
+} from '../../src/core/prompts';
 import { STRATEGIES } from '../../src/core/strategies';
 import { sharedDoc, sharedFile } from './helpers';
 

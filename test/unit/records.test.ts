@@ -6,17 +6,16 @@ import { toGeneratorSft, toPlannerSft, toVanillaSft, type EsconvDialogue } from 
 import { detectFile } from '../../src/core/formats/detect';
 import type { DatasetKind } from '../../src/core/formats/kinds';
 import {
-  AppendRecordsError,
-  appendRecords,
   generatorPreferenceRecord,
   generatorSftRecords,
   plannerPreferenceRecord,
   plannerSftRecords,
   vanillaSftRecords,
   type SavedRecord,
-} from '../../src/core/inference/records';
-import { generatorRequest, plannerRequest, vanillaRequest } from '../../src/core/inference/requests';
-import type { DialogueTurn } from '../../src/core/inference/types';
+} from '../../src/core/playground/records';
+import { AppendRecordsError, appendRecords } from '../../src/core/dataset/append';
+import { generatorRequest, plannerRequest, vanillaRequest } from '../../src/core/dialogue/requests';
+import type { DialogueTurn } from '../../src/core/dialogue/types';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { sharedFile, tempDir, type TempDir } from './helpers';
 
@@ -48,7 +47,10 @@ describe('playground records: builders', () => {
     const recs = vanillaSftRecords(turns);
     assert.equal(recs.length, 1);
     assert.deepEqual(recs, toVanillaSft([asEsconv]));
-    assert.deepEqual(recs[0]!.messages, [...vanillaRequest(turns.slice(0, 6)), assistant('[Reflection of feelings] That sounds disappointing.')]);
+    assert.deepEqual(recs[0]!.messages, [
+      ...vanillaRequest(turns.slice(0, 6)),
+      assistant('[Reflection of feelings] That sounds disappointing.'),
+    ]);
     assert.equal(recs[0]!.messages[0]!.content, VANILLA_SYSTEM_PROMPT);
     assert.deepEqual(vanillaSftRecords(turns.slice(0, 3)), [], 'no supporter turn after the seeker: nothing to save');
   });
@@ -57,7 +59,9 @@ describe('playground records: builders', () => {
     const recs = plannerSftRecords(turns);
     assert.deepEqual(recs, toPlannerSft([asEsconv]));
     assert.equal(recs.length, 3);
-    recs.forEach((r, k) => assert.deepEqual(r.messages, [...plannerRequest(turns.slice(0, SUPPORTER_AT[k])), assistant(turns[SUPPORTER_AT[k]!]!.strategy!)]));
+    recs.forEach((r, k) =>
+      assert.deepEqual(r.messages, [...plannerRequest(turns.slice(0, SUPPORTER_AT[k])), assistant(turns[SUPPORTER_AT[k]!]!.strategy!)]),
+    );
     assert.deepEqual(recs[2]!.messages, [
       { role: 'system', content: PLANNER_SYSTEM_PROMPT },
       { role: 'user', content: 'seeker: hi\nI failed an exam.\nsupporter: Which one?\nsupporter: Take a breath first.\nseeker: Maths.\n' },
@@ -69,20 +73,34 @@ describe('playground records: builders', () => {
     const recs = generatorSftRecords(turns);
     assert.deepEqual(recs, toGeneratorSft([asEsconv]));
     assert.deepEqual(recs[0]!.messages, [...generatorRequest(turns.slice(0, 3), 'Question'), assistant('Which one?')]);
-    assert.deepEqual(recs[2]!.messages, [...generatorRequest(turns.slice(0, 6), 'Reflection of feelings'), assistant('That sounds disappointing.')]);
+    assert.deepEqual(recs[2]!.messages, [
+      ...generatorRequest(turns.slice(0, 6), 'Reflection of feelings'),
+      assistant('That sounds disappointing.'),
+    ]);
     // the supporter's second turn in a row answers the placeholder user turn " ", as in the released
     // files; generatorRequest itself ends on it, so live requests match the training prompts too
     assert.deepEqual(generatorRequest(turns.slice(0, 4), 'Providing Suggestions').at(-1), { role: 'user', content: ' ' });
-    assert.deepEqual(recs[1]!.messages, [...generatorRequest(turns.slice(0, 4), 'Providing Suggestions'), assistant('Take a breath first.')]);
+    assert.deepEqual(recs[1]!.messages, [
+      ...generatorRequest(turns.slice(0, 4), 'Providing Suggestions'),
+      assistant('Take a breath first.'),
+    ]);
     assert.equal(recs[1]!.messages[0]!.content, generatorSystemPrompt('Providing Suggestions'));
   });
 
   it('preference pairs in the IPM-PrefDial layout, prompts byte for byte from requests.ts', () => {
     const history = turns.slice(0, 6);
     const sp = plannerPreferenceRecord(history, 'Reflection of feelings', 'Question');
-    assert.deepEqual(sp, { conversations: plannerRequest(history), chosen: assistant('Reflection of feelings'), rejected: assistant('Question') });
+    assert.deepEqual(sp, {
+      conversations: plannerRequest(history),
+      chosen: assistant('Reflection of feelings'),
+      rejected: assistant('Question'),
+    });
     const rg = generatorPreferenceRecord(history, 'Reflection of feelings', 'That sounds hard.', 'OK.');
-    assert.deepEqual(rg, { conversations: generatorRequest(history, 'Reflection of feelings'), chosen: assistant('That sounds hard.'), rejected: assistant('OK.') });
+    assert.deepEqual(rg, {
+      conversations: generatorRequest(history, 'Reflection of feelings'),
+      chosen: assistant('That sounds hard.'),
+      rejected: assistant('OK.'),
+    });
     assert.deepEqual(Object.keys(rg), ['conversations', 'chosen', 'rejected']);
     // after a supporter turn the prompt still ends on a user turn (the placeholder)
     const afterSupporter = generatorPreferenceRecord(turns.slice(0, 4), 'Question', 'a', 'b');
@@ -97,7 +115,10 @@ describe('playground records: builders', () => {
       assert.equal(await kindOf(t, 'p.json', plannerSftRecords(turns)), 'sft-planner');
       assert.equal(await kindOf(t, 'g.json', generatorSftRecords(turns)), 'sft-generator');
       assert.equal(await kindOf(t, 'pp.json', [plannerPreferenceRecord(history, 'Question', 'Others')]), 'pref-planner');
-      assert.equal(await kindOf(t, 'gp.json', [generatorPreferenceRecord(history, 'Question', 'Which subject?', 'Why?')]), 'pref-generator');
+      assert.equal(
+        await kindOf(t, 'gp.json', [generatorPreferenceRecord(history, 'Question', 'Which subject?', 'Why?')]),
+        'pref-generator',
+      );
     } finally {
       t.dispose();
     }
@@ -108,10 +129,15 @@ describe('playground records: builders', () => {
     assert.throws(() => plannerPreferenceRecord(history, 'Question', 'Question'), /two different strategies/);
     assert.throws(() => generatorPreferenceRecord(history, 'Question', 'Same text', ' Same text\n'), /two different replies/);
     assert.throws(() => generatorPreferenceRecord(history, 'Question', '', 'x'), /non-empty/);
-    assert.throws(() => plannerPreferenceRecord([{ speaker: 'supporter', text: 'hi', strategy: 'Others' }], 'Question', 'Others'), /no seeker turn/);
+    assert.throws(
+      () => plannerPreferenceRecord([{ speaker: 'supporter', text: 'hi', strategy: 'Others' }], 'Question', 'Others'),
+      /no seeker turn/,
+    );
     assert.throws(() => plannerPreferenceRecord(history, 'Questions' as never, 'Others'), /not one of the eight/);
     const missing: DialogueTurn[] = [...turns.slice(0, 3), { speaker: 'supporter', text: 'typed by hand' }];
-    for (const build of [vanillaSftRecords, plannerSftRecords, generatorSftRecords]) assert.throws(() => build(missing), /Turn 4 \(supporter\) has no strategy/);
+    for (const build of [vanillaSftRecords, plannerSftRecords, generatorSftRecords]) {
+      assert.throws(() => build(missing), /Turn 4 \(supporter\) has no strategy/);
+    }
   });
 });
 
@@ -129,7 +155,14 @@ const parseLines = (file: string): unknown[] =>
     .map((l) => JSON.parse(l));
 
 /** Appends and checks the splice: old bytes up to the last record are a prefix, what followed it a suffix. */
-async function appendAndCheck(t: TempDir, name: string, original: string, added: readonly SavedRecord[], kind: DatasetKind, lastRecordEnd: number): Promise<string> {
+async function appendAndCheck(
+  t: TempDir,
+  name: string,
+  original: string,
+  added: readonly SavedRecord[],
+  kind: DatasetKind,
+  lastRecordEnd: number,
+): Promise<string> {
   const file = t.write(name, original);
   const res = await appendRecords(file, added, kind);
   const after = readFileSync(file, 'utf8');
@@ -137,7 +170,11 @@ async function appendAndCheck(t: TempDir, name: string, original: string, added:
   assert.ok(after.endsWith(original.slice(lastRecordEnd)), 'what followed the last record is kept at the end');
   assert.equal(res.appended, added.length);
   assert.equal(res.path, path.resolve(file));
-  assert.deepEqual(readdirSync(t.dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  assert.deepEqual(
+    readdirSync(t.dir).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file left',
+  );
   assert.equal((await detectFile(file)).kind, kind);
   return after;
 }
@@ -150,11 +187,20 @@ describe('playground records: appendRecords', () => {
       const after = await appendAndCheck(t, 'a.json', original, more, 'sft-vanilla', original.lastIndexOf('}') + 1);
       assert.equal(after, JSON.stringify([...vanilla, ...more], null, 2));
       // with a trailing newline, a 4-space indent, compact, and CRLF line ends: the file's own style is kept
-      assert.equal(await appendAndCheck(t, 'b.json', original + '\n', more, 'sft-vanilla', original.lastIndexOf('}') + 1), JSON.stringify([...vanilla, ...more], null, 2) + '\n');
+      assert.equal(
+        await appendAndCheck(t, 'b.json', original + '\n', more, 'sft-vanilla', original.lastIndexOf('}') + 1),
+        JSON.stringify([...vanilla, ...more], null, 2) + '\n',
+      );
       const four = JSON.stringify(planner, null, 4);
-      assert.equal(await appendAndCheck(t, 'c.json', four, planner, 'sft-planner', four.lastIndexOf('}') + 1), JSON.stringify([...planner, ...planner], null, 4));
+      assert.equal(
+        await appendAndCheck(t, 'c.json', four, planner, 'sft-planner', four.lastIndexOf('}') + 1),
+        JSON.stringify([...planner, ...planner], null, 4),
+      );
       const compact = JSON.stringify(planner);
-      assert.equal(await appendAndCheck(t, 'd.json', compact, planner, 'sft-planner', compact.lastIndexOf('}') + 1), JSON.stringify([...planner, ...planner]));
+      assert.equal(
+        await appendAndCheck(t, 'd.json', compact, planner, 'sft-planner', compact.lastIndexOf('}') + 1),
+        JSON.stringify([...planner, ...planner]),
+      );
       const crlf = JSON.stringify(vanilla, null, 2).replace(/\n/g, '\r\n') + '\r\n';
       const crlfAfter = await appendAndCheck(t, 'e.json', crlf, more, 'sft-vanilla', crlf.lastIndexOf('}') + 1);
       assert.equal(crlfAfter, JSON.stringify([...vanilla, ...more], null, 2).replace(/\n/g, '\r\n') + '\r\n');
@@ -167,7 +213,12 @@ describe('playground records: appendRecords', () => {
   it('empty arrays, missing files and zero-byte files get a pretty-printed array', async () => {
     const t = tempDir();
     try {
-      for (const [name, text] of [['e1.json', '[]'], ['e2.json', '[]\n'], ['e3.json', '[\n]\n'], ['e4.json', ' [ ] ']] as const) {
+      for (const [name, text] of [
+        ['e1.json', '[]'],
+        ['e2.json', '[]\n'],
+        ['e3.json', '[\n]\n'],
+        ['e4.json', ' [ ] '],
+      ] as const) {
         const file = t.write(name, text);
         const res = await appendRecords(file, planner, 'sft-planner');
         assert.deepEqual(res, { path: file, appended: 3, total: 3 });
@@ -202,7 +253,11 @@ describe('playground records: appendRecords', () => {
       const expected = [...planner, ...planner].map((r) => JSON.stringify(r)).join('\n') + '\n';
       assert.equal(await appendAndCheck(t, 'a.jsonl', lines + '\n', planner, 'sft-planner', lines.length + 1), expected);
       assert.equal(await appendAndCheck(t, 'b.jsonl', lines, planner, 'sft-planner', lines.length), expected);
-      assert.equal(await appendAndCheck(t, 'c.json', lines + '\n', planner, 'sft-planner', lines.length + 1), expected, 'JSONL content under a .json name stays JSONL');
+      assert.equal(
+        await appendAndCheck(t, 'c.json', lines + '\n', planner, 'sft-planner', lines.length + 1),
+        expected,
+        'JSONL content under a .json name stays JSONL',
+      );
       const crlf = lines.replace(/\n/g, '\r\n');
       assert.equal(await appendAndCheck(t, 'd.jsonl', crlf, planner, 'sft-planner', crlf.length), expected.replace(/\n/g, '\r\n'));
       const res = await appendRecords(path.join(t.dir, 'a.jsonl'), planner, 'sft-planner');
@@ -218,19 +273,26 @@ describe('playground records: appendRecords', () => {
     try {
       const original = readFileSync(sharedFile('ESC_sft_test.json'), 'utf8');
       const oldRecords = JSON.parse(original) as unknown[];
-      const accented = vanillaSftRecords([{ speaker: 'seeker', text: 'Mon fiancé 💔' }, { speaker: 'supporter', text: 'Désolé.', strategy: 'Others' }]);
+      const accented = vanillaSftRecords([
+        { speaker: 'seeker', text: 'Mon fiancé 💔' },
+        { speaker: 'supporter', text: 'Désolé.', strategy: 'Others' },
+      ]);
       const after = await appendAndCheck(t, 'ESC_sft_test.json', original, accented, 'sft-vanilla', original.lastIndexOf('}') + 1);
       const parsed = JSON.parse(after) as unknown[];
       assert.deepEqual(parsed.slice(0, oldRecords.length), oldRecords);
       assert.deepEqual(parsed.slice(oldRecords.length), accented);
       // the released files are Python json.dump(indent=2) output, non-ASCII escaped: so is the splice
-      const pythonStyle = (v: unknown): string => JSON.stringify(v, null, 2).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+      const pythonStyle = (v: unknown): string =>
+        JSON.stringify(v, null, 2).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
       assert.equal(original, pythonStyle(oldRecords));
       assert.equal(after, pythonStyle(parsed), 'the splice looks like the rest of the file');
       assert.match(after, /Mon fianc\\u00e9 \\ud83d\\udc94/);
       // a file that holds raw UTF-8 gets raw UTF-8
       const raw = JSON.stringify(accented, null, 2);
-      assert.equal(await appendAndCheck(t, 'raw.json', raw, accented, 'sft-vanilla', raw.lastIndexOf('}') + 1), JSON.stringify([...accented, ...accented], null, 2));
+      assert.equal(
+        await appendAndCheck(t, 'raw.json', raw, accented, 'sft-vanilla', raw.lastIndexOf('}') + 1),
+        JSON.stringify([...accented, ...accented], null, 2),
+      );
     } finally {
       t.dispose();
     }
@@ -292,7 +354,10 @@ describe('playground records: appendRecords', () => {
     try {
       const file = t.write('busy.json', '[]');
       const results = await Promise.all(Array.from({ length: 6 }, () => appendRecords(file, planner, 'sft-planner')));
-      assert.deepEqual(results.map((r) => r.total).sort((a, b) => a - b), [3, 6, 9, 12, 15, 18]);
+      assert.deepEqual(
+        results.map((r) => r.total).sort((a, b) => a - b),
+        [3, 6, 9, 12, 15, 18],
+      );
       assert.deepEqual(parse(file), Array.from({ length: 6 }, () => planner).flat());
       assert.deepEqual(readdirSync(t.dir), ['busy.json']);
     } finally {
@@ -300,23 +365,30 @@ describe('playground records: appendRecords', () => {
     }
   });
 
-  it('a folder it cannot write to: an AppendRecordsError, the file untouched', { skip: process.platform === 'win32' || process.getuid?.() === 0 }, async () => {
-    const t = tempDir();
-    try {
-      const text = JSON.stringify(planner, null, 2);
-      const file = t.write('locked.json', text);
-      chmodSync(t.dir, 0o555);
+  it(
+    'a folder it cannot write to: an AppendRecordsError, the file untouched',
+    { skip: process.platform === 'win32' || process.getuid?.() === 0 },
+    async () => {
+      const t = tempDir();
       try {
-        await assert.rejects(appendRecords(file, planner, 'sft-planner'), (err: Error) => err instanceof AppendRecordsError && /nothing was written/.test(err.message));
+        const text = JSON.stringify(planner, null, 2);
+        const file = t.write('locked.json', text);
+        chmodSync(t.dir, 0o555);
+        try {
+          await assert.rejects(
+            appendRecords(file, planner, 'sft-planner'),
+            (err: Error) => err instanceof AppendRecordsError && /nothing was written/.test(err.message),
+          );
+        } finally {
+          chmodSync(t.dir, 0o755);
+        }
+        assert.equal(readFileSync(file, 'utf8'), text);
+        assert.deepEqual(readdirSync(t.dir), ['locked.json']);
       } finally {
-        chmodSync(t.dir, 0o755);
+        t.dispose();
       }
-      assert.equal(readFileSync(file, 'utf8'), text);
-      assert.deepEqual(readdirSync(t.dir), ['locked.json']);
-    } finally {
-      t.dispose();
-    }
-  });
+    },
+  );
 
   it('paths with spaces, quotes and $() work and run nothing', { skip: process.platform === 'win32' }, async () => {
     const t = tempDir();
@@ -330,7 +402,9 @@ describe('playground records: appendRecords', () => {
       assert.equal((await detectFile(file)).kind, 'pref-planner');
       assert.deepEqual(readdirSync(dir), [path.basename(file)]);
       assert.deepEqual(readdirSync(t.dir), [path.basename(dir)]);
-      for (const stray of ['pwned', 'pwned2', 'pwned-dir']) assert.ok(!existsSync(path.join(process.cwd(), stray)) && !existsSync(path.join(dir, stray)), stray);
+      for (const stray of ['pwned', 'pwned2', 'pwned-dir']) {
+        assert.ok(!existsSync(path.join(process.cwd(), stray)) && !existsSync(path.join(dir, stray)), stray);
+      }
     } finally {
       t.dispose();
     }
@@ -353,7 +427,11 @@ describe('live requests, pinned', () => {
       { role: 'user', content: 'seeker: I failed my exam.\nsupporter: I am sorry to hear that.\nseeker: I studied so hard.\n' },
     ]);
     const rg = generatorRequest(dialogue, 'Affirmation and Reassurance');
-    assert.ok(rg[0]!.content.endsWith('Your current reference response strategy is Affirmation and Reassurance.\nThe conversation is as follows:\n'));
+    assert.ok(
+      rg[0]!.content.endsWith(
+        'Your current reference response strategy is Affirmation and Reassurance.\nThe conversation is as follows:\n',
+      ),
+    );
     assert.deepEqual(rg.slice(1), [
       { role: 'user', content: 'I failed my exam.' },
       { role: 'assistant', content: 'I am sorry to hear that.' },

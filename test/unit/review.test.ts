@@ -4,12 +4,12 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DatasetIndex } from '../../src/core/dataset/datasetIndex';
-import { parseRecord } from '../../src/core/dataset/parseRecord';
+import { parseRecord } from '../../src/core/json/parseRecord';
 import { collectText, compileSearch } from '../../src/core/dataset/search';
 import { toVanillaSft, emptyReport } from '../../src/core/convert/esconvToSft';
 import { detectFile } from '../../src/core/formats/detect';
-import { validateFile } from '../../src/core/formats/validate';
-import { PositionMapper, positionAt } from '../../src/core/dataset/position';
+import { validateFile } from '../../src/core/dataset/validate';
+import { PositionMapper, positionAt } from '../../src/core/json/position';
 import { DEMO_DATA, tempDir } from './helpers';
 
 describe('review regressions', () => {
@@ -37,7 +37,11 @@ describe('review regressions', () => {
   });
 
   it('bytes that are not UTF-8 are a problem with their offset, not silently replaced', async () => {
-    const latin1 = Buffer.concat([Buffer.from('[{"messages": [{"role": "user", "content": "caf'), Buffer.from([0xe9]), Buffer.from('"}, {"role": "assistant", "content": "[Question] ok"}]}]')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('[{"messages": [{"role": "user", "content": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}, {"role": "assistant", "content": "[Question] ok"}]}]'),
+    ]);
     const r = parseRecord(latin1, 0);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.offset, latin1.indexOf(0xe9));
@@ -45,7 +49,10 @@ describe('review regressions', () => {
     try {
       const report = await validateFile(t.write('latin1.json', latin1));
       assert.equal(report.valid, false);
-      assert.ok(report.problems.some((p) => /not valid UTF-8/.test(p.message) && p.offset === latin1.indexOf(0xe9)), JSON.stringify(report.problems));
+      assert.ok(
+        report.problems.some((p) => /not valid UTF-8/.test(p.message) && p.offset === latin1.indexOf(0xe9)),
+        JSON.stringify(report.problems),
+      );
     } finally {
       t.dispose();
     }
@@ -54,7 +61,12 @@ describe('review regressions', () => {
   it('a first record larger than the detection head still gives the kind', async () => {
     const t = tempDir();
     try {
-      const huge = { messages: [{ role: 'user', content: 'x'.repeat(5 << 20) }, { role: 'assistant', content: '[Question] ok?' }] };
+      const huge = {
+        messages: [
+          { role: 'user', content: 'x'.repeat(5 << 20) },
+          { role: 'assistant', content: '[Question] ok?' },
+        ],
+      };
       const file = t.write('huge.json', JSON.stringify([huge, huge]));
       assert.equal((await detectFile(file)).kind, 'sft-vanilla');
       const lines = t.write('huge.jsonl', JSON.stringify(huge) + '\n' + JSON.stringify(huge) + '\n');

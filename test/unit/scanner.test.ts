@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RecordScanner, type ScanResult } from '../../src/core/dataset/scanner';
-import { scanFile } from '../../src/core/dataset/readFile';
+import { RecordScanner, type ScanResult } from '../../src/core/json/scanner';
+import { scanFile } from '../../src/core/json/readFile';
 import { sharedFile, tempDir } from './helpers';
 
 interface Scanned {
@@ -69,7 +69,11 @@ describe('record scanner', () => {
       {},
       [],
     ];
-    for (const text of [JSON.stringify(tricky), JSON.stringify(tricky, null, 2), JSON.stringify(tricky, null, '\t').replace(/\n/g, '\r\n')]) {
+    for (const text of [
+      JSON.stringify(tricky),
+      JSON.stringify(tricky, null, 2),
+      JSON.stringify(tricky, null, '\t').replace(/\n/g, '\r\n'),
+    ]) {
       for (const sizes of [[1], [2, 3], [7], [text.length]]) {
         const { result, records } = scan(buf(text), sizes);
         assert.deepEqual(result.problems, []);
@@ -110,7 +114,10 @@ describe('record scanner', () => {
     assert.match(scan(buf('[{"a":1}')).result.problems[0]!.message, /before the closing "\]"/);
     const missingComma = scan(buf('[{"a":1} {"b":2}]'));
     assert.equal(missingComma.records.length, 2);
-    assert.deepEqual(missingComma.result.problems.map((p) => [p.offset, p.index]), [[9, 1]]);
+    assert.deepEqual(
+      missingComma.result.problems.map((p) => [p.offset, p.index]),
+      [[9, 1]],
+    );
     assert.match(scan(buf('[{"a":1},]')).result.problems[0]!.message, /Trailing ","/);
     assert.match(scan(buf('[{"a":1}] x')).result.problems[0]!.message, /after the closing/);
   });
@@ -207,7 +214,10 @@ describe('record scanner', () => {
           };
           const withBytes = spansOf(true);
           assert.deepEqual(spansOf(false), withBytes);
-          assert.deepEqual(withBytes.map(([s, e]) => JSON.parse(bytes.subarray(s, e).toString())), JSON.parse(JSON.stringify(objects)));
+          assert.deepEqual(
+            withBytes.map(([s, e]) => JSON.parse(bytes.subarray(s, e).toString())),
+            JSON.parse(JSON.stringify(objects)),
+          );
         },
       ),
       { numRuns: 300 },

@@ -8,13 +8,27 @@ import { describe, it } from 'node:test';
 import { distribution } from '../../src/core/dataset/stats';
 import { DEMO_DATA, REPO_ROOT, SHARED_DATA } from './helpers';
 
-const STRATS = ['Question', 'Restatement or Paraphrasing', 'Reflection of feelings', 'Self-disclosure', 'Affirmation and Reassurance', 'Providing Suggestions', 'Information', 'Others'];
+const STRATS = [
+  'Question',
+  'Restatement or Paraphrasing',
+  'Reflection of feelings',
+  'Self-disclosure',
+  'Affirmation and Reassurance',
+  'Providing Suggestions',
+  'Information',
+  'Others',
+];
 type Counts = Record<string, number>;
 type Msg = { role?: string; content?: string; from?: string; value?: string };
 
 const load = (file: string): Record<string, unknown>[] => {
   const text = readFileSync(file, 'utf8').replace(/^\ufeff/, '');
-  return file.endsWith('.jsonl') ? text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : JSON.parse(text);
+  return file.endsWith('.jsonl')
+    ? text
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l))
+    : JSON.parse(text);
 };
 const text = (m: Msg): string => m.content ?? m.value ?? '';
 const role = (m: Msg): string => ({ human: 'user', gpt: 'assistant' })[m.from ?? ''] ?? m.role ?? m.from ?? '';
@@ -49,7 +63,11 @@ function reference(kind: string, records: Record<string, unknown>[]): { strategi
       turns.push(body.length);
       for (const m of body) if (role(m) === 'assistant') bump(a, tag(text(m)));
     } else if (kind === 'sft-planner') {
-      turns.push(text(body[0]!).split('\n').filter((l) => /^(seeker|supporter): /.test(l)).length);
+      turns.push(
+        text(body[0]!)
+          .split('\n')
+          .filter((l) => /^(seeker|supporter): /.test(l)).length,
+      );
       bump(a, text(body[body.length - 1]!).trim());
     } else if (kind === 'sft-generator') {
       turns.push(body.length - 1);
@@ -74,7 +92,13 @@ function reference(kind: string, records: Record<string, unknown>[]): { strategi
     }
   }
   const strategies: Record<string, Counts> =
-    kind === 'inference' ? { gold: a, predicted: b } : kind.startsWith('pref') ? { chosen: a, rejected: b } : kind === 'error-stats' ? { responses: a } : { turns: a };
+    kind === 'inference'
+      ? { gold: a, predicted: b }
+      : kind.startsWith('pref')
+        ? { chosen: a, rejected: b }
+        : kind === 'error-stats'
+          ? { responses: a }
+          : { turns: a };
   if (kind === 'pref-planner') Object.assign(strategies, { matrix });
   strategies.other = other;
   return { strategies, turns };
@@ -82,7 +106,9 @@ function reference(kind: string, records: Record<string, unknown>[]): { strategi
 
 const files = [
   ...readdirSync(SHARED_DATA).map((f) => path.join(SHARED_DATA, f)),
-  ...readdirSync(DEMO_DATA).filter((f) => /\.jsonl?$/.test(f)).map((f) => path.join(DEMO_DATA, f)),
+  ...readdirSync(DEMO_DATA)
+    .filter((f) => /\.jsonl?$/.test(f))
+    .map((f) => path.join(DEMO_DATA, f)),
 ];
 
 describe('esc stats --json', () => {
@@ -90,7 +116,13 @@ describe('esc stats --json', () => {
     it(`equals the reference computation on ${path.basename(file)}`, () => {
       const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'out', 'src', 'cli.js'), 'stats', file, '--json'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr || r.stdout);
-      const out = JSON.parse(r.stdout) as { kind: string; records: number; invalid: number; strategies: Record<string, Counts>; turns: { median: number; max: number; count: number } };
+      const out = JSON.parse(r.stdout) as {
+        kind: string;
+        records: number;
+        invalid: number;
+        strategies: Record<string, Counts>;
+        turns: { median: number; max: number; count: number };
+      };
       const records = load(file);
       assert.equal(out.records, records.length);
       assert.equal(out.invalid, 0);
@@ -105,7 +137,11 @@ describe('esc stats --json', () => {
   }
 
   it('names the kinds the spec asks for on the real files', () => {
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'out', 'src', 'cli.js'), 'stats', path.join(SHARED_DATA, 'FailedESConv.json'), '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'out', 'src', 'cli.js'), 'stats', path.join(SHARED_DATA, 'FailedESConv.json'), '--json'],
+      { encoding: 'utf8' },
+    );
     const out = JSON.parse(r.stdout) as { strategies: { turns: Counts; other: Counts } };
     assert.deepEqual(Object.keys(out.strategies.turns), STRATS);
     assert.deepEqual(out.strategies.other, { 'Direct Guidance': 11, 'Approval and Reassurance': 7, Restatement: 3 });
@@ -117,7 +153,10 @@ describe('distribution', () => {
     const d = distribution([1, 2, 3, 4, 100]);
     assert.equal(d.median, 3);
     assert.equal(d.mean, 22);
-    assert.equal(d.histogram.counts.reduce((a, b) => a + b, 0), 5);
+    assert.equal(
+      d.histogram.counts.reduce((a, b) => a + b, 0),
+      5,
+    );
     assert.ok(d.histogram.edges[0]! <= 1 && d.histogram.edges.at(-1)! > 100);
     assert.equal(distribution([2, 4]).median, 3);
     assert.equal(distribution([]).count, 0);

@@ -6,7 +6,16 @@ describe('strategies', () => {
   it('lists the 8 ESConv strategies in the fixed order with ids 0..7', () => {
     assert.deepEqual(
       [...STRATEGIES],
-      ['Question', 'Restatement or Paraphrasing', 'Reflection of feelings', 'Self-disclosure', 'Affirmation and Reassurance', 'Providing Suggestions', 'Information', 'Others'],
+      [
+        'Question',
+        'Restatement or Paraphrasing',
+        'Reflection of feelings',
+        'Self-disclosure',
+        'Affirmation and Reassurance',
+        'Providing Suggestions',
+        'Information',
+        'Others',
+      ],
     );
     assert.equal(strategyId('Others'), 7);
     assert.equal(new Set(Object.values(STRATEGY_COLORS)).size, 8, 'one distinct colour per strategy');
@@ -25,7 +34,11 @@ describe('strategies', () => {
   });
 
   it('splits a vanilla reply into its tag and text', () => {
-    assert.deepEqual(splitStrategyTag('[Question] How are you?'), { tag: 'Question', text: 'How are you?', normalized: { strategy: 'Question', id: 0, match: 'exact' } });
+    assert.deepEqual(splitStrategyTag('[Question] How are you?'), {
+      tag: 'Question',
+      text: 'How are you?',
+      normalized: { strategy: 'Question', id: 0, match: 'exact' },
+    });
     const unknown = splitStrategyTag('[Hmm] text');
     assert.equal(unknown?.tag, 'Hmm');
     assert.equal(unknown?.normalized, undefined);

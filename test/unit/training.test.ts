@@ -36,12 +36,24 @@ describe('train-config golden files', () => {
             for (const f of files) writeFileSync(path.join(golden, path.basename(f.path)), normalise(f.content, dir));
           }
           assert.deepEqual(files.map((f) => path.basename(f.path)).sort(), readdirSync(golden).sort());
-          for (const f of files) assert.equal(normalise(f.content, dir), readFileSync(path.join(golden, path.basename(f.path)), 'utf8'), `${backend}-${launcher}/${path.basename(f.path)}`);
+          for (const f of files) {
+            assert.equal(
+              normalise(f.content, dir),
+              readFileSync(path.join(golden, path.basename(f.path)), 'utf8'),
+              `${backend}-${launcher}/${path.basename(f.path)}`,
+            );
+          }
           if (backend === 'trl') {
             const pairs = plan.files.find((f) => f.path.endsWith(`${path.sep}planner-dpo.jsonl`))!;
-            const rows = pairs.content.trim().split('\n').map((l) => JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] });
+            const rows = pairs.content
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] });
             assert.equal(rows.length, 16);
-            assert.ok(rows.every((r) => r.prompt.length > 0 && r.chosen.length === 1 && r.rejected.length === 1), 'TRL preference layout');
+            assert.ok(
+              rows.every((r) => r.prompt.length > 0 && r.chosen.length === 1 && r.rejected.length === 1),
+              'TRL preference layout',
+            );
           }
         } finally {
           t.dispose();
@@ -56,12 +68,25 @@ describe('train-config golden files', () => {
       const dir = path.join(t.dir, 'demo');
       cpSync(path.join(REPO_ROOT, 'demo'), dir, { recursive: true });
       const exp = path.join(dir, 'esc-experiment.yaml');
-      writeFileSync(exp, readFileSync(exp, 'utf8').replace('planner-dpo: data/pref_planner_demo.json', 'planner-dpo: data/sft_vanilla_demo.json').replace('generator-sft: data/sft_generator_demo.json', 'generator-sft: data/missing.json'));
+      writeFileSync(
+        exp,
+        readFileSync(exp, 'utf8')
+          .replace('planner-dpo: data/pref_planner_demo.json', 'planner-dpo: data/sft_vanilla_demo.json')
+          .replace('generator-sft: data/sft_generator_demo.json', 'generator-sft: data/missing.json'),
+      );
       const loaded = await loadExperiment(exp);
       await assert.rejects(planTrainConfig(loaded, { outDir: path.join(dir, 'configs') }), (err: unknown) => {
         assert.ok(err instanceof ExperimentError);
-        assert.ok(err.problems.some((p) => /planner-dpo: dataset data\/sft_vanilla_demo.json is a sft-vanilla file; this stage needs a pref-planner file/.test(p)), err.message);
-        assert.ok(err.problems.some((p) => /generator-sft: .*no such file/.test(p)), err.message);
+        assert.ok(
+          err.problems.some((p) =>
+            /planner-dpo: dataset data\/sft_vanilla_demo.json is a sft-vanilla file; this stage needs a pref-planner file/.test(p),
+          ),
+          err.message,
+        );
+        assert.ok(
+          err.problems.some((p) => /generator-sft: .*no such file/.test(p)),
+          err.message,
+        );
         return true;
       });
     } finally {
@@ -93,14 +118,32 @@ describe('stage scripts in real bash', () => {
       // a folder name with spaces, quotes, $(), backticks, ;, * and non-ASCII
       const nasty = path.join(t.dir, `exp "q" 'a' $(touch PWNED1) \`touch PWNED2\`; * é`);
       mkdirSync(path.join(nasty, 'data'), { recursive: true });
-      for (const f of ['sft_planner_demo.jsonl', 'pref_planner_demo.json']) cpSync(path.join(REPO_ROOT, 'demo', 'data', f), path.join(nasty, 'data', f));
+      for (const f of ['sft_planner_demo.jsonl', 'pref_planner_demo.json']) {
+        cpSync(path.join(REPO_ROOT, 'demo', 'data', f), path.join(nasty, 'data', f));
+      }
       const stubDir = path.join(t.dir, 'bin $(touch PWNED3)');
       mkdirSync(stubDir);
       // the stand-in CLI records what it was given (the real CLI is a GPU Python program)
       const stub = path.join(stubDir, 'llamafactory-cli');
-      writeFileSync(stub, `#!/usr/bin/env node\nrequire('fs').writeFileSync(process.env.ESC_TEST_OUT, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: { CUDA_VISIBLE_DEVICES: process.env.CUDA_VISIBLE_DEVICES, LLAMABOARD_ENABLED: process.env.LLAMABOARD_ENABLED, LLAMABOARD_WORKDIR: process.env.LLAMABOARD_WORKDIR } }));\n`, { mode: 0o755 });
+      writeFileSync(
+        stub,
+        `#!/usr/bin/env node\nrequire('fs').writeFileSync(process.env.ESC_TEST_OUT, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: { CUDA_VISIBLE_DEVICES: process.env.CUDA_VISIBLE_DEVICES, LLAMABOARD_ENABLED: process.env.LLAMABOARD_ENABLED, LLAMABOARD_WORKDIR: process.env.LLAMABOARD_WORKDIR } }));\n`,
+        { mode: 0o755 },
+      );
       const exp = path.join(nasty, 'esc-experiment.yaml');
-      writeFileSync(exp, ['name: quoting', 'model: {base: "org/model $(touch PWNED4)", template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', '  planner-dpo: data/pref_planner_demo.json', 'output_root: "out dir; `touch PWNED5`"', 'gpus: {planner: "2,3"}', ''].join('\n'));
+      writeFileSync(
+        exp,
+        [
+          'name: quoting',
+          'model: {base: "org/model $(touch PWNED4)", template: qwen}',
+          'datasets:',
+          '  planner-sft: data/sft_planner_demo.jsonl',
+          '  planner-dpo: data/pref_planner_demo.json',
+          'output_root: "out dir; `touch PWNED5`"',
+          'gpus: {planner: "2,3"}',
+          '',
+        ].join('\n'),
+      );
       const loaded = await loadExperiment(exp);
       const outDir = path.join(nasty, 'configs *');
       const plan = await planTrainConfig(loaded, { outDir, cli: stub });
@@ -112,14 +155,20 @@ describe('stage scripts in real bash', () => {
         const seen = JSON.parse(readFileSync(result, 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> };
         assert.deepEqual(seen.argv, ['train', `configs */${stage}.yaml`]);
         assert.equal(seen.cwd, nasty);
-        assert.deepEqual(seen.env, { CUDA_VISIBLE_DEVICES: '2,3', LLAMABOARD_ENABLED: '1', LLAMABOARD_WORKDIR: `out dir; \`touch PWNED5\`/quoting/${stage}` });
+        assert.deepEqual(seen.env, {
+          CUDA_VISIBLE_DEVICES: '2,3',
+          LLAMABOARD_ENABLED: '1',
+          LLAMABOARD_WORKDIR: `out dir; \`touch PWNED5\`/quoting/${stage}`,
+        });
         assert.ok(existsSync(path.join(nasty, `out dir; \`touch PWNED5\``, 'quoting', stage)), 'the output folder was made');
         const yaml = readFileSync(plan.stageFiles[stage]!.config, 'utf8');
         assert.match(yaml, /model_name_or_path: org\/model \$\(touch PWNED4\)/);
       }
       // a command substitution would have run in the test's folder, the experiment folder or /
       // (find gets argv directly: no shell of ours may expand these names)
-      const pwned = spawnSync('find', [t.dir, nasty, process.cwd(), '/', '-maxdepth', '3', '-name', 'PWNED*'], { encoding: 'utf8' }).stdout.trim();
+      const pwned = spawnSync('find', [t.dir, nasty, process.cwd(), '/', '-maxdepth', '3', '-name', 'PWNED*'], {
+        encoding: 'utf8',
+      }).stdout.trim();
       assert.equal(pwned, '', 'nothing else ran');
     } finally {
       t.dispose();
@@ -129,9 +178,15 @@ describe('stage scripts in real bash', () => {
 
 describe('dataset_info.json merge', () => {
   it('keeps every other entry and its place, replaces ours in place, appends new ones', () => {
-    const existing = JSON.stringify({ alpaca: { file_name: 'a.json' }, esc_x_planner_sft: { file_name: 'old.json' }, zeta: { file_name: 'z.json' } }, null, 2);
+    const existing = JSON.stringify(
+      { alpaca: { file_name: 'a.json' }, esc_x_planner_sft: { file_name: 'old.json' }, zeta: { file_name: 'z.json' } },
+      null,
+      2,
+    );
     const entry = { file_name: 'new.json', formatting: 'sharegpt' as const, columns: { messages: 'messages' }, tags: {} };
-    const merged = JSON.parse(mergeDatasetInfo(existing, { esc_x_planner_sft: entry, esc_x_planner_dpo: { ...entry, ranking: true } })) as Record<string, { file_name: string }>;
+    const merged = JSON.parse(
+      mergeDatasetInfo(existing, { esc_x_planner_sft: entry, esc_x_planner_dpo: { ...entry, ranking: true } }),
+    ) as Record<string, { file_name: string }>;
     assert.deepEqual(Object.keys(merged), ['alpaca', 'esc_x_planner_sft', 'zeta', 'esc_x_planner_dpo']);
     assert.equal(merged.esc_x_planner_sft!.file_name, 'new.json');
     assert.throws(() => mergeDatasetInfo('{ broken', {}), /not valid JSON.*left untouched/);
@@ -150,8 +205,14 @@ describe('trainer log parsing', () => {
       '{"current_steps": 15, "total_st',
     ];
     const log = parseTrainerLog(lines.join('\n'));
-    assert.deepEqual(log.points.map((p) => p.step), [5, 10]);
-    assert.deepEqual(log.points.map((p) => p.rewardsAccuracy), [0.5, 0.75]);
+    assert.deepEqual(
+      log.points.map((p) => p.step),
+      [5, 10],
+    );
+    assert.deepEqual(
+      log.points.map((p) => p.rewardsAccuracy),
+      [0.5, 0.75],
+    );
     assert.equal(log.skippedLines, 1);
     assert.deepEqual(log.progress, { step: 10, totalSteps: 100, percentage: 10, elapsed: '0:01:00', remaining: '0:09:00', lastLoss: 1.2 });
     const nan = parseTrainerLog(lines.slice(0, 3).join('\n'));
@@ -165,16 +226,47 @@ describe('trainer log parsing', () => {
       global_step: 20,
       max_steps: 40,
       log_history: [
-        { epoch: 0.5, grad_norm: 3.1, learning_rate: 5e-6, loss: 0.6931, 'rewards/chosen': 0.01, 'rewards/rejected': -0.02, 'rewards/accuracies': 0.6, 'rewards/margins': 0.03, 'logps/chosen': -120.5, step: 10 },
+        {
+          epoch: 0.5,
+          grad_norm: 3.1,
+          learning_rate: 5e-6,
+          loss: 0.6931,
+          'rewards/chosen': 0.01,
+          'rewards/rejected': -0.02,
+          'rewards/accuracies': 0.6,
+          'rewards/margins': 0.03,
+          'logps/chosen': -120.5,
+          step: 10,
+        },
         { epoch: 1, eval_loss: 0.65, 'eval_rewards/accuracies': 0.7, step: 20 },
-        { epoch: 1, learning_rate: 2.5e-6, loss: 0.61, 'rewards/chosen': 0.2, 'rewards/rejected': -0.3, 'rewards/accuracies': 0.8, 'rewards/margins': 0.5, step: 20 },
+        {
+          epoch: 1,
+          learning_rate: 2.5e-6,
+          loss: 0.61,
+          'rewards/chosen': 0.2,
+          'rewards/rejected': -0.3,
+          'rewards/accuracies': 0.8,
+          'rewards/margins': 0.5,
+          step: 20,
+        },
         { epoch: 1, step: 20, train_runtime: 100.2, train_loss: 0.65 },
       ],
     };
     const log = parseTrainerState(JSON.stringify(state, null, 2));
-    assert.deepEqual(log.points.map((p) => [p.step, p.loss, p.evalLoss, p.rewardsMargins]), [[10, 0.6931, undefined, 0.03], [20, undefined, 0.65, undefined], [20, 0.61, undefined, 0.5]]);
+    assert.deepEqual(
+      log.points.map((p) => [p.step, p.loss, p.evalLoss, p.rewardsMargins]),
+      [
+        [10, 0.6931, undefined, 0.03],
+        [20, undefined, 0.65, undefined],
+        [20, 0.61, undefined, 0.5],
+      ],
+    );
     assert.deepEqual(log.progress, { step: 20, totalSteps: 40, percentage: 50, lastLoss: 0.61 });
-    assert.deepEqual(parseTrainerState('{ "log_history": [ {"step": 1, "loss": 1.0}, {"st').points, [], 'a half-written file gives nothing rather than garbage');
+    assert.deepEqual(
+      parseTrainerState('{ "log_history": [ {"step": 1, "loss": 1.0}, {"st').points,
+      [],
+      'a half-written file gives nothing rather than garbage',
+    );
   });
 });
 
@@ -228,7 +320,10 @@ describe('pipeline GPU lanes', () => {
   it('chains that share a GPU run one after the other; chains on other GPUs run alongside', async () => {
     const { runPipeline, lanesOf, chainsOf } = await import('../../src/core/training/pipeline');
     const gpus = { planner: '0', generator: '1', vanilla: '0,2' } as const;
-    assert.deepEqual(lanesOf(chainsOf(['planner-sft', 'generator-sft', 'vanilla-sft']), (c) => gpus[c]), [[['planner-sft'], ['vanilla-sft']], [['generator-sft']]]);
+    assert.deepEqual(
+      lanesOf(chainsOf(['planner-sft', 'generator-sft', 'vanilla-sft']), (c) => gpus[c]),
+      [[['planner-sft'], ['vanilla-sft']], [['generator-sft']]],
+    );
     const running = new Set<string>();
     const together: string[][] = [];
     await runPipeline(
@@ -243,14 +338,25 @@ describe('pipeline GPU lanes', () => {
       () => undefined,
       { gpus: (c) => gpus[c] },
     );
-    assert.ok(together.every((set) => !(set.some((s) => s.startsWith('planner')) && set.includes('vanilla-sft'))), `planner and vanilla share GPU 0: ${JSON.stringify(together)}`);
-    assert.ok(together.some((set) => set.includes('generator-sft') && set.length > 1), 'the generator chain ran alongside');
+    assert.ok(
+      together.every((set) => !(set.some((s) => s.startsWith('planner')) && set.includes('vanilla-sft'))),
+      `planner and vanilla share GPU 0: ${JSON.stringify(together)}`,
+    );
+    assert.ok(
+      together.some((set) => set.includes('generator-sft') && set.length > 1),
+      'the generator chain ran alongside',
+    );
   });
 
   it('a stage stopped while queued is never started, and its DPO neither', async () => {
     const { runPipeline } = await import('../../src/core/training/pipeline');
     const started: string[] = [];
-    const final = await runPipeline(['planner-sft', 'planner-dpo'], async (s) => (started.push(s), { code: 0 }), () => undefined, { cancelled: (s) => s === 'planner-sft' });
+    const final = await runPipeline(
+      ['planner-sft', 'planner-dpo'],
+      async (s) => (started.push(s), { code: 0 }),
+      () => undefined,
+      { cancelled: (s) => s === 'planner-sft' },
+    );
     assert.deepEqual(started, []);
     assert.deepEqual(Object.fromEntries(final), { 'planner-sft': 'stopped', 'planner-dpo': 'not-started' });
   });
@@ -260,8 +366,16 @@ describe('generated files, details', () => {
   it('Slurm: no CUDA_VISIBLE_DEVICES in the stage script, #SBATCH values quoted for Slurm', async () => {
     const { stageScript, stageSbatch } = await import('../../src/core/training/scripts');
     const { experimentSchema } = await import('../../src/core/training/experiment');
-    const e = experimentSchema.parse({ name: 'x', launcher: 'slurm', model: { base: 'm', template: 'qwen' }, datasets: { 'planner-sft': 'a.json' } });
-    assert.doesNotMatch(stageScript(e, 'planner-sft', { experimentDir: '/e', configPath: 'c.yaml', outputDir: 'o' }), /CUDA_VISIBLE_DEVICES/);
+    const e = experimentSchema.parse({
+      name: 'x',
+      launcher: 'slurm',
+      model: { base: 'm', template: 'qwen' },
+      datasets: { 'planner-sft': 'a.json' },
+    });
+    assert.doesNotMatch(
+      stageScript(e, 'planner-sft', { experimentDir: '/e', configPath: 'c.yaml', outputDir: 'o' }),
+      /CUDA_VISIBLE_DEVICES/,
+    );
     const sb = stageSbatch(e, 'planner-sft', '/a b/s.sh', '/out dir/100%/x');
     assert.match(sb, /#SBATCH --output="\/out dir\/100%%\/x\/slurm-%j.out"/);
     assert.match(sb, /bash '\/a b\/s.sh'/);
@@ -273,12 +387,27 @@ describe('generated files, details', () => {
       const dir = path.join(t.dir, 'demo');
       cpSync(path.join(REPO_ROOT, 'demo'), dir, { recursive: true });
       const exp = path.join(dir, 'esc-experiment.yaml');
-      writeFileSync(exp, readFileSync(exp, 'utf8').replace('vanilla-sft: data/sft_vanilla_demo.json', 'vanilla-sft: data/sft_vanilla_sharegpt.json'));
+      writeFileSync(
+        exp,
+        readFileSync(exp, 'utf8').replace('vanilla-sft: data/sft_vanilla_demo.json', 'vanilla-sft: data/sft_vanilla_sharegpt.json'),
+      );
       const plan = await planTrainConfig(await loadExperiment(exp, { backend: 'trl' }), { outDir: path.join(dir, 'configs') });
       const copy = plan.files.find((f) => f.path.endsWith(`${path.sep}vanilla-sft.jsonl`))!;
       const first = JSON.parse(copy.content.split('\n')[0]!) as { messages: { role: string }[] };
-      assert.deepEqual(first.messages.slice(0, 2).map((m) => m.role), ['system', 'user']);
-      await assert.rejects(planTrainConfig(await loadExperiment(exp, { backend: 'trl' }).then((l) => ({ ...l, experiment: { ...l.experiment, dpo: { ...l.experiment.dpo, loss: 'orpo' as const } } })), { outDir: path.join(dir, 'c2') }), /TRL's DPO takes one of/);
+      assert.deepEqual(
+        first.messages.slice(0, 2).map((m) => m.role),
+        ['system', 'user'],
+      );
+      await assert.rejects(
+        planTrainConfig(
+          await loadExperiment(exp, { backend: 'trl' }).then((l) => ({
+            ...l,
+            experiment: { ...l.experiment, dpo: { ...l.experiment.dpo, loss: 'orpo' as const } },
+          })),
+          { outDir: path.join(dir, 'c2') },
+        ),
+        /TRL's DPO takes one of/,
+      );
     } finally {
       t.dispose();
     }

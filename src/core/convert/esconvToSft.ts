@@ -95,7 +95,8 @@ export function emptyReport(dialogues: number): ConversionReport {
   return { dialogues, supporterTurns: 0, mapped: {}, unmapped: {}, droppedLeadingSupporterTurns: 0, droppedTrailingSeekerTurns: 0 };
 }
 
-const untag = (m: ChatMessage): ChatMessage => (m.role === 'assistant' ? { role: 'assistant', content: splitStrategyTag(m.content)?.text ?? m.content } : m);
+const untag = (m: ChatMessage): ChatMessage =>
+  m.role === 'assistant' ? { role: 'assistant', content: splitStrategyTag(m.content)?.text ?? m.content } : m;
 
 /** "seeker: …\nsupporter: …\n" — the planner's view of the history (placeholder turns left out). */
 export function flattenHistory(history: readonly ChatMessage[]): string {
@@ -134,6 +135,9 @@ export function toPlannerSft(dialogues: readonly EsconvDialogue[], report = empt
 }
 
 /** One generator SFT record per supporter turn. */
-export function toGeneratorSft(dialogues: readonly EsconvDialogue[], report = emptyReport(dialogues.length)): { messages: ChatMessage[] }[] {
+export function toGeneratorSft(
+  dialogues: readonly EsconvDialogue[],
+  report = emptyReport(dialogues.length),
+): { messages: ChatMessage[] }[] {
   return supporterTurns(dialogues, report).map((t) => ({ messages: [...generatorMessages(t), { role: 'assistant', content: t.text }] }));
 }

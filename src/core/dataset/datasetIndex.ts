@@ -5,15 +5,25 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { detectFile, type Detection } from '../formats/detect';
 import { isDatasetKind, type DatasetKind } from '../formats/kinds';
-import { analyzeFile, recordChecker, type ValidationProblem } from '../formats/validate';
-import { parseRecord } from './parseRecord';
+import { analyzeFile, recordChecker, type ValidationProblem } from './validate';
+import { parseRecord } from '../json/parseRecord';
 import { recordView } from './recordView';
-import { scanFile } from './readFile';
-import { forEachRecord, readRange } from './recordReader';
+import { scanFile } from '../json/readFile';
+import { forEachRecord, readRange } from '../json/recordReader';
 import { compileSearch } from './search';
 import type { DatasetStats } from './stats';
 import { summarize, type RecordSummary } from './summary';
-import { FACETS, RAW_TEXT_LIMIT, type Facet, type FacetValue, type IndexProgress, type RecordDetail, type RowSummary, type ViewInfo, type ViewQuery } from './viewTypes';
+import {
+  FACETS,
+  RAW_TEXT_LIMIT,
+  type Facet,
+  type FacetValue,
+  type IndexProgress,
+  type RecordDetail,
+  type RowSummary,
+  type ViewInfo,
+  type ViewQuery,
+} from './viewTypes';
 
 const facetValues = (s: RecordSummary, f: Facet): readonly string[] => {
   switch (f) {
@@ -93,7 +103,9 @@ export class DatasetIndex {
       },
     });
     this.size = scan.size;
-    for (const p of scan.problems) this.problems.push({ index: p.index, offset: p.offset, path: p.index === undefined ? '' : `[${p.index}]`, message: p.message });
+    for (const p of scan.problems) {
+      this.problems.push({ index: p.index, offset: p.offset, path: p.index === undefined ? '' : `[${p.index}]`, message: p.message });
+    }
     if (this.detection.problem && this.problems.length === 0) {
       const p = this.detection.problem;
       this.problems.push({ offset: p.offset, path: '', message: p.message });
@@ -142,7 +154,9 @@ export class DatasetIndex {
     });
     for (const p of report.problems) if (p.index !== undefined && p.index < this.count) recordProblems.push(p);
     // structure problems came from indexing; record problems (syntax inside a record, schema) from analysis
-    this.problems = [...this.problems.filter((p) => p.index === undefined || p.index >= this.count), ...recordProblems].sort((a, b) => a.offset - b.offset);
+    this.problems = [...this.problems.filter((p) => p.index === undefined || p.index >= this.count), ...recordProblems].sort(
+      (a, b) => a.offset - b.offset,
+    );
     this.invalidCount = report.invalidRecords;
     this.stats = stats;
     this.analyzed = true;
@@ -228,7 +242,11 @@ export class DatasetIndex {
           if (!s || (matched && !matched[i]) || !passesFacets(i, f)) continue;
           for (const v of new Set(facetValues(s, f))) counts.set(v, (counts.get(v) ?? 0) + 1);
         }
-        if (counts.size > 0 || q.facets[f] !== undefined) facets[f] = [...counts].map(([value, count]): FacetValue => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+        if (counts.size > 0 || q.facets[f] !== undefined) {
+          facets[f] = [...counts]
+            .map(([value, count]): FacetValue => ({ value, count }))
+            .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+        }
       }
     }
     return { version, total: ids.length, facets, matches, searchMs, searchError };
@@ -263,7 +281,14 @@ export class DatasetIndex {
         if (parsed.ok) s = summarize(this.kind, parsed.value);
         else invalid = true;
       }
-      out.push({ index, snippet: s?.snippet ?? '', strategies: s?.strategies ?? [], turns: s?.turns ?? 0, length: s?.sortLength ?? 0, ...(invalid ? { invalid } : {}) });
+      out.push({
+        index,
+        snippet: s?.snippet ?? '',
+        strategies: s?.strategies ?? [],
+        turns: s?.turns ?? 0,
+        length: s?.sortLength ?? 0,
+        ...(invalid ? { invalid } : {}),
+      });
     }
     return out;
   }
@@ -284,7 +309,9 @@ export class DatasetIndex {
     const problems = this.problems.filter((p) => p.index === index).map((p) => ({ path: p.path, message: p.message }));
     if (!parsed.ok && problems.length === 0) problems.push({ path: `[${index}]`, message: parsed.message });
     if (parsed.ok && problems.length === 0 && isDatasetKind(this.kind) && !this.analyzed) {
-      for (const issue of recordChecker(this.kind)(parsed.value)) problems.push({ path: `[${index}]${issue.path}`, message: issue.message });
+      for (const issue of recordChecker(this.kind)(parsed.value)) {
+        problems.push({ path: `[${index}]${issue.path}`, message: issue.message });
+      }
     }
     return {
       index,

@@ -40,7 +40,6 @@ export type RecordView =
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-
 /** Splits a flattened planner history back into turns (continuation lines join the turn above). */
 export function historyTurns(flattened: string): TurnView[] {
   const turns: TurnView[] = [];
@@ -62,7 +61,6 @@ function chatTurns(msgs: ChatMessage[], tagged: boolean): TurnView[] {
       return tag ? { speaker: 'supporter', text: tag.text, strategy: tag.tag } : { speaker: 'supporter', text: m.content };
     });
 }
-
 
 function side(text: string, tagged: boolean): SideView {
   const tag = tagged ? splitStrategyTag(text) : undefined;
@@ -101,7 +99,10 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
       if (kind === 'sft-planner') {
         const body = msgs.filter((m) => m.role !== 'system');
         const history = body.find((m) => m.role === 'user')?.content ?? '';
-        const answer = body.filter((m) => m.role === 'assistant').pop()?.content.trim();
+        const answer = body
+          .filter((m) => m.role === 'assistant')
+          .pop()
+          ?.content.trim();
         return { layout: 'dialogue', meta: [], system, turns: historyTurns(history), answer };
       }
       const conditioned = kind === 'sft-generator' ? strategyOfGeneratorPrompt(system ?? '') : undefined;
@@ -137,7 +138,9 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
         chosen = { text: chosenText, strategy: conditioned };
         rejected = { text: rejectedText, strategy: conditioned };
       }
-      const remained: [string, string][] = isObject(r.remained) ? Object.entries(r.remained).flatMap(([k, v]) => (str(v) === undefined ? [] : [[k, str(v)!] as [string, string]])) : [];
+      const remained: [string, string][] = isObject(r.remained)
+        ? Object.entries(r.remained).flatMap(([k, v]) => (str(v) === undefined ? [] : [[k, str(v)!] as [string, string]]))
+        : [];
       return { layout: 'pair', pairKind, system, context, conditioned, chosen, rejected, remained };
     }
     case 'inference':
@@ -148,6 +151,9 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
         predicted: { text: str(r.predict_content) ?? '', strategy: str(r.predict_strategy) },
       };
     case 'error-stats':
-      return { layout: 'card', fields: Object.entries(r).flatMap(([k, v]) => (str(v) === undefined ? [] : [[k, str(v)!] as [string, string]])) };
+      return {
+        layout: 'card',
+        fields: Object.entries(r).flatMap(([k, v]) => (str(v) === undefined ? [] : [[k, str(v)!] as [string, string]])),
+      };
   }
 }

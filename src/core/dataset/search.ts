@@ -19,7 +19,6 @@ export interface CompiledSearch {
   count(record: unknown): number;
 }
 
-
 /**
  * Regex sources for how a text appears inside JSON string literals: escaped as JSON.stringify writes
  * it, and ASCII-only with \uXXXX escapes per UTF-16 unit, as Python (\u00e9) or Java (\u00E9) write it.
@@ -32,7 +31,14 @@ function jsonForms(text: string): string[] {
   for (let i = 0; i < plain.length; i++) {
     const code = plain.charCodeAt(i);
     if (code >= 0x20 && code <= 0x7e) ascii += escapeRegex(plain[i]!);
-    else ascii += '\\\\u' + code.toString(16).padStart(4, '0').replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+    else {
+      ascii +=
+        '\\\\u' +
+        code
+          .toString(16)
+          .padStart(4, '0')
+          .replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+    }
   }
   forms.push(ascii);
   return forms;

@@ -64,7 +64,9 @@ export class StatsAccumulator {
   private readonly retained: Record<string, number> = {};
 
   constructor(readonly kind: DetectedKind) {
-    if (kind === 'pref-planner') this.matrix = Object.fromEntries(STRATEGIES.map((s) => [s, zeroCounts()])) as Record<Strategy, StrategyCounts>;
+    if (kind === 'pref-planner') {
+      this.matrix = Object.fromEntries(STRATEGIES.map((s) => [s, zeroCounts()])) as Record<Strategy, StrategyCounts>;
+    }
   }
 
   private count(into: StrategyCounts, label: string): void {
@@ -102,8 +104,9 @@ export class StatsAccumulator {
     const other = { ...this.other };
     let strategies: StrategyStats;
     if (this.kind === 'inference') strategies = { gold: this.primary, predicted: this.secondary, other };
-    else if (PAIR_KINDS.has(this.kind)) strategies = { chosen: this.primary, rejected: this.secondary, ...(this.matrix ? { matrix: this.matrix } : {}), other };
-    else if (this.kind === 'error-stats') strategies = { responses: this.primary, other };
+    else if (PAIR_KINDS.has(this.kind)) {
+      strategies = { chosen: this.primary, rejected: this.secondary, ...(this.matrix ? { matrix: this.matrix } : {}), other };
+    } else if (this.kind === 'error-stats') strategies = { responses: this.primary, other };
     else strategies = { turns: this.primary, other };
     const stats: DatasetStats = {
       kind: this.kind,

@@ -79,7 +79,17 @@ export function conversationOf(r: Record<string, unknown>): unknown {
 }
 
 function empty(): RecordSummary {
-  return { snippet: '', strategies: [], strategyFacet: [], rejectedFacet: [], errorTypes: [], turns: 0, lengths: [], rejectedLengths: [], sortLength: 0 };
+  return {
+    snippet: '',
+    strategies: [],
+    strategyFacet: [],
+    rejectedFacet: [],
+    errorTypes: [],
+    turns: 0,
+    lengths: [],
+    rejectedLengths: [],
+    sortLength: 0,
+  };
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

@@ -75,12 +75,19 @@ function classifyChat(r: Record<string, unknown>, conversationKey: string): Reco
   if (promptKind === 'vanilla') return { kind: 'sft-vanilla', ...base };
   if (assistants.every((m) => isTagged(m.content))) return { kind: 'sft-vanilla', ...base };
   if (assistants.length === 1 && isBareStrategy(assistants[0].content)) return { kind: 'sft-planner', ...base };
-  return { kind: 'unknown', ...base, reason: 'chat messages without ESC strategy markers (no [Strategy] tags, no planner or generator prompt)' };
+  return {
+    kind: 'unknown',
+    ...base,
+    reason: 'chat messages without ESC strategy markers (no [Strategy] tags, no planner or generator prompt)',
+  };
 }
 
 export function classifyRecord(record: unknown): RecordLayout {
   if (!isObject(record)) {
-    return { kind: 'unknown', reason: `records are ${Array.isArray(record) ? 'arrays' : record === null ? 'null' : typeof record}, not objects` };
+    return {
+      kind: 'unknown',
+      reason: `records are ${Array.isArray(record) ? 'arrays' : record === null ? 'null' : typeof record}, not objects`,
+    };
   }
   const r = record;
   if (Array.isArray(r.dialog)) return { kind: 'esconv', conversationKey: 'dialog' };

@@ -1,6 +1,6 @@
 // Plain-language descriptions of a detected layout, shared by the CLI and the editor.
 
-import type { Container } from '../dataset/scanner';
+import type { Container } from '../json/scanner';
 import type { RecordLayout } from './classify';
 
 export function describeContainer(container: Container | undefined, bom: boolean): string {

@@ -1,9 +1,9 @@
 // Detects a dataset file's kind from the head of the file only: the first records that fit in
 // HEAD_BYTES are parsed and classified, and the most common kind among them wins.
 
-import { scanFile } from '../dataset/readFile';
-import { parseRecord } from '../dataset/parseRecord';
-import type { Container, ScanProblem } from '../dataset/scanner';
+import { scanFile } from '../json/readFile';
+import { parseRecord } from '../json/parseRecord';
+import type { Container, ScanProblem } from '../json/scanner';
 import { classifyRecord, type RecordLayout } from './classify';
 import type { DetectedKind } from './kinds';
 
@@ -79,7 +79,14 @@ export async function detectFile(path: string): Promise<Detection> {
   }
   const fatal = scan.problems.find((p) => p.kind === 'encoding' || p.kind === 'structure');
   if (fatal) {
-    return { kind: 'unknown', layout: { kind: 'unknown', reason: fatal.message }, container: scan.container, bom: scan.bom, sampled: 0, problem: fatal };
+    return {
+      kind: 'unknown',
+      layout: { kind: 'unknown', reason: fatal.message },
+      container: scan.container,
+      bom: scan.bom,
+      sampled: 0,
+      problem: fatal,
+    };
   }
   return { ...detectFromRecords(sample), container: scan.container, bom: scan.bom };
 }

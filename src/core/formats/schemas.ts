@@ -49,33 +49,43 @@ function checkTurnOrder(list: unknown[], ctx: Ctx, textKey: string): void {
 
 function chatArray(tags: TagStyle, kind: 'sft-vanilla' | 'sft-planner' | 'sft-generator') {
   const textKey = ROLE_TAGS[tags].text;
-  return z.array(messageSchema(tags)).min(2, 'needs at least a user turn and an assistant turn').superRefine((list, ctx) => {
-    checkTurnOrder(list, ctx, textKey);
-    const msgs = list.map(toChatMessage);
-    if (kind === 'sft-vanilla') {
-      msgs.forEach((m, i) => {
-        if (m?.role !== 'assistant') return;
-        const tag = splitStrategyTag(m.content);
-        if (!tag) issue(ctx, [i, textKey], 'assistant reply lacks a leading [Strategy] tag');
-        else if (!tag.normalized) issue(ctx, [i, textKey], `unknown strategy tag [${tag.tag}]`);
-      });
-    } else if (kind === 'sft-planner') {
-      const body = msgs[0]?.role === 'system' ? msgs.slice(1) : msgs;
-      if (body.length !== 2) issue(ctx, [], `a planner sample has one user turn (the flattened history) and one assistant turn, found ${body.length} turns`);
-      const last = msgs[msgs.length - 1];
-      if (last?.role === 'assistant' && !isStrategyLabel(last.content.trim())) {
-        issue(ctx, [msgs.length - 1, textKey], `the planner's answer must be a strategy name, got ${JSON.stringify(last.content.slice(0, 60))}`);
+  return z
+    .array(messageSchema(tags))
+    .min(2, 'needs at least a user turn and an assistant turn')
+    .superRefine((list, ctx) => {
+      checkTurnOrder(list, ctx, textKey);
+      const msgs = list.map(toChatMessage);
+      if (kind === 'sft-vanilla') {
+        msgs.forEach((m, i) => {
+          if (m?.role !== 'assistant') return;
+          const tag = splitStrategyTag(m.content);
+          if (!tag) issue(ctx, [i, textKey], 'assistant reply lacks a leading [Strategy] tag');
+          else if (!tag.normalized) issue(ctx, [i, textKey], `unknown strategy tag [${tag.tag}]`);
+        });
+      } else if (kind === 'sft-planner') {
+        const body = msgs[0]?.role === 'system' ? msgs.slice(1) : msgs;
+        if (body.length !== 2) {
+          issue(ctx, [], `a planner sample has one user turn (the flattened history) and one assistant turn, found ${body.length} turns`);
+        }
+        const last = msgs[msgs.length - 1];
+        if (last?.role === 'assistant' && !isStrategyLabel(last.content.trim())) {
+          issue(
+            ctx,
+            [msgs.length - 1, textKey],
+            `the planner's answer must be a strategy name, got ${JSON.stringify(last.content.slice(0, 60))}`,
+          );
+        }
+      } else if (msgs[0]?.role === 'system') {
+        checkGeneratorPrompt(msgs[0].content, ctx, [0, textKey]);
       }
-    } else if (msgs[0]?.role === 'system') {
-      checkGeneratorPrompt(msgs[0].content, ctx, [0, textKey]);
-    }
-  });
+    });
 }
 
 function checkGeneratorPrompt(system: string, ctx: Ctx, path: (string | number)[]): void {
   const s = strategyOfGeneratorPrompt(system);
-  if (s === undefined) issue(ctx, path, 'the generator system prompt does not name the reference strategy ("…reference response strategy is X.")');
-  else if (!isStrategyLabel(s)) issue(ctx, path, `the generator system prompt names an unknown strategy ${JSON.stringify(s)}`);
+  if (s === undefined) {
+    issue(ctx, path, 'the generator system prompt does not name the reference strategy ("…reference response strategy is X.")');
+  } else if (!isStrategyLabel(s)) issue(ctx, path, `the generator system prompt names an unknown strategy ${JSON.stringify(s)}`);
 }
 
 function sftSchema(layout: RecordLayout, kind: 'sft-vanilla' | 'sft-planner' | 'sft-generator') {
@@ -90,7 +100,9 @@ function sftSchema(layout: RecordLayout, kind: 'sft-vanilla' | 'sft-planner' | '
     const first = toChatMessage((r[key] as unknown[])[0]);
     const system = first?.role === 'system' ? undefined : (r as Record<string, unknown>).system;
     if (typeof system === 'string') checkGeneratorPrompt(system, ctx as unknown as Ctx, ['system']);
-    else if (first?.role !== 'system') issue(ctx as unknown as Ctx, [key], 'a generator sample needs the system prompt that names its strategy');
+    else if (first?.role !== 'system') {
+      issue(ctx as unknown as Ctx, [key], 'a generator sample needs the system prompt that names its strategy');
+    }
   });
 }
 
@@ -107,7 +119,9 @@ function pairSchema(layout: RecordLayout, kind: 'pref-planner' | 'pref-generator
   const msg = messageSchema(tags);
   const textKey = ROLE_TAGS[tags].text;
   const side =
-    layout.pairLayout === 'trl' ? z.union([text, z.array(msg).min(1)]) : msg.refine((m) => toChatMessage(m)?.role === 'assistant', { message: 'chosen/rejected must be assistant messages' });
+    layout.pairLayout === 'trl'
+      ? z.union([text, z.array(msg).min(1)])
+      : msg.refine((m) => toChatMessage(m)?.role === 'assistant', { message: 'chosen/rejected must be assistant messages' });
   const prompt = layout.pairLayout === 'trl' ? z.union([text, z.array(msg).min(1)]) : z.array(msg).min(1, 'the conversation is empty');
   const shape: Record<string, z.ZodType> = {
     [layout.conversationKey ?? 'conversations']: prompt,
@@ -122,13 +136,19 @@ function pairSchema(layout: RecordLayout, kind: 'pref-planner' | 'pref-generator
       const content = typeof value === 'string' ? value : Array.isArray(value) ? undefined : toChatMessage(value)?.content;
       if (content === undefined) continue;
       const path = typeof value === 'string' ? [which] : [which, textKey];
-      if (kind === 'pref-planner' && !isStrategyLabel(content.trim())) issue(c, path, `a planner pair's ${which} side must be a strategy name, got ${JSON.stringify(content.slice(0, 60))}`);
-      if (kind === 'pref-vanilla' && !splitStrategyTag(content)?.normalized) issue(c, path, `a vanilla pair's ${which} reply must start with a [Strategy] tag`);
+      if (kind === 'pref-planner' && !isStrategyLabel(content.trim())) {
+        issue(c, path, `a planner pair's ${which} side must be a strategy name, got ${JSON.stringify(content.slice(0, 60))}`);
+      }
+      if (kind === 'pref-vanilla' && !splitStrategyTag(content)?.normalized) {
+        issue(c, path, `a vanilla pair's ${which} reply must start with a [Strategy] tag`);
+      }
     }
     if (kind === 'pref-generator') {
       const convo = (r as Record<string, unknown>)[layout.conversationKey ?? 'conversations'];
       const first = Array.isArray(convo) ? toChatMessage(convo[0]) : undefined;
-      if (first?.role === 'system' && likelyPromptKind(first.content) === 'generator') checkGeneratorPrompt(first.content, c, [layout.conversationKey ?? 'conversations', 0, textKey]);
+      if (first?.role === 'system' && likelyPromptKind(first.content) === 'generator') {
+        checkGeneratorPrompt(first.content, c, [layout.conversationKey ?? 'conversations', 0, textKey]);
+      }
     }
   });
 }

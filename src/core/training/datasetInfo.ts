@@ -25,8 +25,19 @@ export function datasetInfoEntry(fileName: string, kind: DatasetKind, layout: Re
     return { file_name: fileName, formatting: 'sharegpt', columns, tags };
   }
   if (kind.startsWith('pref-')) {
-    if (layout.pairLayout === 'trl') return { error: 'TRL prompt/chosen/rejected pairs: LLaMA-Factory needs the sharegpt ranking layout (conversations + single chosen/rejected messages).' };
-    return { file_name: fileName, formatting: 'sharegpt', ranking: true, columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected' }, tags };
+    if (layout.pairLayout === 'trl') {
+      return {
+        error:
+          'TRL prompt/chosen/rejected pairs: LLaMA-Factory needs the sharegpt ranking layout (conversations + single chosen/rejected messages).',
+      };
+    }
+    return {
+      file_name: fileName,
+      formatting: 'sharegpt',
+      ranking: true,
+      columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected' },
+      tags,
+    };
   }
   return { error: `a ${kind} file is not training data` };
 }
@@ -43,9 +54,14 @@ export function mergeDatasetInfo(existing: string | undefined, entries: Record<s
     try {
       parsed = JSON.parse(existing.replace(/^\ufeff/, ''));
     } catch (err) {
-      throw new Error(`the existing dataset_info.json is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix it first — it was left untouched`, { cause: err });
+      throw new Error(
+        `the existing dataset_info.json is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix it first — it was left untouched`,
+        { cause: err },
+      );
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the existing dataset_info.json is not a JSON object; it was left untouched');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('the existing dataset_info.json is not a JSON object; it was left untouched');
+    }
     base = parsed as Record<string, unknown>;
   }
   const merged: Record<string, unknown> = { ...base };

@@ -32,7 +32,10 @@ const trainSchema = z.strictObject({
 });
 
 export const experimentSchema = z.strictObject({
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only (it names folders and terminals)').describe('Experiment name.'),
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only (it names folders and terminals)')
+    .describe('Experiment name.'),
   backend: z.enum(['llamafactory', 'trl']).default('llamafactory').describe('Training framework.'),
   launcher: z.enum(['local', 'torchrun', 'slurm']).default('local').describe('How each stage is started.'),
   model: z.strictObject({
@@ -61,7 +64,10 @@ export const experimentSchema = z.strictObject({
   dpo: trainSchema
     .extend({
       beta: positive.default(0.1).describe('DPO beta (LLaMA-Factory pref_beta).'),
-      loss: z.enum(['sigmoid', 'hinge', 'ipo', 'kto_pair', 'orpo', 'simpo']).default('sigmoid').describe('Preference loss (LLaMA-Factory pref_loss).'),
+      loss: z
+        .enum(['sigmoid', 'hinge', 'ipo', 'kto_pair', 'orpo', 'simpo'])
+        .default('sigmoid')
+        .describe('Preference loss (LLaMA-Factory pref_loss).'),
     })
     .prefault({ learning_rate: 5e-6, epochs: 1 }),
   cutoff_len: count.default(2048).describe('Maximum tokens per sample.'),
@@ -69,9 +75,18 @@ export const experimentSchema = z.strictObject({
   seed: z.number().int().default(42),
   gpus: z
     .strictObject({
-      planner: z.string().regex(/^\d+(,\d+)*$/, 'GPU ids like "0" or "0,1"').default('0'),
-      generator: z.string().regex(/^\d+(,\d+)*$/, 'GPU ids like "1" or "2,3"').default('1'),
-      vanilla: z.string().regex(/^\d+(,\d+)*$/, 'GPU ids like "0"').default('0'),
+      planner: z
+        .string()
+        .regex(/^\d+(,\d+)*$/, 'GPU ids like "0" or "0,1"')
+        .default('0'),
+      generator: z
+        .string()
+        .regex(/^\d+(,\d+)*$/, 'GPU ids like "1" or "2,3"')
+        .default('1'),
+      vanilla: z
+        .string()
+        .regex(/^\d+(,\d+)*$/, 'GPU ids like "0"')
+        .default('0'),
     })
     .prefault({})
     .describe('CUDA_VISIBLE_DEVICES per chain; the planner and generator chains run in parallel on theirs.'),

@@ -63,7 +63,14 @@ export function parseTrainerLog(text: string): ParsedLog {
     }
     // a restarted run starts its steps again: keep only the latest run's points
     if (points.length > 0 && step < points[points.length - 1]!.step) points = points.filter((p) => p.step < step);
-    const p: TrainPoint = { step, epoch: n(r.epoch), loss: n(r.loss), evalLoss: n(r.eval_loss), lr: n(r.lr), rewardsAccuracy: n(r.accuracy) };
+    const p: TrainPoint = {
+      step,
+      epoch: n(r.epoch),
+      loss: n(r.loss),
+      evalLoss: n(r.eval_loss),
+      lr: n(r.lr),
+      rewardsAccuracy: n(r.accuracy),
+    };
     points.push(p);
     progress = {
       step,
@@ -106,7 +113,12 @@ export function parseTrainerState(text: string): ParsedLog {
   const last = points[points.length - 1];
   const maxSteps = n(state?.max_steps);
   const progress: Progress | undefined = last
-    ? { step: n(state?.global_step) ?? last.step, totalSteps: maxSteps, percentage: maxSteps ? (100 * (n(state?.global_step) ?? last.step)) / maxSteps : undefined, lastLoss: [...points].reverse().find((p) => p.loss !== undefined)?.loss }
+    ? {
+        step: n(state?.global_step) ?? last.step,
+        totalSteps: maxSteps,
+        percentage: maxSteps ? (100 * (n(state?.global_step) ?? last.step)) / maxSteps : undefined,
+        lastLoss: [...points].reverse().find((p) => p.loss !== undefined)?.loss,
+      }
     : undefined;
   return { points, progress, skippedLines: skipped };
 }

@@ -64,26 +64,26 @@ export async function runPipeline(
   };
   for (const s of stages) set(s, 'queued');
   const runChain = async (chain: StageId[]): Promise<void> => {
-      for (let i = 0; i < chain.length; i++) {
-        const stage = chain[i]!;
-        if (opts.cancelled?.(stage)) {
-          for (const rest of chain.slice(i)) set(rest, rest === stage ? 'stopped' : 'not-started');
-          return;
-        }
-        set(stage, 'running');
-        let status: StageStatus;
-        try {
-          status = outcomeStatus(await run(stage));
-        } catch {
-          status = 'failed';
-        }
-        set(stage, status);
-        if (status !== 'succeeded') {
-          // a DPO stage never starts without its SFT adapter
-          for (const rest of chain.slice(i + 1)) set(rest, 'not-started');
-          return;
-        }
+    for (let i = 0; i < chain.length; i++) {
+      const stage = chain[i]!;
+      if (opts.cancelled?.(stage)) {
+        for (const rest of chain.slice(i)) set(rest, rest === stage ? 'stopped' : 'not-started');
+        return;
       }
+      set(stage, 'running');
+      let status: StageStatus;
+      try {
+        status = outcomeStatus(await run(stage));
+      } catch {
+        status = 'failed';
+      }
+      set(stage, status);
+      if (status !== 'succeeded') {
+        // a DPO stage never starts without its SFT adapter
+        for (const rest of chain.slice(i + 1)) set(rest, 'not-started');
+        return;
+      }
+    }
   };
   const lanes = opts.gpus ? lanesOf(chainsOf(stages), opts.gpus) : chainsOf(stages).map((c) => [c]);
   await Promise.all(

@@ -61,13 +61,21 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
   }
   // the pid lets ESC Studio stop the run (and what it started) whatever terminal it runs in
   lines.push(`mkdir -p ${quote([opts.outputDir])}`, `printf '%s\\n' "$$" > ${quote([`${opts.outputDir}/${PID_FILE}`])}`);
-  if (opts.activate && opts.activate.trim() !== '') lines.push('# the Python environment, as configured in ESC Studio', opts.activate.trim());
+  if (opts.activate && opts.activate.trim() !== '') {
+    lines.push('# the Python environment, as configured in ESC Studio', opts.activate.trim());
+  }
   lines.push(`exec ${quote(stageCommand(e, stage, opts))}`, '');
   return lines.join('\n');
 }
 
 /** A Slurm batch script from a template with {{job_name}}, {{gpus}}, {{log}} and {{script}} placeholders. */
-export function stageSbatch(e: Experiment, stage: StageId, scriptPath: string, outputDir: string, template = DEFAULT_SBATCH_TEMPLATE): string {
+export function stageSbatch(
+  e: Experiment,
+  stage: StageId,
+  scriptPath: string,
+  outputDir: string,
+  template = DEFAULT_SBATCH_TEMPLATE,
+): string {
   // #SBATCH lines are read by Slurm, not bash: double quotes with \" and \\ escaped, and a
   // literal % doubled (Slurm expands %j and friends in file names)
   const slurmQuote = (v: string): string => `"${v.replace(/[\\"]/g, '\\$&')}"`;

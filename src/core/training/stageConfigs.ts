@@ -125,7 +125,11 @@ function trlConfig(e: Experiment, stage: StageId, paths: StagePaths): [string, R
 export function stageConfigYaml(e: Experiment, stage: StageId, paths: StagePaths): string {
   const sections = e.backend === 'trl' ? trlConfig(e, stage, paths) : llamaFactoryConfig(e, stage, paths);
   const doc = new Document(Object.assign({}, ...sections.map(([, values]) => values)) as Record<string, unknown>);
-  doc.commentBefore = header(e, stage, e.backend === 'trl' ? `TRL: trl ${isDpo(stage) ? 'dpo' : 'sft'} --config` : 'LLaMA-Factory: llamafactory-cli train');
+  doc.commentBefore = header(
+    e,
+    stage,
+    e.backend === 'trl' ? `TRL: trl ${isDpo(stage) ? 'dpo' : 'sft'} --config` : 'LLaMA-Factory: llamafactory-cli train',
+  );
   // a "## section" comment above the first key of each section
   const firstKeys = new Map(sections.map(([title, values]) => [Object.keys(values)[0], title]));
   for (const item of (doc.contents as YAMLMap<Scalar<string>, unknown>).items) {

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { scanFile } from '../dataset/readFile';
-import { parseRecord } from '../dataset/parseRecord';
+import { scanFile } from '../json/readFile';
+import { parseRecord } from '../json/parseRecord';
 import { formatJsonPath } from '../formats/schemas';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { detectFile } from '../formats/detect';
@@ -42,12 +42,17 @@ export interface LoadedExperiment {
   experiment: Experiment;
 }
 
-export async function loadExperiment(file: string, overrides: Partial<Pick<Experiment, 'backend' | 'launcher'>> = {}): Promise<LoadedExperiment> {
+export async function loadExperiment(
+  file: string,
+  overrides: Partial<Pick<Experiment, 'backend' | 'launcher'>> = {},
+): Promise<LoadedExperiment> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ExperimentError([`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`]);
+    throw new ExperimentError([
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    ]);
   }
   let raw: unknown;
   try {
@@ -56,7 +61,11 @@ export async function loadExperiment(file: string, overrides: Partial<Pick<Exper
     throw new ExperimentError([`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
   const parsed = experimentSchema.safeParse(isObject(raw) ? { ...raw, ...overrides } : raw);
-  if (!parsed.success) throw new ExperimentError(parsed.error.issues.map((i) => `${file}: ${formatJsonPath(i.path).replace(/^\./, '') || '(top level)'}: ${i.message}`));
+  if (!parsed.success) {
+    throw new ExperimentError(
+      parsed.error.issues.map((i) => `${file}: ${formatJsonPath(i.path).replace(/^\./, '') || '(top level)'}: ${i.message}`),
+    );
+  }
   return { file: path.resolve(file), dir: path.dirname(path.resolve(file)), experiment: parsed.data };
 }
 
@@ -104,11 +113,15 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
     try {
       detection = await detectFile(file);
     } catch (err) {
-      problems.push(`${stage}: dataset ${e.datasets[stage]} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message})`);
+      problems.push(
+        `${stage}: dataset ${e.datasets[stage]} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message})`,
+      );
       continue;
     }
     if (detection.kind !== STAGE_KINDS[stage]) {
-      problems.push(`${stage}: dataset ${e.datasets[stage]} is ${detection.kind === 'unknown' ? 'not an ESC dataset' : `a ${detection.kind} file`}; this stage needs a ${STAGE_KINDS[stage]} file`);
+      problems.push(
+        `${stage}: dataset ${e.datasets[stage]} is ${detection.kind === 'unknown' ? 'not an ESC dataset' : `a ${detection.kind} file`}; this stage needs a ${STAGE_KINDS[stage]} file`,
+      );
       continue;
     }
     kindsFound.set(stage, detection);
@@ -118,7 +131,10 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
   const paths: StagePaths = {
     configDir: rel(loaded.dir, outDir),
     outputDir: (s) => rel(loaded.dir, path.resolve(loaded.dir, e.output_root, e.name, s)),
-    datasetFile: (s) => (e.backend === 'trl' ? rel(loaded.dir, path.join(outDir, 'data', `${s}.jsonl`)) : rel(loaded.dir, path.resolve(loaded.dir, e.datasets[s]!))),
+    datasetFile: (s) =>
+      e.backend === 'trl'
+        ? rel(loaded.dir, path.join(outDir, 'data', `${s}.jsonl`))
+        : rel(loaded.dir, path.resolve(loaded.dir, e.datasets[s]!)),
   };
   const files: GeneratedFile[] = [];
   const stageFiles: TrainPlan['stageFiles'] = {};
@@ -131,12 +147,22 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
     files.push({
       path: scriptAbs,
       executable: true,
-      content: stageScript(e, stage, { experimentDir: loaded.dir, configPath: rel(loaded.dir, configAbs), outputDir: paths.outputDir(stage), cli: opts.cli, activate: opts.activate }),
+      content: stageScript(e, stage, {
+        experimentDir: loaded.dir,
+        configPath: rel(loaded.dir, configAbs),
+        outputDir: paths.outputDir(stage),
+        cli: opts.cli,
+        activate: opts.activate,
+      }),
     });
     stageFiles[stage] = { script: scriptAbs, config: configAbs, outputDir: outputAbs };
     if (e.launcher === 'slurm') {
       const sbatch = path.join(outDir, `${stage}.sbatch`);
-      files.push({ path: sbatch, executable: true, content: stageSbatch(e, stage, scriptAbs, outputAbs, opts.sbatchTemplate ?? DEFAULT_SBATCH_TEMPLATE) });
+      files.push({
+        path: sbatch,
+        executable: true,
+        content: stageSbatch(e, stage, scriptAbs, outputAbs, opts.sbatchTemplate ?? DEFAULT_SBATCH_TEMPLATE),
+      });
       stageFiles[stage]!.sbatch = sbatch;
     }
     const detection = kindsFound.get(stage)!;
@@ -153,7 +179,9 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
     const infoPath = path.join(outDir, 'dataset_info.json');
     const existing = await readFile(infoPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
-      throw new ExperimentError([`${infoPath}: cannot read the existing dataset_info.json (${err.code ?? err.message}); it was left untouched`]);
+      throw new ExperimentError([
+        `${infoPath}: cannot read the existing dataset_info.json (${err.code ?? err.message}); it was left untouched`,
+      ]);
     });
     try {
       files.push({ path: infoPath, content: mergeDatasetInfo(existing, infoEntries) });

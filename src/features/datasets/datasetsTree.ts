@@ -33,7 +33,14 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.discovery = new Discovery(this.inspector);
     const watcher = vscode.workspace.createFileSystemWatcher(datasetsConfig().include);
     const soon = (): void => this.refreshSoon();
-    this.disposables.push(watcher, watcher.onDidCreate(soon), watcher.onDidChange(soon), watcher.onDidDelete(soon), this.changed, this.inspector);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(soon),
+      watcher.onDidChange(soon),
+      watcher.onDidDelete(soon),
+      this.changed,
+      this.inspector,
+    );
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('escStudio.datasets') && this.refreshSoon()),
       vscode.workspace.onDidChangeWorkspaceFolders(soon),
@@ -81,7 +88,9 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   getChildren(node?: Node): Node[] {
     if (!node) {
       if (this.scanning && this.entries.length === 0) return [];
-      return DATASET_KINDS.map((kind) => ({ type: 'kind' as const, kind, files: this.entries.filter((e) => e.kind === kind) })).filter((k) => k.files.length > 0);
+      return DATASET_KINDS.map((kind) => ({ type: 'kind' as const, kind, files: this.entries.filter((e) => e.kind === kind) })).filter(
+        (k) => k.files.length > 0,
+      );
     }
     return node.type === 'kind' ? node.files.map((entry) => ({ type: 'file' as const, entry })) : [];
   }
@@ -119,17 +128,30 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const item = new vscode.TreeItem(entry.uri, vscode.TreeItemCollapsibleState.None);
     item.id = `file:${entry.uri.toString()}`;
     item.label = vscode.workspace.asRelativePath(entry.uri, false).split('/').pop();
-    const folder = vscode.workspace.asRelativePath(entry.uri, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+    const folder = vscode.workspace.asRelativePath(
+      entry.uri,
+      vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1,
+    );
     item.description = `${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendText(`${folder}\n\n`);
     tip.appendMarkdown(`**${KIND_LABELS[entry.kind]}** (\`${entry.kind}\`)\n\n`);
-    tip.appendText(`${entry.records.toLocaleString('en-US')} records, ${formatBytes(entry.size)}, ${describeContainer(entry.detection.container, entry.detection.bom)}\n`);
+    tip.appendText(
+      `${entry.records.toLocaleString('en-US')} records, ${formatBytes(entry.size)}, ${describeContainer(entry.detection.container, entry.detection.bom)}\n`,
+    );
     const layout = describeLayout(entry.detection.layout);
     if (layout) tip.appendText(`${layout}\n`);
     if (entry.problems > 0) tip.appendText(`\n⚠ ${entry.problems} structural problem(s): run ESC: Validate Dataset`);
     item.tooltip = tip;
-    item.iconPath = new vscode.ThemeIcon(entry.problems > 0 ? 'warning' : entry.kind.startsWith('pref') ? 'git-compare' : entry.kind === 'esconv' ? 'comment-discussion' : 'json');
+    item.iconPath = new vscode.ThemeIcon(
+      entry.problems > 0
+        ? 'warning'
+        : entry.kind.startsWith('pref')
+          ? 'git-compare'
+          : entry.kind === 'esconv'
+            ? 'comment-discussion'
+            : 'json',
+    );
     item.contextValue = 'escDatasetFile';
     item.resourceUri = entry.uri;
     item.command = { command: 'escStudio.openViewer', title: 'Open in ESC Dataset Viewer', arguments: [entry.uri] };

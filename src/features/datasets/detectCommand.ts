@@ -5,7 +5,7 @@ import { describeContainer, describeLayout } from '../../core/formats/describe';
 import { inspectFile } from '../../core/formats/detect';
 import { KIND_LABELS } from '../../core/formats/kinds';
 import type { Ctx } from '../ctx';
-import { requireLocal, targetFile } from './targetFile';
+import { requireLocal, targetFile } from '../targetFile';
 
 export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
   const uri = await targetFile(arg, 'Detect Kind');
@@ -22,10 +22,15 @@ export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
       detection.kind === 'unknown'
         ? `not an ESC dataset (${detection.layout.reason ?? 'unknown layout'})`
         : `${KIND_LABELS[detection.kind]} (${detection.kind}), ${records} records`;
-    ctx.log.info(`Detect ${uri.fsPath}: ${detection.kind}, ${records} records; ${describeContainer(detection.container, detection.bom)}; ${layout}`);
+    ctx.log.info(
+      `Detect ${uri.fsPath}: ${detection.kind}, ${records} records; ${describeContainer(detection.container, detection.bom)}; ${layout}`,
+    );
     // Not awaited: the command returns the detection while the notification waits for the user.
     void vscode.window
-      .showInformationMessage(`${name}: ${what}. ${describeContainer(detection.container, detection.bom)}${layout ? `; ${layout}` : ''}.`, 'Validate')
+      .showInformationMessage(
+        `${name}: ${what}. ${describeContainer(detection.container, detection.bom)}${layout ? `; ${layout}` : ''}.`,
+        'Validate',
+      )
       .then((choice) => choice === 'Validate' && vscode.commands.executeCommand('escStudio.validateDataset', uri));
     return detection;
   } catch (err) {

@@ -46,7 +46,10 @@ export class Discovery {
     const cached = this.cache.get(uri.toString());
     if (cached?.key === key) return cached.entry;
     const r = await this.inspector.request({ type: 'inspect', path: uri.fsPath });
-    const entry = r.detection.kind === 'unknown' ? undefined : { uri, kind: r.detection.kind, detection: r.detection, size: r.size, records: r.records, problems: r.problems };
+    const entry =
+      r.detection.kind === 'unknown'
+        ? undefined
+        : { uri, kind: r.detection.kind, detection: r.detection, size: r.size, records: r.records, problems: r.problems };
     this.cache.set(uri.toString(), { key, entry });
     return entry;
   }

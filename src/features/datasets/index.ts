@@ -5,8 +5,11 @@ import type { Ctx } from '../ctx';
 import { DatasetsTree } from './datasetsTree';
 import { detectDataset } from './detectCommand';
 import { validateDataset } from './validateCommand';
-import { targetFile } from './targetFile';
+import { targetFile } from '../targetFile';
 import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
+
+export type { DatasetsTree } from './datasetsTree';
+export type { DatasetViewerProvider } from './viewer/viewerProvider';
 
 export interface DatasetsFeature {
   tree: DatasetsTree;

@@ -5,10 +5,10 @@
 
 import * as vscode from 'vscode';
 import { readFile, stat } from 'node:fs/promises';
-import { PositionMapper } from '../../core/dataset/position';
-import { validateFile, type ValidationReport } from '../../core/formats/validate';
+import { PositionMapper } from '../../core/json/position';
+import { validateFile, type ValidationReport } from '../../core/dataset/validate';
 import type { Ctx } from '../ctx';
-import { requireLocal, targetFile } from './targetFile';
+import { requireLocal, targetFile } from '../targetFile';
 
 /** VS Code does not hand files over 50 MB to extensions as text documents. */
 const TEXT_DOCUMENT_LIMIT = 50 * 1024 * 1024;
@@ -41,7 +41,9 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
     return undefined;
   }
   diagnostics.set(uri, await toDiagnostics(uri, report));
-  ctx.log.info(`Validate ${uri.fsPath}: ${report.kind}, ${report.records} records, ${report.invalidRecords} invalid, ${report.problems.length} problem(s) listed`);
+  ctx.log.info(
+    `Validate ${uri.fsPath}: ${report.kind}, ${report.records} records, ${report.invalidRecords} invalid, ${report.problems.length} problem(s) listed`,
+  );
   if (report.valid) {
     void vscode.window.showInformationMessage(`${name}: ${report.records} ${report.kind} records, all valid.`);
   } else {
@@ -63,7 +65,11 @@ async function toDiagnostics(uri: vscode.Uri, report: ValidationReport): Promise
     const pos = mapper ? mapper.positionAt(p.offset) : { line: 0, character: 0 };
     const at = new vscode.Position(pos.line, pos.character);
     const where = p.index === undefined ? `byte ${p.offset}` : `record ${p.index}, byte ${p.offset}`;
-    const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), `${p.path ? p.path + ': ' : ''}${p.message} (${where})`, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(
+      new vscode.Range(at, at.translate(0, 1)),
+      `${p.path ? p.path + ': ' : ''}${p.message} (${where})`,
+      vscode.DiagnosticSeverity.Error,
+    );
     d.source = 'ESC Studio';
     return d;
   });

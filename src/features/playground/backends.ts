@@ -4,13 +4,20 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../../core/inference/embeddedBackend';
-import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../../core/inference/embeddedModels';
-import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/inference/openai/backends';
-import { endpointLabel, PAPER_API_KEY, type EndpointConfig } from '../../core/inference/openai/config';
-import type { Backends } from '../../core/inference/pipeline';
-import { withServedModel } from '../../core/inference/servedModel';
-import { InferenceError, type DialogueTurn, type Generator, type JointModel, type PlanResult, type Planner } from '../../core/inference/types';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../../core/embedded/backend';
+import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../../core/embedded/modelFolder';
+import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/openai/backends';
+import { endpointLabel, PAPER_API_KEY, type EndpointConfig } from '../../core/openai/config';
+import type { Backends } from '../../core/playground/pipeline';
+import { withServedModel } from '../../core/openai/servedModel';
+import {
+  InferenceError,
+  type DialogueTurn,
+  type Generator,
+  type JointModel,
+  type PlanResult,
+  type Planner,
+} from '../../core/dialogue/types';
 import type { Strategy } from '../../core/strategies';
 import type { BackendKind } from '../../protocol/playground';
 import { playgroundConfig, type EndpointSettings, type EndpointSlot } from '../config';
@@ -53,7 +60,11 @@ class EndpointJoint implements JointModel {
   async *respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string> {
     if (!this.cfg.baseUrl) {
       // the generator model was not trained to answer "[Strategy] text": never fall back to it silently
-      throw new InferenceError('No vanilla endpoint is set: the vanilla and compare modes need a model trained on vanilla SFT (it answers "[Strategy] text"). Set escStudio.playground.vanilla.baseUrl.', 'other', 'configure');
+      throw new InferenceError(
+        'No vanilla endpoint is set: the vanilla and compare modes need a model trained on vanilla SFT (it answers "[Strategy] text"). Set escStudio.playground.vanilla.baseUrl.',
+        'other',
+        'configure',
+      );
     }
     const cfg = await withServedModel(this.cfg, 'joint', signal);
     this.label = endpointLabel(cfg);
@@ -112,7 +123,8 @@ export class PlaygroundBackends implements vscode.Disposable {
       };
     }
     const c = playgroundConfig();
-    const line = (e: EndpointSettings): string => `${e.baseUrl}${e.model ? ` · ${e.model}` : ''} (temperature ${e.temperature}, top_p ${e.topP})`;
+    const line = (e: EndpointSettings): string =>
+      `${e.baseUrl}${e.model ? ` · ${e.model}` : ''} (temperature ${e.temperature}, top_p ${e.topP})`;
     return {
       planner: line(c.endpoints.planner),
       generator: line(c.endpoints.generator),
@@ -129,8 +141,18 @@ export class PlaygroundBackends implements vscode.Disposable {
 
   async get(kind: BackendKind): Promise<Backends> {
     if (kind === 'openai') {
-      if (!vscode.workspace.isTrusted) throw new InferenceError('The OpenAI-compatible backend is disabled in an untrusted workspace (it would send the conversation to the configured URL). Trust the workspace, or use the embedded backend.', 'other', 'useEmbedded');
-      const [p, g, v] = await Promise.all([this.endpointConfig('planner'), this.endpointConfig('generator'), this.endpointConfig('vanilla')]);
+      if (!vscode.workspace.isTrusted) {
+        throw new InferenceError(
+          'The OpenAI-compatible backend is disabled in an untrusted workspace (it would send the conversation to the configured URL). Trust the workspace, or use the embedded backend.',
+          'other',
+          'useEmbedded',
+        );
+      }
+      const [p, g, v] = await Promise.all([
+        this.endpointConfig('planner'),
+        this.endpointConfig('generator'),
+        this.endpointConfig('vanilla'),
+      ]);
       return { planner: new EndpointPlanner(p), generator: new EndpointGenerator(g), joint: new EndpointJoint(v) };
     }
     const dir = this.embeddedDir();
@@ -138,8 +160,14 @@ export class PlaygroundBackends implements vscode.Disposable {
       const started = performance.now();
       const loading = loadEmbeddedModels(dir).then(async (models) => ({ models, engines: await createEngines(models) }));
       const backends = loading.then(({ models, engines }): Backends => {
-        this.ctx.log.info(`Playground: embedded models from ${dir} loaded in ${(performance.now() - started).toFixed(0)} ms (${engines.engine}${engines.fallbackReason ? `: ${engines.fallbackReason}` : ''})`);
-        return { planner: new EmbeddedPlanner(models, engines), generator: new EmbeddedGenerator(models, engines), joint: new EmbeddedJoint(models, engines) };
+        this.ctx.log.info(
+          `Playground: embedded models from ${dir} loaded in ${(performance.now() - started).toFixed(0)} ms (${engines.engine}${engines.fallbackReason ? `: ${engines.fallbackReason}` : ''})`,
+        );
+        return {
+          planner: new EmbeddedPlanner(models, engines),
+          generator: new EmbeddedGenerator(models, engines),
+          joint: new EmbeddedJoint(models, engines),
+        };
       });
       const engines = loading.then((l) => l.engines);
       engines.catch(() => undefined); // the failure is reported through `backends`

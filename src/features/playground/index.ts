@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { playgroundToExtension, type SaveAs } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
-import type { DatasetsTree } from '../datasets/datasetsTree';
+import type { DatasetsTree } from '../datasets';
 import { webviewHtml } from '../webviewHtml';
 import { PlaygroundBackends } from './backends';
 import { configureEndpoints, testConnections } from './endpointCommands';
@@ -41,7 +41,10 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
       this.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel('escStudio.playgroundPanel', 'ESC Playground', vscode.ViewColumn.Active, { ...webviewOptions(this.ctx), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel('escStudio.playgroundPanel', 'ESC Playground', vscode.ViewColumn.Active, {
+      ...webviewOptions(this.ctx),
+      retainContextWhenHidden: false,
+    });
     panel.iconPath = vscode.Uri.joinPath(this.ctx.extensionUri, 'media', 'esc-studio.svg');
     this.panel = panel;
     this.connect(panel.webview, 'ESC Playground', panel.onDidDispose);
@@ -72,7 +75,11 @@ export class PlaygroundView implements vscode.WebviewViewProvider {
   /** Reset clears a conversation that may hold unsaved turns: ask first. */
   private async confirmReset(): Promise<void> {
     if (this.session.conversation.turns.length > 0) {
-      const answer = await vscode.window.showWarningMessage('Clear the Playground conversation? Turns not saved with “Save conversation” are lost.', { modal: true }, 'Clear');
+      const answer = await vscode.window.showWarningMessage(
+        'Clear the Playground conversation? Turns not saved with “Save conversation” are lost.',
+        { modal: true },
+        'Clear',
+      );
       if (answer !== 'Clear') return;
     }
     this.session.reset();

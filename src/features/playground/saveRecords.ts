@@ -1,24 +1,24 @@
 // "Save conversation" and "Keep both": the Playground's dialogue appended as vanilla / planner /
 // generator SFT records, or a marked pair as a planner / generator preference record, to a file the
 // user picks (a detected dataset of the right kind, another file, or a new one). Appending is atomic
-// and leaves the file's other records byte for byte (core/inference/records.ts).
+// and leaves the file's other records byte for byte (core/dataset/append.ts).
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { usable } from '../../core/inference/conversation';
+import { usable } from '../../core/playground/conversation';
 import {
-  appendRecords,
   generatorPreferenceRecord,
   generatorSftRecords,
   plannerPreferenceRecord,
   plannerSftRecords,
   vanillaSftRecords,
   type SavedRecord,
-} from '../../core/inference/records';
+} from '../../core/playground/records';
+import { appendRecords } from '../../core/dataset/append';
 import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
 import type { SaveAs } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
-import type { DatasetsTree } from '../datasets/datasetsTree';
+import type { DatasetsTree } from '../datasets';
 import type { PlaygroundSession } from './session';
 
 type Target = vscode.QuickPickItem & { uri?: vscode.Uri; action?: 'browse' | 'new' };
@@ -29,20 +29,45 @@ async function pickTarget(datasets: DatasetsTree, kind: DatasetKind, suggested: 
   await datasets.ready();
   const items: Target[] = datasets.datasets
     .filter((d) => d.kind === kind)
-    .map((d) => ({ label: path.basename(d.uri.fsPath), description: vscode.workspace.asRelativePath(d.uri, true), detail: `${d.records} records`, uri: d.uri }));
+    .map((d) => ({
+      label: path.basename(d.uri.fsPath),
+      description: vscode.workspace.asRelativePath(d.uri, true),
+      detail: `${d.records} records`,
+      uri: d.uri,
+    }));
   items.push({ label: '$(new-file) New file…', action: 'new' }, { label: '$(folder-opened) Append to another file…', action: 'browse' });
-  const choice = await vscode.window.showQuickPick(items, { title: `Append to a ${KIND_LABELS[kind]} file`, placeHolder: 'Records are appended; the file’s other records are left as they are', ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick(items, {
+    title: `Append to a ${KIND_LABELS[kind]} file`,
+    placeHolder: 'Records are appended; the file’s other records are left as they are',
+    ignoreFocusOut: true,
+  });
   if (!choice) return undefined;
   if (choice.uri) return choice.uri;
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (choice.action === 'new') {
-    return vscode.window.showSaveDialog({ title: 'New dataset file', defaultUri: root && vscode.Uri.joinPath(root, suggested), filters: { JSON: ['json'], 'JSON Lines': ['jsonl'] } });
+    return vscode.window.showSaveDialog({
+      title: 'New dataset file',
+      defaultUri: root && vscode.Uri.joinPath(root, suggested),
+      filters: { JSON: ['json'], 'JSON Lines': ['jsonl'] },
+    });
   }
-  const picked = await vscode.window.showOpenDialog({ title: 'Append to', canSelectMany: false, defaultUri: root, filters: { 'ESC datasets': ['json', 'jsonl'] } });
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Append to',
+    canSelectMany: false,
+    defaultUri: root,
+    filters: { 'ESC datasets': ['json', 'jsonl'] },
+  });
   return picked?.[0];
 }
 
-async function append(ctx: Ctx, session: PlaygroundSession, datasets: DatasetsTree, kind: DatasetKind, records: SavedRecord[], suggested: string): Promise<void> {
+async function append(
+  ctx: Ctx,
+  session: PlaygroundSession,
+  datasets: DatasetsTree,
+  kind: DatasetKind,
+  records: SavedRecord[],
+  suggested: string,
+): Promise<void> {
   const target = await pickTarget(datasets, kind, suggested);
   if (!target) return;
   if (target.scheme !== 'file') {
@@ -52,7 +77,10 @@ async function append(ctx: Ctx, session: PlaygroundSession, datasets: DatasetsTr
   try {
     const r = await appendRecords(target.fsPath, records, kind);
     const where = vscode.workspace.asRelativePath(target, true);
-    session.notice('info', `Appended ${r.appended} ${KIND_LABELS[kind]} record${r.appended === 1 ? '' : 's'} to ${where} (${r.total} in the file).`);
+    session.notice(
+      'info',
+      `Appended ${r.appended} ${KIND_LABELS[kind]} record${r.appended === 1 ? '' : 's'} to ${where} (${r.total} in the file).`,
+    );
     void datasets.refresh();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -69,7 +97,8 @@ export async function saveConversation(ctx: Ctx, session: PlaygroundSession, dat
   }
   let records: SavedRecord[];
   try {
-    records = as === 'vanilla' ? vanillaSftRecords(dialogue) : as === 'planner' ? plannerSftRecords(dialogue) : generatorSftRecords(dialogue);
+    records =
+      as === 'vanilla' ? vanillaSftRecords(dialogue) : as === 'planner' ? plannerSftRecords(dialogue) : generatorSftRecords(dialogue);
   } catch (e) {
     session.notice('error', `Cannot save as ${as} SFT: ${e instanceof Error ? e.message : String(e)}`);
     return;
@@ -77,7 +106,15 @@ export async function saveConversation(ctx: Ctx, session: PlaygroundSession, dat
   await append(ctx, session, datasets, SFT_KIND[as], records, `playground-${as}-sft.json`);
 }
 
-export async function savePair(ctx: Ctx, session: PlaygroundSession, datasets: DatasetsTree, turnId: string, chosen: number, rejected: number, as: 'planner' | 'generator'): Promise<void> {
+export async function savePair(
+  ctx: Ctx,
+  session: PlaygroundSession,
+  datasets: DatasetsTree,
+  turnId: string,
+  chosen: number,
+  rejected: number,
+  as: 'planner' | 'generator',
+): Promise<void> {
   const turn = session.conversation.supporter(turnId);
   const a = turn?.candidates[chosen];
   const b = turn?.candidates[rejected];
@@ -92,8 +129,15 @@ export async function savePair(ctx: Ctx, session: PlaygroundSession, datasets: D
   const history = session.conversation.dialogue(turnId);
   let record: SavedRecord;
   try {
-    record = as === 'planner' ? plannerPreferenceRecord(history, a.strategy, b.strategy) : generatorPreferenceRecord(history, a.strategy, a.reply, b.reply);
-    if (as === 'generator' && a.strategy !== b.strategy) throw new Error(`a generator pair holds the strategy fixed, but these replies use ${a.strategy} and ${b.strategy}; save them as a planner pair instead`);
+    record =
+      as === 'planner'
+        ? plannerPreferenceRecord(history, a.strategy, b.strategy)
+        : generatorPreferenceRecord(history, a.strategy, a.reply, b.reply);
+    if (as === 'generator' && a.strategy !== b.strategy) {
+      throw new Error(
+        `a generator pair holds the strategy fixed, but these replies use ${a.strategy} and ${b.strategy}; save them as a planner pair instead`,
+      );
+    }
   } catch (e) {
     session.notice('error', `Cannot save the pair: ${e instanceof Error ? e.message : String(e)}`);
     return;

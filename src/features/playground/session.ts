@@ -3,9 +3,9 @@
 // conversation in the workspace state so it survives reloads.
 
 import * as vscode from 'vscode';
-import { Conversation, type SupporterTurnState } from '../../core/inference/conversation';
-import { lanesOf, runDecoupled, runVanilla, type Backends, type LaneResult } from '../../core/inference/pipeline';
-import { InferenceError } from '../../core/inference/types';
+import { Conversation, type SupporterTurnState } from '../../core/playground/conversation';
+import { lanesOf, runDecoupled, runVanilla, type Backends, type LaneResult } from '../../core/playground/pipeline';
+import { InferenceError } from '../../core/dialogue/types';
 import { STRATEGIES, STRATEGY_COLORS, type Strategy } from '../../core/strategies';
 import { BACKENDS, MODES, type BackendKind, type ExtensionToPlayground, type Mode, type PlaygroundState } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
@@ -51,7 +51,13 @@ export class PlaygroundSession implements vscode.Disposable {
   }
 
   state(): PlaygroundState {
-    return { mode: this.mode, backend: this.backend, turns: this.conversation.turns, busy: this.busy, backendInfo: this.backends.describe(this.backend) };
+    return {
+      mode: this.mode,
+      backend: this.backend,
+      turns: this.conversation.turns,
+      busy: this.busy,
+      backendInfo: this.backends.describe(this.backend),
+    };
   }
 
   initMessage(): ExtensionToPlayground {
@@ -92,7 +98,10 @@ export class PlaygroundSession implements vscode.Disposable {
 
   setBackend(backend: BackendKind): void {
     if (backend === 'openai' && !vscode.workspace.isTrusted) {
-      this.notice('error', 'The OpenAI-compatible backend is disabled in an untrusted workspace (it sends your conversation to the configured URL). Trust the workspace to use it.');
+      this.notice(
+        'error',
+        'The OpenAI-compatible backend is disabled in an untrusted workspace (it sends your conversation to the configured URL). Trust the workspace to use it.',
+      );
       this.broadcast();
       return;
     }
@@ -125,13 +134,19 @@ export class PlaygroundSession implements vscode.Disposable {
     }
     this.conversation.addSeeker(text);
     const turn = this.conversation.addSupporter([]);
-    return this.start(turn, lanesOf(this.mode).map((lane) => ({ lane })));
+    return this.start(
+      turn,
+      lanesOf(this.mode).map((lane) => ({ lane })),
+    );
   }
 
   regenerate(turnId: string): Promise<void> {
     const turn = this.editable(turnId);
     if (!turn) return this.running;
-    return this.start(turn, lanesOf(this.mode).map((lane) => ({ lane })));
+    return this.start(
+      turn,
+      lanesOf(this.mode).map((lane) => ({ lane })),
+    );
   }
 
   /** Stage 2 again with the user's strategy, keeping stage 1's probabilities on show. */
@@ -151,20 +166,35 @@ export class PlaygroundSession implements vscode.Disposable {
     const turn = this.conversation.supporter(turnId);
     if (!turn) return undefined;
     if (turn !== this.conversation.lastSupporter() || this.conversation.turns.at(-1) !== turn) {
-      this.notice('error', 'Only the latest reply can be regenerated or overridden; the conversation after an earlier reply was written against it.');
+      this.notice(
+        'error',
+        'Only the latest reply can be regenerated or overridden; the conversation after an earlier reply was written against it.',
+      );
       return undefined;
     }
     return turn;
   }
 
-  private start(turn: SupporterTurnState, jobs: { lane: 'decoupled' | 'vanilla'; strategy?: Strategy; probabilities?: LaneResult['probabilities']; plannerLatencyMs?: number }[]): Promise<void> {
+  private start(
+    turn: SupporterTurnState,
+    jobs: { lane: 'decoupled' | 'vanilla'; strategy?: Strategy; probabilities?: LaneResult['probabilities']; plannerLatencyMs?: number }[],
+  ): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
     const history = this.conversation.dialogue(turn.id);
     const first = turn.candidates.length;
     // placeholders, so the views draw the cards at once
     for (const job of jobs) {
-      turn.candidates.push({ lane: job.lane, overridden: job.strategy !== undefined, reply: '', status: job.lane === 'decoupled' && !job.strategy ? 'planning' : 'generating', latencyMs: {}, generatorLabel: '', strategy: job.strategy, probabilities: job.probabilities });
+      turn.candidates.push({
+        lane: job.lane,
+        overridden: job.strategy !== undefined,
+        reply: '',
+        status: job.lane === 'decoupled' && !job.strategy ? 'planning' : 'generating',
+        latencyMs: {},
+        generatorLabel: '',
+        strategy: job.strategy,
+        probabilities: job.probabilities,
+      });
     }
     turn.selected = first;
     this.broadcast();
@@ -176,7 +206,11 @@ export class PlaygroundSession implements vscode.Disposable {
         const message = e instanceof Error ? e.message : String(e);
         const fix = e instanceof InferenceError && e.fix ? e.fix : this.backend === 'openai' ? 'configure' : 'retrain';
         jobs.forEach((job, j) => {
-          turn.candidates[first + j] = { ...turn.candidates[first + j]!, status: 'error', error: { stage: job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator', message, fix } };
+          turn.candidates[first + j] = {
+            ...turn.candidates[first + j]!,
+            status: 'error',
+            error: { stage: job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator', message, fix },
+          };
         });
         return;
       }
@@ -188,7 +222,13 @@ export class PlaygroundSession implements vscode.Disposable {
             this.post({ type: 'candidate', turnId: turn.id, index, candidate: turn.candidates[index]!, busy: true });
           };
           return job.lane === 'decoupled'
-            ? runDecoupled(history, backends, { strategy: job.strategy, probabilities: job.probabilities, plannerLatencyMs: job.plannerLatencyMs, signal: abort.signal, onUpdate })
+            ? runDecoupled(history, backends, {
+                strategy: job.strategy,
+                probabilities: job.probabilities,
+                plannerLatencyMs: job.plannerLatencyMs,
+                signal: abort.signal,
+                onUpdate,
+              })
             : runVanilla(history, backends.joint, { signal: abort.signal, onUpdate });
         }),
       );

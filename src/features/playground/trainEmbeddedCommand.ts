@@ -5,14 +5,14 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { assertReplaceable } from '../../core/inference/embeddedModels';
-import { TRAIN_KINDS } from '../../core/inference/trainingData';
-import type { TrainEmbeddedReport } from '../../core/inference/trainEmbedded';
-import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from '../../core/inference/trainWorker';
+import { assertReplaceable } from '../../core/embedded/modelFolder';
+import { TRAIN_KINDS } from '../../core/embedded/trainingData';
+import type { TrainEmbeddedReport } from '../../core/embedded/trainEmbedded';
+import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from '../../core/embedded/trainWorker';
 import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
 import type { Ctx } from '../ctx';
-import type { DatasetsTree } from '../datasets/datasetsTree';
-import { uriOf } from '../datasets/targetFile';
+import type { DatasetsTree } from '../datasets';
+import { uriOf } from '../targetFile';
 import type { PlaygroundBackends } from './backends';
 import type { PlaygroundSession } from './session';
 
@@ -20,15 +20,31 @@ type FileItem = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: boolean; non
 
 const rel = (uri: vscode.Uri): string => vscode.workspace.asRelativePath(uri, true);
 
-async function pickFile(datasets: DatasetsTree, kinds: readonly DatasetKind[], title: string, placeholder: string, none?: string): Promise<vscode.Uri | null | undefined> {
+async function pickFile(
+  datasets: DatasetsTree,
+  kinds: readonly DatasetKind[],
+  title: string,
+  placeholder: string,
+  none?: string,
+): Promise<vscode.Uri | null | undefined> {
   await datasets.ready();
   const items: FileItem[] = [];
   if (none) items.push({ label: none, none: true });
   for (const d of datasets.datasets.filter((x) => kinds.includes(x.kind))) {
-    items.push({ label: path.basename(d.uri.fsPath), description: rel(d.uri), detail: `${KIND_LABELS[d.kind]} · ${d.records} records`, uri: d.uri });
+    items.push({
+      label: path.basename(d.uri.fsPath),
+      description: rel(d.uri),
+      detail: `${KIND_LABELS[d.kind]} · ${d.records} records`,
+      uri: d.uri,
+    });
   }
   items.push({ label: '$(folder-opened) Browse…', browse: true });
-  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: placeholder, matchOnDescription: true, ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: placeholder,
+    matchOnDescription: true,
+    ignoreFocusOut: true,
+  });
   if (!choice) return undefined;
   if (choice.none) return null;
   if (choice.uri) return choice.uri;
@@ -36,7 +52,12 @@ async function pickFile(datasets: DatasetsTree, kinds: readonly DatasetKind[], t
   return picked?.[0];
 }
 
-function runWorker(ctx: Ctx, data: TrainWorkerData, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<TrainEmbeddedReport | undefined> {
+function runWorker(
+  ctx: Ctx,
+  data: TrainWorkerData,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
+): Promise<TrainEmbeddedReport | undefined> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(ctx.extensionUri.fsPath, 'dist', 'trainWorker.js'), { workerData: data });
     let done = 0;
@@ -69,7 +90,8 @@ function runWorker(ctx: Ctx, data: TrainWorkerData, progress: vscode.Progress<{ 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 export function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; pref?: string; test?: string }): string {
-  const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string => `| ${name} | ${pct(s.accuracy)} | ${pct(s.weighted_f1)} | ${pct(s.macro_f1)} |`;
+  const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string =>
+    `| ${name} | ${pct(s.accuracy)} | ${pct(s.weighted_f1)} | ${pct(s.macro_f1)} |`;
   const c = r.counts;
   return [
     '# Embedded models — held-out planner scores',
@@ -92,19 +114,49 @@ export function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; p
 }
 
 /** Resolves with the report once the models are written (undefined when cancelled or failed); the follow-up prompt is not awaited. */
-export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, backends: PlaygroundBackends, session: PlaygroundSession, arg?: unknown): Promise<TrainEmbeddedReport | undefined> {
+export async function trainEmbeddedCommand(
+  ctx: Ctx,
+  datasets: DatasetsTree,
+  backends: PlaygroundBackends,
+  session: PlaygroundSession,
+  arg?: unknown,
+): Promise<TrainEmbeddedReport | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showErrorMessage('Open a folder first: the embedded models are written into the workspace (.esc/models/).', 'Open Folder').then((a) => a && vscode.commands.executeCommand('vscode.openFolder'));
+    void vscode.window
+      .showErrorMessage('Open a folder first: the embedded models are written into the workspace (.esc/models/).', 'Open Folder')
+      .then((a) => a && vscode.commands.executeCommand('vscode.openFolder'));
     return;
   }
-  const train = uriOf(arg) ?? (await pickFile(datasets, TRAIN_KINDS, 'Train Embedded Models (1/3): training data', 'ESConv dialogues, or a vanilla / generator / planner SFT file'));
+  const train =
+    uriOf(arg) ??
+    (await pickFile(
+      datasets,
+      TRAIN_KINDS,
+      'Train Embedded Models (1/3): training data',
+      'ESConv dialogues, or a vanilla / generator / planner SFT file',
+    ));
   if (!train) return;
-  const pref = await pickFile(datasets, ['pref-planner'], 'Train Embedded Models (2/3): planner preference pairs for DPO', 'Optional', 'No file: mine pairs from the SFT planner’s mistakes (as IPM did)');
+  const pref = await pickFile(
+    datasets,
+    ['pref-planner'],
+    'Train Embedded Models (2/3): planner preference pairs for DPO',
+    'Optional',
+    'No file: mine pairs from the SFT planner’s mistakes (as IPM did)',
+  );
   if (pref === undefined) return;
-  const test = await pickFile(datasets, TRAIN_KINDS, 'Train Embedded Models (3/3): test data', 'Where the planner is scored', 'Hold out 10% of the training dialogues');
+  const test = await pickFile(
+    datasets,
+    TRAIN_KINDS,
+    'Train Embedded Models (3/3): test data',
+    'Where the planner is scored',
+    'Hold out 10% of the training dialogues',
+  );
   if (test === undefined) return;
-  const stem = path.basename(train.fsPath).replace(/\.jsonl?$/i, '').replace(/[^\w.-]+/g, '-');
+  const stem = path
+    .basename(train.fsPath)
+    .replace(/\.jsonl?$/i, '')
+    .replace(/[^\w.-]+/g, '-');
   const outRel = await vscode.window.showInputBox({
     title: 'Train Embedded Models: output folder (relative to the workspace)',
     value: path.posix.join('.esc', 'models', stem),
@@ -122,10 +174,19 @@ export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, bac
   });
   if (!outRel) return;
   const out = path.resolve(folder.uri.fsPath, outRel.trim());
-  const data: TrainWorkerData = { train: train.fsPath, pref: pref?.fsPath, test: test?.fsPath, out, createdBy: `ESC Studio ${ctx.version}` };
+  const data: TrainWorkerData = {
+    train: train.fsPath,
+    pref: pref?.fsPath,
+    test: test?.fsPath,
+    out,
+    createdBy: `ESC Studio ${ctx.version}`,
+  };
   let report: TrainEmbeddedReport | undefined;
   try {
-    report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Training embedded models', cancellable: true }, (progress, token) => runWorker(ctx, data, progress, token));
+    report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Training embedded models', cancellable: true },
+      (progress, token) => runWorker(ctx, data, progress, token),
+    );
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     ctx.log.error(`Train embedded models: ${message}`);
@@ -146,7 +207,9 @@ export async function trainEmbeddedCommand(ctx: Ctx, datasets: DatasetsTree, bac
   void vscode.window.showInformationMessage(summary, 'Use in Playground', 'Show Report').then(async (action) => {
     if (action === 'Use in Playground') {
       const inWorkspace = !path.relative(folder.uri.fsPath, out).startsWith('..');
-      await vscode.workspace.getConfiguration('escStudio.playground').update('embeddedModels', inWorkspace ? path.relative(folder.uri.fsPath, out) : out, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('escStudio.playground')
+        .update('embeddedModels', inWorkspace ? path.relative(folder.uri.fsPath, out) : out, vscode.ConfigurationTarget.Workspace);
       session.broadcast();
       void vscode.commands.executeCommand('escStudio.openPlayground');
     } else if (action === 'Show Report') {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { STAGES, type StageId } from '../../core/training/experiment';
 import type { Ctx } from '../ctx';
-import type { DatasetsTree } from '../datasets/datasetsTree';
+import type { DatasetsTree } from '../datasets';
 import { launch } from './launch';
 import { newExperiment } from './newExperiment';
 import { openRunPage } from './runPage';
@@ -25,6 +25,8 @@ async function pickExperiment(model: RunsModel, arg: unknown): Promise<string | 
   );
   return pick?.file;
 }
+
+export type { RunsModel, RunsTree };
 
 export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: RunsModel; tree: RunsTree } {
   const model = new RunsModel();
@@ -52,7 +54,8 @@ export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: Run
     let stage: StageId | undefined = node?.type === 'stage' ? node.run.stage : undefined;
     if (!stage) {
       const entry = model.experiments.find((e) => e.file === file);
-      stage = (await vscode.window.showQuickPick(entry?.stages.map((s) => s.stage) ?? [...STAGES], { title: 'ESC: stage to launch' })) as StageId | undefined;
+      stage = (await vscode.window.showQuickPick(entry?.stages.map((s) => s.stage) ?? [...STAGES], { title: 'ESC: stage to launch' })) as
+        StageId | undefined;
     }
     return stage ? launch(c, model, file, [stage]) : undefined;
   });
@@ -67,7 +70,10 @@ export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: Run
     if (!run) {
       const running = model.active;
       if (running.length === 0) return void vscode.window.showInformationMessage('No ESC Studio run is active.');
-      const pick = await vscode.window.showQuickPick(running.map((r) => ({ label: r.stage, description: vscode.workspace.asRelativePath(r.experimentFile), r })), { title: 'ESC: stop which run?' });
+      const pick = await vscode.window.showQuickPick(
+        running.map((r) => ({ label: r.stage, description: vscode.workspace.asRelativePath(r.experimentFile), r })),
+        { title: 'ESC: stop which run?' },
+      );
       run = pick?.r;
     }
     if (!run) return;
@@ -78,7 +84,16 @@ export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: Run
     }
   });
   ctx.command('escStudio.openRunFolder', () => async (arg?: unknown) => {
-    const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'ESC: a training output folder (with trainer_log.jsonl or trainer_state.json)' }))?.[0];
+    const uri =
+      arg instanceof vscode.Uri
+        ? arg
+        : (
+            await vscode.window.showOpenDialog({
+              canSelectFolders: true,
+              canSelectFiles: false,
+              title: 'ESC: a training output folder (with trainer_log.jsonl or trainer_state.json)',
+            })
+          )?.[0];
     if (uri) model.attach(uri.fsPath);
   });
   ctx.command('escStudio.newExperiment', () => async () => {

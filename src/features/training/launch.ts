@@ -19,7 +19,12 @@ import { runInTerminal } from './terminalRunner';
 export const configDirOf = (experimentFile: string, name: string): string => path.join(path.dirname(experimentFile), '.esc', name);
 
 async function onPath(cli: string): Promise<boolean> {
-  const candidates = path.isAbsolute(cli) ? [cli] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, cli));
+  const candidates = path.isAbsolute(cli)
+    ? [cli]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, cli));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -31,12 +36,22 @@ async function onPath(cli: string): Promise<boolean> {
   return false;
 }
 
-const gpuVisible = (): Promise<boolean> => new Promise((resolve) => execFile('nvidia-smi', ['-L'], { timeout: 5000 }, (err, out) => resolve(!err && /GPU \d/.test(out))));
+const gpuVisible = (): Promise<boolean> =>
+  new Promise((resolve) => execFile('nvidia-smi', ['-L'], { timeout: 5000 }, (err, out) => resolve(!err && /GPU \d/.test(out))));
 
 /** Checks and writes everything a launch needs; undefined when the user cancelled or a check failed. */
-export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: StageId[] | undefined): Promise<{ plan: TrainPlan; stages: StageId[] } | undefined> {
+export async function prepareLaunch(
+  ctx: Ctx,
+  experimentFile: string,
+  stages: StageId[] | undefined,
+): Promise<{ plan: TrainPlan; stages: StageId[] } | undefined> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('ESC Studio does not launch training in an untrusted workspace. Trust the workspace to launch.', 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    void vscode.window
+      .showErrorMessage(
+        'ESC Studio does not launch training in an untrusted workspace. Trust the workspace to launch.',
+        'Manage Workspace Trust',
+      )
+      .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
     return undefined;
   }
   const cfg = trainingConfig();
@@ -53,14 +68,21 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
   } catch (err) {
     const problems = err instanceof ExperimentError ? err.problems : [err instanceof Error ? err.message : String(err)];
     ctx.log.error(`Preflight ${experimentFile}:\n  ${problems.join('\n  ')}`);
-    void vscode.window.showErrorMessage(`Cannot launch: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the ESC Studio log)` : ''}`, 'Open Experiment').then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(experimentFile)));
+    void vscode.window
+      .showErrorMessage(
+        `Cannot launch: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the ESC Studio log)` : ''}`,
+        'Open Experiment',
+      )
+      .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(experimentFile)));
     return undefined;
   }
   const e = plan.loaded.experiment;
   const chosen = stages ?? plan.stages;
   const unknown = chosen.filter((s) => !plan.stages.includes(s));
   if (unknown.length > 0) {
-    void vscode.window.showErrorMessage(`Cannot launch ${unknown.join(', ')}: the experiment has no dataset for ${unknown.length === 1 ? 'it' : 'them'}.`);
+    void vscode.window.showErrorMessage(
+      `Cannot launch ${unknown.join(', ')}: the experiment has no dataset for ${unknown.length === 1 ? 'it' : 'them'}.`,
+    );
     return undefined;
   }
   // a DPO launched without its SFT needs the SFT adapter already trained
@@ -68,8 +90,15 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
     const sft = s.replace('-dpo', '-sft') as StageId;
     if (chosen.includes(sft)) continue;
     const adapter = path.join(plan.stageFiles[sft]!.outputDir, 'adapter_config.json');
-    if (!(await stat(adapter).then(() => true, () => false))) {
-      void vscode.window.showErrorMessage(`Cannot launch ${s}: its SFT adapter is not there yet (${adapter}). Launch ${sft} first, or the whole pipeline.`);
+    if (
+      !(await stat(adapter).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      void vscode.window.showErrorMessage(
+        `Cannot launch ${s}: its SFT adapter is not there yet (${adapter}). Launch ${sft} first, or the whole pipeline.`,
+      );
       return undefined;
     }
   }
@@ -84,19 +113,39 @@ export async function prepareLaunch(ctx: Ctx, experimentFile: string, stages: St
     if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'escStudio.training');
     if (choice !== 'Launch Anyway') return undefined;
   }
-  if (e.launcher !== 'slurm' && vscode.workspace.getConfiguration('escStudio.training').get<boolean>('requireGpu', true) && !(await gpuVisible())) {
-    const choice = await vscode.window.showWarningMessage('No GPU is visible (nvidia-smi found none). Training a 7B model needs one.', 'Launch Anyway', 'Do Not Check Again');
-    if (choice === 'Do Not Check Again') await vscode.workspace.getConfiguration('escStudio.training').update('requireGpu', false, vscode.ConfigurationTarget.Global);
+  if (
+    e.launcher !== 'slurm' &&
+    vscode.workspace.getConfiguration('escStudio.training').get<boolean>('requireGpu', true) &&
+    !(await gpuVisible())
+  ) {
+    const choice = await vscode.window.showWarningMessage(
+      'No GPU is visible (nvidia-smi found none). Training a 7B model needs one.',
+      'Launch Anyway',
+      'Do Not Check Again',
+    );
+    if (choice === 'Do Not Check Again') {
+      await vscode.workspace.getConfiguration('escStudio.training').update('requireGpu', false, vscode.ConfigurationTarget.Global);
+    }
     if (!choice) return undefined;
   }
   const overwritten: string[] = [];
   for (const s of chosen) {
     const dir = plan.stageFiles[s]!.outputDir;
-    const exists = (f: string): Promise<boolean> => stat(path.join(dir, f)).then(() => true, () => false);
-    if ((await exists('trainer_log.jsonl')) || (await exists('trainer_state.json')) || (await exists('adapter_config.json'))) overwritten.push(s);
+    const exists = (f: string): Promise<boolean> =>
+      stat(path.join(dir, f)).then(
+        () => true,
+        () => false,
+      );
+    if ((await exists('trainer_log.jsonl')) || (await exists('trainer_state.json')) || (await exists('adapter_config.json'))) {
+      overwritten.push(s);
+    }
   }
   if (overwritten.length > 0) {
-    const choice = await vscode.window.showWarningMessage(`The output of ${overwritten.join(', ')} already exists and would be overwritten.`, { modal: true }, 'Overwrite');
+    const choice = await vscode.window.showWarningMessage(
+      `The output of ${overwritten.join(', ')} already exists and would be overwritten.`,
+      { modal: true },
+      'Overwrite',
+    );
     if (choice !== 'Overwrite') return undefined;
   }
   await writeGeneratedFiles(plan.files);
@@ -126,11 +175,18 @@ function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<S
 }
 
 /** Launches stages of one experiment (all of them by default) as a pipeline. */
-export async function launch(ctx: Ctx, model: RunsModel, experimentFile: string, stages?: StageId[]): Promise<Map<StageId, string> | undefined> {
+export async function launch(
+  ctx: Ctx,
+  model: RunsModel,
+  experimentFile: string,
+  stages?: StageId[],
+): Promise<Map<StageId, string> | undefined> {
   await model.ready();
   const busy = model.active.filter((r) => r.experimentFile === experimentFile && (!stages || stages.includes(r.stage)));
   if (busy.length > 0) {
-    void vscode.window.showWarningMessage(`${busy.map((r) => r.stage).join(', ')} ${busy.length === 1 ? 'is' : 'are'} already queued or running; stop ${busy.length === 1 ? 'it' : 'them'} first.`);
+    void vscode.window.showWarningMessage(
+      `${busy.map((r) => r.stage).join(', ')} ${busy.length === 1 ? 'is' : 'are'} already queued or running; stop ${busy.length === 1 ? 'it' : 'them'} first.`,
+    );
     return undefined;
   }
   const prepared = await prepareLaunch(ctx, experimentFile, stages);
@@ -154,6 +210,10 @@ export async function launch(ctx: Ctx, model: RunsModel, experimentFile: string,
   );
   await model.refreshLogs();
   const failed = [...final].filter(([, s]) => s === 'failed').map(([s]) => s);
-  if (failed.length > 0) void vscode.window.showErrorMessage(`${plan.loaded.experiment.name}: ${failed.join(', ')} failed; see the stage terminal and its output folder.`);
+  if (failed.length > 0) {
+    void vscode.window.showErrorMessage(
+      `${plan.loaded.experiment.name}: ${failed.join(', ')} failed; see the stage terminal and its output folder.`,
+    );
+  }
   return final;
 }

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { MODEL_PRESETS, STAGES, type ExperimentInput, type StageId } from '../../core/training/experiment';
 import { STAGE_TITLES } from '../../core/training/stageConfigs';
 import { STAGE_KINDS } from '../../core/training/trainConfig';
-import type { DatasetsTree } from '../datasets/datasetsTree';
+import type { DatasetsTree } from '../datasets';
 
 const CUSTOM = 'Custom model…';
 
@@ -24,8 +24,16 @@ export async function newExperiment(datasets: DatasetsTree): Promise<vscode.Uri 
     validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'letters, digits, ".", "_" and "-" only'),
   });
   if (!name) return undefined;
-  const presets = Object.entries(MODEL_PRESETS).map(([base, p]) => ({ label: base, description: `template ${p.template}`, base, template: p.template as string }));
-  const model = await vscode.window.showQuickPick([...presets, { label: CUSTOM, description: 'any Hugging Face id or local path', base: '', template: '' }], { title: 'New decoupled experiment (2/5): base model' });
+  const presets = Object.entries(MODEL_PRESETS).map(([base, p]) => ({
+    label: base,
+    description: `template ${p.template}`,
+    base,
+    template: p.template as string,
+  }));
+  const model = await vscode.window.showQuickPick(
+    [...presets, { label: CUSTOM, description: 'any Hugging Face id or local path', base: '', template: '' }],
+    { title: 'New decoupled experiment (2/5): base model' },
+  );
   if (!model) return undefined;
   let { base, template } = model;
   if (model.label === CUSTOM) {
@@ -42,9 +50,15 @@ export async function newExperiment(datasets: DatasetsTree): Promise<vscode.Uri 
   const chosen: Partial<Record<StageId, string>> = {};
   for (const stage of STAGES) {
     // LLaMA-Factory reads pairs in its sharegpt ranking layout only, not TRL's prompt/chosen/rejected
-    const files = datasets.datasets.filter((d) => d.kind === STAGE_KINDS[stage] && !(backend === 'llamafactory' && d.detection.layout.pairLayout === 'trl'));
+    const files = datasets.datasets.filter(
+      (d) => d.kind === STAGE_KINDS[stage] && !(backend === 'llamafactory' && d.detection.layout.pairLayout === 'trl'),
+    );
     const items = [
-      ...files.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri, false), description: `${d.records} records`, file: path.relative(dir, d.uri.fsPath).split(path.sep).join('/') })),
+      ...files.map((d) => ({
+        label: vscode.workspace.asRelativePath(d.uri, false),
+        description: `${d.records} records`,
+        file: path.relative(dir, d.uri.fsPath).split(path.sep).join('/'),
+      })),
       { label: 'Skip this stage', description: '', file: '' },
     ];
     const pick = await vscode.window.showQuickPick(items, {
@@ -68,8 +82,20 @@ export async function newExperiment(datasets: DatasetsTree): Promise<vscode.Uri 
     output_root: 'saves',
   };
   let file = path.join(dir, 'esc-experiment.yaml');
-  if (await access(file).then(() => true, () => false)) file = path.join(dir, `${name}.esc-experiment.yaml`);
-  if (await access(file).then(() => true, () => false)) {
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    file = path.join(dir, `${name}.esc-experiment.yaml`);
+  }
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  ) {
     void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(file)} already exists; choose another name.`);
     return undefined;
   }

@@ -19,7 +19,8 @@ export function openRunPage(ctx: Ctx, model: RunsModel, node: RunNode): vscode.W
     existing.reveal();
     return existing;
   }
-  const name = node.type === 'stage' ? `${path.basename(path.dirname(node.run.outputDir))}: ${node.run.stage}` : path.basename(node.run.dir);
+  const name =
+    node.type === 'stage' ? `${path.basename(path.dirname(node.run.outputDir))}: ${node.run.stage}` : path.basename(node.run.dir);
   const panel = vscode.window.createWebviewPanel('escStudio.runPage', `Run ${name}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(ctx.extensionUri, 'media')],
@@ -29,7 +30,8 @@ export function openRunPage(ctx: Ctx, model: RunsModel, node: RunNode): vscode.W
   let disposed = false;
   const update = (): void => {
     if (disposed) return;
-    const run = node.type === 'stage' ? model.find(node.run.experimentFile, node.run.stage) : model.attached.find((a) => a.dir === node.run.dir);
+    const run =
+      node.type === 'stage' ? model.find(node.run.experimentFile, node.run.stage) : model.attached.find((a) => a.dir === node.run.dir);
     if (!run) return;
     const folder = 'outputDir' in run ? run.outputDir : run.dir;
     const msg: ExtensionToRunPage = {

@@ -70,7 +70,13 @@ export class RunsModel implements vscode.Disposable {
     const logWatcher = vscode.workspace.createFileSystemWatcher('**/{trainer_log.jsonl,trainer_state.json}');
     const reload = (): void => void this.load();
     const progress = (): void => void this.refreshLogs();
-    this.disposables.push(expWatcher, logWatcher, expWatcher.onDidChange(reload), expWatcher.onDidCreate(reload), expWatcher.onDidDelete(reload));
+    this.disposables.push(
+      expWatcher,
+      logWatcher,
+      expWatcher.onDidChange(reload),
+      expWatcher.onDidCreate(reload),
+      expWatcher.onDidDelete(reload),
+    );
     this.disposables.push(logWatcher.onDidChange(progress), logWatcher.onDidCreate(progress));
   }
 
@@ -93,7 +99,9 @@ export class RunsModel implements vscode.Disposable {
           const stages = stagesOf(loaded.experiment).map((stage): StageRun => {
             const outputDir = path.resolve(loaded.dir, loaded.experiment.output_root, loaded.experiment.name, stage);
             const prev = previous.get(`${uri.fsPath}|${stage}`);
-            return prev && (prev.outputDir === outputDir || prev.running) ? prev : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
+            return prev && (prev.outputDir === outputDir || prev.running)
+              ? prev
+              : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
           });
           entries.push({ file: uri.fsPath, loaded, stages });
         } catch (err) {
@@ -115,8 +123,12 @@ export class RunsModel implements vscode.Disposable {
   async refreshLogs(): Promise<void> {
     // redraw only when a log changed: a tree redrawn every poll swallows the user's clicks
     let changed = false;
-    const signature = (log: ParsedLog | undefined): string => (log ? `${log.points.length}|${log.progress?.step}|${log.progress?.lastLoss}|${log.progress?.percentage}` : '');
-    for (const run of [...this.experiments.flatMap((e) => e.stages.map((s) => ({ target: s, dir: s.outputDir }))), ...this.attached.map((a) => ({ target: a, dir: a.dir }))]) {
+    const signature = (log: ParsedLog | undefined): string =>
+      log ? `${log.points.length}|${log.progress?.step}|${log.progress?.lastLoss}|${log.progress?.percentage}` : '';
+    for (const run of [
+      ...this.experiments.flatMap((e) => e.stages.map((s) => ({ target: s, dir: s.outputDir }))),
+      ...this.attached.map((a) => ({ target: a, dir: a.dir })),
+    ]) {
       const log = await readRunLog(run.dir);
       if (signature(log) !== signature(run.target.log)) changed = true;
       run.target.log = log;
@@ -128,7 +140,9 @@ export class RunsModel implements vscode.Disposable {
     if (!this.attached.some((a) => a.dir === dir)) {
       this.attached.push({ dir });
       // the workspace watcher does not see folders outside the workspace: watch this one itself
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '{trainer_log.jsonl,trainer_state.json}'));
+      const w = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(dir), '{trainer_log.jsonl,trainer_state.json}'),
+      );
       const progress = (): void => void this.refreshLogs();
       this.disposables.push(w, w.onDidChange(progress), w.onDidCreate(progress));
     }

@@ -8,7 +8,8 @@ import type { StageStatus } from '../../core/training/pipeline';
 import type { ParsedLog } from '../../core/training/logs';
 import type { AttachedRun, ExperimentEntry, RunsModel, StageRun } from './runsModel';
 
-export type RunNode = { type: 'experiment'; entry: ExperimentEntry } | { type: 'stage'; run: StageRun } | { type: 'attached'; run: AttachedRun };
+export type RunNode =
+  { type: 'experiment'; entry: ExperimentEntry } | { type: 'stage'; run: StageRun } | { type: 'attached'; run: AttachedRun };
 
 const STATUS_ICONS: Record<StageStatus, [string, string | undefined]> = {
   'not-started': ['circle-outline', undefined],
@@ -40,7 +41,10 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
 
   getChildren(node?: RunNode): RunNode[] {
     if (!node) {
-      return [...this.model.experiments.map((entry) => ({ type: 'experiment' as const, entry })), ...this.model.attached.map((run) => ({ type: 'attached' as const, run }))];
+      return [
+        ...this.model.experiments.map((entry) => ({ type: 'experiment' as const, entry })),
+        ...this.model.attached.map((run) => ({ type: 'attached' as const, run })),
+      ];
     }
     return node.type === 'experiment' ? node.entry.stages.map((run) => ({ type: 'stage' as const, run })) : [];
   }
@@ -51,7 +55,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
       const item = new vscode.TreeItem(e.loaded?.experiment.name ?? path.basename(e.file), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `exp:${e.file}`;
       item.resourceUri = vscode.Uri.file(e.file);
-      item.description = e.error ? 'invalid experiment file' : `${e.loaded!.experiment.backend} · ${e.loaded!.experiment.launcher} · ${vscode.workspace.asRelativePath(e.file)}`;
+      item.description = e.error
+        ? 'invalid experiment file'
+        : `${e.loaded!.experiment.backend} · ${e.loaded!.experiment.launcher} · ${vscode.workspace.asRelativePath(e.file)}`;
       item.tooltip = e.error ?? e.file;
       item.iconPath = new vscode.ThemeIcon(e.error ? 'warning' : 'beaker');
       item.contextValue = e.error ? 'escExperimentInvalid' : 'escExperiment';

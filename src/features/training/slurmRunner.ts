@@ -15,9 +15,19 @@ const POLL_MS = 5000;
 const MAX_BLIND_POLLS = 12;
 
 const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
-  new Promise((resolve, reject) => execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(stdout))));
+  new Promise((resolve, reject) =>
+    execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(stdout),
+    ),
+  );
 
-export function runOnSlurm(name: string, cwd: string, sbatchFile: string, outputDir: string, onQueued: (queued: boolean) => void): RunningStage {
+export function runOnSlurm(
+  name: string,
+  cwd: string,
+  sbatchFile: string,
+  outputDir: string,
+  onQueued: (queued: boolean) => void,
+): RunningStage {
   let jobId: string | undefined;
   let stopped = false;
   let terminal: vscode.Terminal | undefined;

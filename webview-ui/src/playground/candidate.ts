@@ -2,7 +2,7 @@
 // distribution, the chosen strategy, override), 2 response (the reply streaming in). A vanilla
 // joint candidate has no planner: its strategy is the tag parsed from the model's answer.
 
-import type { Strategy } from '../../../src/core/strategies';
+import type { Strategy } from '../../../src/protocol/shared';
 import type { CandidateView, FixAction, PlaygroundToExtension, StrategyChip } from '../../../src/protocol/playground';
 import { chip } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
@@ -45,7 +45,9 @@ function stageHead(num: string, title: string, ...extra: Node[]): HTMLElement {
 
 function latency(stage: 'planner' | 'generator', label: string, ms: number | undefined): Node[] {
   if (ms === undefined) return [];
-  return [setTestId(el('span', { className: 'pg-latency', text: `${label} ${formatMs(ms)}`, title: `${stage} latency` }), `latency-${stage}`)];
+  return [
+    setTestId(el('span', { className: 'pg-latency', text: `${label} ${formatMs(ms)}`, title: `${stage} latency` }), `latency-${stage}`),
+  ];
 }
 
 function chosenChip(c: CandidateView, title: string): HTMLElement {
@@ -84,7 +86,12 @@ function planningStage(turnId: string, index: number, c: CandidateView, ctx: Pan
 /** The vanilla lane's first "stage": there is none to run or override, so it only says why. */
 function jointStage(c: CandidateView): HTMLElement {
   const stage = el('div', { className: 'pg-stage pg-plan' }, stageHead('1', 'Strategy (in the answer)'));
-  stage.append(el('div', { className: 'pg-source muted', text: 'One model writes "[strategy] reply"; the strategy is parsed from its answer, there is no planner to override.' }));
+  stage.append(
+    el('div', {
+      className: 'pg-source muted',
+      text: 'One model writes "[strategy] reply"; the strategy is parsed from its answer, there is no planner to override.',
+    }),
+  );
   if (c.status === 'planning') stage.append(progress('Waiting for the model…'));
   return stage;
 }
@@ -138,8 +145,13 @@ function progress(label: string): HTMLElement {
 }
 
 function errorBox(error: NonNullable<CandidateView['error']>, ctx: PaneContext): HTMLElement {
-  const box = setTestId(el('div', { className: 'pg-error' }, el('span', { text: `${error.stage === 'planner' ? 'Planner' : 'Generator'}: ${error.message}` })), 'card-error');
+  const box = setTestId(
+    el('div', { className: 'pg-error' }, el('span', { text: `${error.stage === 'planner' ? 'Planner' : 'Generator'}: ${error.message}` })),
+    'card-error',
+  );
   const fix = error.fix;
-  if (fix) box.append(button(FIX_LABELS[fix], () => ctx.post({ type: 'fix', action: fix }), { className: 'pg-btn secondary', testid: 'fix' }));
+  if (fix) {
+    box.append(button(FIX_LABELS[fix], () => ctx.post({ type: 'fix', action: fix }), { className: 'pg-btn secondary', testid: 'fix' }));
+  }
   return box;
 }

@@ -95,9 +95,21 @@ function actions(turn: SupporterTurn, ctx: CardContext): HTMLElement {
   const switcher = el(
     'span',
     { className: 'pg-switcher' },
-    button('‹', () => select(turn.selected - 1), { className: 'pg-btn icon', testid: 'candidate-prev', ariaLabel: 'Previous candidate', disabled: ctx.busy || turn.selected <= 0, focusKey: `prev:${turn.id}` }),
+    button('‹', () => select(turn.selected - 1), {
+      className: 'pg-btn icon',
+      testid: 'candidate-prev',
+      ariaLabel: 'Previous candidate',
+      disabled: ctx.busy || turn.selected <= 0,
+      focusKey: `prev:${turn.id}`,
+    }),
     counter,
-    button('›', () => select(turn.selected + 1), { className: 'pg-btn icon', testid: 'candidate-next', ariaLabel: 'Next candidate', disabled: ctx.busy || turn.selected >= n - 1, focusKey: `next:${turn.id}` }),
+    button('›', () => select(turn.selected + 1), {
+      className: 'pg-btn icon',
+      testid: 'candidate-next',
+      ariaLabel: 'Next candidate',
+      disabled: ctx.busy || turn.selected >= n - 1,
+      focusKey: `next:${turn.id}`,
+    }),
   );
   switcher.setAttribute('role', 'group');
   switcher.setAttribute('aria-label', 'Candidates');

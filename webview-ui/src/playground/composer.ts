@@ -51,10 +51,18 @@ export class Composer {
     });
 
     this.sendButton = button('Send', () => this.trySend(), { className: 'pg-btn', testid: 'send', title: 'Send (Enter)' });
-    this.cancelButton = button('Cancel', () => this.deps.cancel(), { className: 'pg-btn secondary', testid: 'cancel', title: 'Stop this turn (Escape)' });
+    this.cancelButton = button('Cancel', () => this.deps.cancel(), {
+      className: 'pg-btn secondary',
+      testid: 'cancel',
+      title: 'Stop this turn (Escape)',
+    });
     this.cancelButton.hidden = true;
 
-    this.saveButton = button('Save conversation ▾', () => this.toggleMenu(), { className: 'pg-btn secondary', testid: 'save-conversation', title: 'Append this conversation as SFT records to a file' });
+    this.saveButton = button('Save conversation ▾', () => this.toggleMenu(), {
+      className: 'pg-btn secondary',
+      testid: 'save-conversation',
+      title: 'Append this conversation as SFT records to a file',
+    });
     this.saveButton.setAttribute('aria-haspopup', 'menu');
     this.saveButton.setAttribute('aria-expanded', 'false');
     this.menu = el('div', { className: 'pg-menu' });
@@ -62,10 +70,14 @@ export class Composer {
     this.menu.setAttribute('aria-label', 'Save conversation');
     this.menu.hidden = true;
     for (const choice of SAVE_CHOICES) {
-      const item = button(choice.label, () => {
-        this.closeMenu(true);
-        this.deps.save(choice.as);
-      }, { className: 'pg-menu-item', testid: `save-as-${choice.as}` });
+      const item = button(
+        choice.label,
+        () => {
+          this.closeMenu(true);
+          this.deps.save(choice.as);
+        },
+        { className: 'pg-menu-item', testid: `save-as-${choice.as}` },
+      );
       item.setAttribute('role', 'menuitem');
       item.tabIndex = -1;
       this.menu.append(item);
@@ -87,7 +99,14 @@ export class Composer {
       if (!saveWrap.contains(e.target as Node)) this.closeMenu(false);
     });
 
-    const row = el('div', { className: 'pg-composer-row' }, saveWrap, el('span', { className: 'pg-spacer' }), this.cancelButton, this.sendButton);
+    const row = el(
+      'div',
+      { className: 'pg-composer-row' },
+      saveWrap,
+      el('span', { className: 'pg-spacer' }),
+      this.cancelButton,
+      this.sendButton,
+    );
     this.element = el('div', { className: 'pg-composer' }, this.noticeArea, this.input, row);
   }
 
@@ -142,7 +161,10 @@ export class Composer {
     const text = this.input.value.trim();
     if (this.busy || text === '') return;
     if (text.length > MAX_MESSAGE) {
-      this.showNotice('error', `The message is too long (${text.length.toLocaleString('en-US')} characters; at most ${MAX_MESSAGE.toLocaleString('en-US')}).`);
+      this.showNotice(
+        'error',
+        `The message is too long (${text.length.toLocaleString('en-US')} characters; at most ${MAX_MESSAGE.toLocaleString('en-US')}).`,
+      );
       return;
     }
     this.deps.send(text);

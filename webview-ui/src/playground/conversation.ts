@@ -117,9 +117,12 @@ export class Conversation {
     if (this.seen !== null) {
       for (const [key, c] of now) {
         if (this.seen.get(key) === c.status) continue;
-        const lane = turn?.speaker === 'supporter' && turn.candidates.length > 1 ? `${c.lane === 'vanilla' ? 'Vanilla' : 'Decoupled'} reply` : 'Reply';
+        const lane =
+          turn?.speaker === 'supporter' && turn.candidates.length > 1 ? `${c.lane === 'vanilla' ? 'Vanilla' : 'Decoupled'} reply` : 'Reply';
         if (c.status === 'done') this.deps.announce(`${lane} ready${c.strategy ? ` (${c.strategy})` : ''}.`);
-        else if (c.status === 'error' && c.error) this.deps.announce(`${lane}: ${c.error.stage === 'planner' ? 'the planner' : 'the generator'} failed: ${c.error.message}`);
+        else if (c.status === 'error' && c.error) {
+          this.deps.announce(`${lane}: ${c.error.stage === 'planner' ? 'the planner' : 'the generator'} failed: ${c.error.message}`);
+        }
       }
     }
     this.seen = new Map([...now].map(([k, c]) => [k, c.status]));
@@ -132,7 +135,10 @@ export class Conversation {
 
   private turn(t: TurnView): HTMLElement {
     if (t.speaker === 'seeker') {
-      const row = setTestId(el('div', { className: 'pg-turn pg-seeker' }, el('div', { className: 'pg-bubble text', text: t.text })), 'seeker-turn');
+      const row = setTestId(
+        el('div', { className: 'pg-turn pg-seeker' }, el('div', { className: 'pg-bubble text', text: t.text })),
+        'seeker-turn',
+      );
       row.setAttribute('aria-label', 'Seeker');
       return row;
     }
@@ -162,6 +168,7 @@ export class Conversation {
 
 function sameExceptReply(a: CandidateView, b: CandidateView): boolean {
   // the generator's clock may tick in place once it is drawn; its first value needs the full render
-  const strip = (c: CandidateView): string => JSON.stringify({ ...c, reply: '', latencyMs: { ...c.latencyMs, generator: c.latencyMs.generator === undefined ? undefined : 0 } });
+  const strip = (c: CandidateView): string =>
+    JSON.stringify({ ...c, reply: '', latencyMs: { ...c.latencyMs, generator: c.latencyMs.generator === undefined ? undefined : 0 } });
   return strip(a) === strip(b);
 }

@@ -21,8 +21,18 @@ export function intro(strategies: StrategyChip[], fill: (text: string) => void):
     el(
       'ol',
       { className: 'stages' },
-      el('li', {}, el('strong', { text: 'Strategy planning' }), document.createTextNode(' — the planner picks one of the 8 strategies (click another to override).')),
-      el('li', {}, el('strong', { text: 'Response generation' }), document.createTextNode(' — the generator writes the reply for that strategy.')),
+      el(
+        'li',
+        {},
+        el('strong', { text: 'Strategy planning' }),
+        document.createTextNode(' — the planner picks one of the 8 strategies (click another to override).'),
+      ),
+      el(
+        'li',
+        {},
+        el('strong', { text: 'Response generation' }),
+        document.createTextNode(' — the generator writes the reply for that strategy.'),
+      ),
     ),
   );
   if (strategies.length > 0) {

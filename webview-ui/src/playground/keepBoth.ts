@@ -71,7 +71,9 @@ export function keepBothPanel(turn: SupporterTurn, kb: KeepBothState, ctx: KeepB
   }
   panel.append(pair);
   if (!bothDone) panel.append(el('div', { className: 'muted', text: 'Both candidates must have finished to be compared.' }));
-  if (kb.chosen !== undefined && bothDone) panel.append(saveRow(turn, kb.chosen, kb.chosen === turn.selected ? kb.other : turn.selected, ctx));
+  if (kb.chosen !== undefined && bothDone) {
+    panel.append(saveRow(turn, kb.chosen, kb.chosen === turn.selected ? kb.other : turn.selected, ctx));
+  }
   return panel;
 }
 
@@ -101,8 +103,20 @@ function saveRow(turn: SupporterTurn, chosen: number, rejected: number, ctx: Kee
   };
   const row = el('div', { className: 'pg-save-pair' }, el('span', { text: `Append #${chosen + 1} ≻ #${rejected + 1}:` }));
   row.append(
-    button('Save as planner pair', () => save('planner'), { className: 'pg-btn', testid: 'save-planner-pair', disabled: !plannerOk, title: plannerOk ? 'Chosen vs rejected strategy' : 'A planner pair needs two different strategies' }),
-    button('Save as generator pair', () => save('generator'), { className: 'pg-btn', testid: 'save-generator-pair', disabled: !generatorOk, title: generatorOk ? 'Chosen vs rejected reply for one strategy' : 'A generator pair needs the same strategy and two different replies' }),
+    button('Save as planner pair', () => save('planner'), {
+      className: 'pg-btn',
+      testid: 'save-planner-pair',
+      disabled: !plannerOk,
+      title: plannerOk ? 'Chosen vs rejected strategy' : 'A planner pair needs two different strategies',
+    }),
+    button('Save as generator pair', () => save('generator'), {
+      className: 'pg-btn',
+      testid: 'save-generator-pair',
+      disabled: !generatorOk,
+      title: generatorOk
+        ? 'Chosen vs rejected reply for one strategy'
+        : 'A generator pair needs the same strategy and two different replies',
+    }),
   );
   const why = plannerOk
     ? 'The strategies differ: this is a planner preference.'

@@ -20,7 +20,13 @@ interface Persisted {
 }
 
 /** Shown until the extension answers `ready` the first time (nothing saved yet). */
-const EMPTY: PlaygroundState = { mode: 'decoupled', backend: 'embedded', turns: [], busy: false, backendInfo: { planner: '…', generator: '…' } };
+const EMPTY: PlaygroundState = {
+  mode: 'decoupled',
+  backend: 'embedded',
+  turns: [],
+  busy: false,
+  backendInfo: { planner: '…', generator: '…' },
+};
 
 /** setState copies the whole conversation; while a reply streams, do it at most this often. */
 const PERSIST_DELAY_MS = 250;

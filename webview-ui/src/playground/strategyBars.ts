@@ -4,7 +4,7 @@
 // control that overrides the strategy, so it must be a real focusable <button> with an accessible
 // name, reachable by keyboard and by the end-to-end tests, which a canvas cannot offer.
 
-import type { Strategy } from '../../../src/core/strategies';
+import type { Strategy } from '../../../src/protocol/shared';
 import type { StrategyChip } from '../../../src/protocol/playground';
 import { el } from '../shared/vscodeApi';
 import { button, formatPct } from './dom';
@@ -31,16 +31,20 @@ export function strategyBars(probabilities: Partial<Record<Strategy, number>>, o
     const tag = chosen ? (opts.overridden ? 'override' : 'chosen') : '';
     const fill = el('span', { className: 'pg-bar-fill' });
     fill.setAttribute('aria-hidden', 'true');
-    const b = button('', () => {
-      if (!chosen) opts.onOverride(s.name);
-    }, {
-      className: `pg-bar${chosen ? ' chosen' : ''}`,
-      testid: 'strategy-bar',
-      ariaLabel: chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`,
-      title: chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`,
-      softDisabled: opts.disabled,
-      focusKey: `${opts.focusKey}:${s.name}`,
-    });
+    const b = button(
+      '',
+      () => {
+        if (!chosen) opts.onOverride(s.name);
+      },
+      {
+        className: `pg-bar${chosen ? ' chosen' : ''}`,
+        testid: 'strategy-bar',
+        ariaLabel: chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`,
+        title: chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`,
+        softDisabled: opts.disabled,
+        focusKey: `${opts.focusKey}:${s.name}`,
+      },
+    );
     b.dataset.strategy = s.name;
     b.setAttribute('aria-pressed', String(chosen));
     b.style.setProperty('--bar-color', s.color);
@@ -63,15 +67,19 @@ export function overrideButtons(opts: StrategyPickerOptions): HTMLElement {
   group.append(el('span', { className: 'muted', text: 'Override:' }));
   for (const s of opts.strategies) {
     const chosen = s.name === opts.chosen;
-    const b = button(s.name, () => {
-      if (!chosen) opts.onOverride(s.name);
-    }, {
-      className: `pg-override${chosen ? ' chosen' : ''}`,
-      testid: 'strategy-bar',
-      ariaLabel: chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`,
-      softDisabled: opts.disabled,
-      focusKey: `${opts.focusKey}:${s.name}`,
-    });
+    const b = button(
+      s.name,
+      () => {
+        if (!chosen) opts.onOverride(s.name);
+      },
+      {
+        className: `pg-override${chosen ? ' chosen' : ''}`,
+        testid: 'strategy-bar',
+        ariaLabel: chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`,
+        softDisabled: opts.disabled,
+        focusKey: `${opts.focusKey}:${s.name}`,
+      },
+    );
     b.dataset.strategy = s.name;
     b.setAttribute('aria-pressed', String(chosen));
     b.style.setProperty('--chip-color', s.color);

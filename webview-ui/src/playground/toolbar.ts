@@ -42,13 +42,30 @@ export class Toolbar {
       'div',
       { className: 'pg-tool-actions' },
       toolButton('Reset', 'reset', 'Start a new conversation', () => this.post({ type: 'reset' })),
-      toolButton('Endpoints…', 'endpoints', 'Configure the OpenAI-compatible planner and generator endpoints', () => this.post({ type: 'runCommand', command: 'escStudio.configurePlaygroundEndpoints' })),
-      toolButton('Train embedded models…', 'train-embedded', 'Retrain the embedded planner and generator from your dataset', () => this.post({ type: 'runCommand', command: 'escStudio.trainEmbedded' })),
+      toolButton('Endpoints…', 'endpoints', 'Configure the OpenAI-compatible planner and generator endpoints', () =>
+        this.post({ type: 'runCommand', command: 'escStudio.configurePlaygroundEndpoints' }),
+      ),
+      toolButton('Train embedded models…', 'train-embedded', 'Retrain the embedded planner and generator from your dataset', () =>
+        this.post({ type: 'runCommand', command: 'escStudio.trainEmbedded' }),
+      ),
     );
     this.info = setTestId(el('div', { className: 'pg-backend-info muted' }), 'backend-info');
-    this.untrusted = setTestId(el('div', { className: 'notice pg-untrusted', text: 'This workspace is not trusted: the OpenAI-compatible backend is disabled. The embedded backend works.' }), 'untrusted');
+    this.untrusted = setTestId(
+      el('div', {
+        className: 'notice pg-untrusted',
+        text: 'This workspace is not trusted: the OpenAI-compatible backend is disabled. The embedded backend works.',
+      }),
+      'untrusted',
+    );
     this.untrusted.hidden = true;
-    this.element = el('header', { className: 'pg-toolbar' }, el('div', { className: 'pg-pickers' }, field('Mode', this.mode), field('Backend', this.backend)), actions, this.info, this.untrusted);
+    this.element = el(
+      'header',
+      { className: 'pg-toolbar' },
+      el('div', { className: 'pg-pickers' }, field('Mode', this.mode), field('Backend', this.backend)),
+      actions,
+      this.info,
+      this.untrusted,
+    );
   }
 
   update(state: PlaygroundState, trusted: boolean): void {
@@ -66,7 +83,12 @@ export class Toolbar {
   }
 }
 
-function picker<V extends string>(label: string, testid: string, labels: Record<V, [string, string]>, onChange: (value: V) => void): VscodeSingleSelect {
+function picker<V extends string>(
+  label: string,
+  testid: string,
+  labels: Record<V, [string, string]>,
+  onChange: (value: V) => void,
+): VscodeSingleSelect {
   const select = setTestId(document.createElement('vscode-single-select'), testid);
   select.label = label;
   for (const [value, [text, description]] of Object.entries(labels) as [V, [string, string]][]) {

@@ -2,8 +2,7 @@
 // with Chart.js from the trainer's own logs and updated live as they grow.
 
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
-import type { TrainPoint } from '../../../src/core/training/logs';
-import type { ExtensionToRunPage, RunPageToExtension } from '../../../src/protocol/runPage';
+import type { ExtensionToRunPage, RunPageToExtension, TrainPoint } from '../../../src/protocol/runPage';
 import { el, vscodeApi } from '../shared/vscodeApi';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
@@ -25,9 +24,22 @@ interface Series {
 }
 
 const CHARTS: { title: string; series: Series[] }[] = [
-  { title: 'Loss', series: [{ label: 'loss', key: 'loss', color: '--vscode-charts-blue' }, { label: 'eval loss', key: 'evalLoss', color: '--vscode-charts-orange' }] },
+  {
+    title: 'Loss',
+    series: [
+      { label: 'loss', key: 'loss', color: '--vscode-charts-blue' },
+      { label: 'eval loss', key: 'evalLoss', color: '--vscode-charts-orange' },
+    ],
+  },
   { title: 'Learning rate', series: [{ label: 'learning rate', key: 'lr', color: '--vscode-charts-green' }] },
-  { title: 'DPO rewards', series: [{ label: 'rewards/chosen', key: 'rewardsChosen', color: '--vscode-charts-green' }, { label: 'rewards/rejected', key: 'rewardsRejected', color: '--vscode-charts-red' }, { label: 'rewards/margins', key: 'rewardsMargins', color: '--vscode-charts-purple' }] },
+  {
+    title: 'DPO rewards',
+    series: [
+      { label: 'rewards/chosen', key: 'rewardsChosen', color: '--vscode-charts-green' },
+      { label: 'rewards/rejected', key: 'rewardsRejected', color: '--vscode-charts-red' },
+      { label: 'rewards/margins', key: 'rewardsMargins', color: '--vscode-charts-purple' },
+    ],
+  },
   { title: 'DPO reward accuracy', series: [{ label: 'rewards/accuracies', key: 'rewardsAccuracy', color: '--vscode-charts-blue' }] },
 ];
 
@@ -64,7 +76,10 @@ function draw(points: TrainPoint[]): void {
           animation: false,
           parsing: false,
           plugins: { legend: { labels: { color: fg } } },
-          scales: { x: { type: 'linear', title: { display: true, text: 'step', color: fg }, ticks: { color: fg }, grid: { color: lines } }, y: { ticks: { color: fg }, grid: { color: lines } } },
+          scales: {
+            x: { type: 'linear', title: { display: true, text: 'step', color: fg }, ticks: { color: fg }, grid: { color: lines } },
+            y: { ticks: { color: fg }, grid: { color: lines } },
+          },
         },
       });
       charts.set(spec.title, chart);
@@ -75,8 +90,9 @@ function draw(points: TrainPoint[]): void {
     const last = datasets.map((d) => `${d.label} ${(d.data[d.data.length - 1] as { y: number }).y}`).join(', ');
     chart.canvas.setAttribute('aria-label', `${spec.title} over ${points.length} logged steps; latest: ${last}`);
   }
-  if (charts.size === 0 && grid.childElementCount === 0) grid.append(el('p', { className: 'muted', text: 'No trainer log yet: the charts appear with the first logged step.' }));
-  else grid.querySelector(':scope > p')?.remove();
+  if (charts.size === 0 && grid.childElementCount === 0) {
+    grid.append(el('p', { className: 'muted', text: 'No trainer log yet: the charts appear with the first logged step.' }));
+  } else grid.querySelector(':scope > p')?.remove();
 }
 
 function render(m: ExtensionToRunPage): void {

@@ -1,9 +1,9 @@
 // Text rendering helpers for webviews: data is only ever inserted as text nodes, with search
 // matches wrapped in <mark> elements created through the DOM API.
 
-import { escapeRegex } from '../../../src/core/util/regex';
+import { escapeRegex } from '../../../src/protocol/shared';
 
-export { formatBytes } from '../../../src/core/util/bytes';
+export { formatBytes } from '../../../src/protocol/shared';
 
 /** Characters shown for one text before a "show all" button (a 5 MB string must not freeze the view). */
 export const TEXT_CLIP = 20_000;

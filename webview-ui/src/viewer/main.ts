@@ -2,11 +2,19 @@
 // virtual list, record pane) and Statistics tab. State survives hide/show and reload via setState.
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { SORT_ORDERS, type Facet, type FacetValue, type ViewInfo, type ViewQuery } from '../../../src/core/dataset/viewTypes';
-import type { ValidationProblem } from '../../../src/core/formats/validate';
-import type { DatasetStats } from '../../../src/core/dataset/stats';
-import type { RecordDetail } from '../../../src/core/dataset/viewTypes';
-import type { ExtensionToViewer, ViewerTab, ViewerToExtension } from '../../../src/protocol/viewer';
+import { SORT_ORDERS } from '../../../src/protocol/shared';
+import type {
+  DatasetStats,
+  ExtensionToViewer,
+  Facet,
+  FacetValue,
+  RecordDetail,
+  ValidationProblem,
+  ViewerTab,
+  ViewerToExtension,
+  ViewInfo,
+  ViewQuery,
+} from '../../../src/protocol/viewer';
 import { setStrategyColors } from '../shared/chips';
 import { formatBytes, searchPattern } from '../shared/text';
 import { el, vscodeApi } from '../shared/vscodeApi';
@@ -24,9 +32,30 @@ interface State {
 }
 
 const FACET_LABELS: Record<string, Record<Facet, string>> = {
-  default: { strategy: 'Strategy', rejected: 'Rejected strategy', emotion: 'Emotion', problem: 'Problem', errorType: 'Error type', retained: 'Retained' },
-  inference: { strategy: 'Gold strategy', rejected: 'Predicted strategy', emotion: 'Emotion', problem: 'Problem', errorType: 'Error type', retained: 'Retained' },
-  pair: { strategy: 'Chosen strategy', rejected: 'Rejected strategy', emotion: 'Emotion', problem: 'Problem', errorType: 'Error type', retained: 'Retained' },
+  default: {
+    strategy: 'Strategy',
+    rejected: 'Rejected strategy',
+    emotion: 'Emotion',
+    problem: 'Problem',
+    errorType: 'Error type',
+    retained: 'Retained',
+  },
+  inference: {
+    strategy: 'Gold strategy',
+    rejected: 'Predicted strategy',
+    emotion: 'Emotion',
+    problem: 'Problem',
+    errorType: 'Error type',
+    retained: 'Retained',
+  },
+  pair: {
+    strategy: 'Chosen strategy',
+    rejected: 'Rejected strategy',
+    emotion: 'Emotion',
+    problem: 'Problem',
+    errorType: 'Error type',
+    retained: 'Retained',
+  },
 };
 
 const vscode = vscodeApi<State, ViewerToExtension>();
@@ -66,7 +95,10 @@ errorBox.hidden = true;
 
 const tabRecords = el('button', { className: 'tab', text: 'Records' });
 const tabStats = el('button', { className: 'tab', text: 'Statistics' });
-for (const [b, t] of [[tabRecords, 'records'], [tabStats, 'stats']] as const) {
+for (const [b, t] of [
+  [tabRecords, 'records'],
+  [tabStats, 'stats'],
+] as const) {
   b.setAttribute('role', 'tab');
   b.addEventListener('click', () => showTab(t));
 }
@@ -110,7 +142,14 @@ pane.append(el('p', { className: 'muted', text: 'Select a record (↑/↓, PageU
 const toolbar = el('div', { className: 'toolbar' }, searchInput, regexBox.label, caseBox.label, matchInfo, facetBar, sortSelect);
 const recordsTab = el('div', { className: 'records-tab' }, toolbar, el('div', { className: 'split' }, list.element, pane));
 const statsTab = el('div', { className: 'stats-tab' });
-app.append(el('header', { className: 'viewer-header' }, title, kindBadge, counts, progressBar), errorBox, banner, tabs, recordsTab, statsTab);
+app.append(
+  el('header', { className: 'viewer-header' }, title, kindBadge, counts, progressBar),
+  errorBox,
+  banner,
+  tabs,
+  recordsTab,
+  statsTab,
+);
 
 function checkbox(text: string, label: string, checked: boolean): { input: HTMLInputElement; label: HTMLElement } {
   const input = el('input');
@@ -246,9 +285,14 @@ function onView(info: ViewInfo): void {
   restoring = false;
   list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined);
   renderFacets(info.facets);
-  if (info.searchError) matchInfo.textContent = `Invalid regular expression: ${info.searchError.replace(/^Invalid regular expression: /, '')}`;
-  else if (info.matches !== undefined) matchInfo.textContent = `${info.matches.toLocaleString('en-US')} matches in ${info.total.toLocaleString('en-US')} records (${Math.round(info.searchMs ?? 0)} ms)`;
-  else matchInfo.textContent = info.total === records ? '' : `${info.total.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records`;
+  if (info.searchError) {
+    matchInfo.textContent = `Invalid regular expression: ${info.searchError.replace(/^Invalid regular expression: /, '')}`;
+  } else if (info.matches !== undefined) {
+    matchInfo.textContent = `${info.matches.toLocaleString('en-US')} matches in ${info.total.toLocaleString('en-US')} records (${Math.round(info.searchMs ?? 0)} ms)`;
+  } else {
+    matchInfo.textContent =
+      info.total === records ? '' : `${info.total.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records`;
+  }
   if (pendingJump !== undefined) {
     jumpRequested = pendingJump;
     post({ type: 'position', index: pendingJump });

@@ -2,7 +2,7 @@
 // fetched a page at a time from the extension, and the list is a keyboard-navigable listbox.
 
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
-import type { RowSummary } from '../../../src/core/dataset/viewTypes';
+import type { RowSummary } from '../../../src/protocol/viewer';
 import { chip } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
 

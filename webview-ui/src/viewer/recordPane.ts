@@ -2,8 +2,7 @@
 // word-level diff, gold vs predicted, annotation cards; a raw JSON toggle and copy. Text only.
 
 import { diffWords } from 'diff';
-import type { RecordDetail } from '../../../src/core/dataset/viewTypes';
-import type { RecordView, SideView, TurnView } from '../../../src/core/dataset/recordView';
+import type { RecordDetail, RecordView, SideView, TurnView } from '../../../src/protocol/viewer';
 import { chip } from '../shared/chips';
 import { longText } from '../shared/text';
 import { el } from '../shared/vscodeApi';
@@ -20,7 +19,9 @@ function turn(t: TurnView, pattern: RegExp | undefined): HTMLElement {
   const bubble = el('div', { className: `bubble ${t.speaker}${t.placeholder ? ' placeholder' : ''}` });
   const head = el('div', { className: 'bubble-head' }, el('span', { className: 'speaker', text: t.speaker }));
   if (t.strategy !== undefined) head.append(chip(t.strategy));
-  if (t.feedback !== undefined) head.append(el('span', { className: 'badge', text: `feedback ${t.feedback}`, title: 'seeker feedback (1-5)' }));
+  if (t.feedback !== undefined) {
+    head.append(el('span', { className: 'badge', text: `feedback ${t.feedback}`, title: 'seeker feedback (1-5)' }));
+  }
   bubble.append(head);
   if (t.placeholder) bubble.append(el('div', { className: 'text muted', text: '(placeholder turn: the supporter spoke twice)' }));
   else bubble.append(longText(t.text, pattern));
@@ -82,9 +83,13 @@ function view(v: RecordView, pattern: RegExp | undefined): HTMLElement[] {
   switch (v.layout) {
     case 'dialogue':
       out.push(meta(v.meta, pattern), systemPrompt(v.system));
-      if (v.conditioned !== undefined) out.push(el('div', { className: 'conditioned' }, el('span', { text: 'Reply conditioned on ' }), chip(v.conditioned)));
+      if (v.conditioned !== undefined) {
+        out.push(el('div', { className: 'conditioned' }, el('span', { text: 'Reply conditioned on ' }), chip(v.conditioned)));
+      }
       out.push(turns(v.turns, pattern));
-      if (v.answer !== undefined) out.push(el('div', { className: 'answer' }, el('span', { text: 'Planner answer → ' }), chip(v.answer, 'big')));
+      if (v.answer !== undefined) {
+        out.push(el('div', { className: 'answer' }, el('span', { text: 'Planner answer → ' }), chip(v.answer, 'big')));
+      }
       break;
     case 'pair':
       out.push(systemPrompt(v.system));
@@ -104,7 +109,10 @@ function view(v: RecordView, pattern: RegExp | undefined): HTMLElement[] {
     case 'inference': {
       out.push(el('h3', { text: 'Context' }), turns(v.context, pattern));
       const same = v.gold.strategy === v.predicted.strategy;
-      out.push(el('h3', { text: same ? 'Gold vs predicted — same strategy ✓' : 'Gold vs predicted — different strategy ✗' }), sides(['Gold', 'Predicted'], v.gold, v.predicted, false));
+      out.push(
+        el('h3', { text: same ? 'Gold vs predicted — same strategy ✓' : 'Gold vs predicted — different strategy ✗' }),
+        sides(['Gold', 'Predicted'], v.gold, v.predicted, false),
+      );
       break;
     }
     case 'card':
@@ -116,7 +124,12 @@ function view(v: RecordView, pattern: RegExp | undefined): HTMLElement[] {
 
 export function renderRecord(pane: HTMLElement, d: RecordDetail, opts: PaneOptions): void {
   const json = d.value === undefined ? d.raw : JSON.stringify(d.value, null, 2);
-  const toolbar = el('div', { className: 'pane-toolbar' }, el('span', { className: 'record-title', text: `Record ${d.index}` }), el('span', { className: 'muted', text: `bytes ${d.start}–${d.end}` }));
+  const toolbar = el(
+    'div',
+    { className: 'pane-toolbar' },
+    el('span', { className: 'record-title', text: `Record ${d.index}` }),
+    el('span', { className: 'muted', text: `bytes ${d.start}–${d.end}` }),
+  );
   const rawButton = el('button', { className: 'link-button', text: opts.raw ? 'Show formatted' : 'Show raw JSON' });
   rawButton.setAttribute('aria-pressed', String(opts.raw));
   rawButton.addEventListener('click', opts.onToggleRaw);

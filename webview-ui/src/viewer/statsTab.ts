@@ -4,7 +4,7 @@
 
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
-import type { Distribution, DatasetStats, StrategyCounts } from '../../../src/core/dataset/stats';
+import type { Distribution, DatasetStats, StrategyCounts } from '../../../src/protocol/viewer';
 import { strategyColor } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
 
@@ -55,11 +55,15 @@ function strategyChart(stats: DatasetStats): HTMLElement {
     data: labels.map((l) => (l in counts ? counts[l as keyof StrategyCounts] : name === columns[0]![0] ? (s.other[l] ?? 0) : 0)),
     backgroundColor: columns.length === 1 ? labels.map((l) => strategyColor(l) ?? '#888') : palette[i % palette.length],
   }));
-  const title = columns.length === 1 ? `Strategy distribution (${columns[0]![0]})` : `Strategy distribution: ${columns.map((c) => c[0]).join(' vs ')}`;
+  const title =
+    columns.length === 1 ? `Strategy distribution (${columns[0]![0]})` : `Strategy distribution: ${columns.map((c) => c[0]).join(' vs ')}`;
   return figure(title, datasets.map((d) => `${d.label}: ${describe(labels, d.data)}`).join('; '), {
     type: 'bar',
     data: { labels, datasets },
-    options: { ...baseOptions(), plugins: { legend: { display: columns.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } } },
+    options: {
+      ...baseOptions(),
+      plugins: { legend: { display: columns.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } },
+    },
   });
 }
 
@@ -71,7 +75,10 @@ function matrixChart(matrix: Record<string, StrategyCounts>): HTMLElement {
   const opts = baseOptions();
   return figure(
     'Chosen → rejected strategy (planner pairs)',
-    cells.filter((c) => c.v > 0).map((c) => `${c.y} → ${c.x}: ${c.v}`).join(', ') || 'no pairs',
+    cells
+      .filter((c) => c.v > 0)
+      .map((c) => `${c.y} → ${c.x}: ${c.v}`)
+      .join(', ') || 'no pairs',
     {
       type: 'matrix',
       data: {
@@ -92,11 +99,34 @@ function matrixChart(matrix: Record<string, StrategyCounts>): HTMLElement {
         ...opts,
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { title: () => '', label: (ctx: { raw: unknown }) => { const r = ctx.raw as { x: string; y: string; v: number }; return `chosen ${r.y} → rejected ${r.x}: ${r.v}`; } } },
+          tooltip: {
+            callbacks: {
+              title: () => '',
+              label: (ctx: { raw: unknown }) => {
+                const r = ctx.raw as { x: string; y: string; v: number };
+                return `chosen ${r.y} → rejected ${r.x}: ${r.v}`;
+              },
+            },
+          },
         },
         scales: {
-          x: { type: 'category', labels: names, offset: true, title: { display: true, text: 'rejected', color: themeColor('--vscode-foreground', '#888') }, ticks: { color: themeColor('--vscode-foreground', '#888') }, grid: { display: false } },
-          y: { type: 'category', labels: names, offset: true, reverse: false, title: { display: true, text: 'chosen', color: themeColor('--vscode-foreground', '#888') }, ticks: { color: themeColor('--vscode-foreground', '#888') }, grid: { display: false } },
+          x: {
+            type: 'category',
+            labels: names,
+            offset: true,
+            title: { display: true, text: 'rejected', color: themeColor('--vscode-foreground', '#888') },
+            ticks: { color: themeColor('--vscode-foreground', '#888') },
+            grid: { display: false },
+          },
+          y: {
+            type: 'category',
+            labels: names,
+            offset: true,
+            reverse: false,
+            title: { display: true, text: 'chosen', color: themeColor('--vscode-foreground', '#888') },
+            ticks: { color: themeColor('--vscode-foreground', '#888') },
+            grid: { display: false },
+          },
         },
       },
     } as unknown as ChartConfiguration,
@@ -117,7 +147,14 @@ function histogram(title: string, series: [string, Distribution][]): HTMLElement
   const palette = [themeColor('--vscode-charts-blue', '#3b82f6'), themeColor('--vscode-charts-red', '#ef4444')];
   const datasets = series.map(([name, d], i) => ({ label: name, data: d.histogram.counts, backgroundColor: palette[i % 2] }));
   const summary = series.map(([name, d]) => `${name}: median ${d.median}, mean ${d.mean.toFixed(1)}, max ${d.max}`).join('; ');
-  const fig = figure(title, summary, { type: 'bar', data: { labels, datasets }, options: { ...baseOptions(), plugins: { legend: { display: series.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } } } });
+  const fig = figure(title, summary, {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      ...baseOptions(),
+      plugins: { legend: { display: series.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } },
+    },
+  });
   fig.append(el('div', { className: 'muted chart-note', text: summary }));
   return fig;
 }
@@ -129,7 +166,19 @@ function distributionChart(title: string, table: Record<string, number>): HTMLEl
   return figure(
     title,
     describe(labels, values),
-    { type: 'bar', data: { labels, datasets: [{ label: title, data: values, backgroundColor: themeColor('--vscode-charts-green', '#22c55e') }] }, options: { ...baseOptions(), indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0, color: themeColor('--vscode-foreground', '#888') } }, y: { ticks: { color: themeColor('--vscode-foreground', '#888') } } }, plugins: { legend: { display: false } } } },
+    {
+      type: 'bar',
+      data: { labels, datasets: [{ label: title, data: values, backgroundColor: themeColor('--vscode-charts-green', '#22c55e') }] },
+      options: {
+        ...baseOptions(),
+        indexAxis: 'y',
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0, color: themeColor('--vscode-foreground', '#888') } },
+          y: { ticks: { color: themeColor('--vscode-foreground', '#888') } },
+        },
+        plugins: { legend: { display: false } },
+      },
+    },
     Math.max(140, 28 * labels.length + 40),
   );
 }
@@ -137,7 +186,9 @@ function distributionChart(title: string, table: Record<string, number>): HTMLEl
 export function renderStats(container: HTMLElement, stats: DatasetStats | undefined, analyzing: boolean): void {
   for (const c of charts.splice(0)) c.destroy();
   if (!stats) {
-    container.replaceChildren(el('p', { className: 'muted', text: analyzing ? 'Computing statistics…' : 'No statistics: this file is not an ESC dataset.' }));
+    container.replaceChildren(
+      el('p', { className: 'muted', text: analyzing ? 'Computing statistics…' : 'No statistics: this file is not an ESC dataset.' }),
+    );
     return;
   }
   const summary = el('dl', { className: 'meta stats-summary' });
@@ -153,7 +204,17 @@ export function renderStats(container: HTMLElement, stats: DatasetStats | undefi
   if (stats.length.count > 0) {
     const pairLike = stats.rejectedLength !== undefined;
     const names = stats.kind === 'inference' ? ['gold', 'predicted'] : ['chosen', 'rejected'];
-    grid.append(histogram(pairLike ? `Reply length in words: ${names[0]} vs ${names[1]}` : 'Reply length in words (supporter turns)', pairLike ? [[names[0]!, stats.length], [names[1]!, stats.rejectedLength!]] : [['words', stats.length]]));
+    grid.append(
+      histogram(
+        pairLike ? `Reply length in words: ${names[0]} vs ${names[1]}` : 'Reply length in words (supporter turns)',
+        pairLike
+          ? [
+              [names[0]!, stats.length],
+              [names[1]!, stats.rejectedLength!],
+            ]
+          : [['words', stats.length]],
+      ),
+    );
   }
   if (stats.emotions) grid.append(distributionChart('Emotion types', stats.emotions));
   if (stats.problems) grid.append(distributionChart('Problem types', stats.problems));

@@ -29,7 +29,17 @@ const analysisGate = new Promise<void>((resolve) => {
 
 async function run(): Promise<void> {
   await index.index(events);
-  send({ type: 'indexed', info: { kind: index.kind, container: index.detection?.container, records: index.count, size: index.size, indexMs: index.indexMs, problems: index.problems } });
+  send({
+    type: 'indexed',
+    info: {
+      kind: index.kind,
+      container: index.detection?.container,
+      records: index.count,
+      size: index.size,
+      indexMs: index.indexMs,
+      problems: index.problems,
+    },
+  });
   await analysisGate;
   await index.analyze(events);
   send({ type: 'analyzed', stats: index.stats, problems: index.problems, invalid: index.invalidCount, analyzeMs: index.analyzeMs });
@@ -61,7 +71,12 @@ async function handle(req: WorkerRequest): Promise<unknown> {
 port.on('message', (req: WorkerRequest) => {
   handle(req).then(
     (result) => send({ id: req.id, ok: true, result }),
-    (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? `${err.name === 'AbortError' ? 'cancelled' : err.message}` : String(err) }),
+    (err: unknown) =>
+      send({
+        id: req.id,
+        ok: false,
+        error: err instanceof Error ? `${err.name === 'AbortError' ? 'cancelled' : err.message}` : String(err),
+      }),
   );
 });
 

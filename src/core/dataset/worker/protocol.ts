@@ -1,8 +1,8 @@
 // Messages between the extension host and the dataset worker thread.
 
 import type { DetectedKind } from '../../formats/kinds';
-import type { ValidationProblem } from '../../formats/validate';
-import type { Container } from '../scanner';
+import type { ValidationProblem } from '../validate';
+import type { Container } from '../../json/scanner';
 import type { DatasetStats } from '../stats';
 import type { IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery } from '../viewTypes';
 

@@ -4,7 +4,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { positionAt } from '../../../core/dataset/position';
+import { positionAt } from '../../../core/json/position';
 import { KIND_LABELS } from '../../../core/formats/kinds';
 import type { WorkerEvent } from '../../../core/dataset/worker/protocol';
 import { STRATEGIES, STRATEGY_COLORS } from '../../../core/strategies';
@@ -20,7 +20,8 @@ export const VIEW_TYPE = 'escStudio.datasetViewer';
  * expression that backtracks catastrophically cannot be interrupted inside the worker): the worker
  * is replaced and the search cleared.
  */
-const queryTimeoutMs = (): number => Math.max(1, vscode.workspace.getConfiguration('escStudio.viewer').get<number>('searchTimeoutSeconds', 20)) * 1000;
+const queryTimeoutMs = (): number =>
+  Math.max(1, vscode.workspace.getConfiguration('escStudio.viewer').get<number>('searchTimeoutSeconds', 20)) * 1000;
 
 /**
  * One open dataset file. Owns the worker that indexes it, and starts a fresh one when the file
@@ -45,7 +46,9 @@ export class DatasetDocument implements vscode.CustomDocument {
     private readonly extensionUri: vscode.Uri,
   ) {
     this.client = new WorkerClient(extensionUri, uri.fsPath);
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
+    this.watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!),
+    );
     const restartSoon = (): void => {
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => this.restart(), 300);
@@ -117,7 +120,10 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     this.panels.set(key, set);
     panel.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.ctx.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(this.ctx.extensionUri, 'media'),
+      ],
     };
     panel.webview.html = webviewHtml(panel.webview, this.ctx.extensionUri, 'viewer.js', 'ESC Dataset Viewer');
     let disposed = false;
@@ -135,7 +141,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           this.ctx.log.info(`Viewer ${doc.uri.fsPath}: first ${e.records} records after ${(performance.now() - doc.opened).toFixed(0)} ms`);
           break;
         case 'indexed':
-          this.ctx.log.info(`Viewer ${doc.uri.fsPath}: indexed ${e.info.records} records (${e.info.size} bytes) in ${e.info.indexMs.toFixed(0)} ms`);
+          this.ctx.log.info(
+            `Viewer ${doc.uri.fsPath}: indexed ${e.info.records} records (${e.info.size} bytes) in ${e.info.indexMs.toFixed(0)} ms`,
+          );
           post(e);
           break;
         case 'analyzed':
@@ -164,7 +172,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         return;
       }
       if (parsed.data.type === 'ready') {
-        void this.onReady(doc, post).then(attach, (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+        void this.onReady(doc, post).then(attach, (err: unknown) =>
+          post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+        );
         return;
       }
       void this.onMessage(doc, parsed.data, post).catch((err: unknown) => {
@@ -210,7 +220,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         let timer: NodeJS.Timeout | undefined;
         const limit = queryTimeoutMs();
         const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
-        const result = await Promise.race([doc.client.request({ type: 'query', query: msg.query }), timeout]).finally(() => clearTimeout(timer));
+        const result = await Promise.race([doc.client.request({ type: 'query', query: msg.query }), timeout]).finally(() =>
+          clearTimeout(timer),
+        );
         if (result === 'timeout') {
           this.ctx.log.warn(`Viewer ${doc.uri.fsPath}: a search ran over ${limit / 1000} s; restarting the worker`);
           doc.searchStopped = `The search ${JSON.stringify(msg.query.search?.text ?? '')} ran over ${limit / 1000} s and was stopped (a regular expression that backtracks catastrophically?). It was cleared.`;
@@ -221,7 +233,12 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         break;
       }
       case 'rows':
-        post({ type: 'rows', version: msg.version, start: msg.start, rows: await doc.client.request({ type: 'rows', version: msg.version, start: msg.start, count: msg.count }) });
+        post({
+          type: 'rows',
+          version: msg.version,
+          start: msg.start,
+          rows: await doc.client.request({ type: 'rows', version: msg.version, start: msg.start, count: msg.count }),
+        });
         break;
       case 'record':
         post({ type: 'record', detail: await doc.client.request({ type: 'record', index: msg.index }) });

@@ -5,7 +5,15 @@
 
 import * as z from 'zod';
 import { splitStrategyTag, STRATEGIES, type Strategy } from '../strategies';
-import { FIX_ACTIONS, InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type StrategyProbabilities } from './types';
+import {
+  FIX_ACTIONS,
+  InferenceError,
+  type DialogueTurn,
+  type Generator,
+  type JointModel,
+  type Planner,
+  type StrategyProbabilities,
+} from '../dialogue/types';
 
 export const LANES = ['decoupled', 'vanilla'] as const;
 export type Lane = (typeof LANES)[number];
@@ -62,11 +70,20 @@ function settleFailure(result: LaneResult, stage: 'planner' | 'generator', e: un
     return;
   }
   result.status = 'error';
-  result.error = e instanceof InferenceError ? { stage, message: e.message, fix: e.fix } : { stage, message: e instanceof Error ? e.message : String(e) };
+  result.error =
+    e instanceof InferenceError
+      ? { stage, message: e.message, fix: e.fix }
+      : { stage, message: e instanceof Error ? e.message : String(e) };
 }
 
 /** Streams a generator's chunks into `result.reply`, timing the stage. */
-async function stream(chunks: AsyncIterable<string>, result: LaneResult, update: () => void, onText?: (all: string) => void, label?: () => string): Promise<void> {
+async function stream(
+  chunks: AsyncIterable<string>,
+  result: LaneResult,
+  update: () => void,
+  onText?: (all: string) => void,
+  label?: () => string,
+): Promise<void> {
   const started = now();
   let text = '';
   for await (const chunk of chunks) {
@@ -113,7 +130,13 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
       update();
     }
     stage = 'generator';
-    await stream(backends.generator.generate(history, result.strategy, opts.signal), result, update, undefined, () => backends.generator.label);
+    await stream(
+      backends.generator.generate(history, result.strategy, opts.signal),
+      result,
+      update,
+      undefined,
+      () => backends.generator.label,
+    );
     if (!result.reply.trim()) throw new InferenceError('The generator answered with an empty reply.', 'model');
     result.status = 'done';
   } catch (e) {
@@ -123,8 +146,20 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
   return result;
 }
 
-export async function runVanilla(history: readonly DialogueTurn[], joint: JointModel, opts: Pick<LaneOptions, 'signal' | 'onUpdate'> = {}): Promise<LaneResult> {
-  const result: LaneResult = { lane: 'vanilla', overridden: false, reply: '', status: 'generating', latencyMs: {}, generatorLabel: joint.label, note: joint.note };
+export async function runVanilla(
+  history: readonly DialogueTurn[],
+  joint: JointModel,
+  opts: Pick<LaneOptions, 'signal' | 'onUpdate'> = {},
+): Promise<LaneResult> {
+  const result: LaneResult = {
+    lane: 'vanilla',
+    overridden: false,
+    reply: '',
+    status: 'generating',
+    latencyMs: {},
+    generatorLabel: joint.label,
+    note: joint.note,
+  };
   const update = (): void => opts.onUpdate?.(result);
   update();
   // the strategy is the answer's "[Strategy] " prefix; while it streams in, show the text after it
@@ -136,7 +171,9 @@ export async function runVanilla(history: readonly DialogueTurn[], joint: JointM
   try {
     await stream(joint.respond(history, opts.signal), result, update, onText, () => joint.label);
     if (!result.reply.trim()) throw new InferenceError('The model answered with an empty reply.', 'model');
-    if (!result.strategy) result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
+    if (!result.strategy) {
+      result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
+    }
     result.status = 'done';
   } catch (e) {
     settleFailure(result, 'generator', e, opts.signal);
@@ -146,11 +183,18 @@ export async function runVanilla(history: readonly DialogueTurn[], joint: JointM
 }
 
 /** Runs the mode's lanes on the same history (concurrently in compare mode). */
-export function runTurn(mode: PipelineMode, history: readonly DialogueTurn[], backends: Backends, opts: Pick<LaneOptions, 'signal'> & { onUpdate?: (index: number, r: LaneResult) => void } = {}): Promise<LaneResult[]> {
+export function runTurn(
+  mode: PipelineMode,
+  history: readonly DialogueTurn[],
+  backends: Backends,
+  opts: Pick<LaneOptions, 'signal'> & { onUpdate?: (index: number, r: LaneResult) => void } = {},
+): Promise<LaneResult[]> {
   return Promise.all(
     lanesOf(mode).map((lane, i) => {
       const onUpdate = (r: LaneResult): void => opts.onUpdate?.(i, r);
-      return lane === 'decoupled' ? runDecoupled(history, backends, { signal: opts.signal, onUpdate }) : runVanilla(history, backends.joint, { signal: opts.signal, onUpdate });
+      return lane === 'decoupled'
+        ? runDecoupled(history, backends, { signal: opts.signal, onUpdate })
+        : runVanilla(history, backends.joint, { signal: opts.signal, onUpdate });
     }),
   );
 }

@@ -2,7 +2,7 @@
 // global fetch under an IdleDeadline, non-2xx answers turned into HttpErrors, bodies read piece by
 // piece so every piece restarts the idle timer, and any thrown thing turned into an InferenceError.
 
-import { InferenceError } from '../types';
+import { InferenceError } from '../dialogue/types';
 import { authHeaders, endpointUrl, type EndpointConfig, type EndpointRole } from './config';
 import type { IdleDeadline } from './deadline';
 import { abortedError, httpError, networkError, timeoutError, type RequestContext } from './errors';
@@ -22,7 +22,10 @@ export async function send(
   path: string,
   body?: unknown,
 ): Promise<Response> {
-  const headers: Record<string, string> = { accept: body === undefined ? 'application/json' : 'application/json, text/event-stream', ...authHeaders(cfg) };
+  const headers: Record<string, string> = {
+    accept: body === undefined ? 'application/json' : 'application/json, text/event-stream',
+    ...authHeaders(cfg),
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(endpointUrl(cfg, path), {
     method: body === undefined ? 'GET' : 'POST',

@@ -57,7 +57,13 @@ const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): Onn
 
 function encode(graph: OnnxTypes.IGraphProto, doc: string): Uint8Array {
   const onnx = onnxProto();
-  const proto = onnx.ModelProto.create({ irVersion: 8, producerName: 'esc-studio', opsetImport: [{ domain: '', version: OPSET }], graph, docString: doc });
+  const proto = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'esc-studio',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph,
+    docString: doc,
+  });
   return onnx.ModelProto.encode(proto).finish();
 }
 
@@ -71,9 +77,21 @@ export function plannerGraph(weights: Float32Array): Uint8Array {
       output: [valueInfo('probabilities', FLOAT, [1, K])],
       initializer: [floatTensor('weights', [FEATURE_DIM, K], weights)],
       node: [
-        { opType: 'Gather', input: ['weights', 'indices'], output: ['rows'], name: 'gather', attribute: [{ name: 'axis', type: INT, i: 0 }] },
+        {
+          opType: 'Gather',
+          input: ['weights', 'indices'],
+          output: ['rows'],
+          name: 'gather',
+          attribute: [{ name: 'axis', type: INT, i: 0 }],
+        },
         { opType: 'MatMul', input: ['values', 'rows'], output: ['logits'], name: 'matmul' },
-        { opType: 'Softmax', input: ['logits'], output: ['probabilities'], name: 'softmax', attribute: [{ name: 'axis', type: INT, i: 1 }] },
+        {
+          opType: 'Softmax',
+          input: ['logits'],
+          output: ['probabilities'],
+          name: 'softmax',
+          attribute: [{ name: 'axis', type: INT, i: 1 }],
+        },
       ],
     },
     `ESC Studio embedded strategy planner (logistic regression over hashed context features): ${STRATEGIES.join(', ')}`,
@@ -98,12 +116,24 @@ export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint
         int64Tensor('k', [1], [k]),
       ],
       node: [
-        { opType: 'Gemm', input: ['context', 'bank'], output: ['all_scores'], name: 'score', attribute: [{ name: 'transB', type: INT, i: 1 }] },
+        {
+          opType: 'Gemm',
+          input: ['context', 'bank'],
+          output: ['all_scores'],
+          name: 'score',
+          attribute: [{ name: 'transB', type: INT, i: 1 }],
+        },
         { opType: 'Equal', input: ['bank_strategy', 'strategy'], output: ['same'], name: 'same_strategy' },
         { opType: 'Equal', input: ['strategy', 'any'], output: ['unrestricted'], name: 'any_strategy' },
         { opType: 'Or', input: ['same', 'unrestricted'], output: ['allowed'], name: 'allowed' },
         { opType: 'Where', input: ['allowed', 'all_scores', 'masked'], output: ['restricted'], name: 'restrict' },
-        { opType: 'TopK', input: ['restricted', 'k'], output: ['scores', 'indices'], name: 'top_k', attribute: [{ name: 'axis', type: INT, i: -1 }] },
+        {
+          opType: 'TopK',
+          input: ['restricted', 'k'],
+          output: ['scores', 'indices'],
+          name: 'top_k',
+          attribute: [{ name: 'axis', type: INT, i: -1 }],
+        },
       ],
     },
     'ESC Studio embedded response generator: a retrieval baseline over a bank of supporter responses',
@@ -124,7 +154,9 @@ function initializers(bytes: Uint8Array): (name: string) => OnnxTypes.TensorProt
 function rawCopy(t: OnnxTypes.TensorProto, bytesPerItem: number): ArrayBuffer {
   const raw = t.rawData;
   const n = (t.dims ?? []).reduce<number>((a, d) => a * Number(d), 1);
-  if (!raw || raw.length !== n * bytesPerItem) throw new Error(`the ONNX initializer "${t.name}" has ${raw?.length ?? 0} bytes, expected ${n * bytesPerItem}`);
+  if (!raw || raw.length !== n * bytesPerItem) {
+    throw new Error(`the ONNX initializer "${t.name}" has ${raw?.length ?? 0} bytes, expected ${n * bytesPerItem}`);
+  }
   const buf = new ArrayBuffer(raw.length);
   new Uint8Array(buf).set(raw);
   return buf;
@@ -134,7 +166,9 @@ function rawCopy(t: OnnxTypes.TensorProto, bytesPerItem: number): ArrayBuffer {
 export function plannerWeights(bytes: Uint8Array): Float32Array {
   const t = initializers(bytes)('weights');
   const dims = (t.dims ?? []).map(Number);
-  if (dims[0] !== FEATURE_DIM || dims[1] !== K) throw new Error(`planner weights are [${dims.join(', ')}], expected [${FEATURE_DIM}, ${K}]`);
+  if (dims[0] !== FEATURE_DIM || dims[1] !== K) {
+    throw new Error(`planner weights are [${dims.join(', ')}], expected [${FEATURE_DIM}, ${K}]`);
+  }
   return new Float32Array(rawCopy(t, 4));
 }
 

@@ -57,7 +57,11 @@ export function parseRecord(bytes: Buffer, fileOffset: number): ParsedRecord {
     text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, message: `not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0') ?? '??'}): re-save the file as UTF-8`, offset: fileOffset + at };
+    return {
+      ok: false,
+      message: `not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0') ?? '??'}): re-save the file as UTF-8`,
+      offset: fileOffset + at,
+    };
   }
   try {
     return { ok: true, value: JSON.parse(text) };

@@ -145,10 +145,18 @@ export class RecordScanner {
   private trySniff(head: Buffer, atEnd = false): boolean {
     let i = 0;
     if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
-      return this.fail('encoding', 'The file is UTF-16 encoded; ESC datasets must be UTF-8. Re-save it as UTF-8 (for example: iconv -f UTF-16 -t UTF-8).', 0);
+      return this.fail(
+        'encoding',
+        'The file is UTF-16 encoded; ESC datasets must be UTF-8. Re-save it as UTF-8 (for example: iconv -f UTF-16 -t UTF-8).',
+        0,
+      );
     }
     if (head.length >= 4 && head.subarray(0, 4).includes(0)) {
-      return this.fail('encoding', 'The file contains NUL bytes at its start: it is UTF-16/UTF-32 or binary, not UTF-8 JSON. Re-save it as UTF-8.', 0);
+      return this.fail(
+        'encoding',
+        'The file contains NUL bytes at its start: it is UTF-16/UTF-32 or binary, not UTF-8 JSON. Re-save it as UTF-8.',
+        0,
+      );
     }
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
       this.bom = true;
@@ -334,7 +342,12 @@ export class RecordScanner {
       }
       if (b === COMMA) {
         if (this.expect !== 'comma-or-end') {
-          this.problems.push({ kind: 'syntax', message: 'Unexpected "," between records (a record is missing).', offset: base + i, index: this.count });
+          this.problems.push({
+            kind: 'syntax',
+            message: 'Unexpected "," between records (a record is missing).',
+            offset: base + i,
+            index: this.count,
+          });
         }
         this.lastCommaOffset = base + i;
         this.expect = 'value';
@@ -343,7 +356,12 @@ export class RecordScanner {
       }
       if (b === RBRACKET || b === RBRACE) {
         if (b === RBRACE) {
-          this.problems.push({ kind: 'syntax', message: 'Unexpected "}" where a record or "]" was expected.', offset: base + i, index: this.count });
+          this.problems.push({
+            kind: 'syntax',
+            message: 'Unexpected "}" where a record or "]" was expected.',
+            offset: base + i,
+            index: this.count,
+          });
         } else if (this.expect === 'value' && this.lastCommaOffset >= 0) {
           this.problems.push({ kind: 'syntax', message: 'Trailing "," before the closing "]".', offset: this.lastCommaOffset });
         }
@@ -372,7 +390,12 @@ export class RecordScanner {
   private finishArray(): void {
     if (this.primitive && this.recordStart >= 0) {
       // a number/literal record at end of file with no closing bracket
-      this.problems.push({ kind: 'syntax', message: `The file ends inside record ${this.count} (it starts at byte ${this.recordStart}); the closing "]" is missing.`, offset: this.offset, index: this.count });
+      this.problems.push({
+        kind: 'syntax',
+        message: `The file ends inside record ${this.count} (it starts at byte ${this.recordStart}); the closing "]" is missing.`,
+        offset: this.offset,
+        index: this.count,
+      });
       return;
     }
     if (this.depth > 1 || this.inString) {
@@ -385,7 +408,11 @@ export class RecordScanner {
       return;
     }
     if (this.depth === 1 || this.expect === 'first') {
-      this.problems.push({ kind: 'syntax', message: 'The file ends before the closing "]" of the array: it is truncated.', offset: this.offset });
+      this.problems.push({
+        kind: 'syntax',
+        message: 'The file ends before the closing "]" of the array: it is truncated.',
+        offset: this.offset,
+      });
     }
   }
 

@@ -24,9 +24,21 @@ export const manifestSchema = z.object({
   createdBy: z.string(),
   featureBits: z.literal(FEATURE_BITS),
   strategies: z.array(z.string()),
-  planner: z.object({ stages: z.enum(['sft', 'sft+dpo']), beta: z.number().optional(), pairs: z.number().int(), pairSource: z.enum(['file', 'mined', 'none']) }),
+  planner: z.object({
+    stages: z.enum(['sft', 'sft+dpo']),
+    beta: z.number().optional(),
+    pairs: z.number().int(),
+    pairSource: z.enum(['file', 'mined', 'none']),
+  }),
   generator: z.object({ responses: z.number().int(), dim: z.number().int() }),
-  training: z.object({ train: z.string(), pref: z.string().optional(), test: z.string().optional(), trainTurns: z.number().int(), testTurns: z.number().int(), testSource: z.enum(['file', 'held-out']) }),
+  training: z.object({
+    train: z.string(),
+    pref: z.string().optional(),
+    test: z.string().optional(),
+    trainTurns: z.number().int(),
+    testTurns: z.number().int(),
+    testSource: z.enum(['file', 'held-out']),
+  }),
   metrics: z.object({ majority: scores.extend({ strategy: z.string() }), sft: scores, dpo: scores }).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -48,7 +60,10 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
     try {
       return await readFile(path.join(dir, name));
     } catch (e) {
-      throw new Error(`Embedded models in ${dir}: cannot read ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}). Train them again with "ESC: Train Embedded Models from Dataset".`, { cause: e });
+      throw new Error(
+        `Embedded models in ${dir}: cannot read ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}). Train them again with "ESC: Train Embedded Models from Dataset".`,
+        { cause: e },
+      );
     }
   };
   const parseJson = (name: string, bytes: Buffer): unknown => {
@@ -59,14 +74,22 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
     }
   };
   const manifest = manifestSchema.safeParse(parseJson(FILES.manifest, await read(FILES.manifest)));
-  if (!manifest.success) throw new Error(`Embedded models in ${dir}: ${FILES.manifest} is not an ESC Studio model manifest (${manifest.error.issues[0]?.message}).`);
+  if (!manifest.success) {
+    throw new Error(
+      `Embedded models in ${dir}: ${FILES.manifest} is not an ESC Studio model manifest (${manifest.error.issues[0]?.message}).`,
+    );
+  }
   // ids 0..7 index the weights and the bank: a different order would silently mislabel every strategy
   if (manifest.data.strategies.join('|') !== STRATEGIES.join('|')) {
-    throw new Error(`Embedded models in ${dir}: ${FILES.manifest} lists the strategies ${JSON.stringify(manifest.data.strategies)}, not the 8 in ESC Studio's order.`);
+    throw new Error(
+      `Embedded models in ${dir}: ${FILES.manifest} lists the strategies ${JSON.stringify(manifest.data.strategies)}, not the 8 in ESC Studio's order.`,
+    );
   }
   const [plannerOnnx, generatorOnnx, bankJson] = await Promise.all([read(FILES.planner), read(FILES.generator), read(FILES.bank)]);
   const bankFile = bankFileSchema.safeParse(parseJson(FILES.bank, bankJson));
-  if (!bankFile.success) throw new Error(`Embedded models in ${dir}: ${FILES.bank} does not list responses (${bankFile.error.issues[0]?.message}).`);
+  if (!bankFile.success) {
+    throw new Error(`Embedded models in ${dir}: ${FILES.bank} does not list responses (${bankFile.error.issues[0]?.message}).`);
+  }
   let planner: PlannerModel;
   let tensors: ReturnType<typeof bankTensors>;
   try {
@@ -77,11 +100,21 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
   }
   const responses = bankFile.data.responses;
   if (responses.length !== tensors.strategies.length) {
-    throw new Error(`Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.generator} scores ${tensors.strategies.length}; the files come from different trainings.`);
+    throw new Error(
+      `Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.generator} scores ${tensors.strategies.length}; the files come from different trainings.`,
+    );
   }
-  if (tensors.dim !== RETRIEVAL_DIM) throw new Error(`Embedded models in ${dir}: ${FILES.generator} embeds contexts in ${tensors.dim} dimensions, this version uses ${RETRIEVAL_DIM}; train the models again.`);
+  if (tensors.dim !== RETRIEVAL_DIM) {
+    throw new Error(
+      `Embedded models in ${dir}: ${FILES.generator} embeds contexts in ${tensors.dim} dimensions, this version uses ${RETRIEVAL_DIM}; train the models again.`,
+    );
+  }
   const mismatch = responses.findIndex((r, i) => STRATEGIES[tensors.strategies[i]!] !== r.strategy);
-  if (mismatch >= 0) throw new Error(`Embedded models in ${dir}: response ${mismatch} is "${responses[mismatch]!.strategy}" in ${FILES.bank} but not in ${FILES.generator}; the files come from different trainings.`);
+  if (mismatch >= 0) {
+    throw new Error(
+      `Embedded models in ${dir}: response ${mismatch} is "${responses[mismatch]!.strategy}" in ${FILES.bank} but not in ${FILES.generator}; the files come from different trainings.`,
+    );
+  }
   return {
     dir,
     manifest: manifest.data,
@@ -116,10 +149,14 @@ export async function assertReplaceable(dir: string): Promise<void> {
     format = undefined;
   }
   if (format !== MODEL_FORMAT) {
-    throw new Error(`${dir} already holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an embedded-models folder; it would be replaced as a whole. Choose a new or empty folder.`);
+    throw new Error(
+      `${dir} already holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an embedded-models folder; it would be replaced as a whole. Choose a new or empty folder.`,
+    );
   }
   if (foreign.length > 0) {
-    throw new Error(`${dir} is an embedded-models folder but also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, which retraining would delete with the folder. Move them out, or choose another folder.`);
+    throw new Error(
+      `${dir} is an embedded-models folder but also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, which retraining would delete with the folder. Move them out, or choose another folder.`,
+    );
   }
 }
 
@@ -138,7 +175,9 @@ export async function writeEmbeddedModels(target: string, planner: PlannerModel,
   const old = `${dir}.old-${randomUUID()}`;
   let hadOld = false;
   try {
-    const bankJson = { responses: bank.texts.map((text, i) => ({ text, strategy: STRATEGIES[bank.strategies[i]!]!, context: bank.contexts[i] ?? '' })) };
+    const bankJson = {
+      responses: bank.texts.map((text, i) => ({ text, strategy: STRATEGIES[bank.strategies[i]!]!, context: bank.contexts[i] ?? '' })),
+    };
     await writeFile(path.join(tmp, FILES.planner), plannerGraph(planner.weights));
     await writeFile(path.join(tmp, FILES.generator), generatorGraph(bank));
     await writeFile(path.join(tmp, FILES.bank), JSON.stringify(bankJson) + '\n');
@@ -156,7 +195,14 @@ export async function writeEmbeddedModels(target: string, planner: PlannerModel,
     // that set stays and the previous one is dropped rather than left behind as a stray folder
     if (hadOld) {
       await rename(old, dir).catch(async () => {
-        if (await readFile(path.join(dir, FILES.manifest)).then(() => true, () => false)) await rm(old, { recursive: true, force: true });
+        if (
+          await readFile(path.join(dir, FILES.manifest)).then(
+            () => true,
+            () => false,
+          )
+        ) {
+          await rm(old, { recursive: true, force: true });
+        }
       });
     }
     throw e;

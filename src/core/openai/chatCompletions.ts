@@ -2,8 +2,8 @@
 // Ollama, TGI...) shares: the request body, the non-streaming JSON answer and the SSE stream of
 // deltas, each failure reported as an InferenceError naming the endpoint.
 
-import { isObject, type ChatMessage } from '../../formats/messages';
-import type { InferenceError } from '../types';
+import { isObject, type ChatMessage } from '../formats/messages';
+import type { InferenceError } from '../dialogue/types';
 import type { EndpointConfig, EndpointRole } from './config';
 import { IdleDeadline } from './deadline';
 import { emptyAnswerError, errorBodyMessage, malformedError, serverReportedError, truncatedError, type RequestContext } from './errors';

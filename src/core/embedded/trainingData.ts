@@ -4,15 +4,15 @@
 // JSON or JSONL, role/content or from/value tags, sharegpt or TRL pair layouts.
 
 import { supporterTurns, type EsconvDialogue } from '../convert/esconvToSft';
-import { parseRecord } from '../dataset/parseRecord';
-import { scanFile } from '../dataset/readFile';
+import { parseRecord } from '../json/parseRecord';
+import { scanFile } from '../json/readFile';
 import { detectFile } from '../formats/detect';
 import type { DetectedKind } from '../formats/kinds';
 import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
 import { strategyOfGeneratorPrompt } from '../prompts';
 import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
-import { chatHistory } from './requests';
-import type { DialogueTurn } from './types';
+import { turnsOfFlattened, turnsOfHistory } from '../dialogue/requests';
+import type { DialogueTurn } from '../dialogue/types';
 
 export interface Example {
   context: DialogueTurn[];
@@ -31,38 +31,6 @@ export interface PlannerPairExample {
 
 export const TRAIN_KINDS = ['esconv', 'sft-vanilla', 'sft-generator', 'sft-planner'] as const;
 export type TrainKind = (typeof TRAIN_KINDS)[number];
-
-/** A user/assistant history as dialogue turns (placeholder " " user turns dropped, tags split off). */
-export function turnsOfHistory(history: readonly ChatMessage[]): DialogueTurn[] {
-  const out: DialogueTurn[] = [];
-  for (const m of history) {
-    if (m.role === 'system') continue;
-    if (m.role === 'user') {
-      if (m.content.trim()) out.push({ speaker: 'seeker', text: m.content });
-      continue;
-    }
-    const tag = splitStrategyTag(m.content);
-    out.push({ speaker: 'supporter', text: tag?.normalized ? tag.text : m.content, strategy: tag?.normalized?.strategy });
-  }
-  return out;
-}
-
-/**
- * A dialogue as the embedded models were trained on it: the SFT files' shape (consecutive seeker
- * turns joined, placeholder turns dropped), so turn counts and recency weights mean the same thing.
- */
-export const modelContext = (turns: readonly DialogueTurn[]): DialogueTurn[] => turnsOfHistory(chatHistory(turns, false));
-
-/** Undoes flattenHistory: lines "seeker: …" / "supporter: …", continuation lines joined back. */
-export function turnsOfFlattened(text: string): DialogueTurn[] {
-  const out: DialogueTurn[] = [];
-  for (const line of text.replace(/\n$/, '').split('\n')) {
-    const m = /^(seeker|supporter): ?(.*)$/s.exec(line);
-    if (m) out.push({ speaker: m[1] as DialogueTurn['speaker'], text: m[2]! });
-    else if (out.length > 0) out[out.length - 1]!.text += `\n${line}`;
-  }
-  return out;
-}
 
 const groupOf = (context: readonly DialogueTurn[]): string => context.find((t) => t.speaker === 'seeker')?.text.slice(0, 200) ?? '';
 
@@ -104,7 +72,9 @@ function examplesOfMessages(messages: ChatMessage[], group: string | undefined, 
 export async function readExamples(file: string, signal?: AbortSignal): Promise<{ kind: TrainKind; examples: Example[]; skipped: number }> {
   const { kind, records, broken } = await readRecords(file, signal);
   if (!(TRAIN_KINDS as readonly string[]).includes(kind)) {
-    throw new Error(`${file} is ${kind === 'unknown' ? 'not an ESC dataset' : `a ${kind} file`}; train the embedded models from ESConv dialogues or a vanilla, generator or planner SFT file.`);
+    throw new Error(
+      `${file} is ${kind === 'unknown' ? 'not an ESC dataset' : `a ${kind} file`}; train the embedded models from ESConv dialogues or a vanilla, generator or planner SFT file.`,
+    );
   }
   const examples: Example[] = [];
   let skipped = broken;
@@ -139,7 +109,9 @@ export async function readExamples(file: string, signal?: AbortSignal): Promise<
     const context = turnsOfFlattened(user.content);
     examples.push({ context, strategy: norm.strategy, group: groupOf(context) });
   });
-  if (examples.length === 0) throw new Error(`${file}: no supporter turn with one of the 8 strategies was found (${records.length} records read).`);
+  if (examples.length === 0) {
+    throw new Error(`${file}: no supporter turn with one of the 8 strategies was found (${records.length} records read).`);
+  }
   return { kind: kind as TrainKind, examples, skipped };
 }
 
@@ -147,7 +119,9 @@ export async function readExamples(file: string, signal?: AbortSignal): Promise<
 export async function readPlannerPairs(file: string, signal?: AbortSignal): Promise<{ pairs: PlannerPairExample[]; skipped: number }> {
   const { kind, records, broken } = await readRecords(file, signal);
   if (kind !== 'pref-planner') {
-    throw new Error(`${file} is ${kind === 'unknown' ? 'not an ESC dataset' : `a ${kind} file`}; the preference file must hold planner pairs (chosen and rejected strategies).`);
+    throw new Error(
+      `${file} is ${kind === 'unknown' ? 'not an ESC dataset' : `a ${kind} file`}; the preference file must hold planner pairs (chosen and rejected strategies).`,
+    );
   }
   const pairs: PlannerPairExample[] = [];
   let skipped = broken;

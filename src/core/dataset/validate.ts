@@ -4,15 +4,15 @@
 // viewer all go through analyzeFile.
 
 import type { ZodType } from 'zod';
-import { scanFile } from '../dataset/readFile';
-import { parseRecord } from '../dataset/parseRecord';
-import type { Container, RecordSpan } from '../dataset/scanner';
-import { StatsAccumulator, type DatasetStats } from '../dataset/stats';
-import { summarize, type RecordSummary } from '../dataset/summary';
-import { classifyRecord, type RecordLayout } from './classify';
-import { detectFile, type Detection } from './detect';
-import { isDatasetKind, type DatasetKind, type DetectedKind } from './kinds';
-import { recordIssues, schemaFor } from './schemas';
+import { scanFile } from '../json/readFile';
+import { parseRecord } from '../json/parseRecord';
+import type { Container, RecordSpan } from '../json/scanner';
+import { StatsAccumulator, type DatasetStats } from './stats';
+import { summarize, type RecordSummary } from './summary';
+import { classifyRecord, type RecordLayout } from '../formats/classify';
+import { detectFile, type Detection } from '../formats/detect';
+import { isDatasetKind, type DatasetKind, type DetectedKind } from '../formats/kinds';
+import { recordIssues, schemaFor } from '../formats/schemas';
 
 export interface ValidationProblem {
   /** Record index, or undefined for file-level problems (encoding, top level). */
@@ -111,7 +111,12 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
         const issues = check(parsed.value);
         if (issues.length > 0) {
           const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
-          invalid(span, { index: span.index, offset: span.start, path: `[${span.index}]${issues[0]!.path}`, message: issues[0]!.message + more });
+          invalid(span, {
+            index: span.index,
+            offset: span.start,
+            path: `[${span.index}]${issues[0]!.path}`,
+            message: issues[0]!.message + more,
+          });
           return;
         }
       }
@@ -128,7 +133,11 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     add({ index: p.index, offset: p.offset, path: p.index === undefined ? '' : `[${p.index}]`, message: p.message });
   }
   if (!check && scan.records > 0) {
-    add({ offset: 0, path: '', message: `Cannot validate: this is not an ESC dataset (${detection.layout.reason ?? 'unknown layout'}). Pass a kind explicitly if it is one.` });
+    add({
+      offset: 0,
+      path: '',
+      message: `Cannot validate: this is not an ESC dataset (${detection.layout.reason ?? 'unknown layout'}). Pass a kind explicitly if it is one.`,
+    });
   }
   problems.sort((a, b) => a.offset - b.offset);
   const report: ValidationReport = {

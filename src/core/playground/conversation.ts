@@ -4,16 +4,20 @@
 
 import * as z from 'zod';
 import { laneResultSchema, type LaneResult } from './pipeline';
-import type { DialogueTurn } from './types';
+import type { DialogueTurn } from '../dialogue/types';
 
 export type ConversationTurn =
-  | { id: string; speaker: 'seeker'; text: string }
-  | { id: string; speaker: 'supporter'; candidates: LaneResult[]; selected: number };
+  { id: string; speaker: 'seeker'; text: string } | { id: string; speaker: 'supporter'; candidates: LaneResult[]; selected: number };
 export type SupporterTurnState = Extract<ConversationTurn, { speaker: 'supporter' }>;
 
 const turnSchema = z.discriminatedUnion('speaker', [
   z.object({ id: z.string(), speaker: z.literal('seeker'), text: z.string() }),
-  z.object({ id: z.string(), speaker: z.literal('supporter'), candidates: z.array(laneResultSchema).min(1), selected: z.number().int().min(0) }),
+  z.object({
+    id: z.string(),
+    speaker: z.literal('supporter'),
+    candidates: z.array(laneResultSchema).min(1),
+    selected: z.number().int().min(0),
+  }),
 ]);
 
 /** A candidate that can stand in the dialogue: finished, with text. */

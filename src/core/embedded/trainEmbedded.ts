@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { strategyScores, type StrategyScores } from '../eval/strategyMetrics';
 import { STRATEGIES, strategyId, type Strategy } from '../strategies';
 import { contextFeatures, FEATURE_BITS, fnv1a } from './features';
-import { assertReplaceable, writeEmbeddedModels, MODEL_FORMAT, type Manifest } from './embeddedModels';
+import { assertReplaceable, writeEmbeddedModels, MODEL_FORMAT, type Manifest } from './modelFolder';
 import { PlannerModel, type PlannerPair, type PlannerSample } from './plannerModel';
 import { retrievalEmbedding, RETRIEVAL_DIM, type ResponseBank } from './retrieval';
 import { readExamples, readPlannerPairs, type Example } from './trainingData';
@@ -71,7 +71,13 @@ export function buildBank(examples: readonly Example[]): ResponseBank {
     embeddings,
     strategies: Int32Array.from(rows, (e) => strategyId(e.strategy)),
     texts: rows.map((e) => e.text!),
-    contexts: rows.map((e) => [...e.context].reverse().find((t) => t.speaker === 'seeker')?.text.slice(0, 300) ?? ''),
+    contexts: rows.map(
+      (e) =>
+        [...e.context]
+          .reverse()
+          .find((t) => t.speaker === 'seeker')
+          ?.text.slice(0, 300) ?? '',
+    ),
   };
 }
 
@@ -132,9 +138,27 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   for (const s of samples) counts[s.y]!++;
   const majority = counts.indexOf(Math.max(...counts));
   const report: TrainEmbeddedReport = {
-    majority: { ...pick(strategyScores(gold, gold.map(() => majority))), strategy: STRATEGIES[majority]! },
-    sft: pick(strategyScores(gold, testX.map((x) => sft.predict(x)))),
-    dpo: pick(strategyScores(gold, testX.map((x) => dpo.predict(x)))),
+    majority: {
+      ...pick(
+        strategyScores(
+          gold,
+          gold.map(() => majority),
+        ),
+      ),
+      strategy: STRATEGIES[majority]!,
+    },
+    sft: pick(
+      strategyScores(
+        gold,
+        testX.map((x) => sft.predict(x)),
+      ),
+    ),
+    dpo: pick(
+      strategyScores(
+        gold,
+        testX.map((x) => dpo.predict(x)),
+      ),
+    ),
     counts: { trainTurns: samples.length, testTurns: test.length, pairs: pairs.length, pairSource, bank: 0, skipped },
     testSource: opts.test ? 'file' : 'held-out',
     out: opts.out,
@@ -144,7 +168,11 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   progress('Building the response bank', 0.8);
   // the bank may use every reply the user gave, test turns included: it is what the generator can say
   const bank = buildBank(opts.test ? train : read.examples);
-  if (bank.texts.length === 0) throw new Error(`${opts.train} has no supporter replies (a planner SFT file holds strategies only); train from ESConv dialogues or a vanilla or generator SFT file.`);
+  if (bank.texts.length === 0) {
+    throw new Error(
+      `${opts.train} has no supporter replies (a planner SFT file holds strategies only); train from ESConv dialogues or a vanilla or generator SFT file.`,
+    );
+  }
   report.counts.bank = bank.texts.length;
 
   const manifest: Manifest = {

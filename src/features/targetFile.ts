@@ -19,7 +19,9 @@ export async function targetFile(arg: unknown, action: string): Promise<vscode.U
   // for very large files, and the file may already be open in the viewer.
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   const active =
-    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : vscode.window.activeTextEditor?.document.uri;
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
+      ? input.uri
+      : vscode.window.activeTextEditor?.document.uri;
   if (active && /\.jsonl?$/i.test(active.path)) return active;
   const picked = await vscode.window.showOpenDialog({
     title: `ESC Studio: ${action}`,

@@ -1,120 +1,19 @@
-// What the Playground saves: its dialogue as SFT records (FORMATS.md §2-3) or one preference pair
-// (§4, IPM-PrefDial layout), and appending those records to a dataset file without touching the
-// records already in it.
-//
-// The prompts come from requests.ts, so a saved sample is exactly what the model was (or would be)
-// asked, plus its answer. Supporter turns before the seeker's first turn are skipped, as chatHistory
-// skips them, and seeker turns after the last supporter turn have no answer and are left out.
+// Appending records to a dataset file without touching the records already in it: the new records
+// are spliced in after the last one (JSON array or JSON Lines), in the file's own indentation and
+// line endings, and the result replaces the file atomically. The records must be of the file's kind
+// (checked by the detector), so a Playground save never turns a planner file into a mixed one.
 
 import type { Stats } from 'node:fs';
 import { open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { tagged } from '../convert/esconvToSft';
-import { isJsonlName, scanFile } from '../dataset/readFile';
-import { parseRecord } from '../dataset/parseRecord';
 import { detectFile, detectFromRecords } from '../formats/detect';
 import { KIND_LABELS, type DatasetKind, type DetectedKind } from '../formats/kinds';
-import type { ChatMessage } from '../formats/messages';
-import { isStrategy, type Strategy } from '../strategies';
+import { parseRecord } from '../json/parseRecord';
+import { isJsonlName, scanFile } from '../json/readFile';
 import { writeAtomic } from '../util/atomicWrite';
-import { generatorRequest, plannerRequest, vanillaRequest } from './requests';
-import type { DialogueTurn } from './types';
 
-export interface SftRecord {
-  messages: ChatMessage[];
-}
-
-export interface AssistantMessage {
-  role: 'assistant';
-  content: string;
-}
-
-export interface PreferenceRecord {
-  conversations: ChatMessage[];
-  chosen: AssistantMessage;
-  rejected: AssistantMessage;
-}
-
-export type SavedRecord = SftRecord | PreferenceRecord;
-
-const answer = (content: string): AssistantMessage => ({ role: 'assistant', content });
-
-// ---------------------------------------------------------------------------------------------
-// Record builders
-
-/** A supporter turn that becomes a sample: where it is in the dialogue and its (checked) strategy. */
-interface SupporterSample {
-  index: number;
-  text: string;
-  strategy: Strategy;
-}
-
-function checkedStrategy(strategy: unknown, what: string): Strategy {
-  if (strategy === undefined) throw new Error(`${what} has no strategy; a saved record needs the strategy of every supporter reply.`);
-  if (!isStrategy(strategy)) throw new Error(`${what} has the strategy ${JSON.stringify(strategy)}, which is not one of the eight ESConv strategies.`);
-  return strategy;
-}
-
-/** The supporter turns that answer something, each with its strategy (all are needed: tags, answers, prompts). */
-function supporterSamples(turns: readonly DialogueTurn[]): SupporterSample[] {
-  const out: SupporterSample[] = [];
-  let seenSeeker = false;
-  turns.forEach((t, index) => {
-    if (t.speaker === 'seeker') {
-      seenSeeker = true;
-      return;
-    }
-    if (!seenSeeker) return; // chatHistory drops it too: there is no user turn for it to answer
-    out.push({ index, text: t.text, strategy: checkedStrategy(t.strategy, `Turn ${index + 1} (supporter)`) });
-  });
-  return out;
-}
-
-function requireSeekerTurn(history: readonly DialogueTurn[]): void {
-  if (!history.some((t) => t.speaker === 'seeker')) throw new Error('The history has no seeker turn: there is nothing for the supporter reply to answer.');
-}
-
-/** The whole conversation, ending on the last supporter turn: one record, as in the released vanilla SFT files. */
-export function vanillaSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
-  const last = supporterSamples(turns).at(-1);
-  if (!last) return [];
-  return [{ messages: [...vanillaRequest(turns.slice(0, last.index)), answer(tagged(last.strategy, last.text))] }];
-}
-
-/** One record per supporter turn: the planner's prompt for the history before it, answered with its strategy. */
-export function plannerSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
-  return supporterSamples(turns).map((s) => ({ messages: [...plannerRequest(turns.slice(0, s.index)), answer(s.strategy)] }));
-}
-
-/** One record per supporter turn: the generator's prompt for its strategy and history, answered with its text. */
-export function generatorSftRecords(turns: readonly DialogueTurn[]): SftRecord[] {
-  return supporterSamples(turns).map((s) => ({ messages: [...generatorRequest(turns.slice(0, s.index), s.strategy), answer(s.text)] }));
-}
-
-/** A planner pair: the same prompt, two different strategies for the next supporter turn. */
-export function plannerPreferenceRecord(history: readonly DialogueTurn[], chosenStrategy: Strategy, rejectedStrategy: Strategy): PreferenceRecord {
-  const chosen = checkedStrategy(chosenStrategy, 'The chosen reply');
-  const rejected = checkedStrategy(rejectedStrategy, 'The rejected reply');
-  if (chosen === rejected) throw new Error(`Both replies use the strategy "${chosen}": a planner pair needs two different strategies.`);
-  requireSeekerTurn(history);
-  return { conversations: plannerRequest(history), chosen: answer(chosen), rejected: answer(rejected) };
-}
-
-/**
- * A generator pair: the strategy is held fixed and only the reply text differs (the "decoupling":
- * the preference is about content alone).
- */
-export function generatorPreferenceRecord(history: readonly DialogueTurn[], strategy: Strategy, chosenText: string, rejectedText: string): PreferenceRecord {
-  const s = checkedStrategy(strategy, 'The pair');
-  if (chosenText.trim() === '' || rejectedText.trim() === '') throw new Error('A generator pair needs two non-empty replies.');
-  // replies differing only in surrounding whitespace teach nothing
-  if (chosenText.trim() === rejectedText.trim()) throw new Error('Both replies have the same text: a generator pair needs two different replies.');
-  requireSeekerTurn(history);
-  return { conversations: generatorRequest(history, s), chosen: answer(chosenText), rejected: answer(rejectedText) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Appending to a dataset file
+/** A record to append: any JSON object (the caller built it for the file's kind). */
+export type AppendedRecord = object;
 
 /** Why appendRecords wrote nothing; the message names the file and is meant for the user. */
 export class AppendRecordsError extends Error {
@@ -135,7 +34,16 @@ export interface AppendResult {
 type FileShape = { asciiOnly: boolean } & (
   | { container: 'jsonl'; records: number; eol: string; endsWithNewline: boolean }
   | { container: 'json-array'; records: 0 }
-  | { container: 'json-array'; records: number; lastEnd: number; gap: string; indent: string; multiline: boolean; eol: string; indentUnit: string }
+  | {
+      container: 'json-array';
+      records: number;
+      lastEnd: number;
+      gap: string;
+      indent: string;
+      multiline: boolean;
+      eol: string;
+      indentUnit: string;
+    }
 );
 
 const COPY_CHUNK = 1 << 20;
@@ -156,7 +64,7 @@ async function writeAll(out: FileHandle, data: Buffer): Promise<void> {
 /** Copies bytes [from, to) of `src` to `out` in bounded memory. */
 async function copyRange(src: FileHandle, out: FileHandle, from: number, to: number): Promise<void> {
   const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, to - from)));
-  for (let pos = from; pos < to; ) {
+  for (let pos = from; pos < to;) {
     const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, to - pos), pos);
     if (bytesRead === 0) throw new Error('the file got shorter while it was being copied');
     await writeAll(out, buf.subarray(0, bytesRead));
@@ -210,7 +118,13 @@ async function readShape(file: string): Promise<FileShape> {
       // the trimmed end of the first record is followed by its line break: "\r\n" or "\n"
       const afterFirst = first ? await readAt(handle, first.end, 2) : Buffer.alloc(0);
       const lastByte = await readAt(handle, scan.size - 1, 1);
-      return { asciiOnly, container: 'jsonl', records: scan.records, eol: afterFirst.toString('latin1') === '\r\n' ? '\r\n' : '\n', endsWithNewline: lastByte[0] === 0x0a };
+      return {
+        asciiOnly,
+        container: 'jsonl',
+        records: scan.records,
+        eol: afterFirst.toString('latin1') === '\r\n' ? '\r\n' : '\n',
+        endsWithNewline: lastByte[0] === 0x0a,
+      };
     }
     if (!last) return { asciiOnly, container: 'json-array', records: 0 };
     // The whitespace between the delimiter ("[" or ",") and the last record: new records reuse it.
@@ -222,33 +136,52 @@ async function readShape(file: string): Promise<FileShape> {
     const indent = gap.includes('\n') ? gap.slice(gap.lastIndexOf('\n') + 1) : '';
     // nested lines are indented by the record's own indent plus one unit (2 spaces in the released files)
     const unit = last.secondLineIndent.startsWith(indent) ? last.secondLineIndent.slice(indent.length) : '';
-    return { asciiOnly, container: 'json-array', records: scan.records, lastEnd: last.end, gap, indent, multiline, eol, indentUnit: unit === '' ? '  ' : unit.slice(0, 10) };
+    return {
+      asciiOnly,
+      container: 'json-array',
+      records: scan.records,
+      lastEnd: last.end,
+      gap,
+      indent,
+      multiline,
+      eol,
+      indentUnit: unit === '' ? '  ' : unit.slice(0, 10),
+    };
   } finally {
     await handle.close();
   }
 }
 
 /** A record in the file's style: pretty-printed at the last record's indent, or on one line. */
-function formatRecord(record: SavedRecord, multiline: boolean, indent: string, unit: string, eol: string): string {
+function formatRecord(record: AppendedRecord, multiline: boolean, indent: string, unit: string, eol: string): string {
   if (!multiline) return JSON.stringify(record);
   // JSON.stringify escapes newlines inside strings, so every "\n" it emits is a line break of the layout
-  return JSON.stringify(record, null, unit).split('\n').join(eol + indent);
+  return JSON.stringify(record, null, unit)
+    .split('\n')
+    .join(eol + indent);
 }
 
 /** A new file: a pretty-printed array like the released files, or JSON Lines for a .jsonl name. */
-function freshContent(records: readonly SavedRecord[], jsonl: boolean): string {
+function freshContent(records: readonly AppendedRecord[], jsonl: boolean): string {
   return jsonl ? records.map((r) => JSON.stringify(r) + '\n').join('') : JSON.stringify(records, null, 2) + '\n';
 }
 
 /** The bytes to insert and where: everything before `at` and from `resume` on is copied unchanged. */
-async function planSplice(file: string, size: number, shape: FileShape, records: readonly SavedRecord[]): Promise<{ at: number; insert: string; resume: number }> {
+async function planSplice(
+  file: string,
+  size: number,
+  shape: FileShape,
+  records: readonly AppendedRecord[],
+): Promise<{ at: number; insert: string; resume: number }> {
   if (shape.container === 'jsonl') {
     const lines = records.map((r) => JSON.stringify(r) + shape.eol).join('');
     return { at: size, insert: (shape.endsWithNewline ? '' : shape.eol) + lines, resume: size };
   }
   if ('lastEnd' in shape) {
     // After the last record; the whitespace and "]" that followed it follow the new records.
-    const insert = records.map((r) => ',' + shape.gap + formatRecord(r, shape.multiline, shape.indent, shape.indentUnit, shape.eol)).join('');
+    const insert = records
+      .map((r) => ',' + shape.gap + formatRecord(r, shape.multiline, shape.indent, shape.indentUnit, shape.eol))
+      .join('');
     return { at: shape.lastEnd, insert, resume: shape.lastEnd };
   }
   // An empty array ("[]", "[\n]", maybe with a BOM): lay the records out as a new file would, between its brackets.
@@ -271,7 +204,7 @@ const pending = new Map<string, Promise<AppendResult>>();
  * Refuses with an AppendRecordsError, writing nothing, when the file is not a sound JSON array / JSON
  * Lines file, or when its detected kind is not `expectedKind` (an empty file or array fits any kind).
  */
-export async function appendRecords(file: string, records: readonly SavedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
+export async function appendRecords(file: string, records: readonly AppendedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
   const shown = path.resolve(file);
   // Two quick "Keep both" clicks on one file: the second waits for the first instead of failing.
   const previous = pending.get(shown) ?? Promise.resolve();
@@ -284,8 +217,7 @@ export async function appendRecords(file: string, records: readonly SavedRecord[
   }
 }
 
-
-async function appendNow(shown: string, records: readonly SavedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
+async function appendNow(shown: string, records: readonly AppendedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
   const fail = (why: string): never => {
     throw new AppendRecordsError(shown, why);
   };
@@ -298,7 +230,12 @@ async function appendNow(shown: string, records: readonly SavedRecord[], expecte
   }
 }
 
-async function appendChecked(shown: string, records: readonly SavedRecord[], expectedKind: DatasetKind, fail: (why: string) => never): Promise<AppendResult> {
+async function appendChecked(
+  shown: string,
+  records: readonly AppendedRecord[],
+  expectedKind: DatasetKind,
+  fail: (why: string) => never,
+): Promise<AppendResult> {
   if (records.length === 0) fail('there are no records to append');
   // The records themselves must be what the file is for, by the same detector the views use.
   const own = detectFromRecords([...records]).kind;
@@ -350,6 +287,9 @@ async function appendChecked(shown: string, records: readonly SavedRecord[], exp
 /** Another program wrote the file while it was being read: the splice would lose its change. */
 async function ensureUnchanged(file: string, before: Stats | undefined, fail: (why: string) => never): Promise<void> {
   const now = await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
-  const same = before === undefined ? now === undefined : now !== undefined && now.size === before.size && now.mtimeMs === before.mtimeMs && now.ino === before.ino;
+  const same =
+    before === undefined
+      ? now === undefined
+      : now !== undefined && now.size === before.size && now.mtimeMs === before.mtimeMs && now.ino === before.ino;
   if (!same) fail('the file changed while the records were being added (try again)');
 }

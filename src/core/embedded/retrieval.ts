@@ -13,9 +13,11 @@ export const RETRIEVAL_DIM = 512;
 
 /** Function words carry no topic; left in, every context would look alike. */
 const STOPWORDS = new Set(
-  ('a an the and or but if so to of in on at for with about from by as is am are was were be been being it its ' +
+  (
+    'a an the and or but if so to of in on at for with about from by as is am are was were be been being it its ' +
     "i me my we our you your he she they them their this that these those do does did have has had i'm it's " +
-    "just really very not no yes can could would should will don't im").split(' '),
+    "just really very not no yes can could would should will don't im"
+  ).split(' '),
 );
 
 const words = (text: string): string[] => (text.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter((w) => !STOPWORDS.has(w));

@@ -49,7 +49,9 @@ export class PlannerModel {
   readonly weights: Float32Array;
 
   constructor(weights?: Float32Array) {
-    if (weights && weights.length !== K * FEATURE_DIM) throw new Error(`planner weights must hold ${K}×${FEATURE_DIM} numbers, not ${weights.length}`);
+    if (weights && weights.length !== K * FEATURE_DIM) {
+      throw new Error(`planner weights must hold ${K}×${FEATURE_DIM} numbers, not ${weights.length}`);
+    }
     this.weights = weights ?? new Float32Array(K * FEATURE_DIM);
   }
 
@@ -118,7 +120,11 @@ export class PlannerModel {
    * DPO against a frozen reference: loss = -log σ(β·Δ), Δ = (log π(c) − log π(r)) − (log π_ref(c) − log π_ref(r)).
    * For a softmax policy d(log π(c) − log π(r))/dz = e_c − e_r, so the step touches two rows only.
    */
-  trainDpo(pairs: readonly PlannerPair[], reference: PlannerModel, opts: { epochs?: number; lr?: number; beta?: number; seed?: number } = {}): void {
+  trainDpo(
+    pairs: readonly PlannerPair[],
+    reference: PlannerModel,
+    opts: { epochs?: number; lr?: number; beta?: number; seed?: number } = {},
+  ): void {
     // gentle defaults: on the paper's splits larger steps overfit the mined pairs and lose accuracy
     const beta = opts.beta ?? 0.1;
     const epochs = opts.epochs ?? 1;

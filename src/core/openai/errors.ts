@@ -1,7 +1,7 @@
 // Every way a request to an endpoint can fail, turned into one InferenceError whose message says
 // what happened at which URL and what to try, so the Playground and the CLI can show it as is.
 
-import { InferenceError } from '../types';
+import { InferenceError } from '../dialogue/types';
 import { trimBaseUrl, type EndpointRole } from './config';
 
 /** What the wording of an error needs to know about the request that failed. */
@@ -70,11 +70,21 @@ export function httpError(ctx: RequestContext, path: string, status: number, bod
   const detail = errorBodyMessage(body);
   const answered = `${url(ctx)}${path} answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
   if (status === 401 || status === 403) {
-    return new HttpError(`${answered}: the API key was refused. Set this endpoint's API key (the paper's vLLM servers use "EMPTY").`, status, detail, 'configure');
+    return new HttpError(
+      `${answered}: the API key was refused. Set this endpoint's API key (the paper's vLLM servers use "EMPTY").`,
+      status,
+      detail,
+      'configure',
+    );
   }
   if (status === 404) {
     const model = ctx.model ? `"${ctx.model}"` : '(empty)';
-    return new HttpError(`${answered}. Check the model name ${model} against the served models, and that the base URL ends in /v1.`, status, detail, 'configure');
+    return new HttpError(
+      `${answered}. Check the model name ${model} against the served models, and that the base URL ends in /v1.`,
+      status,
+      detail,
+      'configure',
+    );
   }
   if (status >= 500 || status === 429) return new HttpError(`${answered}.`, status, detail, 'testConnection');
   return new HttpError(`${answered}.`, status, detail, 'configure');
@@ -97,11 +107,7 @@ export function abortedError(ctx: RequestContext): InferenceError {
 
 export function malformedError(ctx: RequestContext, what: string, sample?: string): InferenceError {
   const shown = sample === undefined ? '' : `: ${JSON.stringify(excerpt(sample))}`;
-  return new InferenceError(
-    `${url(ctx)} sent ${what}${shown}. Is it an OpenAI-compatible server?`,
-    'malformed',
-    'configure',
-  );
+  return new InferenceError(`${url(ctx)} sent ${what}${shown}. Is it an OpenAI-compatible server?`, 'malformed', 'configure');
 }
 
 /** A stream cut off before its end: what arrived was real, but it is not the whole answer. */
@@ -135,7 +141,11 @@ function errorCodes(err: unknown): { codes: string[]; hostname?: string; message
     if (typeof o.message === 'string' && o.message) messages.push(o.message);
     // happy-eyeballs connects (IPv4 and IPv6) fail with an AggregateError of both attempts
     if (Array.isArray(o.errors)) {
-      for (const sub of o.errors) if (typeof sub === 'object' && sub !== null && typeof (sub as { code?: unknown }).code === 'string') codes.push((sub as { code: string }).code);
+      for (const sub of o.errors) {
+        if (typeof sub === 'object' && sub !== null && typeof (sub as { code?: unknown }).code === 'string') {
+          codes.push((sub as { code: string }).code);
+        }
+      }
     }
     e = o.cause;
   }
@@ -150,20 +160,40 @@ export function networkError(ctx: RequestContext, err: unknown): InferenceError 
   const { codes, hostname, messages } = errorCodes(err);
   const has = (...c: string[]): boolean => codes.some((x) => c.includes(x));
   if (has('ECONNREFUSED')) {
-    return new InferenceError(`Could not connect to ${url(ctx)} (connection refused). Is the server running? ${serverHint(ctx.role)}`, 'refused', 'testConnection');
+    return new InferenceError(
+      `Could not connect to ${url(ctx)} (connection refused). Is the server running? ${serverHint(ctx.role)}`,
+      'refused',
+      'testConnection',
+    );
   }
   if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL')) {
     const host = hostname ?? hostOf(ctx.baseUrl);
-    return new InferenceError(`Could not connect to ${url(ctx)}: the host name ${host ? `"${host}" ` : ''}could not be resolved. Check the base URL.`, 'refused', 'configure');
+    return new InferenceError(
+      `Could not connect to ${url(ctx)}: the host name ${host ? `"${host}" ` : ''}could not be resolved. Check the base URL.`,
+      'refused',
+      'configure',
+    );
   }
   if (has('EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL')) {
-    return new InferenceError(`Could not connect to ${url(ctx)}: the host is unreachable from this machine. Check the base URL and the network (a tunnel or VPN?).`, 'refused', 'configure');
+    return new InferenceError(
+      `Could not connect to ${url(ctx)}: the host is unreachable from this machine. Check the base URL and the network (a tunnel or VPN?).`,
+      'refused',
+      'configure',
+    );
   }
   if (has('ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT')) {
-    return new InferenceError(`Could not connect to ${url(ctx)}: the connection attempt timed out. Check the base URL and the network.`, 'timeout', 'testConnection');
+    return new InferenceError(
+      `Could not connect to ${url(ctx)}: the connection attempt timed out. Check the base URL and the network.`,
+      'timeout',
+      'testConnection',
+    );
   }
   if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED')) {
-    return new InferenceError(`${url(ctx)} closed the connection before the answer was complete. Did the server stop or crash?`, 'other', 'testConnection');
+    return new InferenceError(
+      `${url(ctx)} closed the connection before the answer was complete. Did the server stop or crash?`,
+      'other',
+      'testConnection',
+    );
   }
   if (has('ERR_INVALID_URL') || messages.some((m) => /invalid url|failed to parse url/i.test(m))) {
     return new InferenceError(`"${url(ctx)}" is not a valid URL; expected something like http://localhost:8000/v1.`, 'other', 'configure');

@@ -6,7 +6,7 @@
 import { flattenHistory, PLACEHOLDER_USER_TURN, tagged } from '../convert/esconvToSft';
 import type { ChatMessage } from '../formats/messages';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../prompts';
-import type { Strategy } from '../strategies';
+import { splitStrategyTag, type Strategy } from '../strategies';
 import type { DialogueTurn } from './types';
 
 /**
@@ -56,4 +56,36 @@ export function generatorRequest(turns: readonly DialogueTurn[], strategy: Strat
 
 export function vanillaRequest(turns: readonly DialogueTurn[]): ChatMessage[] {
   return endOnUserTurn([{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...chatHistory(turns, true)]);
+}
+
+/** A user/assistant history as dialogue turns (placeholder " " user turns dropped, tags split off). */
+export function turnsOfHistory(history: readonly ChatMessage[]): DialogueTurn[] {
+  const out: DialogueTurn[] = [];
+  for (const m of history) {
+    if (m.role === 'system') continue;
+    if (m.role === 'user') {
+      if (m.content.trim()) out.push({ speaker: 'seeker', text: m.content });
+      continue;
+    }
+    const tag = splitStrategyTag(m.content);
+    out.push({ speaker: 'supporter', text: tag?.normalized ? tag.text : m.content, strategy: tag?.normalized?.strategy });
+  }
+  return out;
+}
+
+/**
+ * A dialogue as the embedded models were trained on it: the SFT files' shape (consecutive seeker
+ * turns joined, placeholder turns dropped), so turn counts and recency weights mean the same thing.
+ */
+export const modelContext = (turns: readonly DialogueTurn[]): DialogueTurn[] => turnsOfHistory(chatHistory(turns, false));
+
+/** Undoes flattenHistory: lines "seeker: …" / "supporter: …", continuation lines joined back. */
+export function turnsOfFlattened(text: string): DialogueTurn[] {
+  const out: DialogueTurn[] = [];
+  for (const line of text.replace(/\n$/, '').split('\n')) {
+    const m = /^(seeker|supporter): ?(.*)$/s.exec(line);
+    if (m) out.push({ speaker: m[1] as DialogueTurn['speaker'], text: m[2]! });
+    else if (out.length > 0) out[out.length - 1]!.text += `\n${line}`;
+  }
+  return out;
 }

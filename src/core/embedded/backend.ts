@@ -4,12 +4,12 @@
 
 import { STRATEGIES, type Strategy, strategyId } from '../strategies';
 import { contextFeatures } from './features';
-import type { EmbeddedModels } from './embeddedModels';
+import type { EmbeddedModels } from './modelFolder';
 import { GENERATOR_TOP_K } from './onnxGraphs';
 import { generatorSession, loadOrt, plannerSession, type GeneratorRun, type PlannerRun } from './ortRuntime';
-import { modelContext } from './trainingData';
+import { modelContext } from '../dialogue/requests';
 import { ANY_STRATEGY, MASKED_SCORE, retrievalEmbedding, topResponses } from './retrieval';
-import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, StrategyProbabilities } from './types';
+import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, StrategyProbabilities } from '../dialogue/types';
 
 export type Engine = 'onnxruntime' | 'typescript';
 
@@ -38,12 +38,19 @@ export async function createEngines(models: EmbeddedModels, prefer: Engine = 'on
   const [planner, generator] = await Promise.allSettled([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
   if (planner.status === 'fulfilled' && generator.status === 'fulfilled') {
     const [p, g] = [planner.value, generator.value];
-    return { engine: 'onnxruntime', planner: p.run, generator: g.run, release: async () => void (await Promise.all([p.release(), g.release()])) };
+    return {
+      engine: 'onnxruntime',
+      planner: p.run,
+      generator: g.run,
+      release: async () => void (await Promise.all([p.release(), g.release()])),
+    };
   }
   // one graph would not open: free the other, and run both with the TypeScript engine
   for (const opened of [planner, generator]) if (opened.status === 'fulfilled') await opened.value.release().catch(() => undefined);
   const reason = [planner, generator].find((r) => r.status === 'rejected')!.reason as unknown;
-  return typescript(`onnxruntime-node could not open the models (${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)})`);
+  return typescript(
+    `onnxruntime-node could not open the models (${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)})`,
+  );
 }
 
 const describeEngine = (e: EmbeddedEngines): string => (e.engine === 'onnxruntime' ? 'onnxruntime-node' : 'TypeScript engine');
@@ -58,8 +65,13 @@ export class EmbeddedPlanner implements Planner {
   ) {
     const m = models.manifest;
     this.label = `embedded planner · logistic regression (${m.planner.stages.toUpperCase()}) · ${describeEngine(engines)}`;
-    const dpo = m.planner.pairSource === 'none' ? 'no DPO pairs' : `DPO on ${m.planner.pairs} ${m.planner.pairSource === 'mined' ? 'mined pairs' : `pairs from ${m.training.pref ?? 'a preference file'}`}`;
-    this.note = `planner trained on ${m.training.train} (${m.training.trainTurns} turns; ${dpo})` + (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
+    const dpo =
+      m.planner.pairSource === 'none'
+        ? 'no DPO pairs'
+        : `DPO on ${m.planner.pairs} ${m.planner.pairSource === 'mined' ? 'mined pairs' : `pairs from ${m.training.pref ?? 'a preference file'}`}`;
+    this.note =
+      `planner trained on ${m.training.train} (${m.training.trainTurns} turns; ${dpo})` +
+      (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
   }
 
   async plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult> {
@@ -76,7 +88,12 @@ export class EmbeddedPlanner implements Planner {
 }
 
 /** Picks the best retrieved reply not already said in this conversation. */
-function firstUnsaid(models: EmbeddedModels, history: readonly DialogueTurn[], indices: number[], scores: number[]): { index: number; score: number } | undefined {
+function firstUnsaid(
+  models: EmbeddedModels,
+  history: readonly DialogueTurn[],
+  indices: number[],
+  scores: number[],
+): { index: number; score: number } | undefined {
   const said = new Set(history.filter((t) => t.speaker === 'supporter').map((t) => t.text));
   for (let i = 0; i < indices.length; i++) {
     if (scores[i]! <= MASKED_SCORE / 2) break;
@@ -104,7 +121,9 @@ export class EmbeddedGenerator implements Generator {
     const hit = firstUnsaid(this.models, history, found.indices, found.scores);
     if (!hit) {
       // no response of this strategy in the bank: say so rather than answer with another strategy
-      throw new Error(`The embedded bank has no "${strategy}" response to retrieve. Train the embedded models on data with more ${strategy} turns, or use an endpoint.`);
+      throw new Error(
+        `The embedded bank has no "${strategy}" response to retrieve. Train the embedded models on data with more ${strategy} turns, or use an endpoint.`,
+      );
     }
     this.lastScore = hit.score;
     yield this.models.bank.texts[hit.index]!;

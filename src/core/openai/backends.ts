@@ -4,9 +4,9 @@
 // model pass their answers on as text chunks, streamed or whole as the endpoint is configured (the
 // joint model's "[Strategy] text" is left raw: the pipeline splits the tag).
 
-import type { Strategy } from '../../strategies';
-import { generatorRequest, plannerRequest, vanillaRequest } from '../requests';
-import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type PlanResult } from '../types';
+import type { Strategy } from '../strategies';
+import { generatorRequest, plannerRequest, vanillaRequest } from '../dialogue/requests';
+import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner, type PlanResult } from '../dialogue/types';
 import { chatText, completeChat, type ChatCompletion } from './chatCompletions';
 import { endpointLabel, trimBaseUrl, type EndpointConfig } from './config';
 import { HttpError } from './errors';

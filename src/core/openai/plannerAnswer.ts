@@ -2,7 +2,7 @@
 // sampled at temperature 0.7 (and base models even more so) it sometimes decorates it: brackets as in
 // the vanilla format, a trailing period, quotes, a second line of explanation.
 
-import { normalizeStrategy, splitStrategyTag, type Strategy } from '../../strategies';
+import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
 
 const strip = (s: string): string =>
   s

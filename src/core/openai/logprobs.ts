@@ -6,8 +6,8 @@
 // conditioned on it), so its mass is split by that next position; other ambiguous alternatives are
 // dropped. What is left is renormalised over the eight.
 
-import { STRATEGIES, type Strategy } from '../../strategies';
-import type { StrategyProbabilities } from '../types';
+import { STRATEGIES, type Strategy } from '../strategies';
+import type { StrategyProbabilities } from '../dialogue/types';
 
 /** One alternative at a position, as in OpenAI's `choices[0].logprobs.content[i].top_logprobs`. */
 export interface TopLogprob {
@@ -38,7 +38,9 @@ const AFTER_NAME = /^[\s\]).,;:!"'*]/;
 export function strategiesStartingWith(text: string): Strategy[] {
   const t = canonical(text);
   if (!t) return [...STRATEGIES];
-  return NAMES.filter(([, n]) => n.startsWith(t) || (t.startsWith(n) && (t.length === n.length || AFTER_NAME.test(t.slice(n.length))))).map(([s]) => s);
+  return NAMES.filter(([, n]) => n.startsWith(t) || (t.startsWith(n) && (t.length === n.length || AFTER_NAME.test(t.slice(n.length))))).map(
+    ([s]) => s,
+  );
 }
 
 const isAlternative = (a: unknown): a is TopLogprob =>

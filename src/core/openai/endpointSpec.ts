@@ -18,7 +18,9 @@ export function parseEndpointSpec(spec: string): Pick<EndpointConfig, 'baseUrl'>
   } catch {
     throw bad('not a URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`the scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw bad(`the scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
+  }
   if (!url.hostname) throw bad('no host');
   // fetch refuses URLs with credentials, so catch them here with a better message
   if (url.username || url.password) throw bad('credentials in the URL are not supported (pass the API key separately)');

@@ -26,7 +26,9 @@ function modelIds(raw: string): string[] | undefined {
   try {
     const j = JSON.parse(raw) as { data?: unknown };
     if (!Array.isArray(j?.data)) return undefined;
-    return j.data.flatMap((m: unknown) => (typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : []));
+    return j.data.flatMap((m: unknown) =>
+      typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : [],
+    );
   } catch {
     return undefined;
   }
@@ -50,7 +52,13 @@ export async function testConnection(cfg: EndpointConfig, signal?: AbortSignal, 
       return { ok: true, models, ms, message: `${where} but serves no model.` };
     }
     if (!cfg.model) {
-      return { ok: true, models, ms, suggestedModel: models[0], message: `${where}; no model is set — it serves ${list(models)}; use "${models[0]}"?` };
+      return {
+        ok: true,
+        models,
+        ms,
+        suggestedModel: models[0],
+        message: `${where}; no model is set — it serves ${list(models)}; use "${models[0]}"?`,
+      };
     }
     if (models.includes(cfg.model)) {
       return { ok: true, models, ms, modelServed: true, message: `${where} and serves "${cfg.model}".` };
