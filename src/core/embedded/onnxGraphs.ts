@@ -55,6 +55,13 @@ const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): Onn
   return { name, dims, dataType: INT64, rawData: new Uint8Array(big.buffer) };
 };
 
+/** A graph node; `axis` is the one attribute these graphs use (Gather, Softmax, TopK). */
+function op(opType: string, input: string[], output: string[], name: string, axis?: number): OnnxTypes.INodeProto {
+  return axis === undefined
+    ? { opType, input, output, name }
+    : { opType, input, output, name, attribute: [{ name: 'axis', type: INT, i: axis }] };
+}
+
 function encode(graph: OnnxTypes.IGraphProto, doc: string): Uint8Array {
   const onnx = onnxProto();
   const proto = onnx.ModelProto.create({
@@ -77,21 +84,9 @@ export function plannerGraph(weights: Float32Array): Uint8Array {
       output: [valueInfo('probabilities', FLOAT, [1, K])],
       initializer: [floatTensor('weights', [FEATURE_DIM, K], weights)],
       node: [
-        {
-          opType: 'Gather',
-          input: ['weights', 'indices'],
-          output: ['rows'],
-          name: 'gather',
-          attribute: [{ name: 'axis', type: INT, i: 0 }],
-        },
-        { opType: 'MatMul', input: ['values', 'rows'], output: ['logits'], name: 'matmul' },
-        {
-          opType: 'Softmax',
-          input: ['logits'],
-          output: ['probabilities'],
-          name: 'softmax',
-          attribute: [{ name: 'axis', type: INT, i: 1 }],
-        },
+        op('Gather', ['weights', 'indices'], ['rows'], 'gather', 0),
+        op('MatMul', ['values', 'rows'], ['logits'], 'matmul'),
+        op('Softmax', ['logits'], ['probabilities'], 'softmax', 1),
       ],
     },
     `ESC Studio embedded strategy planner (logistic regression over hashed context features): ${STRATEGIES.join(', ')}`,
@@ -123,17 +118,11 @@ export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint
           name: 'score',
           attribute: [{ name: 'transB', type: INT, i: 1 }],
         },
-        { opType: 'Equal', input: ['bank_strategy', 'strategy'], output: ['same'], name: 'same_strategy' },
-        { opType: 'Equal', input: ['strategy', 'any'], output: ['unrestricted'], name: 'any_strategy' },
-        { opType: 'Or', input: ['same', 'unrestricted'], output: ['allowed'], name: 'allowed' },
-        { opType: 'Where', input: ['allowed', 'all_scores', 'masked'], output: ['restricted'], name: 'restrict' },
-        {
-          opType: 'TopK',
-          input: ['restricted', 'k'],
-          output: ['scores', 'indices'],
-          name: 'top_k',
-          attribute: [{ name: 'axis', type: INT, i: -1 }],
-        },
+        op('Equal', ['bank_strategy', 'strategy'], ['same'], 'same_strategy'),
+        op('Equal', ['strategy', 'any'], ['unrestricted'], 'any_strategy'),
+        op('Or', ['same', 'unrestricted'], ['allowed'], 'allowed'),
+        op('Where', ['allowed', 'all_scores', 'masked'], ['restricted'], 'restrict'),
+        op('TopK', ['restricted', 'k'], ['scores', 'indices'], 'top_k', -1),
       ],
     },
     'ESC Studio embedded response generator: a retrieval baseline over a bank of supporter responses',
