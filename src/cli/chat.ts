@@ -13,7 +13,7 @@ import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/openai/back
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/openai/config';
 import { withServedModel } from '../core/openai/servedModel';
 import { parseEndpointSpec } from '../core/openai/endpointSpec';
-import { lanesOf, PIPELINE_MODES, runDecoupled, runVanilla, type LaneResult, type PipelineMode } from '../core/playground/pipeline';
+import { laneJobs, PIPELINE_MODES, runLanes, type LaneResult, type PipelineMode } from '../core/playground/pipeline';
 import { turnsOfFlattened, turnsOfHistory } from '../core/dialogue/requests';
 import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner } from '../core/dialogue/types';
 import { isObject, toChatMessages } from '../core/formats/messages';
@@ -143,7 +143,6 @@ export async function chatCommand(
   // the vanilla lane needs a model trained on vanilla SFT: an endpoint generator is never asked instead
   const vanillaSpec =
     values.vanilla !== undefined ? parseSpec(values.vanilla, '--vanilla') : generatorSpec.kind === 'embedded' ? generatorSpec : undefined;
-  const lanes = lanesOf(mode);
   const makePlanner = async (): Promise<Planner> => {
     if (plannerSpec.kind === 'openai') return new OpenAIPlanner(await served(endpoint(plannerSpec, 'planner'), 'planner'));
     const e = await embedded(plannerSpec.dir);
@@ -171,13 +170,12 @@ export async function chatCommand(
     const e = await embedded(vanillaSpec.dir);
     return new EmbeddedJoint(e.models, e.engines);
   };
-  const results: LaneResult[] = [];
-  for (const lane of lanes) {
-    if (lane === 'decoupled') {
-      const [planner, generator] = await Promise.all([makePlanner(), makeGenerator()]);
-      results.push(await runDecoupled(history, { planner, generator, joint: undefined as never }));
-    } else results.push(await runVanilla(history, await makeJoint()));
-  }
+  // only the models of the lanes this mode runs are loaded (and their servers asked which model they serve)
+  const jobs = laneJobs(mode);
+  const runs = (lane: LaneResult['lane']): boolean => jobs.some((j) => j.lane === lane);
+  const [planner, generator] = runs('decoupled') ? await Promise.all([makePlanner(), makeGenerator()]) : [];
+  const joint = runs('vanilla') ? await makeJoint() : undefined;
+  const results = await runLanes(jobs, history, { planner, generator, joint }, { sequential: true });
 
   const shape = (r: LaneResult): Record<string, unknown> => ({
     strategy: r.strategy ?? null,
@@ -191,7 +189,7 @@ export async function chatCommand(
   if (json) printJson(io, mode === 'compare' ? { decoupled: shape(results[0]!), vanilla: shape(results[1]!) } : shape(results[0]!));
   else {
     for (const r of results) {
-      if (lanes.length > 1) io.out(`— ${r.lane}`);
+      if (results.length > 1) io.out(`— ${r.lane}`);
       if (r.error) {
         io.err(`esc chat: ${r.error.stage}: ${r.error.message}`);
         continue;

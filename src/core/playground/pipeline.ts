@@ -1,7 +1,8 @@
 // One supporter turn through the decoupled pipeline (planner, then generator) or the vanilla joint
 // model, reported as it happens: each lane's result is updated in place and passed to `onUpdate` after
 // every change (stage 1 done, each streamed chunk, the end), with the latency of each stage.
-// Compare mode runs both lanes concurrently on the same history.
+// `runLanes` is the one way to run a turn's lanes (the Playground session, `esc chat`): compare mode
+// runs both on the same history.
 
 import * as z from 'zod';
 import { splitStrategyTag, STRATEGIES, type Strategy } from '../strategies';
@@ -15,12 +16,10 @@ import {
   type StrategyProbabilities,
 } from '../dialogue/types';
 
-export const LANES = ['decoupled', 'vanilla'] as const;
+const LANES = ['decoupled', 'vanilla'] as const;
 export type Lane = (typeof LANES)[number];
 export const PIPELINE_MODES = [...LANES, 'compare'] as const;
 export type PipelineMode = (typeof PIPELINE_MODES)[number];
-
-export const lanesOf = (mode: PipelineMode): Lane[] => (mode === 'compare' ? [...LANES] : [mode]);
 
 const strategy = z.enum(STRATEGIES);
 /** One lane's answer to a turn. A schema, so a conversation saved across reloads is checked with it. */
@@ -50,7 +49,7 @@ export interface Backends {
   joint: JointModel;
 }
 
-export interface LaneOptions {
+interface LaneOptions {
   /** Skip the planner and generate for this strategy (the user's override). */
   strategy?: Strategy;
   /** Stage-1 result to keep showing next to an override. */
@@ -98,7 +97,11 @@ async function stream(
   result.latencyMs.generator = round(now() - started);
 }
 
-export async function runDecoupled(history: readonly DialogueTurn[], backends: Backends, opts: LaneOptions = {}): Promise<LaneResult> {
+async function runDecoupled(
+  history: readonly DialogueTurn[],
+  backends: Pick<Backends, 'planner' | 'generator'>,
+  opts: LaneOptions = {},
+): Promise<LaneResult> {
   const result: LaneResult = {
     lane: 'decoupled',
     overridden: opts.strategy !== undefined,
@@ -146,7 +149,7 @@ export async function runDecoupled(history: readonly DialogueTurn[], backends: B
   return result;
 }
 
-export async function runVanilla(
+async function runVanilla(
   history: readonly DialogueTurn[],
   joint: JointModel,
   opts: Pick<LaneOptions, 'signal' | 'onUpdate'> = {},
@@ -182,19 +185,78 @@ export async function runVanilla(
   return result;
 }
 
-/** Runs the mode's lanes on the same history (concurrently in compare mode). */
-export function runTurn(
-  mode: PipelineMode,
+/** One lane of a turn; for the decoupled lane, optionally the user's override with stage 1's figures to keep on show. */
+export type LaneJob = { lane: 'vanilla' } | ({ lane: 'decoupled' } & Pick<LaneOptions, 'strategy' | 'probabilities' | 'plannerLatencyMs'>);
+
+/** The lanes of a new turn (or a regeneration) in a mode. */
+export const laneJobs = (mode: PipelineMode): LaneJob[] => (mode === 'compare' ? [...LANES] : [mode]).map((lane) => ({ lane }));
+
+/** The stage a lane starts with: where a failure before it ran is shown. */
+const firstStage = (job: LaneJob): 'planner' | 'generator' => (job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator');
+
+/** A lane's card before its backends are known, so a view can draw it at once. */
+export function pendingLane(job: LaneJob): LaneResult {
+  const override = job.lane === 'decoupled' ? job : undefined;
+  return {
+    lane: job.lane,
+    overridden: override?.strategy !== undefined,
+    reply: '',
+    status: firstStage(job) === 'planner' ? 'planning' : 'generating',
+    latencyMs: {},
+    generatorLabel: '',
+    strategy: override?.strategy,
+    probabilities: override?.probabilities,
+  };
+}
+
+interface TurnOptions {
+  signal?: AbortSignal;
+  /** Every change of the result of `jobs[index]`. */
+  onUpdate?: (index: number, result: LaneResult) => void;
+  /** One lane after the other, so that each lane's latencies are its own (a script measuring them), instead of at once. */
+  sequential?: boolean;
+}
+
+/**
+ * The one dispatcher of a turn's lanes (the Playground session and `esc chat`): runs each job on the same
+ * history, concurrently unless `sequential`. The backends may still be loading: when they fail, every lane
+ * ends with that failure at the stage it would have started with. A caller may leave out the models of a
+ * lane it does not run (the CLI loads only those it needs).
+ */
+export async function runLanes(
+  jobs: readonly LaneJob[],
   history: readonly DialogueTurn[],
-  backends: Backends,
-  opts: Pick<LaneOptions, 'signal'> & { onUpdate?: (index: number, r: LaneResult) => void } = {},
+  backends: Partial<Backends> | Promise<Partial<Backends>>,
+  opts: TurnOptions = {},
 ): Promise<LaneResult[]> {
-  return Promise.all(
-    lanesOf(mode).map((lane, i) => {
-      const onUpdate = (r: LaneResult): void => opts.onUpdate?.(i, r);
-      return lane === 'decoupled'
-        ? runDecoupled(history, backends, { signal: opts.signal, onUpdate })
-        : runVanilla(history, backends.joint, { signal: opts.signal, onUpdate });
-    }),
-  );
+  let ready: Partial<Backends>;
+  try {
+    ready = await backends;
+  } catch (e) {
+    return jobs.map((job, index) => {
+      const result = pendingLane(job);
+      settleFailure(result, firstStage(job), e, opts.signal);
+      opts.onUpdate?.(index, result);
+      return result;
+    });
+  }
+  const run = (job: LaneJob, index: number): Promise<LaneResult> => {
+    const onUpdate = (r: LaneResult): void => opts.onUpdate?.(index, r);
+    if (job.lane === 'vanilla') return runVanilla(history, given(ready.joint, 'joint model'), { signal: opts.signal, onUpdate });
+    return runDecoupled(
+      history,
+      { planner: given(ready.planner, 'planner'), generator: given(ready.generator, 'generator') },
+      { strategy: job.strategy, probabilities: job.probabilities, plannerLatencyMs: job.plannerLatencyMs, signal: opts.signal, onUpdate },
+    );
+  };
+  if (!opts.sequential) return Promise.all(jobs.map(run));
+  const results: LaneResult[] = [];
+  for (const [index, job] of jobs.entries()) results.push(await run(job, index));
+  return results;
+}
+
+/** A model the caller left out for a lane it runs is a programming error, not a card to show. */
+function given<T>(model: T | undefined, what: string): T {
+  if (model === undefined) throw new TypeError(`runLanes: no ${what} was given for a lane that needs it`);
+  return model;
 }

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { Conversation, type SupporterTurnState } from '../../core/playground/conversation';
-import { lanesOf, runDecoupled, runVanilla, type Backends, type LaneResult } from '../../core/playground/pipeline';
+import { laneJobs, pendingLane, runLanes, type LaneJob } from '../../core/playground/pipeline';
 import { InferenceError } from '../../core/dialogue/types';
 import { STRATEGIES, STRATEGY_COLORS, type Strategy } from '../../core/strategies';
 import { BACKENDS, MODES, type BackendKind, type ExtensionToPlayground, type Mode, type PlaygroundState } from '../../protocol/playground';
@@ -134,19 +134,13 @@ export class PlaygroundSession implements vscode.Disposable {
     }
     this.conversation.addSeeker(text);
     const turn = this.conversation.addSupporter([]);
-    return this.start(
-      turn,
-      lanesOf(this.mode).map((lane) => ({ lane })),
-    );
+    return this.start(turn, laneJobs(this.mode));
   }
 
   regenerate(turnId: string): Promise<void> {
     const turn = this.editable(turnId);
     if (!turn) return this.running;
-    return this.start(
-      turn,
-      lanesOf(this.mode).map((lane) => ({ lane })),
-    );
+    return this.start(turn, laneJobs(this.mode));
   }
 
   /** Stage 2 again with the user's strategy, keeping stage 1's probabilities on show. */
@@ -175,65 +169,30 @@ export class PlaygroundSession implements vscode.Disposable {
     return turn;
   }
 
-  private start(
-    turn: SupporterTurnState,
-    jobs: { lane: 'decoupled' | 'vanilla'; strategy?: Strategy; probabilities?: LaneResult['probabilities']; plannerLatencyMs?: number }[],
-  ): Promise<void> {
+  private start(turn: SupporterTurnState, jobs: LaneJob[]): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
     const history = this.conversation.dialogue(turn.id);
     const first = turn.candidates.length;
     // placeholders, so the views draw the cards at once
-    for (const job of jobs) {
-      turn.candidates.push({
-        lane: job.lane,
-        overridden: job.strategy !== undefined,
-        reply: '',
-        status: job.lane === 'decoupled' && !job.strategy ? 'planning' : 'generating',
-        latencyMs: {},
-        generatorLabel: '',
-        strategy: job.strategy,
-        probabilities: job.probabilities,
-      });
-    }
+    turn.candidates.push(...jobs.map(pendingLane));
     turn.selected = first;
     this.broadcast();
-    const run = async (): Promise<void> => {
-      let backends: Backends;
-      try {
-        backends = await this.backends.get(this.backend);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        const fix = e instanceof InferenceError && e.fix ? e.fix : this.backend === 'openai' ? 'configure' : 'retrain';
-        jobs.forEach((job, j) => {
-          turn.candidates[first + j] = {
-            ...turn.candidates[first + j]!,
-            status: 'error',
-            error: { stage: job.lane === 'decoupled' && !job.strategy ? 'planner' : 'generator', message, fix },
-          };
-        });
-        return;
-      }
-      await Promise.all(
-        jobs.map((job, j) => {
-          const index = first + j;
-          const onUpdate = (r: LaneResult): void => {
-            turn.candidates[index] = { ...r };
-            this.post({ type: 'candidate', turnId: turn.id, index, candidate: turn.candidates[index]!, busy: true });
-          };
-          return job.lane === 'decoupled'
-            ? runDecoupled(history, backends, {
-                strategy: job.strategy,
-                probabilities: job.probabilities,
-                plannerLatencyMs: job.plannerLatencyMs,
-                signal: abort.signal,
-                onUpdate,
-              })
-            : runVanilla(history, backends.joint, { signal: abort.signal, onUpdate });
-        }),
-      );
-    };
-    this.running = run()
+    const kind = this.backend;
+    // a backend that cannot load fails every lane's card, with the fix that backend needs
+    const backends = this.backends.get(kind).catch((e: unknown) => {
+      if (e instanceof InferenceError && e.fix) throw e;
+      throw new InferenceError(e instanceof Error ? e.message : String(e), 'other', kind === 'openai' ? 'configure' : 'retrain');
+    });
+    this.running = runLanes(jobs, history, backends, {
+      signal: abort.signal,
+      onUpdate: (j, r) => {
+        const index = first + j;
+        turn.candidates[index] = { ...r };
+        this.post({ type: 'candidate', turnId: turn.id, index, candidate: turn.candidates[index]!, busy: true });
+      },
+    })
+      .then(() => undefined)
       .catch((e: unknown) => this.ctx.log.error(`Playground: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
       .finally(() => {
         if (this.abort === abort) this.abort = undefined;
