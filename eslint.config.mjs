@@ -19,7 +19,7 @@ export const CORE_FLOORS = {
   dataset: ['json', 'formats', 'util'],
   dialogue: ['convert', 'formats'],
   openai: ['dialogue', 'formats'],
-  embedded: ['json', 'formats', 'convert', 'dialogue', 'eval'],
+  embedded: ['json', 'formats', 'convert', 'dialogue', 'eval', 'util'],
   training: ['json', 'formats', 'util'],
   playground: ['formats', 'convert', 'dialogue'],
 };
