@@ -55,7 +55,7 @@ const ESCONV_SPEAKERS: Readonly<Record<string, DialogueTurn['speaker']>> = {
 };
 
 /** Reads a history file: a JSON list of {speaker, text} turns, of chat messages or of ESConv turns; a record with `messages` or `dialog`; or "seeker: …" lines. */
-export async function readHistory(file: string): Promise<DialogueTurn[]> {
+async function readHistory(file: string): Promise<DialogueTurn[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -8,7 +8,7 @@ import { InputError, printJson, UsageError, type Io } from './output';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
 
-export function formatTrainReport(r: TrainEmbeddedReport): string[] {
+function formatTrainReport(r: TrainEmbeddedReport): string[] {
   const c = r.counts;
   const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string =>
     `  ${name.padEnd(22)}${pct(s.accuracy)}  ${pct(s.weighted_f1)}  ${pct(s.macro_f1)}`;

@@ -14,8 +14,6 @@ export const MODES = PIPELINE_MODES;
 export type Mode = PipelineMode;
 export const BACKENDS = ['embedded', 'openai'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
-/** A candidate reply comes from one lane: the decoupled pipeline or the vanilla joint model. */
-export type { Lane } from '../core/playground/pipeline';
 export type SaveAs = 'vanilla' | 'planner' | 'generator';
 export type { FixAction } from '../core/dialogue/types';
 

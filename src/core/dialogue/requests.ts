@@ -39,7 +39,7 @@ export function chatHistory(turns: readonly DialogueTurn[], tagAssistant: boolea
  * twice), the released files put the placeholder user turn " " there; chatHistory only inserts it
  * between two supporter turns it holds, so it is added here for the turn being answered.
  */
-export function endOnUserTurn(messages: ChatMessage[]): ChatMessage[] {
+function endOnUserTurn(messages: ChatMessage[]): ChatMessage[] {
   return messages[messages.length - 1]?.role === 'assistant' ? [...messages, { role: 'user', content: PLACEHOLDER_USER_TURN }] : messages;
 }
 

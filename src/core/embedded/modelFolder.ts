@@ -19,7 +19,7 @@ export const DEFAULT_MODELS_SUBDIR = ['models', 'default'] as const;
 export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', generator: 'generator.onnx', bank: 'bank.json' } as const;
 
 const scores = z.object({ accuracy: z.number(), weighted_f1: z.number(), macro_f1: z.number() });
-export const manifestSchema = z.object({
+const manifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   createdBy: z.string(),
   featureBits: z.literal(FEATURE_BITS),

@@ -59,7 +59,7 @@ export interface ResponseBank {
   contexts: string[];
 }
 
-export const bankSize = (bank: ResponseBank): number => bank.strategies.length;
+const bankSize = (bank: ResponseBank): number => bank.strategies.length;
 
 /** Any strategy: the vanilla joint baseline retrieves across all of them. */
 export const ANY_STRATEGY = -1;

@@ -55,7 +55,7 @@ function split(examples: Example[], share: number): { train: Example[]; test: Ex
   return { train, test };
 }
 
-export function buildBank(examples: readonly Example[]): ResponseBank {
+function buildBank(examples: readonly Example[]): ResponseBank {
   const seen = new Set<string>();
   const rows = examples.filter((e) => {
     if (!e.text?.trim()) return false;

@@ -14,7 +14,7 @@ import { LOGPROBS_NOTE, strategyProbabilities } from './logprobs';
 import { parsePlannerAnswer } from './plannerAnswer';
 
 /** 20 is the most OpenAI allows and vLLM's default `--max-logprobs`. */
-export const PLANNER_LOGPROBS = { logprobs: true, top_logprobs: 20 } as const;
+const PLANNER_LOGPROBS = { logprobs: true, top_logprobs: 20 } as const;
 
 /** A server that refuses logprobs says so in a 400 (vLLM: top_logprobs above its --max-logprobs). */
 const refusedLogprobs = (err: unknown): err is HttpError =>

@@ -11,7 +11,7 @@ import { asInferenceError, readText, requestContext, send } from './http';
 import type { TokenLogprob } from './logprobs';
 import { sseData } from './sse';
 
-export const CHAT_PATH = '/chat/completions';
+const CHAT_PATH = '/chat/completions';
 
 export interface ChatOptions {
   /** Which paper server this is, for the wording of "connection refused". */
@@ -29,7 +29,7 @@ export interface ChatCompletion {
 }
 
 /** The request body: the sampling fields in OpenAI's names, then any extra fields. */
-export function chatRequestBody(
+function chatRequestBody(
   cfg: EndpointConfig,
   messages: readonly ChatMessage[],
   stream: boolean,

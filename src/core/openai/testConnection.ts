@@ -7,7 +7,7 @@ import { IdleDeadline } from './deadline';
 import { malformedError } from './errors';
 import { asInferenceError, readText, requestContext, send } from './http';
 
-export const MODELS_PATH = '/models';
+const MODELS_PATH = '/models';
 
 export type ConnectionResult =
   | {

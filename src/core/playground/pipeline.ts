@@ -17,7 +17,6 @@ import {
 } from '../dialogue/types';
 
 const LANES = ['decoupled', 'vanilla'] as const;
-export type Lane = (typeof LANES)[number];
 export const PIPELINE_MODES = [...LANES, 'compare'] as const;
 export type PipelineMode = (typeof PIPELINE_MODES)[number];
 

@@ -14,7 +14,7 @@ export interface StageOutcome {
 
 export type RunStage = (stage: StageId) => Promise<StageOutcome>;
 
-export const outcomeStatus = (o: StageOutcome): StageStatus => (o.stopped ? 'stopped' : o.code === 0 ? 'succeeded' : 'failed');
+const outcomeStatus = (o: StageOutcome): StageStatus => (o.stopped ? 'stopped' : o.code === 0 ? 'succeeded' : 'failed');
 
 /** The chains of a stage list, each in SFT-then-DPO order. */
 export function chainsOf(stages: readonly StageId[]): StageId[][] {

@@ -33,7 +33,7 @@ bash {{script}}
 const gpuCount = (ids: string): number => ids.split(',').filter(Boolean).length;
 
 /** The command that runs the stage, as an argv (for display and for the script). */
-export function stageCommand(e: Experiment, stage: StageId, opts: ScriptOptions): string[] {
+function stageCommand(e: Experiment, stage: StageId, opts: ScriptOptions): string[] {
   if (e.backend === 'trl') {
     const argv = [opts.cli ?? 'trl', isDpo(stage) ? 'dpo' : 'sft', '--config', opts.configPath];
     const n = gpuCount(e.gpus[chainOf(stage)]);

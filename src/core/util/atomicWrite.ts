@@ -12,7 +12,7 @@ export interface AtomicWriteOptions {
 }
 
 /** A hidden name beside the target; random so two writers of the same file never share one. */
-export function tempPathFor(file: string): string {
+function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 

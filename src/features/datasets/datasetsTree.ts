@@ -166,7 +166,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 }
 
 /** "Question 20%, Others 18%, …" for the column that matters for the kind. */
-export function strategyMix(stats: DatasetStats | undefined): string {
+function strategyMix(stats: DatasetStats | undefined): string {
   if (!stats) return 'Strategy mix: none.';
   const s = stats.strategies;
   const [name, counts] = (Object.entries(s).find(([k]) => k !== 'other' && k !== 'matrix') ?? ['', {}]) as [string, StrategyCounts];

@@ -89,7 +89,7 @@ function runWorker(
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-export function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; pref?: string; test?: string }): string {
+function reportMarkdown(r: TrainEmbeddedReport, files: { train: string; pref?: string; test?: string }): string {
   const row = (name: string, s: { accuracy: number; weighted_f1: number; macro_f1: number }): string =>
     `| ${name} | ${pct(s.accuracy)} | ${pct(s.weighted_f1)} | ${pct(s.macro_f1)} |`;
   const c = r.counts;

@@ -16,7 +16,7 @@ import { runOnSlurm } from './slurmRunner';
 import { runInTerminal } from './terminalRunner';
 
 /** Folder (next to the experiment file) that holds the generated configs and scripts. */
-export const configDirOf = (experimentFile: string, name: string): string => path.join(path.dirname(experimentFile), '.esc', name);
+const configDirOf = (experimentFile: string, name: string): string => path.join(path.dirname(experimentFile), '.esc', name);
 
 async function onPath(cli: string): Promise<boolean> {
   const candidates = path.isAbsolute(cli)
@@ -40,7 +40,7 @@ const gpuVisible = (): Promise<boolean> =>
   new Promise((resolve) => execFile('nvidia-smi', ['-L'], { timeout: 5000 }, (err, out) => resolve(!err && /GPU \d/.test(out))));
 
 /** Checks and writes everything a launch needs; undefined when the user cancelled or a check failed. */
-export async function prepareLaunch(
+async function prepareLaunch(
   ctx: Ctx,
   experimentFile: string,
   stages: StageId[] | undefined,
