@@ -1,13 +1,15 @@
 // The ESC Dataset Viewer in a real browser against a real VS Code, on the real ../shared/data files
-// (copied into a throw-away workspace, never into the repository), on broken files, on a hostile
-// file, and on a 200 MB file for the first-page time.
+// (copied into a throw-away workspace, never into the repository; their tests are skipped when
+// ../shared is not beside the clone), on broken copies of our demo data, on a hostile file, and on a
+// 200 MB file for the first-page time.
 
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeBigPreferenceFile } from '../fixtures/bigPreferenceFile';
-import { REPO_ROOT, SHARED_DATA_DIR } from '../runner/paths';
+import { REPO_ROOT } from '../runner/paths';
+import { sharedData } from '../sharedData';
 import {
   focusDatasetsPane,
   openEscStudio,
@@ -29,12 +31,14 @@ const XSS = {
 };
 
 function prepare(ws: string): void {
-  mkdirSync(path.join(ws, 'real data'));
-  for (const f of REAL) copyFileSync(path.join(SHARED_DATA_DIR, f), path.join(ws, 'real data', f));
+  if (!sharedData.skip) {
+    mkdirSync(path.join(ws, 'real data'));
+    for (const f of REAL) copyFileSync(sharedData.file(f), path.join(ws, 'real data', f));
+  }
   const bad = path.join(ws, 'bad');
   mkdirSync(bad);
-  const sft = readFileSync(path.join(SHARED_DATA_DIR, 'ESC_sft_val.json'));
-  writeFileSync(path.join(bad, 'truncated.json'), sft.subarray(0, 120_000));
+  const sft = readFileSync(path.join(REPO_ROOT, 'demo', 'data', 'sft_vanilla_demo.json'));
+  writeFileSync(path.join(bad, 'truncated.json'), sft.subarray(0, Math.floor(sft.length * 0.75)));
   writeFileSync(
     path.join(bad, 'utf16.json'),
     Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(JSON.parse(sft.toString()).slice(0, 3)), 'utf16le')]),
@@ -132,57 +136,61 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await runCommand(page, 'View: Close All Editors');
   });
 
-  it('real SFT file: open from the tree, scroll, keyboard, search with highlights, filter by strategy', async () => {
-    const page = wb.page;
-    await openFromTree(page, 'Vanilla SFT', 'ESC_sft_test.json');
-    let frame = await viewerFrame(page, 'ESC_sft_test.json');
-    await frame.locator('.row[data-index]').first().waitFor();
-    await frame.getByText('130 records').waitFor();
-    // scroll to the end of the list: rows far down are fetched and drawn
-    // (scrolled again until it shows: the list may still be growing to its full height when first scrolled)
-    const last = frame.locator('.row[data-index="129"]');
-    for (let i = 0; i < 20 && !(await last.isVisible()); i++) {
-      await frame.locator('.record-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
-      await page.waitForTimeout(250);
-    }
-    await last.waitFor();
-    // keyboard: Home, then ArrowDown twice selects record 2 and shows it
-    await frame.locator('.record-list').focus();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await frame.locator('.record-title', { hasText: 'Record 2' }).waitFor();
-    assert.ok((await frame.locator('.record-pane .bubble.supporter .chip').count()) > 0, 'strategy chips on supporter bubbles');
-    // search: count equals a plain count over the same file
-    const data = JSON.parse(readFileSync(path.join(SHARED_DATA_DIR, 'ESC_sft_test.json'), 'utf8')) as { messages: { content: string }[] }[];
-    const expectedRecords = data.filter((r) => r.messages.some((m) => /brother/i.test(m.content))).length;
-    await frame.locator('input.search').fill('brother');
-    await frame.locator('.match-info', { hasText: `in ${expectedRecords} records` }).waitFor();
-    await page.keyboard.press('Tab');
-    await frame.locator('.row[data-index]').first().click();
-    await frame.locator('.record-pane mark').first().waitFor();
-    assert.match((await frame.locator('.record-pane mark').first().innerText()).toLowerCase(), /brother/);
-    await screenshot(page, 'viewer-search.png');
-    // state survives hide/show: another editor hides the viewer (its webview is discarded), then back
-    const shown = await frame.locator('.record-title').innerText();
-    await quickOpen(page, 'demo/README.md'.replace('demo/', ''));
-    await page.locator('.tab', { hasText: 'ESC_sft_test.json' }).click();
-    frame = await viewerFrame(page, 'ESC_sft_test.json');
-    await frame.locator('.record-title', { hasText: shown }).waitFor();
-    assert.equal(await frame.locator('input.search').inputValue(), 'brother');
-    await frame.locator('.match-info', { hasText: `in ${expectedRecords} records` }).waitFor();
-    // filter: clear the search, pick Self-disclosure
-    await frame.locator('input.search').fill('');
-    await frame.locator('input.search').press('Enter');
-    await frame.locator('select[data-facet="strategy"]').waitFor();
-    const withSelfDisclosure = data.filter((r) => r.messages.some((m) => m.content.startsWith('[Self-disclosure]'))).length;
-    await frame.locator('select[data-facet="strategy"]').selectOption('Self-disclosure');
-    await frame.locator('.match-info', { hasText: `${withSelfDisclosure} of 130 records` }).waitFor();
-    await screenshot(page, 'viewer-filter.png');
-    await runCommand(page, 'View: Close All Editors');
-  });
+  it(
+    'real SFT file: open from the tree, scroll, keyboard, search with highlights, filter by strategy',
+    { skip: sharedData.skip },
+    async () => {
+      const page = wb.page;
+      await openFromTree(page, 'Vanilla SFT', 'ESC_sft_test.json');
+      let frame = await viewerFrame(page, 'ESC_sft_test.json');
+      await frame.locator('.row[data-index]').first().waitFor();
+      await frame.getByText('130 records').waitFor();
+      // scroll to the end of the list: rows far down are fetched and drawn
+      // (scrolled again until it shows: the list may still be growing to its full height when first scrolled)
+      const last = frame.locator('.row[data-index="129"]');
+      for (let i = 0; i < 20 && !(await last.isVisible()); i++) {
+        await frame.locator('.record-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
+        await page.waitForTimeout(250);
+      }
+      await last.waitFor();
+      // keyboard: Home, then ArrowDown twice selects record 2 and shows it
+      await frame.locator('.record-list').focus();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await frame.locator('.record-title', { hasText: 'Record 2' }).waitFor();
+      assert.ok((await frame.locator('.record-pane .bubble.supporter .chip').count()) > 0, 'strategy chips on supporter bubbles');
+      // search: count equals a plain count over the same file
+      const data = JSON.parse(readFileSync(sharedData.file('ESC_sft_test.json'), 'utf8')) as { messages: { content: string }[] }[];
+      const expectedRecords = data.filter((r) => r.messages.some((m) => /brother/i.test(m.content))).length;
+      await frame.locator('input.search').fill('brother');
+      await frame.locator('.match-info', { hasText: `in ${expectedRecords} records` }).waitFor();
+      await page.keyboard.press('Tab');
+      await frame.locator('.row[data-index]').first().click();
+      await frame.locator('.record-pane mark').first().waitFor();
+      assert.match((await frame.locator('.record-pane mark').first().innerText()).toLowerCase(), /brother/);
+      await screenshot(page, 'viewer-search.png');
+      // state survives hide/show: another editor hides the viewer (its webview is discarded), then back
+      const shown = await frame.locator('.record-title').innerText();
+      await quickOpen(page, 'demo/README.md'.replace('demo/', ''));
+      await page.locator('.tab', { hasText: 'ESC_sft_test.json' }).click();
+      frame = await viewerFrame(page, 'ESC_sft_test.json');
+      await frame.locator('.record-title', { hasText: shown }).waitFor();
+      assert.equal(await frame.locator('input.search').inputValue(), 'brother');
+      await frame.locator('.match-info', { hasText: `in ${expectedRecords} records` }).waitFor();
+      // filter: clear the search, pick Self-disclosure
+      await frame.locator('input.search').fill('');
+      await frame.locator('input.search').press('Enter');
+      await frame.locator('select[data-facet="strategy"]').waitFor();
+      const withSelfDisclosure = data.filter((r) => r.messages.some((m) => m.content.startsWith('[Self-disclosure]'))).length;
+      await frame.locator('select[data-facet="strategy"]').selectOption('Self-disclosure');
+      await frame.locator('.match-info', { hasText: `${withSelfDisclosure} of 130 records` }).waitFor();
+      await screenshot(page, 'viewer-filter.png');
+      await runCommand(page, 'View: Close All Editors');
+    },
+  );
 
-  it('real ESConv file: the Statistics tab draws its charts', async () => {
+  it('real ESConv file: the Statistics tab draws its charts', { skip: sharedData.skip }, async () => {
     const page = wb.page;
     await openFromTree(page, 'ESConv dialogues', 'FailedESConv.json');
     const frame = await viewerFrame(page, 'FailedESConv.json');

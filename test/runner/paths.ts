@@ -20,5 +20,4 @@ export const CODE_SERVER_ENTRY = path.join(
 );
 export const DEMO_DIR = path.join(REPO_ROOT, 'demo');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
-export const SHARED_DATA_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

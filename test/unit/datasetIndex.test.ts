@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DatasetIndex } from '../../src/core/dataset/datasetIndex';
 import { collectText } from '../../src/core/dataset/search';
-import { DEMO_DATA, sharedFile, tempDir } from './helpers';
+import { DEMO_DATA, sharedData, sharedFile, tempDir } from './helpers';
 
 describe('dataset index', () => {
-  it('indexes, analyses and searches the real ESConv file like a plain reference', async () => {
+  it('indexes, analyses and searches the real ESConv file like a plain reference', { skip: sharedData.skip }, async () => {
     const file = sharedFile('FailedESConv.json');
     const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
     const idx = new DatasetIndex(file);

@@ -17,7 +17,7 @@ import { turnsOfFlattened } from '../../src/core/dialogue/requests';
 import { flattenHistory } from '../../src/core/convert/esconvToSft';
 import { chatHistory } from '../../src/core/dialogue/requests';
 import { STRATEGIES } from '../../src/core/strategies';
-import { DEMO_DATA, sharedFile } from './helpers';
+import { DEMO_DATA, sharedData, sharedFile } from './helpers';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'esc-embedded-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,6 +25,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 describe('embedded models trained on the real validation split', () => {
   let models: EmbeddedModels;
   before(async () => {
+    if (sharedData.skip) return; // the tests below say so, once each
     const report = await trainEmbedded({
       train: sharedFile('ESC_sft_val.json'),
       test: sharedFile('ESC_sft_test.json'),
@@ -37,64 +38,72 @@ describe('embedded models trained on the real validation split', () => {
     models = await loadEmbeddedModels(path.join(tmp, 'val'));
   });
 
-  it('the ONNX planner and generator give the TypeScript forward pass’s numbers (within 1e-5) on real test dialogues', async () => {
-    const onnx = await createEngines(models, 'onnxruntime');
-    const ts = await createEngines(models, 'typescript');
-    assert.equal(onnx.engine, 'onnxruntime', onnx.fallbackReason);
-    const test = (await readExamples(sharedFile('ESC_sft_test.json'))).examples.filter((_, i) => i % 9 === 0);
-    assert.ok(test.length > 150);
-    let maxP = 0;
-    let maxS = 0;
-    let sameTop = 0;
-    for (const [i, e] of test.entries()) {
-      const x = contextFeatures(e.context);
-      const [a, b] = [await onnx.planner(x), await ts.planner(x)];
-      for (let c = 0; c < 8; c++) maxP = Math.max(maxP, Math.abs(a[c]! - b[c]!));
-      const q = retrievalEmbedding(e.context);
-      const strategy = i % 5 === 0 ? ANY_STRATEGY : STRATEGIES.indexOf(e.strategy);
-      const [ro, rt] = [await onnx.generator(q, strategy), await ts.generator(q, strategy)];
-      assert.equal(ro.scores.length, rt.scores.length);
-      for (let k = 0; k < ro.scores.length; k++) maxS = Math.max(maxS, Math.abs(ro.scores[k]! - rt.scores[k]!));
-      if (ro.indices[0] === rt.indices[0]) sameTop++;
-      // every retrieved response has the requested strategy
-      if (strategy !== ANY_STRATEGY) for (const idx of ro.indices) assert.equal(models.bank.strategies[idx], strategy);
-    }
-    assert.ok(maxP < 1e-5, `planner max difference ${maxP}`);
-    assert.ok(maxS < 1e-5, `generator max score difference ${maxS}`);
-    // ties may be ordered differently; real contexts rarely tie
-    assert.ok(sameTop >= test.length - 2, `same top response on ${sameTop}/${test.length}`);
-  });
+  it(
+    'the ONNX planner and generator give the TypeScript forward pass’s numbers (within 1e-5) on real test dialogues',
+    { skip: sharedData.skip },
+    async () => {
+      const onnx = await createEngines(models, 'onnxruntime');
+      const ts = await createEngines(models, 'typescript');
+      assert.equal(onnx.engine, 'onnxruntime', onnx.fallbackReason);
+      const test = (await readExamples(sharedFile('ESC_sft_test.json'))).examples.filter((_, i) => i % 9 === 0);
+      assert.ok(test.length > 150);
+      let maxP = 0;
+      let maxS = 0;
+      let sameTop = 0;
+      for (const [i, e] of test.entries()) {
+        const x = contextFeatures(e.context);
+        const [a, b] = [await onnx.planner(x), await ts.planner(x)];
+        for (let c = 0; c < 8; c++) maxP = Math.max(maxP, Math.abs(a[c]! - b[c]!));
+        const q = retrievalEmbedding(e.context);
+        const strategy = i % 5 === 0 ? ANY_STRATEGY : STRATEGIES.indexOf(e.strategy);
+        const [ro, rt] = [await onnx.generator(q, strategy), await ts.generator(q, strategy)];
+        assert.equal(ro.scores.length, rt.scores.length);
+        for (let k = 0; k < ro.scores.length; k++) maxS = Math.max(maxS, Math.abs(ro.scores[k]! - rt.scores[k]!));
+        if (ro.indices[0] === rt.indices[0]) sameTop++;
+        // every retrieved response has the requested strategy
+        if (strategy !== ANY_STRATEGY) for (const idx of ro.indices) assert.equal(models.bank.strategies[idx], strategy);
+      }
+      assert.ok(maxP < 1e-5, `planner max difference ${maxP}`);
+      assert.ok(maxS < 1e-5, `generator max score difference ${maxS}`);
+      // ties may be ordered differently; real contexts rarely tie
+      assert.ok(sameTop >= test.length - 2, `same top response on ${sameTop}/${test.length}`);
+    },
+  );
 
-  it('the backends answer a real dialogue: probabilities over all 8, a retrieved reply of the planned strategy, not one already said', async () => {
-    const engines = await createEngines(models);
-    const planner = new EmbeddedPlanner(models, engines);
-    const generator = new EmbeddedGenerator(models, engines);
-    const e = (await readExamples(sharedFile('ESC_sft_test.json'))).examples[40]!;
-    const plan = await planner.plan(e.context);
-    assert.deepEqual(Object.keys(plan.probabilities!), [...STRATEGIES]);
-    assert.ok(Math.abs(Object.values(plan.probabilities!).reduce((a, b) => a + b, 0) - 1) < 1e-5);
-    assert.equal(plan.strategy, STRATEGIES[Object.values(plan.probabilities!).indexOf(Math.max(...Object.values(plan.probabilities!)))]);
-    let reply = '';
-    for await (const chunk of generator.generate(e.context, plan.strategy)) reply += chunk;
-    const idx = models.bank.texts.indexOf(reply);
-    assert.ok(idx >= 0, 'the reply comes from the bank');
-    assert.equal(STRATEGIES[models.bank.strategies[idx]!], plan.strategy);
-    // say it once; asked again with it in the history, the generator moves on to another response
-    let again = '';
-    for await (const chunk of generator.generate(
-      [...e.context, { speaker: 'supporter', text: reply }, { speaker: 'seeker', text: e.context.at(-1)!.text }],
-      plan.strategy,
-    )) {
-      again += chunk;
-    }
-    assert.notEqual(again, reply);
-    let joint = '';
-    for await (const chunk of new EmbeddedJoint(models, engines).respond(e.context)) joint += chunk;
-    assert.match(
-      joint,
-      /^\[(Question|Restatement or Paraphrasing|Reflection of feelings|Self-disclosure|Affirmation and Reassurance|Providing Suggestions|Information|Others)\] \S/,
-    );
-  });
+  it(
+    'the backends answer a real dialogue: probabilities over all 8, a retrieved reply of the planned strategy, not one already said',
+    { skip: sharedData.skip },
+    async () => {
+      const engines = await createEngines(models);
+      const planner = new EmbeddedPlanner(models, engines);
+      const generator = new EmbeddedGenerator(models, engines);
+      const e = (await readExamples(sharedFile('ESC_sft_test.json'))).examples[40]!;
+      const plan = await planner.plan(e.context);
+      assert.deepEqual(Object.keys(plan.probabilities!), [...STRATEGIES]);
+      assert.ok(Math.abs(Object.values(plan.probabilities!).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+      assert.equal(plan.strategy, STRATEGIES[Object.values(plan.probabilities!).indexOf(Math.max(...Object.values(plan.probabilities!)))]);
+      let reply = '';
+      for await (const chunk of generator.generate(e.context, plan.strategy)) reply += chunk;
+      const idx = models.bank.texts.indexOf(reply);
+      assert.ok(idx >= 0, 'the reply comes from the bank');
+      assert.equal(STRATEGIES[models.bank.strategies[idx]!], plan.strategy);
+      // say it once; asked again with it in the history, the generator moves on to another response
+      let again = '';
+      for await (const chunk of generator.generate(
+        [...e.context, { speaker: 'supporter', text: reply }, { speaker: 'seeker', text: e.context.at(-1)!.text }],
+        plan.strategy,
+      )) {
+        again += chunk;
+      }
+      assert.notEqual(again, reply);
+      let joint = '';
+      for await (const chunk of new EmbeddedJoint(models, engines).respond(e.context)) joint += chunk;
+      assert.match(
+        joint,
+        /^\[(Question|Restatement or Paraphrasing|Reflection of feelings|Self-disclosure|Affirmation and Reassurance|Providing Suggestions|Information|Others)\] \S/,
+      );
+    },
+  );
 });
 
 describe('embedded model folders', () => {
@@ -177,27 +186,31 @@ describe('embedded model folders', () => {
     assert.equal(readFileSync(path.join(tmp, 'slashed', 'NOTES.md'), 'utf8'), 'mine');
   });
 
-  it('a cancel during training is honoured at the next stage and leaves the previous models as they were', async () => {
-    const out = path.join(tmp, 'cancel');
-    await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out });
-    const before = readFileSync(path.join(out, FILES.planner));
-    const abort = new AbortController();
-    const stages: string[] = [];
-    await assert.rejects(
-      trainEmbedded({
-        train: sharedFile('ESC_sft_val.json'),
-        out,
-        signal: abort.signal,
-        onProgress: (m) => {
-          stages.push(m);
-          if (m.startsWith('Planner SFT')) abort.abort();
-        },
-      }),
-      (e: Error) => e.name === 'AbortError',
-    );
-    assert.ok(!stages.some((m) => m.startsWith('Writing')), stages.join(' / '));
-    assert.ok(readFileSync(path.join(out, FILES.planner)).equals(before), 'the previous models are untouched');
-  });
+  it(
+    'a cancel during training is honoured at the next stage and leaves the previous models as they were',
+    { skip: sharedData.skip },
+    async () => {
+      const out = path.join(tmp, 'cancel');
+      await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out });
+      const before = readFileSync(path.join(out, FILES.planner));
+      const abort = new AbortController();
+      const stages: string[] = [];
+      await assert.rejects(
+        trainEmbedded({
+          train: sharedFile('ESC_sft_val.json'),
+          out,
+          signal: abort.signal,
+          onProgress: (m) => {
+            stages.push(m);
+            if (m.startsWith('Planner SFT')) abort.abort();
+          },
+        }),
+        (e: Error) => e.name === 'AbortError',
+      );
+      assert.ok(!stages.some((m) => m.startsWith('Writing')), stages.join(' / '));
+      assert.ok(readFileSync(path.join(out, FILES.planner)).equals(before), 'the previous models are untouched');
+    },
+  );
 
   it('a folder whose files disagree is refused at load, naming the file', async () => {
     const dir = path.join(tmp, 'disagree');

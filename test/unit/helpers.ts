@@ -1,29 +1,18 @@
 // Helpers for unit tests: where the real data is, and throw-away files.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { sharedData, sharedDocs } from '../sharedData';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-/** The real ESC data (CC BY-NC, read in place, never copied): ../shared/data beside the repository. */
-export const SHARED_DATA = process.env.ESC_SHARED_DATA ?? path.resolve(REPO_ROOT, '..', 'shared', 'data');
 export const DEMO_DATA = path.join(REPO_ROOT, 'demo', 'data');
 
-export function sharedFile(name: string): string {
-  const file = path.join(SHARED_DATA, name);
-  if (!existsSync(file)) {
-    throw new Error(
-      `real data file missing: ${file} (the tests read ../shared/data beside the repository; set ESC_SHARED_DATA to override)`,
-    );
-  }
-  return file;
-}
-
-export function sharedDoc(name: string): string {
-  const file = path.join(SHARED_DATA, '..', 'docs', name);
-  if (!existsSync(file)) throw new Error(`shared doc missing: ${file}`);
-  return file;
-}
+// The real data and docs in ../shared: a test that needs them takes `{ skip: sharedData.skip }`.
+export { sharedData, sharedDocs };
+export const SHARED_DATA = sharedData.dir;
+export const sharedFile = sharedData.file;
+export const sharedDoc = sharedDocs.file;
 
 export interface TempDir {
   dir: string;

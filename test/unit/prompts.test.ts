@@ -10,10 +10,10 @@ import {
   VANILLA_SYSTEM_PROMPT,
 } from '../../src/core/prompts';
 import { STRATEGIES } from '../../src/core/strategies';
-import { sharedDoc, sharedFile } from './helpers';
+import { sharedData, sharedDoc, sharedDocs, sharedFile } from './helpers';
 
 describe('paper prompts', () => {
-  it('the vanilla system prompt is byte-identical to the one in the real SFT files', () => {
+  it('the vanilla system prompt is byte-identical to the one in the real SFT files', { skip: sharedData.skip }, () => {
     for (const name of ['ESC_sft_test.json', 'ESC_sft_val.json']) {
       const data = JSON.parse(readFileSync(sharedFile(name), 'utf8')) as { messages: { role: string; content: string }[] }[];
       const prompts = new Set(data.map((r) => r.messages[0]!.content));
@@ -21,7 +21,7 @@ describe('paper prompts', () => {
     }
   });
 
-  it('the planner and generator prompts are the ones in FORMATS.md', () => {
+  it('the planner and generator prompts are the ones in FORMATS.md', { skip: sharedDocs.skip }, () => {
     const formats = readFileSync(sharedDoc('FORMATS.md'), 'utf8');
     const blocks = [...formats.matchAll(/```\n([^`]+?)\n```/g)].map((m) => m[1]!.replace(/\\n/g, '\n'));
     assert.ok(blocks.includes(PLANNER_SYSTEM_PROMPT), 'SP prompt as in FORMATS.md');

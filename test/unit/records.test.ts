@@ -17,7 +17,7 @@ import { AppendRecordsError, appendRecords } from '../../src/core/dataset/append
 import { generatorRequest, plannerRequest, vanillaRequest } from '../../src/core/dialogue/requests';
 import type { DialogueTurn } from '../../src/core/dialogue/types';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
-import { sharedFile, tempDir, type TempDir } from './helpers';
+import { sharedData, sharedFile, tempDir, type TempDir } from './helpers';
 
 // The same dialogue as convert.test.ts, as the Playground holds it: a greeting before the seeker
 // spoke (skipped; it may lack a strategy), a double supporter turn, and a trailing seeker turn.
@@ -268,35 +268,39 @@ describe('playground records: appendRecords', () => {
     }
   });
 
-  it('appends to the released vanilla SFT file without changing a byte of it (copy in a temp folder)', async () => {
-    const t = tempDir();
-    try {
-      const original = readFileSync(sharedFile('ESC_sft_test.json'), 'utf8');
-      const oldRecords = JSON.parse(original) as unknown[];
-      const accented = vanillaSftRecords([
-        { speaker: 'seeker', text: 'Mon fiancé 💔' },
-        { speaker: 'supporter', text: 'Désolé.', strategy: 'Others' },
-      ]);
-      const after = await appendAndCheck(t, 'ESC_sft_test.json', original, accented, 'sft-vanilla', original.lastIndexOf('}') + 1);
-      const parsed = JSON.parse(after) as unknown[];
-      assert.deepEqual(parsed.slice(0, oldRecords.length), oldRecords);
-      assert.deepEqual(parsed.slice(oldRecords.length), accented);
-      // the released files are Python json.dump(indent=2) output, non-ASCII escaped: so is the splice
-      const pythonStyle = (v: unknown): string =>
-        JSON.stringify(v, null, 2).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-      assert.equal(original, pythonStyle(oldRecords));
-      assert.equal(after, pythonStyle(parsed), 'the splice looks like the rest of the file');
-      assert.match(after, /Mon fianc\\u00e9 \\ud83d\\udc94/);
-      // a file that holds raw UTF-8 gets raw UTF-8
-      const raw = JSON.stringify(accented, null, 2);
-      assert.equal(
-        await appendAndCheck(t, 'raw.json', raw, accented, 'sft-vanilla', raw.lastIndexOf('}') + 1),
-        JSON.stringify([...accented, ...accented], null, 2),
-      );
-    } finally {
-      t.dispose();
-    }
-  });
+  it(
+    'appends to the released vanilla SFT file without changing a byte of it (copy in a temp folder)',
+    { skip: sharedData.skip },
+    async () => {
+      const t = tempDir();
+      try {
+        const original = readFileSync(sharedFile('ESC_sft_test.json'), 'utf8');
+        const oldRecords = JSON.parse(original) as unknown[];
+        const accented = vanillaSftRecords([
+          { speaker: 'seeker', text: 'Mon fiancé 💔' },
+          { speaker: 'supporter', text: 'Désolé.', strategy: 'Others' },
+        ]);
+        const after = await appendAndCheck(t, 'ESC_sft_test.json', original, accented, 'sft-vanilla', original.lastIndexOf('}') + 1);
+        const parsed = JSON.parse(after) as unknown[];
+        assert.deepEqual(parsed.slice(0, oldRecords.length), oldRecords);
+        assert.deepEqual(parsed.slice(oldRecords.length), accented);
+        // the released files are Python json.dump(indent=2) output, non-ASCII escaped: so is the splice
+        const pythonStyle = (v: unknown): string =>
+          JSON.stringify(v, null, 2).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+        assert.equal(original, pythonStyle(oldRecords));
+        assert.equal(after, pythonStyle(parsed), 'the splice looks like the rest of the file');
+        assert.match(after, /Mon fianc\\u00e9 \\ud83d\\udc94/);
+        // a file that holds raw UTF-8 gets raw UTF-8
+        const raw = JSON.stringify(accented, null, 2);
+        assert.equal(
+          await appendAndCheck(t, 'raw.json', raw, accented, 'sft-vanilla', raw.lastIndexOf('}') + 1),
+          JSON.stringify([...accented, ...accented], null, 2),
+        );
+      } finally {
+        t.dispose();
+      }
+    },
+  );
 
   it('keeps the file mode and follows a symbolic link', { skip: process.platform === 'win32' }, async () => {
     const t = tempDir();
