@@ -129,6 +129,28 @@ const vanillaPairs = alt.planner_rejections.flatMap((r) => {
 });
 write('pref_vanilla_trl.jsonl', jsonl(vanillaPairs));
 
+// Vanilla (VM) pairs in LLaMA-Factory's sharegpt ranking layout, what the demo's vanilla-dpo stage trains on:
+// one pair per turn that has an alternative reply, in file order. The vanilla model's answer may miss the
+// strategy (a planner rejection) or keep it with a weaker reply (a generator rejection): both are entangled
+// in one "[Strategy] text" message, which is what the decoupled stages pull apart.
+const vanillaAlternatives = [
+  ...alt.planner_rejections.map((r) => ({ dialogue: r.dialogue, turn: r.turn, strategy: r.rejected_strategy, text: r.rejected })),
+  ...alt.generator_rejections.map((r) => ({ dialogue: r.dialogue, turn: r.turn, strategy: undefined, text: r.rejected })),
+].sort((a, b) => a.dialogue - b.dialogue || a.turn - b.turn);
+const vanillaRankingPairs = vanillaAlternatives.flatMap((r) => {
+  const t = turnAt(r.dialogue, r.turn, 'vanilla ranking pair');
+  return t
+    ? [
+        {
+          conversations: vanillaMessages(t),
+          chosen: assistant(tagged(t.strategy, t.text)),
+          rejected: assistant(tagged(r.strategy ?? t.strategy, r.text)),
+        },
+      ]
+    : [];
+});
+write('pref_vanilla_demo.json', json(vanillaRankingPairs));
+
 // Decoupled inference output over a few dialogues
 const inference = alt.predictions.flatMap((p) => {
   const t = turnAt(p.dialogue, p.turn, 'prediction');

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KIND_LABELS, DATASET_KINDS } from '../../src/core/formats/kinds';
 import { STRATEGIES } from '../../src/core/strategies';
+import { STAGES } from '../../src/core/training/experiment';
 import { openEscStudio, openWorkbench, screenshot, webviewFrame, type Workbench } from './workbench';
 
 describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
@@ -39,11 +40,14 @@ describe('ESC Studio container in code-server', { timeout: 240_000 }, () => {
     await tree.locator('.monaco-list-row', { hasText: 'pref_generator_filtered.json' }).waitFor({ timeout: 10_000 });
   });
 
-  it('Runs lists the demo experiment and its stages', async () => {
+  it('Runs lists the demo experiment and its six stages, the vanilla SFT/DPO baseline included', async () => {
     const runs = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Runs' }) });
     await runs.locator('.monaco-list-row', { hasText: 'demo-qwen' }).waitFor({ timeout: 15_000 });
-    await runs.locator('.monaco-list-row', { hasText: 'planner-sft' }).waitFor({ timeout: 15_000 });
-    assert.match(await runs.locator('.monaco-list-row', { hasText: 'planner-sft' }).innerText(), /not started/);
+    for (const stage of STAGES) {
+      const row = runs.locator('.monaco-list-row', { hasText: stage });
+      await row.waitFor({ timeout: 15_000 });
+      assert.match(await row.innerText(), /not started/, stage);
+    }
   });
 
   it('Playground webview renders the two stages and the 8 strategy chips, and saves a screenshot', async () => {

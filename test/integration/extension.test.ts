@@ -99,7 +99,7 @@ describe('ESC Studio in a real VS Code', () => {
     await seen(false);
   });
 
-  it('Runs view lists the demo experiment with its five stages, not started', async () => {
+  it('Runs view lists the demo experiment with its six stages (the vanilla SFT/DPO baseline too), not started', async () => {
     const a = await api();
     await vscode.commands.executeCommand('escStudio.runs.focus');
     await a.runsModel.ready();
@@ -113,6 +113,7 @@ describe('ESC Studio in a real VS Code', () => {
       ['planner-dpo', 'not started'],
       ['generator-dpo', 'not started'],
       ['vanilla-sft', 'not started'],
+      ['vanilla-dpo', 'not started'],
     ]);
   });
 

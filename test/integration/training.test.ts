@@ -66,6 +66,7 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
       'planner-dpo': 'succeeded',
       'generator-dpo': 'not-started',
       'vanilla-sft': 'succeeded',
+      'vanilla-dpo': 'succeeded',
     });
     const calls = readFileSync(stubLog, 'utf8').trim().split('\n');
     const at = (line: string): number => calls.indexOf(line);
@@ -75,6 +76,7 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     );
     assert.ok(at('planner-dpo start') > at('planner-sft end'), 'the planner DPO waited for its SFT');
     assert.equal(at('generator-dpo start'), -1, 'the generator DPO never started');
+    assert.ok(at('vanilla-dpo start') > at('vanilla-sft end'), 'the vanilla DPO waited for its SFT');
     const stageItem = a.runs.getTreeItem({ type: 'stage', run: a.runsModel.find(experiment.fsPath, 'planner-sft')! });
     assert.match(String(stageItem.description), /^succeeded · 100%/);
     // the generated, quoted script a user can rerun by hand
@@ -178,7 +180,8 @@ describe('ESC: New Decoupled Experiment in a real VS Code', function () {
       'planner-dpo': 'data/pref_planner_demo.json',
       'generator-dpo': 'data/pref_generator_demo.json',
       'vanilla-sft': 'data/sft_vanilla_demo.json',
-      // the only vanilla pair file is in TRL's layout, which LLaMA-Factory cannot read: not offered
+      // pref_vanilla_trl.jsonl, in TRL's layout that LLaMA-Factory cannot read, is not offered
+      'vanilla-dpo': 'data/pref_vanilla_demo.json',
     });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -44,16 +44,22 @@ describe('train-config golden files', () => {
             );
           }
           if (backend === 'trl') {
-            const pairs = plan.files.find((f) => f.path.endsWith(`${path.sep}planner-dpo.jsonl`))!;
-            const rows = pairs.content
-              .trim()
-              .split('\n')
-              .map((l) => JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] });
-            assert.equal(rows.length, 16);
-            assert.ok(
-              rows.every((r) => r.prompt.length > 0 && r.chosen.length === 1 && r.rejected.length === 1),
-              'TRL preference layout',
-            );
+            // the demo's planner pairs and its vanilla (VM) pairs, from LLaMA-Factory's ranking layout
+            for (const [stage, count] of [
+              ['planner-dpo', 16],
+              ['vanilla-dpo', 32],
+            ] as const) {
+              const pairs = plan.files.find((f) => f.path.endsWith(`${path.sep}${stage}.jsonl`))!;
+              const rows = pairs.content
+                .trim()
+                .split('\n')
+                .map((l) => JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] });
+              assert.equal(rows.length, count, stage);
+              assert.ok(
+                rows.every((r) => r.prompt.length > 0 && r.chosen.length === 1 && r.rejected.length === 1),
+                `${stage}: TRL preference layout`,
+              );
+            }
           }
         } finally {
           t.dispose();
