@@ -42,6 +42,10 @@ export interface LoadedExperiment {
   experiment: Experiment;
 }
 
+/** Where a stage writes its adapter and logs: <output_root>/<name>/<stage>, relative to the experiment file. */
+export const stageOutputDir = (loaded: LoadedExperiment, stage: StageId): string =>
+  path.resolve(loaded.dir, loaded.experiment.output_root, loaded.experiment.name, stage);
+
 export async function loadExperiment(
   file: string,
   overrides: Partial<Pick<Experiment, 'backend' | 'launcher'>> = {},
@@ -130,7 +134,7 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
 
   const paths: StagePaths = {
     configDir: rel(loaded.dir, outDir),
-    outputDir: (s) => rel(loaded.dir, path.resolve(loaded.dir, e.output_root, e.name, s)),
+    outputDir: (s) => rel(loaded.dir, stageOutputDir(loaded, s)),
     datasetFile: (s) =>
       e.backend === 'trl'
         ? rel(loaded.dir, path.join(outDir, 'data', `${s}.jsonl`))

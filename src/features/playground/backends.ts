@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../../core/embedded/backend';
 import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../../core/embedded/modelFolder';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../core/openai/backends';
+import { apiKeySecretKey } from '../../core/openai/apiKeys';
 import { endpointLabel, PAPER_API_KEY, type EndpointConfig } from '../../core/openai/config';
 import type { Backends } from '../../core/playground/pipeline';
 import { withServedModel } from '../../core/openai/servedModel';
@@ -72,20 +73,6 @@ class EndpointJoint implements JointModel {
   }
 }
 
-/**
- * Where an endpoint's API key is kept: per slot *and* server origin, so a key is only ever sent to the
- * server it was entered for — changing the URL (or a workspace setting doing so) does not carry it along.
- */
-export function secretKey(slot: EndpointSlot, baseUrl: string): string {
-  let origin: string;
-  try {
-    origin = new URL(baseUrl).origin;
-  } catch {
-    origin = baseUrl;
-  }
-  return `escStudio.playground.apiKey.${slot}@${origin}`;
-}
-
 export class PlaygroundBackends implements vscode.Disposable {
   private embedded: { dir: string; backends: Promise<Backends>; engines: Promise<EmbeddedEngines> } | undefined;
   private readonly sub: vscode.Disposable;
@@ -135,7 +122,7 @@ export class PlaygroundBackends implements vscode.Disposable {
   async endpointConfig(slot: EndpointSlot): Promise<EndpointConfig> {
     const c = playgroundConfig();
     const endpoint = c.endpoints[slot];
-    const apiKey = (await this.ctx.extension.secrets.get(secretKey(slot, endpoint.baseUrl))) ?? PAPER_API_KEY;
+    const apiKey = (await this.ctx.extension.secrets.get(apiKeySecretKey(slot, endpoint.baseUrl))) ?? PAPER_API_KEY;
     return { ...endpoint, apiKey, timeoutMs: c.timeoutMs };
   }
 

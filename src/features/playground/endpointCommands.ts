@@ -2,11 +2,12 @@
 // names (settings), API keys (SecretStorage, never settings files), and Test Connection.
 
 import * as vscode from 'vscode';
+import { apiKeySecretKey } from '../../core/openai/apiKeys';
 import { PAPER_API_KEY, PAPER_PRESETS } from '../../core/openai/config';
 import { testConnection } from '../../core/openai/testConnection';
 import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
-import { secretKey, type PlaygroundBackends } from './backends';
+import type { PlaygroundBackends } from './backends';
 import type { PlaygroundSession } from './session';
 
 const SLOTS: readonly EndpointSlot[] = ['planner', 'generator', 'vanilla'];
@@ -118,7 +119,7 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
     });
     items.push({
       label: `$(key) ${TITLE[slot]}: API key`,
-      description: (await ctx.extension.secrets.get(secretKey(slot, cfg.baseUrl)))
+      description: (await ctx.extension.secrets.get(apiKeySecretKey(slot, cfg.baseUrl)))
         ? `stored in SecretStorage for ${cfg.baseUrl}`
         : `not set (sends "${PAPER_API_KEY}", as the paper does)`,
       run: async () => {
@@ -128,8 +129,8 @@ export async function configureEndpoints(ctx: Ctx, backends: PlaygroundBackends,
           prompt: 'Kept in VS Code’s SecretStorage for this server only, never in settings. Empty to remove it.',
         });
         if (v === undefined) return;
-        if (v) await ctx.extension.secrets.store(secretKey(slot, cfg.baseUrl), v);
-        else await ctx.extension.secrets.delete(secretKey(slot, cfg.baseUrl));
+        if (v) await ctx.extension.secrets.store(apiKeySecretKey(slot, cfg.baseUrl), v);
+        else await ctx.extension.secrets.delete(apiKeySecretKey(slot, cfg.baseUrl));
       },
     });
   }

@@ -2,26 +2,19 @@
 // ETA, latest loss from the trainer's own log files) and run folders the user attached. Progress is
 // re-read when the log files change (file watcher) and every couple of seconds while a stage runs.
 
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stagesOf, type StageId } from '../../core/training/experiment';
-import { parseTrainerLog, parseTrainerState, type ParsedLog } from '../../core/training/logs';
+import type { ParsedLog } from '../../core/training/logs';
 import type { StageStatus } from '../../core/training/pipeline';
-import { loadExperiment, type LoadedExperiment } from '../../core/training/trainConfig';
+import { logChanged, readRunLog, RUN_LOG_GLOB } from '../../core/training/runLog';
+import { isActive, newStageRun, reloadedRuns, type StageRun as TrackedStage } from '../../core/training/stageRuns';
+import { loadExperiment, stageOutputDir, type LoadedExperiment } from '../../core/training/trainConfig';
 import type { RunningStage } from './terminalRunner';
 
-export const EXPERIMENT_GLOB = '**/{esc-experiment,*.esc-experiment}.{yaml,yml}';
+const EXPERIMENT_GLOB = '**/{esc-experiment,*.esc-experiment}.{yaml,yml}';
 const POLL_MS = 2000;
 
-export interface StageRun {
-  experimentFile: string;
-  stage: StageId;
-  status: StageStatus;
-  outputDir: string;
-  log?: ParsedLog;
-  running?: RunningStage;
-}
+export type StageRun = TrackedStage<RunningStage>;
 
 export interface ExperimentEntry {
   file: string;
@@ -33,25 +26,6 @@ export interface ExperimentEntry {
 export interface AttachedRun {
   dir: string;
   log?: ParsedLog;
-}
-
-/** Reads a run folder's progress: LLaMA-Factory's trainer_log.jsonl, else trainer_state.json (TRL, or finished runs). */
-export async function readRunLog(dir: string): Promise<ParsedLog | undefined> {
-  const jsonl = await readFile(path.join(dir, 'trainer_log.jsonl'), 'utf8').catch(() => undefined);
-  if (jsonl !== undefined) {
-    const log = parseTrainerLog(jsonl);
-    // DPO reward metrics are only in trainer_state.json: merge them when it exists
-    const state = await readFile(path.join(dir, 'trainer_state.json'), 'utf8').catch(() => undefined);
-    if (state) {
-      const s = parseTrainerState(state);
-      // a rerun deletes trainer_log.jsonl but not an old trainer_state.json: only a state at least as far along belongs to this run
-      const lastStep = log.points[log.points.length - 1]?.step ?? 0;
-      if (s.points.some((p) => p.rewardsMargins !== undefined) && (s.progress?.step ?? 0) >= lastStep) return { ...log, points: s.points };
-    }
-    return log;
-  }
-  const state = await readFile(path.join(dir, 'trainer_state.json'), 'utf8').catch(() => undefined);
-  return state === undefined ? undefined : parseTrainerState(state);
 }
 
 export class RunsModel implements vscode.Disposable {
@@ -67,7 +41,7 @@ export class RunsModel implements vscode.Disposable {
 
   constructor() {
     const expWatcher = vscode.workspace.createFileSystemWatcher(EXPERIMENT_GLOB);
-    const logWatcher = vscode.workspace.createFileSystemWatcher('**/{trainer_log.jsonl,trainer_state.json}');
+    const logWatcher = vscode.workspace.createFileSystemWatcher(`**/${RUN_LOG_GLOB}`);
     const reload = (): void => void this.load();
     const progress = (): void => void this.refreshLogs();
     this.disposables.push(
@@ -91,23 +65,17 @@ export class RunsModel implements vscode.Disposable {
   load(): Promise<void> {
     const run = (async () => {
       const uris = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '**/node_modules/**', 200);
-      const previous = new Map(this.experiments.flatMap((e) => e.stages.map((s) => [`${e.file}|${s.stage}`, s] as const)));
+      const previous = this.experiments.flatMap((e) => e.stages);
       const entries: ExperimentEntry[] = [];
       for (const uri of uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
+        const file = uri.fsPath;
         try {
-          const loaded = await loadExperiment(uri.fsPath);
-          const stages = stagesOf(loaded.experiment).map((stage): StageRun => {
-            const outputDir = path.resolve(loaded.dir, loaded.experiment.output_root, loaded.experiment.name, stage);
-            const prev = previous.get(`${uri.fsPath}|${stage}`);
-            return prev && (prev.outputDir === outputDir || prev.running)
-              ? prev
-              : { experimentFile: uri.fsPath, stage, status: 'not-started', outputDir };
-          });
-          entries.push({ file: uri.fsPath, loaded, stages });
+          const loaded = await loadExperiment(file);
+          const stages = stagesOf(loaded.experiment).map((stage) => ({ stage, outputDir: stageOutputDir(loaded, stage) }));
+          entries.push({ file, loaded, stages: reloadedRuns(file, stages, previous) });
         } catch (err) {
           // an experiment edited into an invalid file keeps its running stages reachable (Stop)
-          const running = [...previous.values()].filter((s) => s.experimentFile === uri.fsPath && (s.running || s.status === 'queued'));
-          entries.push({ file: uri.fsPath, error: err instanceof Error ? err.message : String(err), stages: running });
+          entries.push({ file, error: err instanceof Error ? err.message : String(err), stages: reloadedRuns(file, undefined, previous) });
         }
       }
       this.experiments = entries;
@@ -123,14 +91,12 @@ export class RunsModel implements vscode.Disposable {
   async refreshLogs(): Promise<void> {
     // redraw only when a log changed: a tree redrawn every poll swallows the user's clicks
     let changed = false;
-    const signature = (log: ParsedLog | undefined): string =>
-      log ? `${log.points.length}|${log.progress?.step}|${log.progress?.lastLoss}|${log.progress?.percentage}` : '';
     for (const run of [
       ...this.experiments.flatMap((e) => e.stages.map((s) => ({ target: s, dir: s.outputDir }))),
       ...this.attached.map((a) => ({ target: a, dir: a.dir })),
     ]) {
       const log = await readRunLog(run.dir);
-      if (signature(log) !== signature(run.target.log)) changed = true;
+      if (logChanged(run.target.log, log)) changed = true;
       run.target.log = log;
     }
     if (changed) this.changed.fire();
@@ -140,9 +106,7 @@ export class RunsModel implements vscode.Disposable {
     if (!this.attached.some((a) => a.dir === dir)) {
       this.attached.push({ dir });
       // the workspace watcher does not see folders outside the workspace: watch this one itself
-      const w = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(vscode.Uri.file(dir), '{trainer_log.jsonl,trainer_state.json}'),
-      );
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), RUN_LOG_GLOB));
       const progress = (): void => void this.refreshLogs();
       this.disposables.push(w, w.onDidChange(progress), w.onDidCreate(progress));
     }
@@ -156,7 +120,7 @@ export class RunsModel implements vscode.Disposable {
     if (found) return found;
     let entry = this.experiments.find((e) => e.file === experimentFile);
     if (!entry) this.experiments.push((entry = { file: experimentFile, stages: [] }));
-    const run: StageRun = { experimentFile, stage, status: 'not-started', outputDir };
+    const run = newStageRun<RunningStage>(experimentFile, stage, outputDir);
     entry.stages.push(run);
     return run;
   }
@@ -166,7 +130,7 @@ export class RunsModel implements vscode.Disposable {
   }
 
   get active(): StageRun[] {
-    return this.experiments.flatMap((e) => e.stages).filter((s) => s.status === 'running' || s.status === 'queued');
+    return this.experiments.flatMap((e) => e.stages).filter(isActive);
   }
 
   /** Polls the logs while something runs (watchers can miss writes on network file systems). */
