@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../../src/core/openai/backends';
 import { streamChat } from '../../src/core/openai/chatCompletions';
-import { DEFAULT_SAMPLING, PAPER_PRESETS, withEndpointDefaults, type EndpointConfig } from '../../src/core/openai/config';
+import { DEFAULT_SAMPLING, withEndpointDefaults, type EndpointConfig } from '../../src/core/openai/config';
 import { parseEndpointSpec } from '../../src/core/openai/endpointSpec';
 import { errorBodyMessage, networkError } from '../../src/core/openai/errors';
 import { strategiesStartingWith, strategyProbabilities, type TokenLogprob } from '../../src/core/openai/logprobs';
@@ -851,21 +851,30 @@ describe('endpoint configuration', () => {
     }
   });
 
-  it('fills a partial config from the paper preset of its role', () => {
-    const planner = withEndpointDefaults({ baseUrl: 'http://gpu:9000/v1', model: undefined }, 'planner');
-    assert.deepEqual(planner, { ...PAPER_PRESETS.planner, baseUrl: 'http://gpu:9000/v1' });
-    assert.equal(withEndpointDefaults({ model: 'vanilla-sft' }, 'joint').baseUrl, PAPER_PRESETS.generator.baseUrl);
-    // the paper's serving layout (FORMATS.md): SP on 8000, RG on 8001, key "EMPTY", 0.7 / 0.95
-    assert.deepEqual(
-      [
-        PAPER_PRESETS.planner.baseUrl,
-        PAPER_PRESETS.generator.baseUrl,
-        PAPER_PRESETS.planner.apiKey,
-        PAPER_PRESETS.generator.temperature,
-        PAPER_PRESETS.generator.topP,
-      ],
-      ['http://localhost:8000/v1', 'http://localhost:8001/v1', 'EMPTY', 0.7, 0.95],
-    );
+  it('fills a partial config with the paper’s serving setup for its role (FORMATS.md: SP on 8000, RG on 8001, key "EMPTY", 0.7 / 0.95)', () => {
+    // an explicit undefined (a CLI flag left out) does not blank out the preset
+    assert.deepEqual(withEndpointDefaults({ baseUrl: 'http://gpu:9000/v1', model: undefined }, 'planner'), {
+      baseUrl: 'http://gpu:9000/v1',
+      model: '',
+      apiKey: 'EMPTY',
+      temperature: 0.7,
+      topP: 0.95,
+      maxTokens: 16,
+      stream: false,
+      timeoutMs: 60_000,
+    });
+    // the vanilla joint model answers like the generator: its port, streamed, a reply's length
+    assert.deepEqual(withEndpointDefaults({ model: 'vanilla-sft', temperature: 0 }, 'joint'), {
+      baseUrl: 'http://localhost:8001/v1',
+      model: 'vanilla-sft',
+      apiKey: 'EMPTY',
+      temperature: 0,
+      topP: 0.95,
+      maxTokens: 512,
+      stream: true,
+      timeoutMs: 60_000,
+    });
+    assert.equal(withEndpointDefaults({}, 'generator').baseUrl, 'http://localhost:8001/v1');
   });
 });
 

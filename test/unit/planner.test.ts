@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { strategyScores } from '../../src/core/eval/strategyMetrics';
-import { contextFeatures, fnv1a, type ContextTurn } from '../../src/core/embedded/features';
+import { contextFeatures, FEATURE_DIM, fnv1a, type ContextTurn, type SparseVector } from '../../src/core/embedded/features';
 import { PlannerModel, type PlannerPair, type PlannerSample } from '../../src/core/embedded/plannerModel';
 import { splitStrategyTag } from '../../src/core/strategies';
 import { sharedData, sharedFile } from './helpers';
@@ -31,11 +31,36 @@ function samplesOf(file: string): PlannerSample[] {
 }
 
 describe('embedded planner (groundwork for the playground)', () => {
-  it('feature hashing is deterministic', () => {
-    assert.equal(fnv1a('seeker'), fnv1a('seeker'));
+  it('feature hashing is 32-bit FNV-1a: the published test vectors (shipped model weights are indexed by it)', () => {
+    // from the FNV reference test suite (Fowler, Noll, Vo)
     assert.equal(fnv1a(''), 0x811c9dc5);
-    const turns: ContextTurn[] = [{ speaker: 'seeker', text: 'I lost my job and I feel lost' }];
-    assert.deepEqual(contextFeatures(turns), contextFeatures(turns));
+    assert.equal(fnv1a('a'), 0xe40c292c);
+    assert.equal(fnv1a('foobar'), 0xbf9cf968);
+  });
+
+  it('context features: unit length, case-blind words, recent turns weigh more, distant turns drop out', () => {
+    const bucket = (key: string): number => fnv1a(key) & (FEATURE_DIM - 1);
+    const weight = (x: SparseVector, key: string): number => {
+      const i = x.indices.indexOf(bucket(key));
+      return i < 0 ? 0 : x.values[i]!;
+    };
+    const seeker = (text: string): ContextTurn => ({ speaker: 'seeker', text });
+    const supporter = (text: string): ContextTurn => ({ speaker: 'supporter', text });
+    const x = contextFeatures([seeker('I lost my JOB.'), supporter('That is hard. What happened?'), seeker('They closed the office.')]);
+    assert.ok(Math.abs(x.values.reduce((a, v) => a + v * v, 0) - 1) < 1e-6, 'L2-normalised');
+    assert.ok(
+      x.indices.every((v, i) => v < FEATURE_DIM && (i === 0 || v > x.indices[i - 1]!)),
+      'sorted, unique, in range',
+    );
+    assert.deepEqual(contextFeatures([seeker('I LOST my Job')]), contextFeatures([seeker('i lost my job')]), 'case does not matter');
+    // the same word from the seeker: the last turn counts 1, the one two turns back 1/3
+    assert.ok(Math.abs(weight(x, 's1:office') / weight(x, 's1:job') - 3) < 1e-5);
+    assert.ok(weight(x, 's2:lost my') > 0, 'word pairs too');
+    assert.ok(weight(x, 'prev-supporter-question:true') > 0 && weight(x, 'last:seeker') > 0);
+    // a turn six back (weight 1/7) no longer contributes its words
+    const long = contextFeatures([seeker('ancient'), ...Array.from({ length: 6 }, (_, i) => seeker(`turn ${i}`))]);
+    assert.equal(weight(long, 's1:ancient'), 0);
+    assert.ok(weight(contextFeatures([seeker('ancient'), seeker('now')]), 's1:ancient') > 0);
   });
 
   it(

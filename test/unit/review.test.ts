@@ -108,10 +108,34 @@ describe('review regressions', () => {
     assert.deepEqual(report.unmapped, { '': 1 });
   });
 
-  it('positions from a line table equal the plain computation', () => {
+  it('positions are lines and UTF-16 columns as VS Code counts them, past a BOM and multi-byte characters', () => {
+    // bytes: BOM 0-2, "[" 3, "\n" 4 | "  {" 5-7 ... "é" 14-15 (two bytes, one column) ... "\n" 19 | "  {" 20-22 ... "\n" 30 | "]" 31, "\n" 32
     const text = Buffer.from('\ufeff[\n  {"a": "é"},\n  {"b": 2}\n]\n');
     const mapper = new PositionMapper(text);
-    for (let off = 0; off <= text.length; off++) assert.deepEqual(mapper.positionAt(off), positionAt(text, off), `offset ${off}`);
-    assert.deepEqual(mapper.positionAt(text.indexOf('{"b"')), { line: 2, character: 2 });
+    const at = (offset: number): [number, number] => {
+      const p = mapper.positionAt(offset);
+      return [p.line, p.character];
+    };
+    assert.deepEqual([0, 3, 4, 5, 14, 16, 17, 22, 31, 33].map(at), [
+      [0, 0], // inside the BOM
+      [0, 0], // "[": the BOM is not a column
+      [0, 1],
+      [1, 0],
+      [1, 9], // "é"
+      [1, 10], // the quote after it
+      [1, 11],
+      [2, 2],
+      [3, 0],
+      [4, 0], // the end of the file
+    ]);
+    assert.deepEqual(
+      [at(-5), at(1000)],
+      [
+        [0, 0],
+        [4, 0],
+      ],
+    );
+    // a character outside the BMP is four bytes and two UTF-16 columns
+    assert.deepEqual(positionAt(Buffer.from('a😀b'), 5), { line: 0, character: 3 });
   });
 });
