@@ -54,8 +54,8 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ['src/core/dataset/worker/inspect.ts'],
-    outfile: 'dist/inspectWorker.js',
+    entryPoints: ['src/core/dataset/worker/tasks.ts'],
+    outfile: 'dist/tasksWorker.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',

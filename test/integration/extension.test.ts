@@ -2,7 +2,7 @@
 // views resolve on the demo workspace, and validation reaches the Problems panel.
 
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EscStudioApi } from '../../src/extension';
@@ -24,6 +24,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
   ]);
 }
+
+/** A kernel attribute only writable (every Linux bus has one): opening it for reading fails, for root too. */
+const WRITE_ONLY_ATTRIBUTE = '/sys/bus/cpu/uevent';
 
 const workspaceDir = (): string => {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -97,6 +100,70 @@ describe('ESC Studio in a real VS Code', () => {
     await seen(true);
     await vscode.workspace.fs.delete(vscode.Uri.file(file));
     await seen(false);
+  });
+
+  it('Datasets view shows a file it cannot read on its item, with the reason', async function () {
+    const a = await api();
+    const file = path.join(workspaceDir(), 'unreadable.json');
+    if (process.getuid?.() === 0) {
+      // root reads a file whatever its mode; nobody can read a write-only kernel attribute
+      if (!existsSync(WRITE_ONLY_ATTRIBUTE)) {
+        log(`  - skipped: running as root and ${WRITE_ONLY_ATTRIBUTE} is missing, so no file here is unreadable`);
+        this.skip();
+      }
+      symlinkSync(WRITE_ONLY_ATTRIBUTE, file);
+    } else {
+      writeFileSync(file, '[]');
+      chmodSync(file, 0);
+    }
+    try {
+      await a.datasets.refresh();
+      const group = a.datasets.getChildren().find((n) => n.type === 'unreadable');
+      assert.ok(group, 'a "Could not be read" group is listed');
+      const node = a.datasets.getChildren(group).find((n) => n.type === 'unreadableFile' && n.file.uri.fsPath === file);
+      assert.ok(node, 'the file is listed in it');
+      const item = a.datasets.getTreeItem(node);
+      assert.match(String(item.description), /EACCES|permission denied/i);
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
+      assert.match((item.tooltip as vscode.MarkdownString).value, /Could not be read/);
+      log(`  unreadable file: "${String(item.description)}"`);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    await a.datasets.refresh();
+    assert.ok(!a.datasets.getChildren().some((n) => n.type === 'unreadable'), 'the group goes once the file is gone');
+  });
+
+  it('Datasets view watches the include setting as it is now: a file only the changed glob matches appears', async () => {
+    const a = await api();
+    const datasets = vscode.workspace.getConfiguration('escStudio.datasets');
+    const file = path.join(workspaceDir(), 'pairs.esc-data');
+    await datasets.update('include', '**/*.{json,jsonl,esc-data}', vscode.ConfigurationTarget.Workspace);
+    try {
+      // the rescan the change starts is over before the file exists: only the file watcher can see it
+      await new Promise((r) => setTimeout(r, 1000));
+      await a.datasets.ready();
+      writeFileSync(
+        file,
+        JSON.stringify([
+          {
+            conversations: [{ role: 'user', content: 'hi' }],
+            chosen: { role: 'assistant', content: 'Question' },
+            rejected: { role: 'assistant', content: 'Others' },
+          },
+        ]),
+      );
+      const listed = (): boolean =>
+        a.datasets
+          .getChildren()
+          .some((k) => k.type === 'kind' && a.datasets.getChildren(k).some((n) => n.type === 'file' && n.entry.uri.fsPath === file));
+      const deadline = Date.now() + 15_000;
+      while (!listed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(listed(), 'the file appeared in the Datasets view without a manual refresh');
+    } finally {
+      rmSync(file, { force: true });
+      await datasets.update('include', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('Runs view lists the demo experiment with its six stages (the vanilla SFT/DPO baseline too), not started', async () => {

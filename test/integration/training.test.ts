@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
-import { STAND_IN_LLAMAFACTORY_CLI as STUB } from '../fixtures/standInCli';
+import { SBATCH_REFUSAL, STAND_IN_LLAMAFACTORY_CLI as STUB, STAND_IN_SBATCH_REFUSING } from '../fixtures/standInCli';
 
 async function api(): Promise<EscStudioApi> {
   return vscode.extensions.getExtension<EscStudioApi>('esc-studio.esc-studio')!.activate();
@@ -116,6 +116,54 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
     const calls = readFileSync(stubLog, 'utf8').trim().split('\n');
     assert.equal(calls[calls.length - 1], 'planner-sft start', 'the stopped run never reached its end');
     rmSync(path.join(stubDir, 'slow'), { force: true });
+  });
+});
+
+describe('Slurm launch in a real VS Code (stand-in sbatch)', function () {
+  this.timeout(60_000);
+  const stubDir = path.join(tmpdir(), `esc-sbatch-${process.pid}`);
+  const pathBefore = process.env.PATH;
+
+  before(() => {
+    mkdirSync(stubDir, { recursive: true });
+    writeFileSync(path.join(stubDir, 'sbatch'), STAND_IN_SBATCH_REFUSING, { mode: 0o755 });
+    // the extension host submits the job itself (no terminal): its PATH is the one that counts
+    process.env.PATH = `${stubDir}${path.delimiter}${pathBefore ?? ''}`;
+  });
+  after(() => {
+    process.env.PATH = pathBefore;
+    rmSync(stubDir, { recursive: true, force: true });
+  });
+
+  it("a refused sbatch fails the stage with sbatch's own message, and opens no terminal for a job that does not exist", async () => {
+    const a = await api();
+    const file = path.join(workspaceDir(), 'slurm.esc-experiment.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: slurmtest',
+        'launcher: slurm',
+        'model: {base: x/y, template: qwen}',
+        'datasets:',
+        '  planner-sft: data/sft_planner_demo.jsonl',
+        '',
+      ].join('\n'),
+    );
+    try {
+      await a.runsModel.load();
+      const terminals = vscode.window.terminals.length;
+      const final = await vscode.commands.executeCommand<Map<string, string>>('escStudio.launchPipeline', vscode.Uri.file(file));
+      assert.equal(final.get('planner-sft'), 'failed');
+      const run = a.runsModel.find(file, 'planner-sft')!;
+      assert.equal(run.error, SBATCH_REFUSAL, "the stage keeps sbatch's message, not prefixed twice");
+      const tooltip = String(a.runs.getTreeItem({ type: 'stage', run }).tooltip);
+      assert.ok(tooltip.includes(SBATCH_REFUSAL), `the Runs view shows it: ${tooltip}`);
+      assert.equal(vscode.window.terminals.length, terminals, 'no terminal was opened');
+      log(`  refused sbatch, Runs view tooltip: "${tooltip.split('\n')[1]}"`);
+    } finally {
+      rmSync(file, { force: true });
+      await a.runsModel.load();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { KIND_LABELS, type DatasetKind, type DetectedKind } from '../formats/kin
 import { parseRecord } from '../json/parseRecord';
 import { isJsonlName, scanFile } from '../json/readFile';
 import { writeAtomic } from '../util/atomicWrite';
+import { isAbortError } from '../util/cancel';
 
 /** A record to append: any JSON object (the caller built it for the file's kind). */
 export type AppendedRecord = object;
@@ -21,6 +22,13 @@ export class AppendRecordsError extends Error {
     super(`${file}: ${why}; nothing was written.`);
     this.name = 'AppendRecordsError';
   }
+}
+
+export interface AppendOptions {
+  /** Aborting stops the append while the file is being read; once the write begins it completes. */
+  signal?: AbortSignal;
+  /** The reading pass (the long part for a large file). */
+  onProgress?: (bytesRead: number, size: number) => void;
 }
 
 export interface AppendResult {
@@ -85,7 +93,7 @@ const describeKind = (kind: DetectedKind): string => (kind === 'unknown' ? 'not 
  * Reads the whole file once: every record must parse, the structure must be sound (no truncation,
  * no stray commas). Also notes how the last record is written, so new ones can follow its style.
  */
-async function readShape(file: string): Promise<FileShape> {
+async function readShape(file: string, opts: AppendOptions): Promise<FileShape> {
   let bad: string | undefined;
   let rawNonAscii = false;
   let escapedNonAscii = false;
@@ -93,6 +101,8 @@ async function readShape(file: string): Promise<FileShape> {
   let last: { start: number; end: number; newlineAt: number; crlf: boolean; secondLineIndent: string } | undefined;
   const scan = await scanFile(file, {
     keepBytes: true,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
     onRecord: (span, bytes) => {
       const parsed = parseRecord(bytes!, span.start);
       if (!parsed.ok && bad === undefined) bad = `record ${span.index + 1} (byte ${parsed.offset}) is not valid: ${parsed.message}`;
@@ -204,11 +214,16 @@ const pending = new Map<string, Promise<AppendResult>>();
  * Refuses with an AppendRecordsError, writing nothing, when the file is not a sound JSON array / JSON
  * Lines file, or when its detected kind is not `expectedKind` (an empty file or array fits any kind).
  */
-export async function appendRecords(file: string, records: readonly AppendedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
+export async function appendRecords(
+  file: string,
+  records: readonly AppendedRecord[],
+  expectedKind: DatasetKind,
+  opts: AppendOptions = {},
+): Promise<AppendResult> {
   const shown = path.resolve(file);
   // Two quick "Keep both" clicks on one file: the second waits for the first instead of failing.
   const previous = pending.get(shown) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => appendNow(shown, records, expectedKind));
+  const run = previous.catch(() => undefined).then(() => appendNow(shown, records, expectedKind, opts));
   pending.set(shown, run);
   try {
     return await run;
@@ -217,14 +232,20 @@ export async function appendRecords(file: string, records: readonly AppendedReco
   }
 }
 
-async function appendNow(shown: string, records: readonly AppendedRecord[], expectedKind: DatasetKind): Promise<AppendResult> {
+async function appendNow(
+  shown: string,
+  records: readonly AppendedRecord[],
+  expectedKind: DatasetKind,
+  opts: AppendOptions,
+): Promise<AppendResult> {
   const fail = (why: string): never => {
     throw new AppendRecordsError(shown, why);
   };
   try {
-    return await appendChecked(shown, records, expectedKind, fail);
+    return await appendChecked(shown, records, expectedKind, fail, opts);
   } catch (err) {
-    if (err instanceof AppendRecordsError) throw err;
+    // a cancel is not a failure to explain: the caller tests for it by type
+    if (err instanceof AppendRecordsError || isAbortError(err)) throw err;
     // file system errors (permissions, a full disk): the target is untouched all the same
     return fail((err as Error).message);
   }
@@ -235,6 +256,7 @@ async function appendChecked(
   records: readonly AppendedRecord[],
   expectedKind: DatasetKind,
   fail: (why: string) => never,
+  opts: AppendOptions,
 ): Promise<AppendResult> {
   if (records.length === 0) fail('there are no records to append');
   // The records themselves must be what the file is for, by the same detector the views use.
@@ -259,8 +281,9 @@ async function appendChecked(
   const dest = target!;
   let shape: FileShape;
   try {
-    shape = await readShape(dest);
+    shape = await readShape(dest, opts);
   } catch (err) {
+    if (isAbortError(err)) throw err;
     return fail(`it is not a valid JSON array or JSON Lines file: ${(err as Error).message}`);
   }
   if (shape.records > 0) {
@@ -268,6 +291,7 @@ async function appendChecked(
     if (detection.kind !== expectedKind) fail(`it is ${describeKind(detection.kind)}, not ${describeKind(expectedKind)}`);
   }
   const splice = await planSplice(dest, before.size, shape, records);
+  opts.signal?.throwIfAborted(); // the last moment a cancel leaves the file as it was without undoing anything
   const src = await open(dest, 'r');
   try {
     await writeAtomic(dest, async (out) => {

@@ -59,10 +59,13 @@ export interface Inspection {
  * The kind (from the head) and the record count (one streaming pass). Files that could not be read
  * as records are not counted; neither are files of no ESC kind unless `countUnknown`.
  */
-export async function inspectFile(path: string, opts: { countUnknown?: boolean } = {}): Promise<Inspection> {
+export async function inspectFile(
+  path: string,
+  opts: { countUnknown?: boolean; signal?: AbortSignal; onProgress?: (bytesRead: number, size: number) => void } = {},
+): Promise<Inspection> {
   const detection = await detectFile(path);
   if (detection.problem || (detection.kind === 'unknown' && !opts.countUnknown)) return { detection, size: 0, records: 0, problems: 0 };
-  const scan = await scanFile(path);
+  const scan = await scanFile(path, { signal: opts.signal, onProgress: opts.onProgress });
   return { detection, size: scan.size, records: scan.records, problems: scan.problems.length };
 }
 

@@ -10,7 +10,7 @@ import { CancelledError, isAbortError } from './cancel';
 /** What a worker answers: each method's params, result and (when it reports any) progress value. */
 export type RpcMethods = { [method: string]: { params: unknown; result: unknown; progress?: unknown } };
 
-type ProgressOf<T> = T extends { progress: infer P } ? P : never;
+export type ProgressOf<T> = T extends { progress: infer P } ? P : never;
 
 type ToWorker = { rpc: 'call'; id: number; method: string; params: unknown } | { rpc: 'cancel'; id: number };
 

@@ -1,18 +1,23 @@
-// ESC: Detect Dataset Kind — says what a file is, with a one-click follow-up.
+// ESC: Detect Dataset Kind — says what a file is, with a one-click follow-up. The file is read in the
+// dataset tasks worker (counting the records of a large file takes a while: progress and Cancel).
 
 import * as vscode from 'vscode';
 import { describeContainer, describeLayout } from '../../core/formats/describe';
-import { inspectFile } from '../../core/formats/detect';
 import { KIND_LABELS } from '../../core/formats/kinds';
+import { CancelledError } from '../../core/util/cancel';
 import type { Ctx } from '../ctx';
 import { requireLocal, targetFile } from '../targetFile';
+import type { DatasetTasks } from './datasetTasks';
+import { withFileProgress } from './fileProgress';
 
-export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
+export const detectDataset = (ctx: Ctx, tasks: DatasetTasks) => async (arg?: unknown) => {
   const uri = await targetFile(arg, 'Detect Kind');
   if (!uri || !requireLocal(uri)) return undefined;
   const name = vscode.workspace.asRelativePath(uri);
   try {
-    const { detection, records } = await inspectFile(uri.fsPath, { countUnknown: true });
+    const { detection, records } = await withFileProgress(`Detecting the kind of ${name}`, uri, (opts) =>
+      tasks.call('detect', { path: uri.fsPath }, opts),
+    );
     if (detection.problem) {
       void vscode.window.showErrorMessage(`${name}: ${detection.problem.message}`);
       return detection;
@@ -34,6 +39,7 @@ export const detectDataset = (ctx: Ctx) => async (arg?: unknown) => {
       .then((choice) => choice === 'Validate' && vscode.commands.executeCommand('escStudio.validateDataset', uri));
     return detection;
   } catch (err) {
+    if (err instanceof CancelledError) return undefined;
     void vscode.window.showErrorMessage(`${name}: cannot read the file: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }

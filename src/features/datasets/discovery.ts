@@ -1,12 +1,13 @@
 // Finds the ESC datasets of the workspace: every file matching the include/exclude settings whose
-// head classifies as a dataset kind. The reading happens in the inspect worker; results are cached
-// by size and modification time, so a change re-inspects only the files that changed.
+// head classifies as a dataset kind. The reading happens in the dataset tasks worker; results are
+// cached by size and modification time, so a change re-inspects only the files that changed. A file
+// that cannot be read is listed with the reason (never dropped in silence), and tried again next scan.
 
 import * as vscode from 'vscode';
 import type { Detection } from '../../core/formats/detect';
 import type { DatasetKind } from '../../core/formats/kinds';
 import { datasetsConfig } from '../config';
-import type { InspectClient } from './inspectClient';
+import type { DatasetTasks } from './datasetTasks';
 
 export interface DatasetEntry {
   uri: vscode.Uri;
@@ -18,26 +19,44 @@ export interface DatasetEntry {
   problems: number;
 }
 
+/** A matching file that could not be inspected (permissions, I/O errors), with why. */
+export interface UnreadableFile {
+  uri: vscode.Uri;
+  error: string;
+}
+
+export interface Discovered {
+  entries: DatasetEntry[];
+  unreadable: UnreadableFile[];
+}
+
 export class Discovery {
   private readonly cache = new Map<string, { key: string; entry: DatasetEntry | undefined }>();
 
-  constructor(private readonly inspector: InspectClient) {}
+  constructor(private readonly tasks: DatasetTasks) {}
 
-  async discover(token?: vscode.CancellationToken): Promise<DatasetEntry[]> {
+  async discover(token?: vscode.CancellationToken): Promise<Discovered> {
     const cfg = datasetsConfig();
     const uris = await vscode.workspace.findFiles(cfg.include, cfg.exclude, cfg.maxFiles, token);
     const seen = new Set<string>();
     const entries: DatasetEntry[] = [];
+    const unreadable: UnreadableFile[] = [];
     for (const uri of uris) {
       if (token?.isCancellationRequested) break;
       if (uri.scheme !== 'file') continue; // core reads through Node's fs
       seen.add(uri.toString());
-      const entry = await this.inspect(uri).catch(() => undefined);
-      if (entry) entries.push(entry);
+      try {
+        const entry = await this.inspect(uri);
+        if (entry) entries.push(entry);
+      } catch (err) {
+        // deleted since it was listed: nothing to report
+        if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') continue;
+        unreadable.push({ uri, error: err instanceof Error ? err.message : String(err) });
+      }
     }
     for (const k of [...this.cache.keys()]) if (!seen.has(k)) this.cache.delete(k);
-    entries.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath));
-    return entries;
+    const byPath = (a: { uri: vscode.Uri }, b: { uri: vscode.Uri }): number => a.uri.fsPath.localeCompare(b.uri.fsPath);
+    return { entries: entries.sort(byPath), unreadable: unreadable.sort(byPath) };
   }
 
   private async inspect(uri: vscode.Uri): Promise<DatasetEntry | undefined> {
@@ -45,7 +64,7 @@ export class Discovery {
     const key = `${stat.size}:${stat.mtime}`;
     const cached = this.cache.get(uri.toString());
     if (cached?.key === key) return cached.entry;
-    const r = await this.inspector.request({ type: 'inspect', path: uri.fsPath });
+    const r = await this.tasks.call('inspect', { path: uri.fsPath });
     const entry =
       r.detection.kind === 'unknown'
         ? undefined

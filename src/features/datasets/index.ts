@@ -9,6 +9,7 @@ import { targetFile } from '../targetFile';
 import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
 
 export type { DatasetsTree } from './datasetsTree';
+export { withFileProgress } from './fileProgress';
 export type { DatasetViewerProvider } from './viewer/viewerProvider';
 
 export interface DatasetsFeature {
@@ -20,8 +21,8 @@ export function registerDatasets(ctx: Ctx): DatasetsFeature {
   const tree = new DatasetsTree(ctx);
   const diagnostics = vscode.languages.createDiagnosticCollection('escStudio');
   ctx.push(tree, diagnostics, vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true }));
-  ctx.command('escStudio.detectDataset', detectDataset);
-  ctx.command('escStudio.validateDataset', (c) => validateDataset(c, diagnostics));
+  ctx.command('escStudio.detectDataset', (c) => detectDataset(c, tree.tasks));
+  ctx.command('escStudio.validateDataset', (c) => validateDataset(c, tree.tasks, diagnostics));
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());
   const viewer = new DatasetViewerProvider(ctx);
   ctx.push(vscode.window.registerCustomEditorProvider(VIEW_TYPE, viewer, { supportsMultipleEditorsPerDocument: true }));

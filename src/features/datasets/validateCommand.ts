@@ -1,46 +1,38 @@
-// ESC: Validate Dataset — streams every record through its schema with a cancellable progress
-// notification and puts each invalid record in the Problems panel: at its exact line/column when the
-// file is small enough for VS Code to open as text, at the top of the file (with record index and
-// byte offset in the message) otherwise.
+// ESC: Validate Dataset — streams every record through its schema in the dataset tasks worker, with a
+// cancellable progress notification, and puts each invalid record in the Problems panel: at its exact
+// line/column when the file is small enough for VS Code to open as text, at the top of the file (with
+// record index and byte offset in the message) otherwise.
 
 import * as vscode from 'vscode';
-import { readFile, stat } from 'node:fs/promises';
-import { PositionMapper } from '../../core/json/position';
-import { validateFile, type ValidationReport } from '../../core/dataset/validate';
+import type { Validated } from '../../core/dataset/worker/tasks';
+import { CancelledError } from '../../core/util/cancel';
 import type { Ctx } from '../ctx';
 import { requireLocal, targetFile } from '../targetFile';
+import type { DatasetTasks } from './datasetTasks';
+import { withFileProgress } from './fileProgress';
 
 /** VS Code does not hand files over 50 MB to extensions as text documents. */
 const TEXT_DOCUMENT_LIMIT = 50 * 1024 * 1024;
 
-export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollection) => async (arg?: unknown) => {
+export const validateDataset = (ctx: Ctx, tasks: DatasetTasks, diagnostics: vscode.DiagnosticCollection) => async (arg?: unknown) => {
   const uri = await targetFile(arg, 'Validate');
   if (!uri || !requireLocal(uri)) return undefined;
   const name = vscode.workspace.asRelativePath(uri);
-  let report: ValidationReport;
+  let validated: Validated;
   try {
-    report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Validating ${name}`, cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const cancel = token.onCancellationRequested(() => abort.abort());
-        let last = 0;
-        return validateFile(uri.fsPath, {
-          signal: abort.signal,
-          onProgress: (read, size) => {
-            const pct = size === 0 ? 100 : Math.floor((read / size) * 100);
-            if (pct > last) progress.report({ increment: pct - last, message: `${pct}%` });
-            last = pct;
-          },
-        }).finally(() => cancel.dispose());
-      },
+    validated = await withFileProgress(
+      `Validating ${name}`,
+      uri,
+      (opts) => tasks.call('validate', { path: uri.fsPath, positionsBelow: TEXT_DOCUMENT_LIMIT }, opts),
+      true,
     );
   } catch (err) {
-    if (err instanceof Error && err.name === 'AbortError') return undefined;
+    if (err instanceof CancelledError) return undefined;
     void vscode.window.showErrorMessage(`${name}: cannot validate: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
-  diagnostics.set(uri, await toDiagnostics(uri, report));
+  const { report } = validated;
+  diagnostics.set(uri, toDiagnostics(validated));
   ctx.log.info(
     `Validate ${uri.fsPath}: ${report.kind}, ${report.records} records, ${report.invalidRecords} invalid, ${report.problems.length} problem(s) listed`,
   );
@@ -58,11 +50,9 @@ export const validateDataset = (ctx: Ctx, diagnostics: vscode.DiagnosticCollecti
   return report;
 };
 
-async function toDiagnostics(uri: vscode.Uri, report: ValidationReport): Promise<vscode.Diagnostic[]> {
-  const size = (await stat(uri.fsPath)).size;
-  const mapper = size < TEXT_DOCUMENT_LIMIT ? new PositionMapper(await readFile(uri.fsPath)) : undefined;
-  return report.problems.map((p) => {
-    const pos = mapper ? mapper.positionAt(p.offset) : { line: 0, character: 0 };
+function toDiagnostics({ report, positions }: Validated): vscode.Diagnostic[] {
+  return report.problems.map((p, i) => {
+    const pos = positions?.[i] ?? { line: 0, character: 0 };
     const at = new vscode.Position(pos.line, pos.character);
     const where = p.index === undefined ? `byte ${p.offset}` : `record ${p.index}, byte ${p.offset}`;
     const d = new vscode.Diagnostic(

@@ -1,7 +1,8 @@
 // "Save conversation" and "Keep both": the Playground's dialogue appended as vanilla / planner /
 // generator SFT records, or a marked pair as a planner / generator preference record, to a file the
 // user picks (a detected dataset of the right kind, another file, or a new one). Appending is atomic
-// and leaves the file's other records byte for byte (core/dataset/append.ts).
+// and leaves the file's other records byte for byte (core/dataset/append.ts); it runs in the dataset
+// tasks worker, with progress and Cancel for a large file (every record of it is read first).
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,11 +15,11 @@ import {
   vanillaSftRecords,
   type SavedRecord,
 } from '../../core/playground/records';
-import { appendRecords } from '../../core/dataset/append';
 import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
+import { CancelledError } from '../../core/util/cancel';
 import type { SaveAs } from '../../protocol/playground';
 import type { Ctx } from '../ctx';
-import type { DatasetsTree } from '../datasets';
+import { withFileProgress, type DatasetsTree } from '../datasets';
 import type { PlaygroundSession } from './session';
 
 type Target = vscode.QuickPickItem & { uri?: vscode.Uri; action?: 'browse' | 'new' };
@@ -74,15 +75,21 @@ async function append(
     session.notice('error', `ESC Studio writes datasets to the file system; ${target.toString()} is not a file path.`);
     return;
   }
+  const where = vscode.workspace.asRelativePath(target, true);
   try {
-    const r = await appendRecords(target.fsPath, records, kind);
-    const where = vscode.workspace.asRelativePath(target, true);
+    const r = await withFileProgress(`Appending to ${where}`, target, (opts) =>
+      datasets.tasks.call('append', { path: target.fsPath, records, kind }, opts),
+    );
     session.notice(
       'info',
       `Appended ${r.appended} ${KIND_LABELS[kind]} record${r.appended === 1 ? '' : 's'} to ${where} (${r.total} in the file).`,
     );
     void datasets.refresh();
   } catch (e) {
+    if (e instanceof CancelledError) {
+      session.notice('info', `Cancelled; nothing was appended to ${where}.`);
+      return;
+    }
     const message = e instanceof Error ? e.message : String(e);
     ctx.log.error(`Playground save: ${message}`);
     session.notice('error', message);

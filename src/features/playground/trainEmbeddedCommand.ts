@@ -8,8 +8,10 @@ import * as vscode from 'vscode';
 import { assertReplaceable } from '../../core/embedded/modelFolder';
 import { TRAIN_KINDS } from '../../core/embedded/trainingData';
 import type { TrainEmbeddedReport } from '../../core/embedded/trainEmbedded';
-import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from '../../core/embedded/trainWorker';
+import type { TrainWorkerData, TrainWorkerMethods } from '../../core/embedded/trainWorker';
 import { KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
+import { CancelledError } from '../../core/util/cancel';
+import { RpcClient } from '../../core/util/workerRpc';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree } from '../datasets';
 import { uriOf } from '../targetFile';
@@ -52,39 +54,38 @@ async function pickFile(
   return picked?.[0];
 }
 
-function runWorker(
+/** The report, or undefined when the user cancelled before the models were written. */
+async function runWorker(
   ctx: Ctx,
   data: TrainWorkerData,
   progress: vscode.Progress<{ message?: string; increment?: number }>,
   token: vscode.CancellationToken,
 ): Promise<TrainEmbeddedReport | undefined> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(ctx.extensionUri.fsPath, 'dist', 'trainWorker.js'), { workerData: data });
-    let done = 0;
-    let settled = false;
-    const settle = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      cancel.dispose();
-      f();
-      void worker.terminate();
-    };
-    // asked to stop, the worker finishes what cannot be interrupted (writing the folder) and answers
-    const cancel = token.onCancellationRequested(() => {
-      progress.report({ message: 'Cancelling…' });
-      worker.postMessage('cancel' satisfies ToTrainWorker);
-    });
-    worker.on('message', (m: FromTrainWorker) => {
-      if (m.type === 'progress') {
-        progress.report({ message: m.message, increment: Math.max(0, m.fraction * 100 - done) });
-        done = Math.max(done, m.fraction * 100);
-      } else if (m.type === 'done') settle(() => resolve(m.report));
-      else if (m.type === 'cancelled') settle(() => resolve(undefined));
-      else settle(() => reject(new Error(m.message)));
-    });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', () => settle(() => reject(new Error('the training worker stopped before it finished'))));
+  const rpc = new RpcClient<TrainWorkerMethods>(new Worker(path.join(ctx.extensionUri.fsPath, 'dist', 'trainWorker.js')), {
+    name: 'the training worker',
   });
+  // asked to stop, the worker finishes what cannot be interrupted (writing the folder) and answers
+  const abort = new AbortController();
+  const cancel = token.onCancellationRequested(() => {
+    progress.report({ message: 'Cancelling…' });
+    abort.abort();
+  });
+  let done = 0;
+  try {
+    return await rpc.call('train', data, {
+      signal: abort.signal,
+      onProgress: ({ message, fraction }) => {
+        progress.report({ message, increment: Math.max(0, fraction * 100 - done) });
+        done = Math.max(done, fraction * 100);
+      },
+    });
+  } catch (e) {
+    if (e instanceof CancelledError) return undefined;
+    throw e;
+  } finally {
+    cancel.dispose();
+    void rpc.terminate();
+  }
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

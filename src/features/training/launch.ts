@@ -152,10 +152,11 @@ async function prepareLaunch(
   return { plan, stages: chosen };
 }
 
-function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<StageOutcome> {
+function startStage(ctx: Ctx, model: RunsModel, plan: TrainPlan, run: StageRun): Promise<StageOutcome> {
   const e = plan.loaded.experiment;
   const files = plan.stageFiles[run.stage]!;
   const name = `ESC ${e.name}: ${run.stage}`;
+  run.error = undefined;
   const handle =
     e.launcher === 'slurm'
       ? runOnSlurm(name, plan.loaded.dir, files.sbatch!, files.outputDir, (queued) => model.setStatus(run, queued ? 'queued' : 'running'))
@@ -165,10 +166,18 @@ function startStage(model: RunsModel, plan: TrainPlan, run: StageRun): Promise<S
   if (model.cancelled.has(run)) void handle.stop(); // Stop was pressed while it was being started
   // re-read the logs before the final status is shown, so the status and the last numbers agree
   return handle.done
-    .then(async (outcome) => {
-      await model.refreshLogs();
-      return outcome;
-    })
+    .then(
+      async (outcome) => {
+        await model.refreshLogs();
+        return outcome;
+      },
+      (err: unknown) => {
+        // it never ran (sbatch refused the job, a folder could not be made): the reason is the only output there is
+        run.error = err instanceof Error ? err.message : String(err);
+        ctx.log.error(`${name}: ${run.error}`);
+        throw err;
+      },
+    )
     .finally(() => {
       if (run.running === handle) run.running = undefined;
     });
@@ -197,7 +206,7 @@ export async function launch(
   ctx.log.info(`Launching ${plan.loaded.experiment.name}: ${prepared.stages.join(', ')}`);
   const final = await runPipeline(
     prepared.stages,
-    (stage) => startStage(model, plan, runs.get(stage)!),
+    (stage) => startStage(ctx, model, plan, runs.get(stage)!),
     (stage, status) => {
       model.setStatus(runs.get(stage)!, status);
       ctx.log.info(`${plan.loaded.experiment.name} ${stage}: ${status}`);
@@ -211,9 +220,13 @@ export async function launch(
   await model.refreshLogs();
   const failed = [...final].filter(([, s]) => s === 'failed').map(([s]) => s);
   if (failed.length > 0) {
-    void vscode.window.showErrorMessage(
-      `${plan.loaded.experiment.name}: ${failed.join(', ')} failed; see the stage terminal and its output folder.`,
-    );
+    // a stage that could not start says why; one that ran and failed has its terminal and output folder
+    const said = failed.flatMap((s) => (runs.get(s)!.error ? [`${s} failed: ${runs.get(s)!.error}`] : []));
+    const ran = failed.filter((s) => !runs.get(s)!.error);
+    if (ran.length > 0) said.push(`${ran.join(', ')} failed; see the stage terminal and its output folder`);
+    void vscode.window
+      .showErrorMessage(`${plan.loaded.experiment.name}: ${said.join('; ')}.`, 'Show Log')
+      .then((choice) => choice && ctx.log.show());
   }
   return final;
 }

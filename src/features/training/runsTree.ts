@@ -79,7 +79,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
     item.id = `stage:${r.experimentFile}:${r.stage}`;
     const progress = progressText(r.log);
     item.description = [r.status.replace('-', ' '), progress].filter(Boolean).join(' · ');
-    item.tooltip = `${STAGE_TITLES[r.stage]}\n${r.status}\n${r.outputDir}${progress ? `\n${progress}` : ''}`;
+    item.tooltip = `${STAGE_TITLES[r.stage]}\n${r.status}${r.error ? `: ${r.error}` : ''}\n${r.outputDir}${progress ? `\n${progress}` : ''}`;
     const [icon, color] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = r.status === 'running' || r.status === 'queued' ? 'escStageRunning' : 'escStage';

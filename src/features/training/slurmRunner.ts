@@ -1,5 +1,6 @@
 // Runs a stage on a Slurm cluster: submits its .sbatch, follows the job with squeue/sacct, and shows
-// the job's output file in a terminal (tail -F). Stop cancels the job with scancel.
+// the job's output file in a terminal (tail -F). Stop cancels the job with scancel. A refused
+// submission fails the stage with sbatch's own message (no job, so no terminal).
 
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -14,11 +15,15 @@ const POLL_MS = 5000;
 /** Consecutive failed or unreadable queries before the job is given up as unknown. */
 const MAX_BLIND_POLLS = 12;
 
+/** Runs a Slurm command; a failure rejects with what the command printed ("sbatch: error: …"). */
 const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
   new Promise((resolve, reject) =>
-    execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(stdout),
-    ),
+    execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const said = stderr.trim() || err.message;
+      // Slurm's tools start their messages with their own name; do not say it twice
+      reject(new Error(said.startsWith(`${cmd}:`) ? said : `${cmd}: ${said}`));
+    }),
   );
 
 export function runOnSlurm(
@@ -30,13 +35,12 @@ export function runOnSlurm(
 ): RunningStage {
   let jobId: string | undefined;
   let stopped = false;
-  let terminal: vscode.Terminal | undefined;
   const done = (async (): Promise<StageOutcome> => {
     await mkdir(outputDir, { recursive: true }); // #SBATCH --output needs its folder before the job starts
     jobId = parseSbatchJobId(await run('sbatch', ['--parsable', sbatchFile], cwd));
     if (!jobId) throw new Error('sbatch printed no job id');
     if (stopped) await run('scancel', [jobId], cwd); // Stop was pressed while submitting
-    terminal = vscode.window.createTerminal({ name: `${name} (job ${jobId})`, cwd, iconPath: new vscode.ThemeIcon('server') });
+    const terminal = vscode.window.createTerminal({ name: `${name} (job ${jobId})`, cwd, iconPath: new vscode.ThemeIcon('server') });
     terminal.sendText(`tail -n +1 -F ${quote([path.join(outputDir, `slurm-${jobId}.out`)])}`);
     try {
       let blind = 0;
@@ -59,9 +63,6 @@ export function runOnSlurm(
     }
   })();
   return {
-    get terminal() {
-      return terminal!;
-    },
     done,
     stop: async () => {
       stopped = true;

@@ -12,7 +12,7 @@ import { PID_FILE } from '../../core/training/scripts';
 const SHELL_INTEGRATION_WAIT_MS = 4000;
 
 export interface RunningStage {
-  terminal: vscode.Terminal;
+  /** Resolves with how the stage ended; rejects when it could not be started (the message says why). */
   done: Promise<StageOutcome>;
   stop(): Promise<void>;
 }
@@ -89,5 +89,5 @@ export function runInTerminal(name: string, cwd: string, script: string, outputD
     }
     terminal.sendText('\x03', false);
   };
-  return { terminal, done, stop };
+  return { done, stop };
 }

@@ -1,14 +1,14 @@
 // The dataset worker thread: owns one DatasetIndex, indexes and analyses the file off the extension
 // host's main thread, and answers the viewer's requests. A new query cancels the search before it.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { CancelledError, isAbortError } from '../../util/cancel';
+import { serve } from '../../util/workerRpc';
 import { DatasetIndex, type IndexEvents } from '../datasetIndex';
-import type { FromWorker, WorkerData, WorkerRequest } from './protocol';
+import type { DatasetWorkerMethods, WorkerData, WorkerEvent } from './protocol';
 
-const port = parentPort!;
 const { path } = workerData as WorkerData;
 const index = new DatasetIndex(path);
-const send = (m: FromWorker): void => port.postMessage(m);
 let queryAbort: AbortController | undefined;
 
 const events: IndexEvents = {
@@ -45,39 +45,34 @@ async function run(): Promise<void> {
   send({ type: 'analyzed', stats: index.stats, problems: index.problems, invalid: index.invalidCount, analyzeMs: index.analyzeMs });
 }
 
-async function handle(req: WorkerRequest): Promise<unknown> {
-  switch (req.type) {
-    case 'query': {
-      queryAbort?.abort();
-      const abort = (queryAbort = new AbortController());
-      return index.query(req.query, events, abort.signal);
+const server = serve<DatasetWorkerMethods, WorkerEvent>({
+  query: async (query) => {
+    queryAbort?.abort();
+    const abort = (queryAbort = new AbortController());
+    try {
+      return await index.query(query, events, abort.signal);
+    } catch (err) {
+      if (isAbortError(err)) throw new CancelledError('a newer query superseded this one');
+      throw err;
     }
-    case 'rows':
-      setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
-      // rows of an older view would be drawn under the wrong search: refuse them
-      if (req.version !== index.viewVersion) throw new Error('cancelled');
-      return index.rows(req.start, req.count);
-    case 'record':
-      return index.record(req.index);
-    case 'position':
-      return index.positionOf(req.index);
-    case 'close':
-      queryAbort?.abort();
-      await index.close();
-      process.exit(0);
-  }
-}
-
-port.on('message', (req: WorkerRequest) => {
-  handle(req).then(
-    (result) => send({ id: req.id, ok: true, result }),
-    (err: unknown) =>
-      send({
-        id: req.id,
-        ok: false,
-        error: err instanceof Error ? `${err.name === 'AbortError' ? 'cancelled' : err.message}` : String(err),
-      }),
-  );
+  },
+  rows: ({ version, start, count }) => {
+    setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
+    // rows of an older view would be drawn under the wrong search: refuse them
+    if (version !== index.viewVersion) throw new CancelledError('rows of an older view');
+    return index.rows(start, count);
+  },
+  record: ({ index: i }) => index.record(i),
+  position: ({ index: i }) => index.positionOf(i),
+  close: async () => {
+    queryAbort?.abort();
+    await index.close();
+    process.exit(0);
+  },
 });
+
+function send(e: WorkerEvent): void {
+  server.emit(e);
+}
 
 run().catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }));

@@ -1,4 +1,4 @@
-// Messages between the extension host and the dataset worker thread.
+// Calls and events between the extension host and the dataset worker thread (the viewer's index).
 
 import type { DetectedKind } from '../../formats/kinds';
 import type { ValidationProblem } from '../validate';
@@ -6,16 +6,17 @@ import type { Container } from '../../json/scanner';
 import type { DatasetStats } from '../stats';
 import type { IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery } from '../viewTypes';
 
-export type WorkerRequest =
-  | { id: number; type: 'query'; query: ViewQuery }
-  | { id: number; type: 'rows'; version: number; start: number; count: number }
-  | { id: number; type: 'record'; index: number }
-  | { id: number; type: 'position'; index: number }
-  | { id: number; type: 'close' };
-
-export type WorkerResult = { query: ViewInfo; rows: RowSummary[]; record: RecordDetail; position: number; close: void };
-
-export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+/** What the viewer asks the dataset worker (core/util/workerRpc.ts carries the calls). */
+export type DatasetWorkerMethods = {
+  /** A new query supersedes the one before: that one answers "cancelled". */
+  query: { params: ViewQuery; result: ViewInfo };
+  /** Rows of view `version`; rows of an older view answer "cancelled" (they would be drawn under the wrong search). */
+  rows: { params: { version: number; start: number; count: number }; result: RowSummary[] };
+  record: { params: { index: number }; result: RecordDetail };
+  position: { params: { index: number }; result: number };
+  /** Closes the file and ends the thread. */
+  close: { params: null; result: void };
+};
 
 export interface IndexedInfo {
   kind: DetectedKind;
@@ -33,8 +34,6 @@ export type WorkerEvent =
   | { type: 'indexed'; info: IndexedInfo }
   | { type: 'analyzed'; stats: DatasetStats | undefined; problems: ValidationProblem[]; invalid: number; analyzeMs: number }
   | { type: 'fatal'; message: string };
-
-export type FromWorker = WorkerEvent | WorkerResponse;
 
 export interface WorkerData {
   path: string;

@@ -8,6 +8,7 @@ import { positionAt } from '../../../core/json/position';
 import { KIND_LABELS } from '../../../core/formats/kinds';
 import type { WorkerEvent } from '../../../core/dataset/worker/protocol';
 import { STRATEGIES, STRATEGY_COLORS } from '../../../core/strategies';
+import { CancelledError } from '../../../core/util/cancel';
 import { viewerToExtension, type ExtensionToViewer, type ViewerTab, type ViewerToExtension } from '../../../protocol/viewer';
 import type { Ctx } from '../../ctx';
 import { webviewHtml } from '../../webviewHtml';
@@ -178,8 +179,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         return;
       }
       void this.onMessage(doc, parsed.data, post).catch((err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        if (message !== 'cancelled') post({ type: 'error', message });
+        // a superseded query or rows of an older view: the newer request answers
+        if (err instanceof CancelledError) return;
+        post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
       });
     });
     panel.onDidDispose(() => {
@@ -220,9 +222,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         let timer: NodeJS.Timeout | undefined;
         const limit = queryTimeoutMs();
         const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
-        const result = await Promise.race([doc.client.request({ type: 'query', query: msg.query }), timeout]).finally(() =>
-          clearTimeout(timer),
-        );
+        const result = await Promise.race([doc.client.request('query', msg.query), timeout]).finally(() => clearTimeout(timer));
         if (result === 'timeout') {
           this.ctx.log.warn(`Viewer ${doc.uri.fsPath}: a search ran over ${limit / 1000} s; restarting the worker`);
           doc.searchStopped = `The search ${JSON.stringify(msg.query.search?.text ?? '')} ran over ${limit / 1000} s and was stopped (a regular expression that backtracks catastrophically?). It was cleared.`;
@@ -237,21 +237,21 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           type: 'rows',
           version: msg.version,
           start: msg.start,
-          rows: await doc.client.request({ type: 'rows', version: msg.version, start: msg.start, count: msg.count }),
+          rows: await doc.client.request('rows', { version: msg.version, start: msg.start, count: msg.count }),
         });
         break;
       case 'record':
-        post({ type: 'record', detail: await doc.client.request({ type: 'record', index: msg.index }) });
+        post({ type: 'record', detail: await doc.client.request('record', { index: msg.index }) });
         break;
       case 'position':
-        post({ type: 'position', index: msg.index, position: await doc.client.request({ type: 'position', index: msg.index }) });
+        post({ type: 'position', index: msg.index, position: await doc.client.request('position', { index: msg.index }) });
         break;
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
         void vscode.window.setStatusBarMessage('ESC Studio: copied', 2000);
         break;
       case 'revealInText': {
-        const detail = await doc.client.request({ type: 'record', index: msg.index });
+        const detail = await doc.client.request('record', { index: msg.index });
         await revealOffset(doc.uri, detail.start);
         break;
       }
