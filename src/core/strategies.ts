@@ -34,7 +34,7 @@ export const STRATEGY_COLORS: Readonly<Record<Strategy, string>> = {
  * Labels raw ESConv / FailedESConv carry that are not among the eight. Views show them as they are;
  * conversion maps them with this table and reports how many it mapped.
  */
-export const OFF_LIST_LABELS: Readonly<Record<string, Strategy>> = {
+const OFF_LIST_LABELS: Readonly<Record<string, Strategy>> = {
   'Direct Guidance': 'Providing Suggestions',
   'Approval and Reassurance': 'Affirmation and Reassurance',
   Restatement: 'Restatement or Paraphrasing',

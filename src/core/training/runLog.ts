@@ -22,7 +22,7 @@ const sameLoss = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Ma
  * last, possibly after a final step the log did not record) and both recorded the same loss at every
  * step they share (at least one: with nothing to compare, it cannot be told apart from an old run's).
  */
-export function stateBelongsToLog(log: ParsedLog, state: ParsedLog): boolean {
+function stateBelongsToLog(log: ParsedLog, state: ParsedLog): boolean {
   const lastStep = log.points.at(-1)?.step ?? 0;
   if ((state.progress?.step ?? 0) < lastStep) return false;
   const stateLoss = new Map(state.points.filter((p) => p.loss !== undefined).map((p) => [p.step, p.loss!]));
