@@ -2,20 +2,17 @@
 // distribution, the chosen strategy, override), 2 response (the reply streaming in). A vanilla
 // joint candidate has no planner: its strategy is the tag parsed from the model's answer.
 
-import type { Strategy } from '../../../src/protocol/shared';
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ifDefined } from 'lit-html/directives/if-defined.js';
 import type { CandidateView, FixAction, PlaygroundToExtension, StrategyChip } from '../../../src/protocol/playground';
 import { chip } from '../shared/chips';
-import { el } from '../shared/vscodeApi';
-import { button, formatMs, setTestId } from './dom';
+import { formatMs } from './model/format';
 import { overrideButtons, strategyBars } from './strategyBars';
 
 export interface PaneContext {
   strategies: StrategyChip[];
   busy: boolean;
-  /**
-   * Only the newest turn can be regenerated or overridden (the extension refuses the others: the
-   * conversation after an earlier reply was written against it).
-   */
+  /** Only the newest turn can be regenerated or overridden (model/turns.ts isEditable). */
   editable: boolean;
   post: (m: PlaygroundToExtension) => void;
 }
@@ -29,129 +26,110 @@ const FIX_LABELS: Record<FixAction, string> = {
 
 export const LANE_TITLES = { decoupled: 'Decoupled (planner → generator)', vanilla: 'Vanilla joint' } as const;
 
-export function candidatePane(turnId: string, index: number, c: CandidateView, ctx: PaneContext): HTMLElement {
-  const pane = el('section', { className: `pg-candidate lane-${c.lane}` });
-  pane.dataset.status = c.status;
-  pane.dataset.candidate = String(index);
-  pane.dataset.lane = c.lane;
-  pane.append(c.lane === 'vanilla' ? jointStage(c) : planningStage(turnId, index, c, ctx), responseStage(index, c, ctx));
-  return pane;
+export function candidatePane(turnId: string, index: number, c: CandidateView, ctx: PaneContext): TemplateResult {
+  return html`<section class="pg-candidate lane-${c.lane}" data-status=${c.status} data-candidate=${index} data-lane=${c.lane}>
+    ${c.lane === 'vanilla' ? jointStage(c) : planningStage(turnId, index, c, ctx)} ${responseStage(index, c, ctx)}
+  </section>`;
 }
 
-function stageHead(num: string, title: string, ...extra: Node[]): HTMLElement {
-  const h = el('h4', { className: 'pg-stage-title' }, el('span', { className: 'pg-stage-num', text: num }), document.createTextNode(title));
-  return el('div', { className: 'pg-stage-head' }, h, ...extra);
+function stageHead(num: string, title: string, extra: unknown): TemplateResult {
+  return html`<div class="pg-stage-head">
+    <h4 class="pg-stage-title"><span class="pg-stage-num">${num}</span>${title}</h4>
+    ${extra}
+  </div>`;
 }
 
-function latency(stage: 'planner' | 'generator', label: string, ms: number | undefined): Node[] {
-  if (ms === undefined) return [];
-  return [
-    setTestId(el('span', { className: 'pg-latency', text: `${label} ${formatMs(ms)}`, title: `${stage} latency` }), `latency-${stage}`),
-  ];
+function latency(stage: 'planner' | 'generator', label: string, ms: number | undefined): TemplateResult | typeof nothing {
+  if (ms === undefined) return nothing;
+  return html`<span class="pg-latency" title="${stage} latency" data-testid="latency-${stage}">${label} ${formatMs(ms)}</span>`;
 }
 
-function chosenChip(c: CandidateView, title: string): HTMLElement {
-  const node = setTestId(chip(c.strategy ?? '', 'pg-chosen'), 'chosen-strategy');
-  node.title = title;
-  return node;
+function chosenChip(c: CandidateView, title: string): TemplateResult {
+  return chip(c.strategy ?? '', { className: 'pg-chosen', testid: 'chosen-strategy', title });
 }
 
-function planningStage(turnId: string, index: number, c: CandidateView, ctx: PaneContext): HTMLElement {
-  const head = stageHead('1', 'Strategy planning');
-  if (c.strategy) {
-    head.append(chosenChip(c, c.overridden ? 'Chosen by you (override)' : 'Chosen by the planner'));
-    if (c.overridden) head.append(el('span', { className: 'badge', text: 'override' }));
-  }
-  head.append(...latency('planner', 'planner', c.latencyMs.planner));
-  const stage = el('div', { className: 'pg-stage pg-plan' }, head);
-  if (c.plannerLabel) stage.append(el('div', { className: 'pg-source muted', text: c.plannerLabel }));
-
-  if (c.status === 'planning') {
-    stage.append(progress('Planning the strategy…'));
-  } else if (c.strategy) {
+function planningStage(turnId: string, index: number, c: CandidateView, ctx: PaneContext): TemplateResult {
+  const head = html`${c.strategy ? chosenChip(c, c.overridden ? 'Chosen by you (override)' : 'Chosen by the planner') : nothing}
+  ${c.strategy && c.overridden ? html`<span class="badge">override</span>` : nothing} ${latency('planner', 'planner', c.latencyMs.planner)}`;
+  let body: TemplateResult | typeof nothing = nothing;
+  if (c.status === 'planning') body = progress('Planning the strategy…');
+  else if (c.strategy) {
     const opts = {
       strategies: ctx.strategies,
       chosen: c.strategy,
       overridden: c.overridden,
       disabled: ctx.busy || !ctx.editable,
-      onOverride: (strategy: Strategy) => ctx.post({ type: 'override', turnId, candidate: index, strategy }),
-      focusKey: `bar:${turnId}:${index}`,
+      onOverride: (strategy: CandidateView['strategy'] & string) => ctx.post({ type: 'override', turnId, candidate: index, strategy }),
     };
-    stage.append(c.probabilities ? strategyBars(c.probabilities, opts) : overrideButtons(opts));
+    body = c.probabilities ? strategyBars(c.probabilities, opts) : overrideButtons(opts);
   }
-  if (c.error?.stage === 'planner') stage.append(errorBox(c.error, ctx));
-  return stage;
+  return html`<div class="pg-stage pg-plan">
+    ${stageHead('1', 'Strategy planning', head)} ${c.plannerLabel ? html`<div class="pg-source muted">${c.plannerLabel}</div>` : nothing}
+    ${body} ${c.error?.stage === 'planner' ? errorBox(c.error, ctx) : nothing}
+  </div>`;
 }
 
 /** The vanilla lane's first "stage": there is none to run or override, so it only says why. */
-function jointStage(c: CandidateView): HTMLElement {
-  const stage = el('div', { className: 'pg-stage pg-plan' }, stageHead('1', 'Strategy (in the answer)'));
-  stage.append(
-    el('div', {
-      className: 'pg-source muted',
-      text: 'One model writes "[strategy] reply"; the strategy is parsed from its answer, there is no planner to override.',
-    }),
-  );
-  if (c.status === 'planning') stage.append(progress('Waiting for the model…'));
-  return stage;
+function jointStage(c: CandidateView): TemplateResult {
+  return html`<div class="pg-stage pg-plan">
+    ${stageHead('1', 'Strategy (in the answer)', nothing)}
+    <div class="pg-source muted">
+      One model writes "[strategy] reply"; the strategy is parsed from its answer, there is no planner to override.
+    </div>
+    ${c.status === 'planning' ? progress('Waiting for the model…') : nothing}
+  </div>`;
 }
 
-function responseStage(index: number, c: CandidateView, ctx: PaneContext): HTMLElement {
-  const head = stageHead('2', 'Response');
+function responseStage(index: number, c: CandidateView, ctx: PaneContext): TemplateResult {
+  let tag: TemplateResult | typeof nothing = nothing;
   if (c.lane === 'vanilla') {
-    if (c.strategy) head.append(chosenChip(c, 'Strategy parsed from the joint answer'));
-    else if (c.status === 'done') head.append(el('span', { className: 'badge', text: 'no strategy tag' }));
+    if (c.strategy) tag = chosenChip(c, 'Strategy parsed from the joint answer');
+    else if (c.status === 'done') tag = html`<span class="badge">no strategy tag</span>`;
   }
-  head.append(...latency('generator', c.lane === 'vanilla' ? 'model' : 'generator', c.latencyMs.generator));
-  const stage = el('div', { className: 'pg-stage pg-gen' }, head);
+  const head = html`${tag} ${latency('generator', c.lane === 'vanilla' ? 'model' : 'generator', c.latencyMs.generator)}`;
   // the label is empty on the placeholder drawn before the backend has answered
-  if (c.generatorLabel || c.note) {
-    const source = el('div', { className: 'pg-source muted', text: c.generatorLabel });
-    if (c.note) source.append(' ', el('span', { className: 'pg-note', text: c.note }));
-    stage.append(source);
-  }
-
-  if (c.status === 'planning') {
-    stage.append(el('div', { className: 'muted pg-waiting', text: 'Waits for the strategy.' }));
-  } else if (c.reply || c.status === 'generating') {
-    stage.append(replyNode(index, c));
-  }
-  if (c.error?.stage === 'generator') stage.append(errorBox(c.error, ctx));
-  if (c.status === 'cancelled') stage.append(el('div', { className: 'pg-cancelled muted', text: 'Cancelled' }));
-  return stage;
+  const source =
+    c.generatorLabel || c.note
+      ? html`<div class="pg-source muted">${c.generatorLabel}${c.note ? html` <span class="pg-note">${c.note}</span>` : nothing}</div>`
+      : nothing;
+  let body: TemplateResult | typeof nothing = nothing;
+  if (c.status === 'planning') body = html`<div class="muted pg-waiting">Waits for the strategy.</div>`;
+  else if (c.reply || c.status === 'generating') body = replyNode(index, c);
+  return html`<div class="pg-stage pg-gen">
+    ${stageHead('2', 'Response', head)} ${source} ${body} ${c.error?.stage === 'generator' ? errorBox(c.error, ctx) : nothing}
+    ${c.status === 'cancelled' ? html`<div class="pg-cancelled muted">Cancelled</div>` : nothing}
+  </div>`;
 }
 
 /**
- * The reply as text. Streaming patches only rewrite `.pg-reply-text` (see conversation.ts), so the
- * caret and the "Generating…" placeholder (CSS, on an empty text) are driven by aria-busy.
+ * The reply as text. A streamed chunk changes only the text node's data (lit-html updates it in
+ * place), so a text selection elsewhere survives; the caret and the "Generating…" placeholder
+ * (CSS, on an empty text) are driven by aria-busy.
  */
-export function replyNode(index: number, c: CandidateView, testid = 'reply'): HTMLElement {
-  const node = setTestId(el('div', { className: 'pg-reply' }, el('span', { className: 'pg-reply-text text', text: c.reply })), testid);
-  node.dataset.replyFor = String(index);
-  if (c.status === 'generating') {
-    node.setAttribute('aria-busy', 'true');
-    const caret = el('span', { className: 'pg-caret' });
-    caret.setAttribute('aria-hidden', 'true');
-    node.append(caret);
-  }
-  return node;
+export function replyNode(index: number, c: CandidateView, testid = 'reply'): TemplateResult {
+  const generating = c.status === 'generating';
+  return html`<div class="pg-reply" data-testid=${testid} data-reply-for=${index} aria-busy=${ifDefined(generating ? 'true' : undefined)}>
+    <span class="pg-reply-text text">${c.reply}</span>${generating ? html`<span class="pg-caret" aria-hidden="true"></span>` : nothing}
+  </div>`;
 }
 
-function progress(label: string): HTMLElement {
-  const bar = el('div', { className: 'pg-progress' }, el('div', { className: 'pg-progress-fill' }));
-  bar.setAttribute('role', 'progressbar');
-  bar.setAttribute('aria-label', label);
-  return el('div', { className: 'pg-progress-row' }, el('span', { className: 'muted', text: label }), bar);
+function progress(label: string): TemplateResult {
+  return html`<div class="pg-progress-row">
+    <span class="muted">${label}</span>
+    <div class="pg-progress" role="progressbar" aria-label=${label}><div class="pg-progress-fill"></div></div>
+  </div>`;
 }
 
-function errorBox(error: NonNullable<CandidateView['error']>, ctx: PaneContext): HTMLElement {
-  const box = setTestId(
-    el('div', { className: 'pg-error' }, el('span', { text: `${error.stage === 'planner' ? 'Planner' : 'Generator'}: ${error.message}` })),
-    'card-error',
-  );
+function errorBox(error: NonNullable<CandidateView['error']>, ctx: PaneContext): TemplateResult {
   const fix = error.fix;
-  if (fix) {
-    box.append(button(FIX_LABELS[fix], () => ctx.post({ type: 'fix', action: fix }), { className: 'pg-btn secondary', testid: 'fix' }));
-  }
-  return box;
+  return html`<div class="pg-error" data-testid="card-error">
+    <span>${error.stage === 'planner' ? 'Planner' : 'Generator'}: ${error.message}</span>
+    ${
+      fix
+        ? html`<button type="button" class="pg-btn secondary" data-testid="fix" @click=${() => ctx.post({ type: 'fix', action: fix })}>
+            ${FIX_LABELS[fix]}
+          </button>`
+        : nothing
+    }
+  </div>`;
 }

@@ -1,19 +1,30 @@
 // The bottom of the view: the one-line notice, the seeker's input (Enter sends, Shift+Enter is a new
-// line, Escape cancels a turn in progress), Send / Cancel, and "Save conversation ▾".
+// line, Escape cancels a turn in progress), Send / Cancel, and "Save conversation ▾". The draft is
+// the page's (it is persisted); the notice and the menu are the composer's own.
 
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { keyed } from 'lit-html/directives/keyed.js';
+import { live } from 'lit-html/directives/live.js';
+import { createRef, ref } from 'lit-html/directives/ref.js';
 import type { SaveAs } from '../../../src/protocol/playground';
-import { el } from '../shared/vscodeApi';
-import { button, setTestId } from './dom';
+import { checkMessage, composerControls } from './model/composer';
+import { rovingIndex } from './model/keys';
 
 export interface ComposerDeps {
   send: (text: string) => void;
   cancel: () => void;
   save: (as: SaveAs) => void;
   draftChanged: (text: string) => void;
+  /** Draws the page again (the composer's own state changed). */
+  redraw: () => void;
 }
 
-/** The protocol's limit for one seeker message. */
-const MAX_MESSAGE = 20_000;
+export interface ComposerProps {
+  draft: string;
+  busy: boolean;
+  hasTurns: boolean;
+}
+
 /** The input grows with its text up to this height, then scrolls. */
 const MAX_INPUT_PX = 180;
 
@@ -24,178 +35,203 @@ const SAVE_CHOICES: { as: SaveAs; label: string }[] = [
 ];
 
 export class Composer {
-  readonly element: HTMLElement;
-  readonly input: HTMLTextAreaElement;
-  private readonly noticeArea: HTMLElement;
-  private readonly sendButton: HTMLButtonElement;
-  private readonly cancelButton: HTMLButtonElement;
-  private readonly saveButton: HTMLButtonElement;
-  private readonly menu: HTMLElement;
-  private busy = false;
+  private props: ComposerProps = { draft: '', busy: false, hasTurns: false };
+  /** The notice shown; a new id draws a new element, so the same text twice is announced twice. */
+  private notice: { id: number; level: 'info' | 'error'; text: string } | undefined;
+  private menuOpen = false;
+  private readonly input = createRef<HTMLTextAreaElement>();
+  private readonly saveButton = createRef<HTMLButtonElement>();
+  private readonly saveWrap = createRef<HTMLElement>();
 
   constructor(private readonly deps: ComposerDeps) {
-    // a persistent polite region: a notice inserted into it is read out; errors are role=alert
-    this.noticeArea = el('div', { className: 'pg-notice-area' });
-    this.noticeArea.setAttribute('aria-live', 'polite');
-
-    this.input = setTestId(el('textarea', { className: 'pg-input' }), 'seeker-input');
-    this.input.rows = 2;
-    this.input.placeholder = 'Write as the help-seeker… (Enter to send, Shift+Enter for a new line)';
-    this.input.setAttribute('aria-label', 'Message as the help-seeker');
-    this.input.addEventListener('input', () => this.onInput());
-    this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-        e.preventDefault();
-        this.trySend();
-      }
-    });
-
-    this.sendButton = button('Send', () => this.trySend(), { className: 'pg-btn', testid: 'send', title: 'Send (Enter)' });
-    this.cancelButton = button('Cancel', () => this.deps.cancel(), {
-      className: 'pg-btn secondary',
-      testid: 'cancel',
-      title: 'Stop this turn (Escape)',
-    });
-    this.cancelButton.hidden = true;
-
-    this.saveButton = button('Save conversation ▾', () => this.toggleMenu(), {
-      className: 'pg-btn secondary',
-      testid: 'save-conversation',
-      title: 'Append this conversation as SFT records to a file',
-    });
-    this.saveButton.setAttribute('aria-haspopup', 'menu');
-    this.saveButton.setAttribute('aria-expanded', 'false');
-    this.menu = el('div', { className: 'pg-menu' });
-    this.menu.setAttribute('role', 'menu');
-    this.menu.setAttribute('aria-label', 'Save conversation');
-    this.menu.hidden = true;
-    for (const choice of SAVE_CHOICES) {
-      const item = button(
-        choice.label,
-        () => {
-          this.closeMenu(true);
-          this.deps.save(choice.as);
-        },
-        { className: 'pg-menu-item', testid: `save-as-${choice.as}` },
-      );
-      item.setAttribute('role', 'menuitem');
-      item.tabIndex = -1;
-      this.menu.append(item);
-    }
-    this.menu.addEventListener('keydown', (e) => this.menuKey(e));
-    const saveWrap = el('div', { className: 'pg-save-wrap' }, this.saveButton, this.menu);
-    saveWrap.addEventListener('focusout', (e) => {
-      if (!saveWrap.contains(e.relatedTarget as Node | null)) this.closeMenu(false);
-    });
-
     document.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
-      if (!this.menu.hidden) this.closeMenu(true);
-      else if (this.busy) this.deps.cancel();
+      if (this.menuOpen) this.closeMenu(true);
+      else if (this.props.busy) this.deps.cancel();
       else return;
       e.preventDefault();
     });
     document.addEventListener('click', (e) => {
-      if (!saveWrap.contains(e.target as Node)) this.closeMenu(false);
+      if (!this.saveWrap.value?.contains(e.target as Node)) this.closeMenu(false);
     });
-
-    const row = el(
-      'div',
-      { className: 'pg-composer-row' },
-      saveWrap,
-      el('span', { className: 'pg-spacer' }),
-      this.cancelButton,
-      this.sendButton,
-    );
-    this.element = el('div', { className: 'pg-composer' }, this.noticeArea, this.input, row);
   }
 
-  update(busy: boolean, hasTurns: boolean): void {
-    this.busy = busy;
-    // Cancel takes Send's place while a turn is produced (both would not fit a narrow sidebar)
-    this.cancelButton.hidden = !busy;
-    this.sendButton.hidden = busy;
-    this.saveButton.disabled = busy || !hasTurns;
-    if (this.saveButton.disabled) this.closeMenu(false);
-    this.updateSend();
+  view(props: ComposerProps): TemplateResult {
+    this.props = props;
+    const c = composerControls(props.busy, props.hasTurns, props.draft);
+    if (c.saveDisabled) this.menuOpen = false;
+    const n = this.notice;
+    // the notice area is a persistent polite region: a notice inserted into it is read out; errors are role=alert
+    return html`<div class="pg-composer">
+      <div class="pg-notice-area" aria-live="polite">
+        ${
+          n
+            ? keyed(
+                n.id,
+                html`<div
+                  class="pg-notice ${n.level}"
+                  data-testid="notice"
+                  data-level=${n.level}
+                  role=${n.level === 'error' ? 'alert' : 'status'}
+                >
+                  <span class="pg-notice-text">${n.text}</span
+                  ><button
+                    type="button"
+                    class="pg-btn icon"
+                    aria-label="Dismiss"
+                    data-testid="notice-dismiss"
+                    @click=${() => this.dismiss()}
+                  >
+                    ×
+                  </button>
+                </div>`,
+              )
+            : nothing
+        }
+      </div>
+      <textarea
+        class="pg-input"
+        data-testid="seeker-input"
+        rows="2"
+        placeholder="Write as the help-seeker… (Enter to send, Shift+Enter for a new line)"
+        aria-label="Message as the help-seeker"
+        .value=${live(props.draft)}
+        @input=${() => this.changed(this.input.value!.value)}
+        @keydown=${(e: KeyboardEvent) => this.inputKey(e)}
+        ${ref(this.input)}
+      ></textarea>
+      <div class="pg-composer-row">
+        <div class="pg-save-wrap" @focusout=${(e: FocusEvent) => this.focusOut(e)} ${ref(this.saveWrap)}>
+          <button
+            type="button"
+            class="pg-btn secondary"
+            data-testid="save-conversation"
+            title="Append this conversation as SFT records to a file"
+            aria-haspopup="menu"
+            aria-expanded=${this.menuOpen}
+            ?disabled=${c.saveDisabled}
+            @click=${() => (this.menuOpen ? this.closeMenu(true) : this.openMenu())}
+            ${ref(this.saveButton)}
+          >
+            Save conversation ▾
+          </button>
+          <div
+            class="pg-menu"
+            role="menu"
+            aria-label="Save conversation"
+            ?hidden=${!this.menuOpen}
+            @keydown=${(e: KeyboardEvent) => menuKey(e)}
+          >
+            ${SAVE_CHOICES.map(
+              (choice) =>
+                html`<button
+                  type="button"
+                  class="pg-menu-item"
+                  data-testid="save-as-${choice.as}"
+                  role="menuitem"
+                  tabindex="-1"
+                  @click=${() => {
+                    this.closeMenu(true);
+                    this.deps.save(choice.as);
+                  }}
+                >
+                  ${choice.label}
+                </button>`,
+            )}
+          </div>
+        </div>
+        <span class="pg-spacer"></span>
+        <button
+          type="button"
+          class="pg-btn secondary"
+          data-testid="cancel"
+          title="Stop this turn (Escape)"
+          ?hidden=${!c.cancelShown}
+          @click=${() => this.deps.cancel()}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          class="pg-btn"
+          data-testid="send"
+          title="Send (Enter)"
+          ?hidden=${c.cancelShown}
+          ?disabled=${c.sendDisabled}
+          @click=${() => this.trySend()}
+        >
+          Send
+        </button>
+      </div>
+    </div>`;
   }
 
-  /** Restores the draft after a reload, without reporting it back. */
-  setDraft(text: string): void {
-    this.input.value = text;
-    this.autosize();
-    this.updateSend();
+  /** Fits the input to its text (after a draft is restored, typed or cleared). */
+  autosize(): void {
+    const input = this.input.value;
+    if (!input) return;
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight + 2, MAX_INPUT_PX)}px`;
   }
 
   /** Puts an opener into the input, ready to edit or send. */
   fill(text: string): void {
-    this.input.value = text;
-    this.onInput();
-    this.input.focus();
+    this.changed(text);
+    this.input.value?.focus();
   }
 
   showNotice(level: 'info' | 'error', text: string): void {
-    const notice = setTestId(el('div', { className: `pg-notice ${level}` }, el('span', { className: 'pg-notice-text', text })), 'notice');
-    notice.dataset.level = level;
-    notice.setAttribute('role', level === 'error' ? 'alert' : 'status');
-    notice.append(button('×', () => notice.remove(), { className: 'pg-btn icon', ariaLabel: 'Dismiss', testid: 'notice-dismiss' }));
-    this.noticeArea.replaceChildren(notice);
+    this.notice = { id: (this.notice?.id ?? 0) + 1, level, text };
+    this.deps.redraw();
   }
 
-  private onInput(): void {
+  private dismiss(): void {
+    this.notice = undefined;
+    this.deps.redraw();
+  }
+
+  private changed(text: string): void {
+    this.deps.draftChanged(text);
     this.autosize();
-    this.updateSend();
-    this.deps.draftChanged(this.input.value);
   }
 
-  private autosize(): void {
-    this.input.style.height = 'auto';
-    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, MAX_INPUT_PX)}px`;
-  }
-
-  private updateSend(): void {
-    this.sendButton.disabled = this.busy || this.input.value.trim() === '';
+  private inputKey(e: KeyboardEvent): void {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      this.trySend();
+    }
   }
 
   private trySend(): void {
-    const text = this.input.value.trim();
-    if (this.busy || text === '') return;
-    if (text.length > MAX_MESSAGE) {
-      this.showNotice(
-        'error',
-        `The message is too long (${text.length.toLocaleString('en-US')} characters; at most ${MAX_MESSAGE.toLocaleString('en-US')}).`,
-      );
-      return;
-    }
-    this.deps.send(text);
-    this.input.value = '';
-    this.onInput();
+    const verdict = checkMessage(this.props.draft, this.props.busy);
+    if (!verdict) return;
+    if ('error' in verdict) return this.showNotice('error', verdict.error);
+    this.deps.send(verdict.send);
+    this.changed('');
   }
 
-  private items(): HTMLButtonElement[] {
-    return [...this.menu.querySelectorAll<HTMLButtonElement>('[role=menuitem]')];
-  }
-
-  private toggleMenu(): void {
-    if (!this.menu.hidden) return this.closeMenu(true);
-    this.menu.hidden = false;
-    this.saveButton.setAttribute('aria-expanded', 'true');
-    this.items()[0]?.focus();
+  private openMenu(): void {
+    this.menuOpen = true;
+    this.deps.redraw();
+    this.saveWrap.value?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
   }
 
   private closeMenu(refocus: boolean): void {
-    if (this.menu.hidden) return;
-    this.menu.hidden = true;
-    this.saveButton.setAttribute('aria-expanded', 'false');
-    if (refocus) this.saveButton.focus();
+    if (!this.menuOpen) return;
+    this.menuOpen = false;
+    this.deps.redraw();
+    if (refocus) this.saveButton.value?.focus();
   }
 
-  private menuKey(e: KeyboardEvent): void {
-    const items = this.items();
-    const i = items.indexOf(document.activeElement as HTMLButtonElement);
-    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: items.length - 1 }[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    items[(next + items.length) % items.length]?.focus();
+  private focusOut(e: FocusEvent): void {
+    if (!this.saveWrap.value?.contains(e.relatedTarget as Node | null)) this.closeMenu(false);
   }
+}
+
+function menuKey(e: KeyboardEvent): void {
+  const items = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('[role=menuitem]')];
+  const next = rovingIndex(e.key, items.indexOf(document.activeElement as HTMLButtonElement), items.length);
+  if (next === undefined) return;
+  e.preventDefault();
+  items[next]!.focus();
 }

@@ -1,59 +1,56 @@
 // Playground webview: a chat with the DecoupledESC pipeline. The extension owns the conversation and
 // sends it whole (`state`) or one candidate at a time while a reply streams (`candidate`); this page
-// draws it, posts the user's actions, and keeps a copy with setState so a reload redraws at once.
-// Messages follow src/protocol/playground.ts; everything shown is built with DOM text nodes.
+// keeps a copy (model/session.ts, persisted with setState so a reload redraws at once), draws it
+// with lit-html and posts the user's actions. Messages follow src/protocol/playground.ts; data is
+// bound as text, never parsed as HTML.
 
-import type { ExtensionToPlayground, PlaygroundState, PlaygroundToExtension } from '../../../src/protocol/playground';
+import { html, render } from 'lit-html';
+import { keyed } from 'lit-html/directives/keyed.js';
+import type { ExtensionToPlayground, PlaygroundToExtension } from '../../../src/protocol/playground';
 import { setStrategyColors } from '../shared/chips';
-import { el, vscodeApi } from '../shared/vscodeApi';
+import { onMessages, vscodeApi } from '../shared/vscodeApi';
 import { Composer } from './composer';
 import { Conversation } from './conversation';
-import { Toolbar } from './toolbar';
-
-type Init = Extract<ExtensionToPlayground, { type: 'init' }>;
-
-interface Persisted {
-  init?: Omit<Init, 'type' | 'state'>;
-  state?: PlaygroundState;
-  /** The unsent seeker message. */
-  draft: string;
-}
-
-/** Shown until the extension answers `ready` the first time (nothing saved yet). */
-const EMPTY: PlaygroundState = {
-  mode: 'decoupled',
-  backend: 'embedded',
-  turns: [],
-  busy: false,
-  backendInfo: { planner: '…', generator: '…' },
-};
+import { renderKeepingFocus } from './focus';
+import { announcements, type Seen } from './model/announce';
+import {
+  EMPTY_STATE,
+  onCandidate,
+  onInit,
+  onState,
+  persisted,
+  restoreSession,
+  setKeepBoth,
+  type Persisted,
+  type Session,
+} from './model/session';
+import { toolbarView } from './model/toolbar';
+import { toolbar } from './toolbar';
 
 /** setState copies the whole conversation; while a reply streams, do it at most this often. */
 const PERSIST_DELAY_MS = 250;
 
 const vscode = vscodeApi<Persisted, PlaygroundToExtension>();
-const saved = vscode.getState();
-const ui: Persisted = { init: saved?.init, state: saved?.state, draft: saved?.draft ?? '' };
 const post = (m: PlaygroundToExtension): void => vscode.postMessage(m);
+let session: Session = restoreSession(vscode.getState());
+/** What the status region last said; a new id re-announces the same words. */
+let spoken = { id: 0, text: '' };
+let seen: Seen | undefined;
 
 let persistTimer: number | undefined;
 function persist(): void {
   persistTimer ??= window.setTimeout(() => {
     persistTimer = undefined;
-    vscode.setState(ui);
+    vscode.setState(persisted(session));
   }, PERSIST_DELAY_MS);
 }
 
-// ---- layout -------------------------------------------------------------------------------------
 const app = document.getElementById('app')!;
 document.body.classList.add('playground');
 // The shell makes the whole page a polite live region; a streaming chat would then be read out
-// token by token. Announcements go through `live` instead, notices through their own region.
+// token by token. Announcements go through the status region instead, notices through their own.
 app.setAttribute('aria-live', 'off');
-const live = el('div', { className: 'pg-sr' });
-live.setAttribute('role', 'status');
 
-const toolbar = new Toolbar(post);
 const composer = new Composer({
   send: (text) => {
     conversation.follow();
@@ -61,69 +58,60 @@ const composer = new Composer({
   },
   cancel: () => post({ type: 'cancel' }),
   save: (as) => post({ type: 'save', as }),
-  draftChanged: (text) => {
-    ui.draft = text;
-    persist();
-  },
+  draftChanged: (text) => update({ ...session, draft: text }),
+  redraw: () => draw(),
 });
 const conversation = new Conversation({
   post,
   fill: (text) => composer.fill(text),
-  announce: (text) => {
-    live.textContent = text;
+  setKeepBoth: (turnId, next) => {
+    update(setKeepBoth(session, turnId, next));
+    if (next) conversation.reveal(turnId);
   },
+  redraw: () => draw(),
 });
-app.replaceChildren(toolbar.element, conversation.element, composer.element, live);
 
-function render(): void {
-  const state = ui.state ?? EMPTY;
-  toolbar.element.hidden = ui.state === undefined;
-  toolbar.update(state, ui.init?.trusted ?? true);
-  conversation.render(state, ui.init?.strategies ?? []);
-  composer.update(state.busy, state.turns.length > 0);
+function draw(): void {
+  const state = session.state ?? EMPTY_STATE;
+  const strategies = session.init?.strategies ?? [];
+  renderKeepingFocus(() =>
+    render(
+      // the toolbar waits for the extension's first answer (nothing saved yet)
+      html`${toolbar(toolbarView(state, session.init?.trusted ?? true), post, session.state === undefined)}
+        ${conversation.view(state, strategies, session.keepBoth)}
+        ${composer.view({ draft: session.draft, busy: state.busy, hasTurns: state.turns.length > 0 })}
+        <div class="pg-sr" role="status">${keyed(spoken.id, spoken.text)}</div>`,
+      app,
+    ),
+  );
+  conversation.afterDraw(state.turns.length === 0);
 }
 
-/** A streaming patch: one candidate of one turn, and the busy flag. */
-function applyCandidate(m: Extract<ExtensionToPlayground, { type: 'candidate' }>): void {
-  const state = ui.state;
-  const turn = state?.turns.find((t) => t.id === m.turnId);
-  // a patch for a turn (or a candidate index) not seen yet: the next `state` brings it
-  if (!state || turn?.speaker !== 'supporter' || m.index > turn.candidates.length) return;
-  const prev = turn.candidates[m.index];
-  turn.candidates[m.index] = m.candidate;
-  const busyChanged = state.busy !== m.busy;
-  state.busy = m.busy;
-  // busy enables/disables controls on every card; a new candidate changes the switcher
-  if (busyChanged || !prev) render();
-  else conversation.patched(m.turnId, m.index, prev, m.candidate);
+/** A new session: drawn, persisted, and the replies that just finished or failed announced. */
+function update(next: Session): void {
+  const stateChanged = next.state !== session.state;
+  session = next;
+  if (stateChanged) {
+    const said = announcements(session.state, seen);
+    seen = said.seen;
+    if (said.texts.length > 0) spoken = { id: spoken.id + 1, text: said.texts.join(' ') };
+  }
+  draw();
   persist();
 }
 
-window.addEventListener('message', (event: MessageEvent<ExtensionToPlayground>) => {
-  const m = event.data;
-  switch (m?.type) {
-    case 'init':
-      ui.init = { strategies: m.strategies, trusted: m.trusted, version: m.version };
-      setStrategyColors(m.strategies);
-      ui.state = m.state;
-      render();
-      persist();
-      break;
-    case 'state':
-      ui.state = m.state;
-      render();
-      persist();
-      break;
-    case 'candidate':
-      applyCandidate(m);
-      break;
-    case 'notice':
-      composer.showNotice(m.level, m.text);
-      break;
-  }
+onMessages<ExtensionToPlayground>({
+  init: (m) => {
+    setStrategyColors(m.strategies);
+    update(onInit(session, m));
+  },
+  state: (m) => update(onState(session, m.state)),
+  candidate: (m) => update(onCandidate(session, m)),
+  notice: (m) => composer.showNotice(m.level, m.text),
 });
 
-if (ui.init) setStrategyColors(ui.init.strategies);
-composer.setDraft(ui.draft);
-render();
-vscode.postMessage({ type: 'ready' });
+if (session.init) setStrategyColors(session.init.strategies);
+seen = announcements(session.state, undefined).seen;
+draw();
+composer.autosize();
+post({ type: 'ready' });

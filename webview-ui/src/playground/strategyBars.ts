@@ -2,109 +2,116 @@
 //
 // The chart is 8 plain DOM buttons rather than a chart library's canvas: every bar is also the
 // control that overrides the strategy, so it must be a real focusable <button> with an accessible
-// name, reachable by keyboard and by the end-to-end tests, which a canvas cannot offer.
+// name, reachable by keyboard and by the end-to-end tests, which a canvas cannot offer. The bars
+// are keyed by strategy, so a redraw (a new candidate, the busy flag) keeps the focused bar.
 
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ifDefined } from 'lit-html/directives/if-defined.js';
+import { live } from 'lit-html/directives/live.js';
+import { repeat } from 'lit-html/directives/repeat.js';
 import type { Strategy } from '../../../src/protocol/shared';
 import type { StrategyChip } from '../../../src/protocol/playground';
-import { el } from '../shared/vscodeApi';
-import { button, formatPct } from './dom';
+import { barLength, formatPct } from './model/format';
+import { rovingIndex } from './model/keys';
+import { styleProps } from '../shared/styleProps';
 
 export interface StrategyPickerOptions {
   strategies: StrategyChip[];
   chosen: Strategy | undefined;
   overridden: boolean;
-  /** While a turn is being produced no new candidate can be started. */
+  /**
+   * While a turn is being produced no new candidate can be started. The buttons stay focusable and
+   * are announced as disabled (a chart on an older turn stays explorable by keyboard).
+   */
   disabled: boolean;
   onOverride: (strategy: Strategy) => void;
-  /** Prefix of the buttons' focus keys, unique per candidate. */
-  focusKey: string;
 }
 
 /** The bar chart, in the canonical strategy order so the same bar sits in the same place on every turn. */
-export function strategyBars(probabilities: Partial<Record<Strategy, number>>, opts: StrategyPickerOptions): HTMLElement {
-  const group = el('div', { className: 'pg-bars' });
-  group.setAttribute('role', 'group');
-  group.setAttribute('aria-label', 'Strategy probabilities (choose another strategy to override)');
-  for (const s of opts.strategies) {
-    const p = probabilities[s.name] ?? 0;
-    const chosen = s.name === opts.chosen;
-    const tag = chosen ? (opts.overridden ? 'override' : 'chosen') : '';
-    const fill = el('span', { className: 'pg-bar-fill' });
-    fill.setAttribute('aria-hidden', 'true');
-    const b = button(
-      '',
-      () => {
-        if (!chosen) opts.onOverride(s.name);
+export function strategyBars(probabilities: Partial<Record<Strategy, number>>, opts: StrategyPickerOptions): TemplateResult {
+  const stop = tabStop(opts);
+  return html`<div
+    class="pg-bars"
+    role="group"
+    aria-label="Strategy probabilities (choose another strategy to override)"
+    @keydown=${roving}
+  >
+    ${repeat(
+      opts.strategies,
+      (s) => s.name,
+      (s) => {
+        const p = probabilities[s.name] ?? 0;
+        const chosen = s.name === opts.chosen;
+        const tag = chosen ? (opts.overridden ? 'override' : 'chosen') : '';
+        return html`<button
+          type="button"
+          class="pg-bar ${chosen ? 'chosen' : ''}"
+          data-testid="strategy-bar"
+          data-strategy=${s.name}
+          aria-pressed=${chosen}
+          aria-label=${chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`}
+          aria-disabled=${ifDefined(opts.disabled ? 'true' : undefined)}
+          title=${chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`}
+          tabindex=${live(s.name === stop ? '0' : '-1')}
+          ${styleProps({ '--bar-color': s.color, '--bar-value': barLength(p) })}
+          @click=${() => override(s.name, opts)}
+        >
+          <span class="pg-bar-fill" aria-hidden="true"></span
+          ><span class="pg-bar-name">${s.name}</span>${tag ? html`<span class="pg-bar-tag">${tag}</span>` : nothing}<span class="pg-bar-pct"
+            >${formatPct(p)}</span
+          >
+        </button>`;
       },
-      {
-        className: `pg-bar${chosen ? ' chosen' : ''}`,
-        testid: 'strategy-bar',
-        ariaLabel: chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`,
-        title: chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`,
-        softDisabled: opts.disabled,
-        focusKey: `${opts.focusKey}:${s.name}`,
-      },
-    );
-    b.dataset.strategy = s.name;
-    b.setAttribute('aria-pressed', String(chosen));
-    b.style.setProperty('--bar-color', s.color);
-    // at least a sliver, so a strategy at 0.01% still shows its colour
-    b.style.setProperty('--bar-value', `max(2px, ${(Math.min(1, Math.max(0, p)) * 100).toFixed(2)}%)`);
-    b.append(fill, el('span', { className: 'pg-bar-name', text: s.name }));
-    if (tag) b.append(el('span', { className: 'pg-bar-tag', text: tag }));
-    b.append(el('span', { className: 'pg-bar-pct', text: formatPct(p) }));
-    group.append(b);
-  }
-  rovingFocus(group);
-  return group;
+    )}
+  </div>`;
 }
 
 /** Without probabilities (an endpoint without logprobs): the 8 strategies as small override buttons. */
-export function overrideButtons(opts: StrategyPickerOptions): HTMLElement {
-  const group = el('div', { className: 'pg-overrides' });
-  group.setAttribute('role', 'group');
-  group.setAttribute('aria-label', 'Override the strategy');
-  group.append(el('span', { className: 'muted', text: 'Override:' }));
-  for (const s of opts.strategies) {
-    const chosen = s.name === opts.chosen;
-    const b = button(
-      s.name,
-      () => {
-        if (!chosen) opts.onOverride(s.name);
+export function overrideButtons(opts: StrategyPickerOptions): TemplateResult {
+  const stop = tabStop(opts);
+  return html`<div class="pg-overrides" role="group" aria-label="Override the strategy" @keydown=${roving}>
+    <span class="muted">Override:</span>
+    ${repeat(
+      opts.strategies,
+      (s) => s.name,
+      (s) => {
+        const chosen = s.name === opts.chosen;
+        return html`<button
+          type="button"
+          class="pg-override ${chosen ? 'chosen' : ''}"
+          data-testid="strategy-bar"
+          data-strategy=${s.name}
+          aria-pressed=${chosen}
+          aria-label=${chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`}
+          aria-disabled=${ifDefined(opts.disabled ? 'true' : undefined)}
+          tabindex=${live(s.name === stop ? '0' : '-1')}
+          ${styleProps({ '--chip-color': s.color })}
+          @click=${() => override(s.name, opts)}
+        >
+          ${s.name}
+        </button>`;
       },
-      {
-        className: `pg-override${chosen ? ' chosen' : ''}`,
-        testid: 'strategy-bar',
-        ariaLabel: chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`,
-        softDisabled: opts.disabled,
-        focusKey: `${opts.focusKey}:${s.name}`,
-      },
-    );
-    b.dataset.strategy = s.name;
-    b.setAttribute('aria-pressed', String(chosen));
-    b.style.setProperty('--chip-color', s.color);
-    group.append(b);
-  }
-  rovingFocus(group);
-  return group;
+    )}
+  </div>`;
+}
+
+function override(strategy: Strategy, opts: StrategyPickerOptions): void {
+  if (strategy !== opts.chosen && !opts.disabled) opts.onOverride(strategy);
 }
 
 /**
- * One tab stop per chart (the chosen bar), arrows move between the bars: a card with 8 tab stops
- * each would make the conversation tedious to cross with the keyboard.
+ * One tab stop per chart, the chosen bar (a card with 8 tab stops each would make the conversation
+ * tedious to cross with the keyboard); arrows move between the bars.
  */
-function rovingFocus(group: HTMLElement): void {
-  const items = [...group.querySelectorAll<HTMLButtonElement>('button')];
-  const start = items.find((b) => b.getAttribute('aria-pressed') === 'true') ?? items[0];
-  for (const b of items) b.tabIndex = b === start ? 0 : -1;
-  group.addEventListener('keydown', (e) => {
-    const i = items.indexOf(document.activeElement as HTMLButtonElement);
-    if (i < 0) return;
-    const next = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: items.length - 1 }[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    const target = items[(next + items.length) % items.length];
-    for (const b of items) b.tabIndex = b === target ? 0 : -1;
-    target.focus();
-  });
+function tabStop(opts: StrategyPickerOptions): Strategy | undefined {
+  return opts.strategies.some((s) => s.name === opts.chosen) ? opts.chosen : opts.strategies[0]?.name;
+}
+
+function roving(e: KeyboardEvent): void {
+  const items = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('button')];
+  const next = rovingIndex(e.key, items.indexOf(document.activeElement as HTMLButtonElement), items.length, true);
+  if (next === undefined) return;
+  e.preventDefault();
+  items.forEach((b, i) => (b.tabIndex = i === next ? 0 : -1));
+  items[next]!.focus();
 }

@@ -4,114 +4,81 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import type { BackendKind, Mode, PlaygroundState, PlaygroundToExtension } from '../../../src/protocol/playground';
-import { el } from '../shared/vscodeApi';
-import { setTestId } from './dom';
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { live } from 'lit-html/directives/live.js';
+import type { PlaygroundToExtension } from '../../../src/protocol/playground';
+import { BACKEND_LABELS, MODE_LABELS, type ToolbarView } from './model/toolbar';
 
-// short labels fit two pickers side by side in a 280 px sidebar; the dropdown shows the description
-const MODE_LABELS: Record<Mode, [string, string]> = {
-  decoupled: ['Decoupled', 'Planner picks the strategy, then the generator writes the reply'],
-  vanilla: ['Vanilla joint', 'One model answers "[strategy] reply"'],
-  compare: ['Compare', 'Decoupled and vanilla joint side by side on the same input'],
-};
-const BACKEND_LABELS: Record<BackendKind, [string, string]> = {
-  embedded: ['Embedded', 'Local models shipped with the extension, no setup'],
-  openai: ['OpenAI-compatible', 'Your planner and generator served by vLLM or similar'],
-};
+type Post = (m: PlaygroundToExtension) => void;
 
-export class Toolbar {
-  readonly element: HTMLElement;
-  private readonly mode: VscodeSingleSelect;
-  private readonly backend: VscodeSingleSelect;
-  private readonly openaiOption: HTMLElementTagNameMap['vscode-option'];
-  private readonly info: HTMLElement;
-  private readonly untrusted: HTMLElement;
-  private state: PlaygroundState | undefined;
-
-  constructor(private readonly post: (m: PlaygroundToExtension) => void) {
-    this.mode = picker('Mode', 'mode-picker', MODE_LABELS, (mode) => {
-      if (mode !== this.state?.mode) this.post({ type: 'setMode', mode });
-    });
-    this.backend = picker('Backend', 'backend-picker', BACKEND_LABELS, (backend) => {
-      if (backend !== this.state?.backend) this.post({ type: 'setBackend', backend });
-    });
-    this.openaiOption = [...this.backend.querySelectorAll('vscode-option')].find((o) => o.value === 'openai')!;
-
-    const actions = el(
-      'div',
-      { className: 'pg-tool-actions' },
-      toolButton('Reset', 'reset', 'Start a new conversation', () => this.post({ type: 'reset' })),
-      toolButton('Endpoints…', 'endpoints', 'Configure the OpenAI-compatible planner and generator endpoints', () =>
-        this.post({ type: 'runCommand', command: 'escStudio.configurePlaygroundEndpoints' }),
-      ),
-      toolButton('Train embedded models…', 'train-embedded', 'Retrain the embedded planner and generator from your dataset', () =>
-        this.post({ type: 'runCommand', command: 'escStudio.trainEmbedded' }),
-      ),
-    );
-    this.info = setTestId(el('div', { className: 'pg-backend-info muted' }), 'backend-info');
-    this.untrusted = setTestId(
-      el('div', {
-        className: 'notice pg-untrusted',
-        text: 'This workspace is not trusted: the OpenAI-compatible backend is disabled. The embedded backend works.',
-      }),
-      'untrusted',
-    );
-    this.untrusted.hidden = true;
-    this.element = el(
-      'header',
-      { className: 'pg-toolbar' },
-      el('div', { className: 'pg-pickers' }, field('Mode', this.mode), field('Backend', this.backend)),
-      actions,
-      this.info,
-      this.untrusted,
-    );
-  }
-
-  update(state: PlaygroundState, trusted: boolean): void {
-    this.state = state;
-    this.mode.value = state.mode;
-    this.backend.value = state.backend;
-    // switching while a turn is produced would leave that turn half in one mode, half in another
-    this.mode.disabled = state.busy;
-    this.backend.disabled = state.busy;
-    this.openaiOption.disabled = !trusted;
-    this.untrusted.hidden = trusted;
-    const { planner, generator, note } = state.backendInfo;
-    this.info.replaceChildren(el('div', { text: `Planner: ${planner}` }), el('div', { text: `Generator: ${generator}` }));
-    if (note) this.info.append(el('div', { className: 'pg-backend-note', text: note }));
-  }
+export function toolbar(v: ToolbarView, post: Post, hidden: boolean): TemplateResult {
+  return html`<header class="pg-toolbar" ?hidden=${hidden}>
+    <div class="pg-pickers">
+      ${picker('Mode', 'mode-picker', MODE_LABELS, v.mode, v.pickersDisabled, undefined, (mode) => {
+        if (mode !== v.mode) post({ type: 'setMode', mode });
+      })}
+      ${picker(
+        'Backend',
+        'backend-picker',
+        BACKEND_LABELS,
+        v.backend,
+        v.pickersDisabled,
+        v.openaiDisabled ? 'openai' : undefined,
+        (backend) => {
+          if (backend !== v.backend) post({ type: 'setBackend', backend });
+        },
+      )}
+    </div>
+    <div class="pg-tool-actions">
+      ${toolButton('Reset', 'reset', 'Start a new conversation', () => post({ type: 'reset' }))}
+      ${toolButton('Endpoints…', 'endpoints', 'Configure the OpenAI-compatible planner and generator endpoints', () =>
+        post({ type: 'runCommand', command: 'escStudio.configurePlaygroundEndpoints' }),
+      )}
+      ${toolButton('Train embedded models…', 'train-embedded', 'Retrain the embedded planner and generator from your dataset', () =>
+        post({ type: 'runCommand', command: 'escStudio.trainEmbedded' }),
+      )}
+    </div>
+    <div class="pg-backend-info muted" data-testid="backend-info">
+      ${v.info.map((line) => html`<div>${line}</div>`)}${v.note ? html`<div class="pg-backend-note">${v.note}</div>` : nothing}
+    </div>
+    <div class="notice pg-untrusted" data-testid="untrusted" ?hidden=${!v.untrusted}>
+      This workspace is not trusted: the OpenAI-compatible backend is disabled. The embedded backend works.
+    </div>
+  </header>`;
 }
 
+/**
+ * A vscode-single-select in a <label> (a form-associated custom element, so the label names and
+ * focuses it). The value set before its options are slotted is applied once they are
+ * (vscode-single-select keeps it for later); `live` puts the state's value back when the extension
+ * did not follow a change (e.g. refused while busy).
+ */
 function picker<V extends string>(
   label: string,
   testid: string,
   labels: Record<V, [string, string]>,
+  value: V,
+  disabled: boolean,
+  unavailable: V | undefined,
   onChange: (value: V) => void,
-): VscodeSingleSelect {
-  const select = setTestId(document.createElement('vscode-single-select'), testid);
-  select.label = label;
-  for (const [value, [text, description]] of Object.entries(labels) as [V, [string, string]][]) {
-    const option = document.createElement('vscode-option');
-    option.value = value;
-    option.description = description;
-    option.textContent = text;
-    select.append(option);
-  }
-  select.addEventListener('change', () => onChange(select.value as V));
-  return select;
+): TemplateResult {
+  return html`<label class="pg-field"
+    ><span class="pg-field-label">${label}</span>
+    <vscode-single-select
+      data-testid=${testid}
+      .label=${label}
+      .value=${live(value)}
+      ?disabled=${disabled}
+      @change=${(e: Event) => onChange((e.target as HTMLElementTagNameMap['vscode-single-select']).value as V)}
+    >
+      ${(Object.entries(labels) as [V, [string, string]][]).map(
+        ([v, [text, description]]) =>
+          html`<vscode-option .value=${v} .description=${description} ?disabled=${v === unavailable}>${text}</vscode-option>`,
+      )}
+    </vscode-single-select></label
+  >`;
 }
 
-function field(label: string, control: HTMLElement): HTMLElement {
-  // a form-associated custom element, so a wrapping <label> names and focuses it
-  return el('label', { className: 'pg-field' }, el('span', { className: 'pg-field-label', text: label }), control);
-}
-
-function toolButton(label: string, testid: string, title: string, onClick: () => void): HTMLElement {
-  const b = setTestId(document.createElement('vscode-button'), testid);
-  b.textContent = label;
-  b.title = title;
-  b.setAttribute('secondary', '');
-  b.addEventListener('click', onClick);
-  return b;
+function toolButton(label: string, testid: string, title: string, onClick: () => void): TemplateResult {
+  return html`<vscode-button data-testid=${testid} title=${title} secondary @click=${onClick}>${label}</vscode-button>`;
 }

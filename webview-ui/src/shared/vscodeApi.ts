@@ -1,5 +1,7 @@
 // The webview side of the VS Code bridge, typed by the protocol module.
 
+import { dispatch, type Handlers } from './model/dispatch';
+
 interface VsCodeApi<State, Out> {
   postMessage(message: Out): void;
   getState(): State | undefined;
@@ -14,6 +16,11 @@ let api: unknown;
 export function vscodeApi<State, Out>(): VsCodeApi<State, Out> {
   api ??= acquireVsCodeApi<State, Out>();
   return api as VsCodeApi<State, Out>;
+}
+
+/** Routes each message from the extension to its handler (see model/dispatch.ts). */
+export function onMessages<M extends { type: string }>(handlers: Handlers<M>): void {
+  window.addEventListener('message', (event: MessageEvent<unknown>) => dispatch(handlers, event.data));
 }
 
 /** Creates an element with text content only: data is never parsed as HTML. */

@@ -1,13 +1,16 @@
-// The virtualised record list (@tanstack/virtual-core): only visible rows exist in the DOM, rows are
-// fetched a page at a time from the extension, and the list is a keyboard-navigable listbox.
+// The virtualised record list (@tanstack/virtual-core): only visible rows exist in the DOM, keyed by
+// position so scrolling moves rows instead of rebuilding them; rows are fetched a page at a time
+// from the extension (model/list.ts), and the list is a keyboard-navigable listbox.
 
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import { html, nothing, render } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import type { RowSummary } from '../../../src/protocol/viewer';
 import { chip } from '../shared/chips';
-import { el } from '../shared/vscodeApi';
+import { clampPosition, listKey, pagesToFetch, rowsPerPage } from './model/list';
+import { styleProps } from '../shared/styleProps';
 
 export const ROW_HEIGHT = 56;
-const PAGE = 100;
 const MAX_CHIPS = 5;
 
 export interface ListCallbacks {
@@ -30,11 +33,13 @@ export class RecordList {
   selected = -1;
 
   constructor(private readonly cb: ListCallbacks) {
-    this.element = el('div', { className: 'record-list' });
+    this.element = document.createElement('div');
+    this.element.className = 'record-list';
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'listbox');
     this.element.setAttribute('aria-label', 'Records');
-    this.inner = el('div', { className: 'record-list-inner' });
+    this.inner = document.createElement('div');
+    this.inner.className = 'record-list-inner';
     this.element.append(this.inner);
     this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
       count: 0,
@@ -78,14 +83,9 @@ export class RecordList {
     return this.rows.get(position);
   }
 
-  /** Number of rows currently drawn (for tests and the status line). */
-  get renderedCount(): number {
-    return this.inner.childElementCount;
-  }
-
   selectPosition(position: number, focus = false): void {
     if (this.total === 0) return;
-    const p = Math.max(0, Math.min(this.total - 1, position));
+    const p = clampPosition(position, this.total);
     this.selected = p;
     this.virtualizer.scrollToIndex(p, { align: 'auto' });
     this.render();
@@ -94,55 +94,56 @@ export class RecordList {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const page = Math.max(1, Math.floor(this.element.clientHeight / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, j: 1, k: -1 };
-    if (e.key in moves) this.selectPosition((this.selected < 0 ? -1 : this.selected) + moves[e.key]!);
-    else if (e.key === 'Home') this.selectPosition(0);
-    else if (e.key === 'End') this.selectPosition(this.total - 1);
-    else if (e.key === 'Enter') this.cb.activate();
-    else return;
+    const action = listKey(e.key, this.selected, this.total, rowsPerPage(this.element.clientHeight, ROW_HEIGHT));
+    if (!action) return;
     e.preventDefault();
+    if ('activate' in action) this.cb.activate();
+    else this.selectPosition(action.select);
   }
 
   private render(): void {
     const items = this.virtualizer.getVirtualItems();
     this.inner.style.height = `${this.virtualizer.getTotalSize()}px`;
-    const missing = new Set<number>();
-    const children: HTMLElement[] = [];
-    for (const item of items) {
-      const row = this.rows.get(item.index);
-      if (!row) missing.add(Math.floor(item.index / PAGE) * PAGE);
-      children.push(this.renderRow(item.index, item.start, row));
-    }
-    this.inner.replaceChildren(...children);
+    render(
+      repeat(
+        items,
+        (item) => item.index,
+        (item) => this.row(item.index, item.start, this.rows.get(item.index)),
+      ),
+      this.inner,
+    );
     if (this.selected >= 0) this.element.setAttribute('aria-activedescendant', `row-${this.selected}`);
     else this.element.removeAttribute('aria-activedescendant');
-    for (const start of missing) {
-      if (this.requested.has(start)) continue;
-      this.requested.add(start);
-      this.cb.fetch(this.version, start, Math.min(PAGE, this.total - start));
+    const positions = items.map((item) => item.index);
+    for (const page of pagesToFetch(positions, (p) => this.rows.has(p), this.requested, this.total)) {
+      this.cb.fetch(this.version, page.start, page.count);
     }
   }
 
-  private renderRow(position: number, top: number, row: RowSummary | undefined): HTMLElement {
-    const div = el('div', { className: `row${position === this.selected ? ' selected' : ''}${row?.invalid ? ' invalid' : ''}` });
-    div.id = `row-${position}`;
-    div.setAttribute('role', 'option');
-    div.setAttribute('aria-selected', String(position === this.selected));
-    div.style.transform = `translateY(${top}px)`;
-    div.style.height = `${ROW_HEIGHT}px`;
-    if (!row) {
-      div.append(el('div', { className: 'row-snippet muted', text: 'Loading…' }));
-      return div;
-    }
-    div.dataset.index = String(row.index);
-    const head = el('div', { className: 'row-head' }, el('span', { className: 'row-index', text: `#${row.index}` }));
-    if (row.invalid) head.append(el('span', { className: 'badge error', text: 'invalid' }));
-    for (const s of row.strategies.slice(0, MAX_CHIPS)) head.append(chip(s, 'small'));
-    if (row.strategies.length > MAX_CHIPS) head.append(el('span', { className: 'muted', text: `+${row.strategies.length - MAX_CHIPS}` }));
-    head.append(el('span', { className: 'row-meta muted', text: `${row.turns} turns · ${row.length} words` }));
-    div.append(head, el('div', { className: 'row-snippet', text: row.snippet || '(no text)' }));
-    div.addEventListener('click', () => this.selectPosition(position, true));
-    return div;
+  private row(position: number, top: number, row: RowSummary | undefined): unknown {
+    const selected = position === this.selected;
+    return html`<div
+      class="row ${selected ? 'selected' : ''} ${row?.invalid ? 'invalid' : ''}"
+      id="row-${position}"
+      role="option"
+      aria-selected=${selected}
+      data-index=${row ? row.index : nothing}
+      ${styleProps({ transform: `translateY(${top}px)`, height: `${ROW_HEIGHT}px` })}
+      @click=${row ? () => this.selectPosition(position, true) : nothing}
+    >
+      ${
+        row
+          ? html`<div class="row-head">
+                <span class="row-index">#${row.index}</span
+                >${row.invalid ? html`<span class="badge error">invalid</span>` : nothing}${row.strategies
+                  .slice(0, MAX_CHIPS)
+                  .map((s) => chip(s, { className: 'small' }))}${
+                  row.strategies.length > MAX_CHIPS ? html`<span class="muted">+${row.strategies.length - MAX_CHIPS}</span>` : nothing
+                }<span class="row-meta muted">${row.turns} turns · ${row.length} words</span>
+              </div>
+              <div class="row-snippet">${row.snippet || '(no text)'}</div>`
+          : html`<div class="row-snippet muted">Loading…</div>`
+      }
+    </div>`;
   }
 }

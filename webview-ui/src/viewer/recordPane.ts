@@ -1,11 +1,12 @@
 // Draws one record from its RecordView: chat bubbles with strategy chips, pairs side by side with a
-// word-level diff, gold vs predicted, annotation cards; a raw JSON toggle and copy. Text only.
+// word-level diff (model/diff.ts) and its legend, gold vs predicted, annotation cards; a raw JSON
+// toggle and copy. Text only: lit-html binds every value as text.
 
-import { diffWords } from 'diff';
+import { html, nothing, type TemplateResult } from 'lit-html';
 import type { RecordDetail, RecordView, SideView, TurnView } from '../../../src/protocol/viewer';
 import { chip } from '../shared/chips';
 import { longText } from '../shared/text';
-import { el } from '../shared/vscodeApi';
+import { diffSides, type DiffSegment } from './model/diff';
 
 export interface PaneOptions {
   pattern: RegExp | undefined;
@@ -15,141 +16,137 @@ export interface PaneOptions {
   onRevealInText(index: number): void;
 }
 
-function turn(t: TurnView, pattern: RegExp | undefined): HTMLElement {
-  const bubble = el('div', { className: `bubble ${t.speaker}${t.placeholder ? ' placeholder' : ''}` });
-  const head = el('div', { className: 'bubble-head' }, el('span', { className: 'speaker', text: t.speaker }));
-  if (t.strategy !== undefined) head.append(chip(t.strategy));
-  if (t.feedback !== undefined) {
-    head.append(el('span', { className: 'badge', text: `feedback ${t.feedback}`, title: 'seeker feedback (1-5)' }));
-  }
-  bubble.append(head);
-  if (t.placeholder) bubble.append(el('div', { className: 'text muted', text: '(placeholder turn: the supporter spoke twice)' }));
-  else bubble.append(longText(t.text, pattern));
-  return bubble;
+type Part = TemplateResult | typeof nothing;
+
+function turn(t: TurnView, pattern: RegExp | undefined): TemplateResult {
+  return html`<div class="bubble ${t.speaker} ${t.placeholder ? 'placeholder' : ''}">
+    <div class="bubble-head">
+      <span class="speaker">${t.speaker}</span>${t.strategy !== undefined ? chip(t.strategy) : nothing}${
+        t.feedback !== undefined ? html`<span class="badge" title="seeker feedback (1-5)">feedback ${t.feedback}</span>` : nothing
+      }
+    </div>
+    ${t.placeholder ? html`<div class="text muted">(placeholder turn: the supporter spoke twice)</div>` : longText(t.text, pattern)}
+  </div>`;
 }
 
-function turns(list: TurnView[], pattern: RegExp | undefined): HTMLElement {
-  const box = el('div', { className: 'turns' });
-  for (const t of list) box.append(turn(t, pattern));
-  return box;
+function turns(list: TurnView[], pattern: RegExp | undefined): TemplateResult {
+  return html`<div class="turns">${list.map((t) => turn(t, pattern))}</div>`;
 }
 
-function systemPrompt(text: string | undefined): HTMLElement | undefined {
-  if (text === undefined) return undefined;
-  const d = el('details', { className: 'system' });
-  d.append(el('summary', { text: 'System prompt' }), longText(text, undefined, 'system-text'));
-  return d;
+function systemPrompt(text: string | undefined): Part {
+  if (text === undefined) return nothing;
+  return html`<details class="system">
+    <summary>System prompt</summary>
+    ${longText(text, undefined, 'system-text')}
+  </details>`;
 }
 
-function meta(pairs: [string, string][], pattern: RegExp | undefined): HTMLElement | undefined {
-  if (pairs.length === 0) return undefined;
-  const dl = el('dl', { className: 'meta' });
-  for (const [k, v] of pairs) dl.append(el('dt', { text: k }), el('dd', {}, longText(v, pattern)));
-  return dl;
+function meta(pairs: [string, string][], pattern: RegExp | undefined): Part {
+  if (pairs.length === 0) return nothing;
+  return html`<dl class="meta">
+    ${pairs.map(
+      ([k, v]) =>
+        html`<dt>${k}</dt>
+          <dd>${longText(v, pattern)}</dd>`,
+    )}
+  </dl>`;
 }
 
-/** Longer replies are shown without a diff: the diff is quadratic and would freeze the view. */
-const DIFF_MAX_CHARS = 12_000;
-
-/** Word-level diff of two texts: each side shows its own words, the ones not in the other marked. */
-function diffSides(a: string, b: string): [DocumentFragment | HTMLElement, DocumentFragment | HTMLElement] {
-  if (a.length + b.length > DIFF_MAX_CHARS) return [longText(a, undefined), longText(b, undefined)];
-  const left = document.createDocumentFragment();
-  const right = document.createDocumentFragment();
-  for (const part of diffWords(a, b)) {
-    if (!part.added) left.append(part.removed ? el('del', { text: part.value, title: 'only in this reply' }) : part.value);
-    if (!part.removed) right.append(part.added ? el('ins', { text: part.value, title: 'only in this reply' }) : part.value);
-  }
-  return [left, right];
+/**
+ * Words only in one reply are marked by side: the chosen (or gold) reply's in a positive colour, the
+ * rejected (or predicted) reply's in a neutral one — never red for the chosen reply.
+ */
+function diffText(segments: DiffSegment[], side: 'chosen' | 'rejected'): TemplateResult {
+  const parts = segments.map((s) => (s.only ? html`<span class="diff-only ${side}" title="only in this reply">${s.text}</span>` : s.text));
+  // one line: .text is white-space: pre-wrap, so whitespace around ${parts} would show
+  return html`<div class="text">${parts}</div>`;
 }
 
-function sides(titles: [string, string], a: SideView, b: SideView, big: boolean): HTMLElement {
-  const grid = el('div', { className: 'sides' });
-  const [da, db] = big ? [undefined, undefined] : diffSides(a.text, b.text);
-  const column = (title: string, s: SideView, diffed: DocumentFragment | HTMLElement | undefined, cls: string): HTMLElement => {
-    const col = el('section', { className: `side ${cls}` });
-    const head = el('div', { className: 'side-head' }, el('span', { className: 'side-title', text: title }));
-    if (s.strategy !== undefined) head.append(chip(s.strategy, big ? 'big' : ''));
-    col.append(head);
-    if (!big) col.append(el('div', { className: 'text' }, diffed!));
-    return col;
-  };
-  grid.append(column(titles[0], a, da, 'chosen'), column(titles[1], b, db, 'rejected'));
-  return grid;
+function diffLegend(titles: [string, string]): TemplateResult {
+  const key = (side: 'chosen' | 'rejected', title: string): TemplateResult =>
+    html`<span class="diff-key"><span class="diff-only ${side}">words</span> only in the ${title.toLowerCase()} reply</span>`;
+  return html`<div class="diff-legend" aria-label="Diff legend">${key('chosen', titles[0])}${key('rejected', titles[1])}</div>`;
 }
 
-function view(v: RecordView, pattern: RegExp | undefined): HTMLElement[] {
-  const out: (HTMLElement | undefined)[] = [];
+function sides(titles: [string, string], a: SideView, b: SideView, big: boolean): TemplateResult {
+  const diff = big ? undefined : diffSides(a.text, b.text);
+  const column = (title: string, s: SideView, side: 'chosen' | 'rejected', segments: DiffSegment[] | undefined): TemplateResult =>
+    html`<section class="side ${side}">
+      <div class="side-head">
+        <span class="side-title">${title}</span>${s.strategy !== undefined ? chip(s.strategy, { className: big ? 'big' : '' }) : nothing}
+      </div>
+      ${big ? nothing : segments ? diffText(segments, side) : longText(s.text, undefined)}
+    </section>`;
+  return html`${diff ? diffLegend(titles) : nothing}
+    <div class="sides">${column(titles[0], a, 'chosen', diff?.[0])}${column(titles[1], b, 'rejected', diff?.[1])}</div>`;
+}
+
+function view(v: RecordView, pattern: RegExp | undefined): TemplateResult {
   switch (v.layout) {
     case 'dialogue':
-      out.push(meta(v.meta, pattern), systemPrompt(v.system));
-      if (v.conditioned !== undefined) {
-        out.push(el('div', { className: 'conditioned' }, el('span', { text: 'Reply conditioned on ' }), chip(v.conditioned)));
-      }
-      out.push(turns(v.turns, pattern));
-      if (v.answer !== undefined) {
-        out.push(el('div', { className: 'answer' }, el('span', { text: 'Planner answer → ' }), chip(v.answer, 'big')));
-      }
-      break;
-    case 'pair':
-      out.push(systemPrompt(v.system));
-      out.push(el('h3', { text: 'Shared context' }), turns(v.context, pattern));
-      if (v.pairKind === 'planner') {
-        out.push(el('h3', { text: 'Chosen vs rejected strategy' }), sides(['Chosen', 'Rejected'], v.chosen, v.rejected, true));
-      } else {
-        const title = v.pairKind === 'generator' ? 'Chosen vs rejected reply (same strategy)' : 'Chosen vs rejected reply';
-        out.push(el('h3', { text: title }), sides(['Chosen', 'Rejected'], v.chosen, v.rejected, false));
-      }
-      if (v.remained.length > 0) {
-        const card = el('section', { className: 'card remained' }, el('h3', { text: 'Judge annotations (remained)' }));
-        card.append(meta(v.remained, pattern)!);
-        out.push(card);
-      }
-      break;
+      return html`${meta(v.meta, pattern)}${systemPrompt(v.system)}${
+        v.conditioned !== undefined
+          ? html`<div class="conditioned"><span>Reply conditioned on </span>${chip(v.conditioned)}</div>`
+          : nothing
+      }${turns(v.turns, pattern)}${
+        v.answer !== undefined
+          ? html`<div class="answer"><span>Planner answer → </span>${chip(v.answer, { className: 'big' })}</div>`
+          : nothing
+      }`;
+    case 'pair': {
+      const heading =
+        v.pairKind === 'planner'
+          ? 'Chosen vs rejected strategy'
+          : v.pairKind === 'generator'
+            ? 'Chosen vs rejected reply (same strategy)'
+            : 'Chosen vs rejected reply';
+      return html`${systemPrompt(v.system)}
+        <h3>Shared context</h3>
+        ${turns(v.context, pattern)}
+        <h3>${heading}</h3>
+        ${sides(['Chosen', 'Rejected'], v.chosen, v.rejected, v.pairKind === 'planner')}
+        ${
+          v.remained.length > 0
+            ? html`<section class="card remained">
+                <h3>Judge annotations (remained)</h3>
+                ${meta(v.remained, pattern)}
+              </section>`
+            : nothing
+        }`;
+    }
     case 'inference': {
-      out.push(el('h3', { text: 'Context' }), turns(v.context, pattern));
       const same = v.gold.strategy === v.predicted.strategy;
-      out.push(
-        el('h3', { text: same ? 'Gold vs predicted — same strategy ✓' : 'Gold vs predicted — different strategy ✗' }),
-        sides(['Gold', 'Predicted'], v.gold, v.predicted, false),
-      );
-      break;
+      return html`<h3>Context</h3>
+        ${turns(v.context, pattern)}
+        <h3>${same ? 'Gold vs predicted — same strategy ✓' : 'Gold vs predicted — different strategy ✗'}</h3>
+        ${sides(['Gold', 'Predicted'], v.gold, v.predicted, false)}`;
     }
     case 'card':
-      out.push(el('section', { className: 'card' }, meta(v.fields, pattern)!));
-      break;
+      return html`<section class="card">${meta(v.fields, pattern)}</section>`;
   }
-  return out.filter((x): x is HTMLElement => x !== undefined);
 }
 
-export function renderRecord(pane: HTMLElement, d: RecordDetail, opts: PaneOptions): void {
+export function recordTemplate(d: RecordDetail, opts: PaneOptions): TemplateResult {
   const json = d.value === undefined ? d.raw : JSON.stringify(d.value, null, 2);
-  const toolbar = el(
-    'div',
-    { className: 'pane-toolbar' },
-    el('span', { className: 'record-title', text: `Record ${d.index}` }),
-    el('span', { className: 'muted', text: `bytes ${d.start}–${d.end}` }),
-  );
-  const rawButton = el('button', { className: 'link-button', text: opts.raw ? 'Show formatted' : 'Show raw JSON' });
-  rawButton.setAttribute('aria-pressed', String(opts.raw));
-  rawButton.addEventListener('click', opts.onToggleRaw);
-  const copy = el('button', { className: 'link-button', text: 'Copy JSON' });
-  copy.addEventListener('click', () => opts.onCopy(json));
-  const reveal = el('button', { className: 'link-button', text: 'Open in text editor' });
-  reveal.addEventListener('click', () => opts.onRevealInText(d.index));
-  toolbar.append(rawButton, copy, reveal);
-  const body: HTMLElement[] = [toolbar];
-  if (d.problems.length > 0) {
-    const box = el('div', { className: 'record-problems', title: 'Why this record is invalid' });
-    box.setAttribute('role', 'alert');
-    for (const p of d.problems) box.append(el('div', { text: `${p.path ? p.path + ': ' : ''}${p.message}` }));
-    body.push(box);
-  }
-  if (opts.raw || !d.view) {
-    body.push(longText(json, opts.pattern, 'raw-json'));
-    if (d.rawTruncated) body.push(el('div', { className: 'muted', text: 'Raw text cut at 1,000,000 characters.' }));
-  } else {
-    body.push(...view(d.view, opts.pattern));
-  }
-  pane.replaceChildren(...body);
+  return html`<div class="pane-toolbar">
+      <span class="record-title">Record ${d.index}</span>
+      <span class="muted">bytes ${d.start}–${d.end}</span>
+      <button class="link-button" aria-pressed=${opts.raw} @click=${opts.onToggleRaw}>
+        ${opts.raw ? 'Show formatted' : 'Show raw JSON'}
+      </button>
+      <button class="link-button" @click=${() => opts.onCopy(json)}>Copy JSON</button>
+      <button class="link-button" @click=${() => opts.onRevealInText(d.index)}>Open in text editor</button>
+    </div>
+    ${
+      d.problems.length > 0
+        ? html`<div class="record-problems" title="Why this record is invalid" role="alert">
+            ${d.problems.map((p) => html`<div>${p.path ? p.path + ': ' : ''}${p.message}</div>`)}
+          </div>`
+        : nothing
+    }
+    ${
+      opts.raw || !d.view
+        ? html`${longText(json, opts.pattern, 'raw-json')}${d.rawTruncated ? html`<div class="muted">Raw text cut at 1,000,000 characters.</div>` : nothing}`
+        : view(d.view, opts.pattern)
+    }`;
 }

@@ -1,0 +1,87 @@
+// The viewer's query as the user edits it: the search box and its toggles, the facet filters
+// (labelled for the file's kind), the sort order; and what to do when a jump to a record finds it
+// hidden by that query.
+//
+// DOM-free (the model/ folders are compiled and unit-tested under node).
+
+import type { Facet, FacetValue, ViewInfo, ViewQuery } from '../../../../src/protocol/viewer';
+
+/** The search box and its two toggles, as typed (the query runs debounced from these). */
+export interface SearchInput {
+  text: string;
+  regex: boolean;
+  caseSensitive: boolean;
+}
+
+export const EMPTY_QUERY: ViewQuery = { facets: {}, sort: 'file' };
+
+const COMMON: Record<Exclude<Facet, 'strategy' | 'rejected'>, string> = {
+  emotion: 'Emotion',
+  problem: 'Problem',
+  errorType: 'Error type',
+  retained: 'Retained',
+};
+
+/** Facet labels in display order: pairs say chosen/rejected, inference outputs gold/predicted. */
+export function facetLabels(kind: string): Record<Facet, string> {
+  if (kind === 'inference') return { strategy: 'Gold strategy', rejected: 'Predicted strategy', ...COMMON };
+  if (kind.startsWith('pref')) return { strategy: 'Chosen strategy', rejected: 'Rejected strategy', ...COMMON };
+  return { strategy: 'Strategy', rejected: 'Rejected strategy', ...COMMON };
+}
+
+export interface FacetControl {
+  facet: Facet;
+  label: string;
+  values: FacetValue[];
+  /** The value filtered on, '' for all. */
+  current: string;
+}
+
+/** The facet filters to draw: those the view has values for, in label order. */
+export function facetControls(kind: string, facets: ViewInfo['facets'], query: ViewQuery): FacetControl[] {
+  const labels = facetLabels(kind);
+  return (Object.keys(labels) as Facet[])
+    .filter((f) => facets[f] !== undefined)
+    .map((f) => ({ facet: f, label: labels[f], values: facets[f]!, current: query.facets[f] ?? '' }));
+}
+
+/** `query` with one facet set, or cleared by ''. */
+export function withFacet(query: ViewQuery, facet: Facet, value: string): ViewQuery {
+  const facets = { ...query.facets };
+  if (value) facets[facet] = value;
+  else delete facets[facet];
+  return { ...query, facets };
+}
+
+/** The query to run from the search box, its toggles and the current filters and sort. */
+export function queryFrom(input: SearchInput, query: ViewQuery): ViewQuery {
+  const search = input.text ? { text: input.text, regex: input.regex, caseSensitive: input.caseSensitive } : undefined;
+  return { search, facets: query.facets, sort: query.sort };
+}
+
+export function searchInputOf(query: ViewQuery): SearchInput {
+  return { text: query.search?.text ?? '', regex: query.search?.regex ?? false, caseSensitive: query.search?.caseSensitive ?? false };
+}
+
+export function isFiltered(query: ViewQuery): boolean {
+  return query.search !== undefined || Object.keys(query.facets).length > 0;
+}
+
+/** What the answer to "where is record `index` in the view?" leads to. */
+export type PositionOutcome =
+  /** Select the row (and move focus to the list for a jump the user asked for). */
+  | { select: number; focus: boolean }
+  /** The record the user jumped to is hidden by the search or filters: clear them, then ask again. */
+  | { clearThenJump: number }
+  | undefined;
+
+export function positionOutcome(
+  answer: { index: number; position: number },
+  jumpRequested: number | undefined,
+  query: ViewQuery,
+): PositionOutcome {
+  const asked = answer.index === jumpRequested;
+  if (answer.position >= 0) return { select: answer.position, focus: asked };
+  if (asked && isFiltered(query)) return { clearThenJump: answer.index };
+  return undefined;
+}
