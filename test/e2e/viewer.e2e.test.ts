@@ -211,8 +211,32 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     let frame = await viewerFrame(page, 'pref_generator_demo.json');
     await frame.locator('.row[data-index="0"]').click();
     await frame.locator('.side.chosen').waitFor();
-    assert.ok((await frame.locator('.side.chosen del').count()) > 0, 'words only in the chosen reply are marked');
-    assert.ok((await frame.locator('.side.rejected ins').count()) > 0, 'words only in the rejected reply are marked');
+    assert.ok((await frame.locator('.side.chosen .diff-only.chosen').count()) > 0, 'words only in the chosen reply are marked');
+    assert.ok((await frame.locator('.side.rejected .diff-only.rejected').count()) > 0, 'words only in the rejected reply are marked');
+    // the colours read right: the chosen reply's own words in the theme's positive (inserted) colour,
+    // never its removed (red) one; the rejected reply's in a neutral colour; a legend names both
+    const colours = await frame.evaluate(() => {
+      const themed = (v: string): string => {
+        const probe = document.body.appendChild(document.createElement('span'));
+        probe.style.background = `var(${v})`;
+        const c = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return c;
+      };
+      const bg = (sel: string): string => getComputedStyle(document.querySelector(sel)!).backgroundColor;
+      return {
+        chosen: bg('.side.chosen .diff-only'),
+        rejected: bg('.side.rejected .diff-only'),
+        inserted: themed('--vscode-diffEditor-insertedTextBackground'),
+        removed: themed('--vscode-diffEditor-removedTextBackground'),
+      };
+    });
+    assert.equal(colours.chosen, colours.inserted, `chosen-only words in the positive colour (${JSON.stringify(colours)})`);
+    assert.notEqual(colours.chosen, colours.removed);
+    assert.ok(![colours.inserted, colours.removed].includes(colours.rejected), `rejected-only words neutral (${JSON.stringify(colours)})`);
+    const legend = await frame.locator('.diff-legend').innerText();
+    assert.match(legend, /only in the chosen reply/);
+    assert.match(legend, /only in the rejected reply/);
     await screenshot(page, 'viewer-pair-diff.png');
     await runCommand(page, 'View: Close All Editors');
     await openFromTree(page, 'Planner preference pairs', 'pref_planner_demo.json');
