@@ -62,6 +62,15 @@ const builds = [
   },
   {
     ...common,
+    // the full pass's worker threads (analyzeFile shares large files with them): found beside the bundle that starts them
+    entryPoints: ['src/core/dataset/passWorker.ts'],
+    outfile: 'dist/passWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['webview-ui/src/viewer/main.ts'],
     outfile: 'dist/webview/viewer.js',
     platform: 'browser',

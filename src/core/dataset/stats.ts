@@ -43,99 +43,162 @@ export interface DatasetStats {
   retained?: Record<string, number>;
 }
 
+/**
+ * A StatsAccumulator's state as plain data: what a worker thread hands back for its share of a
+ * file, merged in file order (see merge) so the result is the one a single pass gives.
+ */
+export interface StatsPart {
+  records: number;
+  invalid: number;
+  primary: StrategyCounts;
+  secondary: StrategyCounts;
+  other: Record<string, number>;
+  matrix: Record<Strategy, StrategyCounts> | undefined;
+  turns: number[];
+  lengths: number[];
+  rejectedLengths: number[];
+  emotions: Record<string, number>;
+  problems: Record<string, number>;
+  errorTypes: Record<string, number>;
+  retained: Record<string, number>;
+}
+
+/** Adds counts into a table; labels new to it are added in the order `from` met them. */
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+function append(into: number[], from: readonly number[]): void {
+  for (const v of from) into.push(v); // not push(...from): a part holds more values than a call takes arguments
+}
+
 export const zeroCounts = (): StrategyCounts => Object.fromEntries(STRATEGIES.map((s) => [s, 0])) as StrategyCounts;
 
 const PAIR_KINDS = new Set<DetectedKind>(['pref-planner', 'pref-generator', 'pref-vanilla']);
 const HISTOGRAM_BINS = 20;
 
 export class StatsAccumulator {
-  private records = 0;
-  private invalid = 0;
-  private readonly primary = zeroCounts();
-  private readonly secondary = zeroCounts();
-  private readonly other: Record<string, number> = {};
-  private readonly matrix: Record<Strategy, StrategyCounts> | undefined;
-  private readonly turns: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly rejectedLengths: number[] = [];
-  private readonly emotions: Record<string, number> = {};
-  private readonly problems: Record<string, number> = {};
-  private readonly errorTypes: Record<string, number> = {};
-  private readonly retained: Record<string, number> = {};
+  private readonly s: StatsPart;
 
   constructor(readonly kind: DetectedKind) {
-    if (kind === 'pref-planner') {
-      this.matrix = Object.fromEntries(STRATEGIES.map((s) => [s, zeroCounts()])) as Record<Strategy, StrategyCounts>;
-    }
+    const matrix =
+      kind === 'pref-planner'
+        ? (Object.fromEntries(STRATEGIES.map((s) => [s, zeroCounts()])) as Record<Strategy, StrategyCounts>)
+        : undefined;
+    this.s = {
+      records: 0,
+      invalid: 0,
+      primary: zeroCounts(),
+      secondary: zeroCounts(),
+      other: {},
+      matrix,
+      turns: [],
+      lengths: [],
+      rejectedLengths: [],
+      emotions: {},
+      problems: {},
+      errorTypes: {},
+      retained: {},
+    };
   }
 
   private count(into: StrategyCounts, label: string): void {
     if (isStrategy(label)) into[label]++;
-    else this.other[label] = (this.other[label] ?? 0) + 1;
+    else this.s.other[label] = (this.s.other[label] ?? 0) + 1;
   }
 
   addInvalid(): void {
-    this.records++;
-    this.invalid++;
+    this.s.records++;
+    this.s.invalid++;
   }
 
-  add(s: RecordSummary): void {
-    this.records++;
+  add(r: RecordSummary): void {
+    const s = this.s;
+    s.records++;
     const pairLike = PAIR_KINDS.has(this.kind) || this.kind === 'inference';
     if (pairLike) {
-      for (const c of s.strategyFacet) this.count(this.primary, c);
-      for (const j of s.rejectedFacet) this.count(this.secondary, j);
-      const c = s.strategyFacet[0];
-      const j = s.rejectedFacet[0];
-      if (this.matrix && c !== undefined && j !== undefined && isStrategy(c) && isStrategy(j)) this.matrix[c][j]++;
+      for (const c of r.strategyFacet) this.count(s.primary, c);
+      for (const j of r.rejectedFacet) this.count(s.secondary, j);
+      const c = r.strategyFacet[0];
+      const j = r.rejectedFacet[0];
+      if (s.matrix && c !== undefined && j !== undefined && isStrategy(c) && isStrategy(j)) s.matrix[c][j]++;
     } else {
-      for (const label of s.strategies) this.count(this.primary, label);
+      for (const label of r.strategies) this.count(s.primary, label);
     }
-    this.turns.push(s.turns);
-    this.lengths.push(...s.lengths);
-    this.rejectedLengths.push(...s.rejectedLengths);
-    if (s.emotion !== undefined) this.emotions[s.emotion] = (this.emotions[s.emotion] ?? 0) + 1;
-    if (s.problem !== undefined) this.problems[s.problem] = (this.problems[s.problem] ?? 0) + 1;
-    for (const e of s.errorTypes) this.errorTypes[e] = (this.errorTypes[e] ?? 0) + 1;
-    if (s.retained !== undefined) this.retained[s.retained] = (this.retained[s.retained] ?? 0) + 1;
+    s.turns.push(r.turns);
+    s.lengths.push(...r.lengths);
+    s.rejectedLengths.push(...r.rejectedLengths);
+    if (r.emotion !== undefined) s.emotions[r.emotion] = (s.emotions[r.emotion] ?? 0) + 1;
+    if (r.problem !== undefined) s.problems[r.problem] = (s.problems[r.problem] ?? 0) + 1;
+    for (const e of r.errorTypes) s.errorTypes[e] = (s.errorTypes[e] ?? 0) + 1;
+    if (r.retained !== undefined) s.retained[r.retained] = (s.retained[r.retained] ?? 0) + 1;
+  }
+
+  /** The state so far, as plain data (shared with this accumulator: take it when done adding). */
+  part(): StatsPart {
+    return this.s;
+  }
+
+  /**
+   * Adds the records of a part that follows everything added so far in the file. Counts add up; a
+   * table's labels keep the order they were first met in, as if the part's records had been added here.
+   */
+  merge(p: StatsPart): void {
+    const s = this.s;
+    s.records += p.records;
+    s.invalid += p.invalid;
+    for (const k of STRATEGIES) {
+      s.primary[k] += p.primary[k];
+      s.secondary[k] += p.secondary[k];
+      if (s.matrix && p.matrix) for (const j of STRATEGIES) s.matrix[k][j] += p.matrix[k][j];
+    }
+    addCounts(s.other, p.other);
+    append(s.turns, p.turns);
+    append(s.lengths, p.lengths);
+    append(s.rejectedLengths, p.rejectedLengths);
+    addCounts(s.emotions, p.emotions);
+    addCounts(s.problems, p.problems);
+    addCounts(s.errorTypes, p.errorTypes);
+    addCounts(s.retained, p.retained);
   }
 
   result(): DatasetStats {
-    const other = { ...this.other };
+    const s = this.s;
+    const other = { ...s.other };
     let strategies: StrategyStats;
-    if (this.kind === 'inference') strategies = { gold: this.primary, predicted: this.secondary, other };
+    if (this.kind === 'inference') strategies = { gold: s.primary, predicted: s.secondary, other };
     else if (PAIR_KINDS.has(this.kind)) {
-      strategies = { chosen: this.primary, rejected: this.secondary, ...(this.matrix ? { matrix: this.matrix } : {}), other };
-    } else if (this.kind === 'error-stats') strategies = { responses: this.primary, other };
-    else strategies = { turns: this.primary, other };
+      strategies = { chosen: s.primary, rejected: s.secondary, ...(s.matrix ? { matrix: s.matrix } : {}), other };
+    } else if (this.kind === 'error-stats') strategies = { responses: s.primary, other };
+    else strategies = { turns: s.primary, other };
     const stats: DatasetStats = {
       kind: this.kind,
-      records: this.records,
-      invalid: this.invalid,
+      records: s.records,
+      invalid: s.invalid,
       strategies,
-      turns: distribution(this.turns),
-      length: distribution(this.lengths),
+      turns: distribution(s.turns),
+      length: distribution(s.lengths),
     };
     if ((PAIR_KINDS.has(this.kind) && this.kind !== 'pref-planner') || this.kind === 'inference') {
       // shared bins, so chosen and rejected histograms line up
       let lo = Infinity;
       let hi = 0;
-      for (const xs of [this.lengths, this.rejectedLengths]) {
+      for (const xs of [s.lengths, s.rejectedLengths]) {
         for (const v of xs) {
           lo = Math.min(lo, v);
           hi = Math.max(hi, v);
         }
       }
       const range: [number, number] = [Number.isFinite(lo) ? lo : 0, hi];
-      stats.length = distribution(this.lengths, range);
-      stats.rejectedLength = distribution(this.rejectedLengths, range);
+      stats.length = distribution(s.lengths, range);
+      stats.rejectedLength = distribution(s.rejectedLengths, range);
     }
     if (this.kind === 'esconv') {
-      stats.emotions = this.emotions;
-      stats.problems = this.problems;
+      stats.emotions = s.emotions;
+      stats.problems = s.problems;
     }
-    if (Object.keys(this.errorTypes).length > 0 || this.kind === 'error-stats') stats.errorTypes = this.errorTypes;
-    if (Object.keys(this.retained).length > 0) stats.retained = this.retained;
+    if (Object.keys(s.errorTypes).length > 0 || this.kind === 'error-stats') stats.errorTypes = s.errorTypes;
+    if (Object.keys(s.retained).length > 0) stats.retained = s.retained;
     return stats;
   }
 }

@@ -30,6 +30,7 @@ export interface RecordSummary {
 }
 
 const SNIPPET_CHARS = 140;
+const CLIP_HEAD = 4 * SNIPPET_CHARS;
 
 export function wordCount(text: string): number {
   let n = 0;
@@ -43,10 +44,17 @@ export function wordCount(text: string): number {
   return n;
 }
 
-const clip = (text: string): string => {
+/** Whitespace runs as one space, trimmed, and cut to SNIPPET_CHARS with an ellipsis. */
+export function clip(text: string): string {
+  // Replies run to thousands of characters: collapse a head of the text first. Its trailing space may
+  // still merge with what follows (or be trimmed), so only what comes before it is settled.
+  if (text.length > CLIP_HEAD) {
+    const settled = text.slice(0, CLIP_HEAD).replace(/\s+/g, ' ').trim();
+    if (settled.length > SNIPPET_CHARS) return settled.slice(0, SNIPPET_CHARS - 1) + '…';
+  }
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > SNIPPET_CHARS ? one.slice(0, SNIPPET_CHARS - 1) + '…' : one;
-};
+}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -1,28 +1,20 @@
 // Validates and (optionally) summarises every record of a file in one streaming pass, so files of
 // any size are checked in bounded memory. Each invalid record is reported with its index, byte
 // offset, JSON path and a one-line reason. `esc validate`, `esc stats`, the Problems panel and the
-// viewer all go through analyzeFile.
+// viewer all go through analyzeFile. Large files are checked on every core (passBatches.ts).
 
-import type { ZodType } from 'zod';
+import { stat } from 'node:fs/promises';
 import { scanFile } from '../json/readFile';
-import { parseRecord } from '../json/parseRecord';
 import type { Container, RecordSpan } from '../json/scanner';
 import { StatsAccumulator, type DatasetStats } from './stats';
-import { summarize, type RecordSummary } from './summary';
-import { classifyRecord, type RecordLayout } from '../formats/classify';
+import type { RecordSummary } from './summary';
 import { detectFile, type Detection } from '../formats/detect';
 import { isDatasetKind, type DatasetKind, type DetectedKind } from '../formats/kinds';
-import { recordIssues, schemaFor } from '../formats/schemas';
+import { checkRecord, type RecordIssue } from '../formats/schemas';
+import { defaultWorkers, PassBatches, PassWorkers, type SplitOptions } from './passBatches';
+import type { ValidationProblem } from './recordPass';
 
-export interface ValidationProblem {
-  /** Record index, or undefined for file-level problems (encoding, top level). */
-  index?: number;
-  /** Byte offset in the file. */
-  offset: number;
-  /** JSON path from the file's root, e.g. `[12].messages[3].content`. */
-  path: string;
-  message: string;
-}
+export type { ValidationProblem } from './recordPass';
 
 export interface ValidationReport {
   file: string;
@@ -47,6 +39,8 @@ export interface AnalyzeOptions {
   summarize?: boolean;
   /** Every record's span and summary (undefined for an invalid record), in file order. */
   onSummary?: (span: RecordSpan, summary: RecordSummary | undefined) => void;
+  /** Worker threads and batch size of the pass (by default: workers for large files only). */
+  split?: SplitOptions;
 }
 
 export interface Analysis {
@@ -56,20 +50,21 @@ export interface Analysis {
 }
 
 /** A checker for one kind: returns the record's problems, or an empty list when it is valid. */
-export function recordChecker(kind: DatasetKind): (value: unknown) => { path: string; message: string }[] {
-  const schemas = new Map<string, ZodType>();
-  return (value) => {
-    const layout: RecordLayout = classifyRecord(value);
-    // Layout details (tag style, TRL or sharegpt) may differ per record; the kind may not.
-    const key = `${layout.conversationKey}|${layout.tags}|${layout.pairLayout}`;
-    let schema = schemas.get(key);
-    if (!schema) schemas.set(key, (schema = schemaFor(kind, { ...layout, kind })));
-    const result = schema.safeParse(value);
-    return result.success ? [] : recordIssues(result.error);
-  };
+export function recordChecker(kind: DatasetKind): (value: unknown) => readonly RecordIssue[] {
+  return (value) => checkRecord(kind, value);
 }
 
 export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  // the workers boot while the head of the file is read for detection
+  const workers = new PassWorkers(opts.split?.workers ?? defaultWorkers((await stat(file)).size));
+  try {
+    return await analyze(file, opts, workers);
+  } finally {
+    await workers.stop();
+  }
+}
+
+async function analyze(file: string, opts: AnalyzeOptions, workers: PassWorkers): Promise<Analysis> {
   const maxProblems = opts.maxProblems ?? 1000;
   const detection = await detectFile(file);
   const kind: DetectedKind = opts.kind ?? detection.kind;
@@ -80,59 +75,31 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     if (problems.length < maxProblems) problems.push(p);
   };
   const base = { file, kind, container: detection.container };
-  const stats = opts.summarize ? new StatsAccumulator(kind) : undefined;
   if (detection.problem) {
     add({ offset: detection.problem.offset, path: '', message: detection.problem.message });
     const report = { ...base, records: 0, invalidRecords: 0, problems, truncatedList: false, parseable: false, valid: false };
-    return { report, detection, stats: stats?.result() };
+    return { report, detection, stats: opts.summarize ? new StatsAccumulator(kind).result() : undefined };
   }
 
-  const check = isDatasetKind(kind) ? recordChecker(kind) : undefined;
-  let invalidRecords = 0;
-  let syntaxError = false;
-  const invalid = (span: RecordSpan, p: ValidationProblem): void => {
-    invalidRecords++;
-    add(p);
-    stats?.addInvalid();
-    opts.onSummary?.(span, undefined);
-  };
+  const settings = { kind, maxProblems, summarize: opts.summarize === true, summaries: opts.onSummary !== undefined };
+  const batches = new PassBatches(settings, workers, opts.split?.batchBytes, opts.onSummary);
   const scan = await scanFile(file, {
     keepBytes: true,
     signal: opts.signal,
     onProgress: opts.onProgress,
-    onRecord: (span, bytes) => {
-      const parsed = parseRecord(bytes!, span.start);
-      if (!parsed.ok) {
-        syntaxError = true;
-        invalid(span, { index: span.index, offset: parsed.offset, path: `[${span.index}]`, message: parsed.message });
-        return;
-      }
-      if (check) {
-        const issues = check(parsed.value);
-        if (issues.length > 0) {
-          const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
-          invalid(span, {
-            index: span.index,
-            offset: span.start,
-            path: `[${span.index}]${issues[0]!.path}`,
-            message: issues[0]!.message + more,
-          });
-          return;
-        }
-      }
-      if (stats && isDatasetKind(kind)) {
-        const summary = summarize(kind, parsed.value);
-        stats.add(summary);
-        opts.onSummary?.(span, summary);
-      }
-    },
+    onRecord: (span, bytes) => batches.add(span, bytes!),
   });
+  const pass = await batches.finish();
+  total += pass.problemCount;
+  for (const p of pass.problems) problems.push(p);
+  let invalidRecords = pass.invalid;
+  let syntaxError = pass.syntaxError;
   for (const p of scan.problems) {
     syntaxError = true;
     if (p.index !== undefined && p.index >= scan.records) invalidRecords++; // a record cut off by truncation
     add({ index: p.index, offset: p.offset, path: p.index === undefined ? '' : `[${p.index}]`, message: p.message });
   }
-  if (!check && scan.records > 0) {
+  if (!isDatasetKind(kind) && scan.records > 0) {
     add({
       offset: 0,
       path: '',
@@ -150,7 +117,8 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     valid: total === 0,
   };
   // counts as the report gives them: a truncated last record is invalid, though never emitted
-  return { report, detection, stats: stats && { ...stats.result(), records: scan.records, invalid: invalidRecords } };
+  const stats = pass.stats && { ...pass.stats.result(), records: scan.records, invalid: invalidRecords };
+  return { report, detection, stats };
 }
 
 export async function validateFile(file: string, opts: Omit<AnalyzeOptions, 'summarize' | 'onSummary'> = {}): Promise<ValidationReport> {

@@ -6,6 +6,12 @@ import { likelyPromptKind, paperPromptKind } from '../prompts';
 import type { DetectedKind } from './kinds';
 import { isObject, replyText, systemPromptOf, tagStyleOf, toChatMessages, type TagStyle } from './messages';
 
+/**
+ * The layout fields a record's schema depends on (FORMATS.md): where the conversation is, the tag
+ * style, sharegpt or TRL pairs. Read without classifying the kind, so validation can afford it per record.
+ */
+export type RecordShape = Pick<RecordLayout, 'conversationKey' | 'tags' | 'pairLayout'>;
+
 /** How a record is laid out, beyond its kind. */
 export interface RecordLayout {
   kind: DetectedKind;
@@ -42,14 +48,47 @@ function promptStatus(system: string | undefined): RecordLayout['systemPrompt'] 
   return paperPromptKind(system) ? 'paper' : 'custom';
 }
 
-function classifyPair(r: Record<string, unknown>): RecordLayout {
-  const trl = 'prompt' in r && !('conversations' in r);
-  const conversationKey = trl ? 'prompt' : 'conversations';
-  const convo = r[conversationKey];
-  const msgs = toChatMessages(convo);
+/** Which family of layouts a record belongs to, by its field names alone. */
+type Family = 'esconv' | 'error-stats' | 'inference' | 'pair' | 'messages' | 'conversations';
+
+function familyOf(r: Record<string, unknown>): Family | undefined {
+  if (Array.isArray(r.dialog)) return 'esconv';
+  if ('Contains Empathy Error' in r || ('Error Type' in r && 'response' in r)) return 'error-stats';
+  if ('GT_strategy' in r || 'predict_strategy' in r || ('GT_content' in r && 'predict_content' in r)) return 'inference';
+  if ('chosen' in r && 'rejected' in r) return 'pair';
+  if (Array.isArray(r.messages)) return 'messages';
+  if (Array.isArray(r.conversations)) return 'conversations';
+  return undefined;
+}
+
+function shapeOf(r: Record<string, unknown>, family: Family): RecordShape {
+  switch (family) {
+    case 'esconv':
+      return { conversationKey: 'dialog' };
+    case 'error-stats':
+      return {};
+    case 'pair': {
+      const trl = 'prompt' in r && !('conversations' in r);
+      const conversationKey = trl ? 'prompt' : 'conversations';
+      const tags = firstTags(r[conversationKey]) ?? firstTags(r.chosen) ?? tagStyleOf(r.chosen);
+      return { conversationKey, tags, pairLayout: trl ? 'trl' : 'sharegpt' };
+    }
+    default: // inference, messages, conversations
+      return { conversationKey: family, tags: firstTags(r[family]) };
+  }
+}
+
+/** The record's shape, as classifyRecord gives it, without deciding the kind (see RecordShape). */
+export function recordShape(record: unknown): RecordShape {
+  if (!isObject(record)) return {};
+  const family = familyOf(record);
+  return family === undefined ? {} : shapeOf(record, family);
+}
+
+function classifyPair(r: Record<string, unknown>, shape: RecordShape): RecordLayout {
+  const msgs = toChatMessages(r[shape.conversationKey!]);
   const system = systemPromptOf(msgs, r);
-  const tags = firstTags(convo) ?? firstTags(r.chosen) ?? tagStyleOf(r.chosen);
-  const base = { conversationKey, tags, pairLayout: trl ? ('trl' as const) : ('sharegpt' as const), systemPrompt: promptStatus(system) };
+  const base = { ...shape, systemPrompt: promptStatus(system) };
   const chosen = replyText(r.chosen);
   const rejected = replyText(r.rejected);
   if (isBareStrategy(chosen) && isBareStrategy(rejected)) return { kind: 'pref-planner', ...base };
@@ -61,12 +100,10 @@ function classifyPair(r: Record<string, unknown>): RecordLayout {
   return { kind: 'pref-generator', ...base };
 }
 
-function classifyChat(r: Record<string, unknown>, conversationKey: string): RecordLayout {
-  const list = r[conversationKey];
-  const msgs = toChatMessages(list);
-  const tags = firstTags(list);
+function classifyChat(r: Record<string, unknown>, shape: RecordShape): RecordLayout {
+  const msgs = toChatMessages(r[shape.conversationKey!]);
   const system = systemPromptOf(msgs, r);
-  const base = { conversationKey, tags, systemPrompt: promptStatus(system) };
+  const base = { ...shape, systemPrompt: promptStatus(system) };
   const assistants = msgs.filter((m) => m.role === 'assistant');
   if (assistants.length === 0) return { kind: 'unknown', ...base, reason: 'chat messages without an assistant turn' };
   const promptKind = system === undefined ? undefined : likelyPromptKind(system);
@@ -90,14 +127,20 @@ export function classifyRecord(record: unknown): RecordLayout {
     };
   }
   const r = record;
-  if (Array.isArray(r.dialog)) return { kind: 'esconv', conversationKey: 'dialog' };
-  if ('Contains Empathy Error' in r || ('Error Type' in r && 'response' in r)) return { kind: 'error-stats' };
-  if ('GT_strategy' in r || 'predict_strategy' in r || ('GT_content' in r && 'predict_content' in r)) {
-    return { kind: 'inference', conversationKey: 'conversations', tags: firstTags(r.conversations) };
+  const family = familyOf(r);
+  if (family === undefined) {
+    const keys = Object.keys(r).slice(0, 6).join(', ');
+    return { kind: 'unknown', reason: `records have fields {${keys}} that match no ESC layout` };
   }
-  if ('chosen' in r && 'rejected' in r) return classifyPair(r);
-  if (Array.isArray(r.messages)) return classifyChat(r, 'messages');
-  if (Array.isArray(r.conversations)) return classifyChat(r, 'conversations');
-  const keys = Object.keys(r).slice(0, 6).join(', ');
-  return { kind: 'unknown', reason: `records have fields {${keys}} that match no ESC layout` };
+  const shape = shapeOf(r, family);
+  switch (family) {
+    case 'esconv':
+    case 'error-stats':
+    case 'inference':
+      return { kind: family, ...shape };
+    case 'pair':
+      return classifyPair(r, shape);
+    default:
+      return classifyChat(r, shape);
+  }
 }

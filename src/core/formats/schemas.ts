@@ -1,12 +1,14 @@
 // zod schemas for every record layout in FORMATS.md, chosen per detected layout (kind, tag style,
 // sharegpt or TRL). Validation reports each problem with its JSON path inside the record.
+// checkRecord runs the same schemas compiled by zod (z.compile) and asks the zod runtime for the
+// problems only of records the compiled check rejects, so a full pass over a large file stays cheap.
 
 import * as z from 'zod';
 import { isStrategyLabel, splitStrategyTag } from '../strategies';
 import { likelyPromptKind, strategyOfGeneratorPrompt } from '../prompts';
 import type { DatasetKind } from './kinds';
 import { ROLE_TAGS, toChatMessage, type TagStyle } from './messages';
-import type { RecordLayout } from './classify';
+import { recordShape, type RecordLayout } from './classify';
 
 const text = z.string();
 
@@ -249,4 +251,36 @@ export function recordIssues(error: z.ZodError): RecordIssue[] {
     }
     return { path: formatJsonPath(iss.path), message };
   });
+}
+
+const NO_ISSUES: readonly RecordIssue[] = Object.freeze([]);
+
+interface CompiledSchema {
+  schema: z.ZodType;
+  /** The same schema through zod's compiler: answers valid/invalid without building issues. */
+  fast: z.ZodType;
+}
+
+// One entry per kind and shape seen (a handful): the schemas are built and compiled once per process.
+const compiled = new Map<string, CompiledSchema>();
+
+function compiledFor(kind: DatasetKind, value: unknown): CompiledSchema {
+  // Layout details (tag style, TRL or sharegpt) may differ per record; the kind may not.
+  const shape = recordShape(value);
+  const key = `${kind}|${shape.conversationKey}|${shape.tags}|${shape.pairLayout}`;
+  let entry = compiled.get(key);
+  if (!entry) {
+    const schema = schemaFor(kind, { ...shape, kind });
+    // z.compile hands the schema back unchanged when it cannot compile it: still correct, only slower
+    compiled.set(key, (entry = { schema, fast: z.compile(schema) }));
+  }
+  return entry;
+}
+
+/** The problems of one record checked as `kind` (empty when it is valid), as the zod runtime words them. */
+export function checkRecord(kind: DatasetKind, value: unknown): readonly RecordIssue[] {
+  const { schema, fast } = compiledFor(kind, value);
+  if (fast.validate(value)) return NO_ISSUES;
+  const result = schema.safeParse(value);
+  return result.success ? NO_ISSUES : recordIssues(result.error);
 }
