@@ -5,6 +5,7 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ifDefined } from 'lit-html/directives/if-defined.js';
 import type { CandidateView, FixAction, PlaygroundToExtension, StrategyChip } from '../../../src/protocol/playground';
+import type { Strategy } from '../../../src/protocol/shared';
 import { chip } from '../shared/chips';
 import { formatMs } from './model/format';
 import { overrideButtons, strategyBars } from './strategyBars';
@@ -59,7 +60,7 @@ function planningStage(turnId: string, index: number, c: CandidateView, ctx: Pan
       chosen: c.strategy,
       overridden: c.overridden,
       disabled: ctx.busy || !ctx.editable,
-      onOverride: (strategy: CandidateView['strategy'] & string) => ctx.post({ type: 'override', turnId, candidate: index, strategy }),
+      onOverride: (strategy: Strategy) => ctx.post({ type: 'override', turnId, candidate: index, strategy }),
     };
     body = c.probabilities ? strategyBars(c.probabilities, opts) : overrideButtons(opts);
   }

@@ -6,7 +6,7 @@
 
 import { html, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
-import type { ExtensionToPlayground, PlaygroundToExtension } from '../../../src/protocol/playground';
+import type { ExtensionToPlayground, PlaygroundToExtension, StrategyChip } from '../../../src/protocol/playground';
 import { setStrategyColors } from '../shared/chips';
 import { onMessages, vscodeApi } from '../shared/vscodeApi';
 import { Composer } from './composer';
@@ -26,6 +26,9 @@ import {
 } from './model/session';
 import { toolbarView } from './model/toolbar';
 import { toolbar } from './toolbar';
+
+/** One empty list until `init`: the cards' guard compares it by identity. */
+const NO_STRATEGIES: StrategyChip[] = [];
 
 /** setState copies the whole conversation; while a reply streams, do it at most this often. */
 const PERSIST_DELAY_MS = 250;
@@ -73,7 +76,7 @@ const conversation = new Conversation({
 
 function draw(): void {
   const state = session.state ?? EMPTY_STATE;
-  const strategies = session.init?.strategies ?? [];
+  const strategies = session.init?.strategies ?? NO_STRATEGIES;
   renderKeepingFocus(() =>
     render(
       // the toolbar waits for the extension's first answer (nothing saved yet)
