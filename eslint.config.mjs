@@ -128,6 +128,7 @@ export default tseslint.config(
           regex: '^(\\.\\./)+src/(?!protocol/)',
           message: 'Webviews import only src/protocol/ (re-export what they need there, e.g. protocol/shared.ts).',
         },
+        { regex: '^lit-html/directives/unsafe-', message: 'Webviews render data as text: no unsafeHTML / unsafeSVG.' },
       ],
       [NO_VSCODE],
     ),

@@ -31,6 +31,7 @@ describe('floors: lint rejects a cross-floor import', () => {
     ['webview-ui/src/viewer/probe.ts', '../../../src/core/strategies', /import only src\/protocol/],
     ['src/protocol/probe.ts', '../features/ctx', /imports neither/],
     ['src/cli/probe.ts', '../features/ctx', /stands on core/],
+    ['webview-ui/src/playground/probe.ts', 'lit-html/directives/unsafe-html.js', /render data as text/],
   ];
   for (const [file, spec, message] of violations) {
     it(`${file} importing ${spec}`, async () => {
