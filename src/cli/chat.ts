@@ -16,6 +16,7 @@ import { parseEndpointSpec } from '../core/openai/endpointSpec';
 import { laneJobs, PIPELINE_MODES, runLanes, type LaneResult, type PipelineMode } from '../core/playground/pipeline';
 import { turnsOfFlattened, turnsOfHistory } from '../core/dialogue/requests';
 import { InferenceError, type DialogueTurn, type Generator, type JointModel, type Planner } from '../core/dialogue/types';
+import { ESCONV_SPEAKERS } from '../core/formats/esconv';
 import { isObject, toChatMessages } from '../core/formats/messages';
 import { normalizeStrategy, STRATEGIES } from '../core/strategies';
 import { InputError, printJson, UsageError, type Io } from './output';
@@ -46,13 +47,6 @@ function parseSpec(spec: string | undefined, flag: string): Spec {
     throw new UsageError(`esc chat: ${flag}: ${(e as Error).message} Or use "embedded" / "embedded:<folder>".`);
   }
 }
-
-const ESCONV_SPEAKERS: Readonly<Record<string, DialogueTurn['speaker']>> = {
-  seeker: 'seeker',
-  speaker: 'seeker',
-  supporter: 'supporter',
-  listener: 'supporter',
-};
 
 /** Reads a history file: a JSON list of {speaker, text} turns, of chat messages or of ESConv turns; a record with `messages` or `dialog`; or "seeker: …" lines. */
 async function readHistory(file: string): Promise<DialogueTurn[]> {

@@ -7,6 +7,8 @@
 // counterpart in a user->assistant sample and are dropped. Off-list strategy labels are mapped
 // (strategies.ts) and counted in the report, never silently.
 
+import { speakerSide } from '../formats/esconv';
+import { flatHistoryLine } from '../formats/flatHistory';
 import type { ChatMessage } from '../formats/messages';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../prompts';
 import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
@@ -25,7 +27,6 @@ export interface EsconvDialogue {
 }
 
 export const PLACEHOLDER_USER_TURN = ' ';
-const SUPPORTER = new Set(['supporter', 'listener']);
 
 /** One supporter turn in context: the alternating history before it, and its strategy and text. */
 export interface SupporterTurn {
@@ -61,7 +62,7 @@ export function supporterTurns(dialogues: readonly EsconvDialogue[], report?: Co
     let pendingSeeker: string[] = [];
     let seenSeeker = false;
     d.dialog.forEach((turn, ti) => {
-      if (!SUPPORTER.has(turn.speaker)) {
+      if (speakerSide(turn.speaker) !== 'supporter') {
         pendingSeeker.push(turn.content);
         seenSeeker = true;
         return;
@@ -102,7 +103,7 @@ const untag = (m: ChatMessage): ChatMessage =>
 export function flattenHistory(history: readonly ChatMessage[]): string {
   return history
     .filter((m) => !(m.role === 'user' && m.content === PLACEHOLDER_USER_TURN))
-    .map((m) => `${m.role === 'user' ? 'seeker' : 'supporter'}: ${untag(m).content}\n`)
+    .map((m) => flatHistoryLine(m.role === 'user' ? 'seeker' : 'supporter', untag(m).content))
     .join('');
 }
 

@@ -2,11 +2,12 @@
 // sides, inference with gold and predicted, error annotations as fields. Computed next to the data
 // (core), so the webview only renders and never interprets dataset layouts itself.
 
+import { chatBody, conditionedStrategy, conversationMessages, lastAssistantText, plannerHistoryOf } from '../formats/accessors';
+import { esconvTurns, speakerSide } from '../formats/esconv';
+import { isFlatHistory, readFlatHistory } from '../formats/flatHistory';
 import type { DatasetKind } from '../formats/kinds';
-import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
-import { strategyOfGeneratorPrompt } from '../prompts';
+import { isObject, replyText, systemPromptOf, type ChatMessage } from '../formats/messages';
 import { splitStrategyTag } from '../strategies';
-import { conversationOf, HISTORY_LINE } from './summary';
 
 export interface TurnView {
   speaker: 'seeker' | 'supporter';
@@ -40,16 +41,10 @@ export type RecordView =
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Splits a flattened planner history back into turns (continuation lines join the turn above). */
-export function historyTurns(flattened: string): TurnView[] {
-  const turns: TurnView[] = [];
-  for (const line of flattened.replace(/\n$/, '').split('\n')) {
-    const m = HISTORY_LINE.exec(line);
-    if (m) turns.push({ speaker: m[1] as 'seeker' | 'supporter', text: m[2]! });
-    else if (turns.length > 0) turns[turns.length - 1]!.text += '\n' + line;
-    else turns.push({ speaker: 'seeker', text: line });
-  }
-  return turns;
+/** A flattened planner history as turns; text before the first turn line is shown as the seeker's. */
+function historyTurns(flattened: string): TurnView[] {
+  const { lead, turns } = readFlatHistory(flattened);
+  return lead === undefined ? turns : [{ speaker: 'seeker', text: lead }, ...turns];
 }
 
 function chatTurns(msgs: ChatMessage[], tagged: boolean): TurnView[] {
@@ -79,8 +74,8 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
       }
       const seeker = isObject(r.survey_score) && isObject(r.survey_score.seeker) ? r.survey_score.seeker : undefined;
       if (seeker) for (const [k, v] of Object.entries(seeker)) if (str(v) !== undefined) meta.push([k.replace(/_/g, ' '), str(v)!]);
-      const turns = (Array.isArray(r.dialog) ? r.dialog.filter(isObject) : []).map((t): TurnView => {
-        const supporter = t.speaker === 'supporter' || t.speaker === 'listener';
+      const turns = esconvTurns(r).map((t): TurnView => {
+        const supporter = speakerSide(t.speaker) === 'supporter';
         const ann = isObject(t.annotation) ? t.annotation : {};
         return {
           speaker: supporter ? 'supporter' : 'seeker',
@@ -94,18 +89,14 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
     case 'sft-vanilla':
     case 'sft-planner':
     case 'sft-generator': {
-      const msgs = toChatMessages(conversationOf(r));
+      const msgs = conversationMessages(r);
       const system = systemPromptOf(msgs, r);
       if (kind === 'sft-planner') {
-        const body = msgs.filter((m) => m.role !== 'system');
-        const history = body.find((m) => m.role === 'user')?.content ?? '';
-        const answer = body
-          .filter((m) => m.role === 'assistant')
-          .pop()
-          ?.content.trim();
-        return { layout: 'dialogue', meta: [], system, turns: historyTurns(history), answer };
+        const body = chatBody(msgs);
+        const answer = lastAssistantText(body)?.trim();
+        return { layout: 'dialogue', meta: [], system, turns: historyTurns(plannerHistoryOf(body) ?? ''), answer };
       }
-      const conditioned = kind === 'sft-generator' ? strategyOfGeneratorPrompt(system ?? '') : undefined;
+      const conditioned = kind === 'sft-generator' ? conditionedStrategy(msgs, r) : undefined;
       const turns = chatTurns(msgs, kind === 'sft-vanilla');
       if (conditioned !== undefined && turns.length > 0) turns[turns.length - 1]!.strategy = conditioned;
       return { layout: 'dialogue', meta: [], system, turns, conditioned };
@@ -113,8 +104,7 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
     case 'pref-planner':
     case 'pref-generator':
     case 'pref-vanilla': {
-      const convo = conversationOf(r);
-      const msgs = typeof convo === 'string' ? [{ role: 'user' as const, content: convo }] : toChatMessages(convo);
+      const msgs = conversationMessages(r);
       const system = systemPromptOf(msgs, r);
       const pairKind = kind === 'pref-planner' ? 'planner' : kind === 'pref-generator' ? 'generator' : 'vanilla';
       const chosenText = replyText(r.chosen) ?? '';
@@ -124,8 +114,8 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
       let rejected: SideView;
       let conditioned: string | undefined;
       if (pairKind === 'planner') {
-        const history = msgs.find((m) => m.role === 'user')?.content ?? '';
-        context = /^(seeker|supporter): /m.test(history) ? historyTurns(history) : chatTurns(msgs, false);
+        const history = plannerHistoryOf(msgs) ?? '';
+        context = isFlatHistory(history) ? historyTurns(history) : chatTurns(msgs, false);
         chosen = { text: chosenText.trim(), strategy: chosenText.trim() };
         rejected = { text: rejectedText.trim(), strategy: rejectedText.trim() };
       } else if (pairKind === 'vanilla') {
@@ -133,7 +123,7 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
         chosen = side(chosenText, true);
         rejected = side(rejectedText, true);
       } else {
-        conditioned = strategyOfGeneratorPrompt(system ?? '');
+        conditioned = conditionedStrategy(msgs, r);
         context = chatTurns(msgs, false);
         chosen = { text: chosenText, strategy: conditioned };
         rejected = { text: rejectedText, strategy: conditioned };
@@ -146,7 +136,7 @@ export function recordView(kind: DatasetKind, record: unknown): RecordView | und
     case 'inference':
       return {
         layout: 'inference',
-        context: chatTurns(toChatMessages(r.conversations), false),
+        context: chatTurns(conversationMessages(r), false),
         gold: { text: str(r.GT_content) ?? '', strategy: str(r.GT_strategy) },
         predicted: { text: str(r.predict_content) ?? '', strategy: str(r.predict_strategy) },
       };

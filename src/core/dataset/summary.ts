@@ -2,9 +2,11 @@
 // written, turns, response lengths, facet values, a snippet. One module reads records' content so
 // the list, the facets, `esc stats` and the Statistics tab all agree.
 
+import { chatBody, conditionedStrategy, conversationMessages, lastAssistantText, plannerHistoryOf } from '../formats/accessors';
+import { esconvTurns, speakerSide } from '../formats/esconv';
+import { flatLineText, readFlatHistory } from '../formats/flatHistory';
 import type { DatasetKind } from '../formats/kinds';
-import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
-import { strategyOfGeneratorPrompt } from '../prompts';
+import { isObject, replyText, type ChatMessage } from '../formats/messages';
 import { splitStrategyTag } from '../strategies';
 
 export interface RecordSummary {
@@ -62,28 +64,12 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const tagOf = (text: string | undefined): string | undefined => (text === undefined ? undefined : splitStrategyTag(text)?.tag);
 const untagged = (text: string): string => splitStrategyTag(text)?.text ?? text;
 
-/** A line of a flattened planner history: "seeker: …" or "supporter: …". */
-export const HISTORY_LINE = /^(seeker|supporter): ?(.*)$/;
-
-/** Turns of a flattened planner history ("seeker: …\nsupporter: …\n"). */
-export function historyLines(flattened: string): number {
-  let n = 0;
-  for (const line of flattened.split('\n')) if (HISTORY_LINE.test(line)) n++;
-  return n;
-}
-
-function chatBody(msgs: ChatMessage[]): ChatMessage[] {
-  return msgs[0]?.role === 'system' ? msgs.slice(1) : msgs;
-}
+/** The last line of a flattened history, without its speaker name. */
+const lastLineText = (history: string): string => flatLineText(history.trimEnd().split('\n').pop() ?? '');
 
 function firstUserText(msgs: ChatMessage[]): string {
   const m = msgs.find((x) => x.role === 'user' && x.content.trim() !== '');
   return m ? m.content : '';
-}
-
-/** The conversation field of a chat record: messages (SFT), conversations (sharegpt), prompt (TRL). */
-export function conversationOf(r: Record<string, unknown>): unknown {
-  return r.messages ?? r.conversations ?? r.prompt;
 }
 
 function empty(): RecordSummary {
@@ -108,18 +94,17 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
   const r = record;
   switch (kind) {
     case 'esconv': {
-      const dialog = Array.isArray(r.dialog) ? r.dialog.filter(isObject) : [];
+      const dialog = esconvTurns(r);
       s.turns = dialog.length;
       s.emotion = str(r.emotion_type);
       s.problem = str(r.problem_type);
       for (const t of dialog) {
-        const speaker = str(t.speaker);
-        if (speaker !== 'supporter' && speaker !== 'listener') continue;
+        if (speakerSide(t.speaker) !== 'supporter') continue;
         const label = isObject(t.annotation) ? str(t.annotation.strategy) : undefined;
         if (label !== undefined) s.strategies.push(label);
         s.lengths.push(wordCount(str(t.content) ?? ''));
       }
-      const firstSeeker = dialog.find((t) => t.speaker === 'seeker' || t.speaker === 'speaker');
+      const firstSeeker = dialog.find((t) => speakerSide(t.speaker) === 'seeker');
       s.snippet = clip(str(r.situation) ?? str(firstSeeker?.content) ?? '');
       s.strategyFacet = [...new Set(s.strategies)];
       break;
@@ -127,7 +112,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
     case 'sft-vanilla':
     case 'sft-planner':
     case 'sft-generator': {
-      const msgs = toChatMessages(conversationOf(r));
+      const msgs = conversationMessages(r);
       const body = chatBody(msgs);
       const assistants = body.filter((m) => m.role === 'assistant');
       if (kind === 'sft-vanilla') {
@@ -139,17 +124,16 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         }
         s.snippet = clip(firstUserText(body));
       } else if (kind === 'sft-planner') {
-        const history = body.find((m) => m.role === 'user')?.content ?? '';
-        s.turns = historyLines(history);
-        const answer = assistants[assistants.length - 1]?.content.trim();
+        const history = plannerHistoryOf(body) ?? '';
+        s.turns = readFlatHistory(history).turns.length;
+        const answer = lastAssistantText(assistants)?.trim();
         if (answer !== undefined) s.strategies.push(answer);
-        const lastLine = history.trimEnd().split('\n').pop() ?? '';
-        s.snippet = clip(lastLine.replace(/^(seeker|supporter): ?/, ''));
+        s.snippet = clip(lastLineText(history));
       } else {
         s.turns = body.length - 1; // the history before the reply
-        const conditioned = strategyOfGeneratorPrompt(systemPromptOf(msgs, r) ?? '');
+        const conditioned = conditionedStrategy(msgs, r);
         if (conditioned !== undefined) s.strategies.push(conditioned);
-        const reply = assistants[assistants.length - 1]?.content ?? '';
+        const reply = lastAssistantText(assistants) ?? '';
         s.lengths.push(wordCount(reply));
         s.snippet = clip(reply);
       }
@@ -159,8 +143,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
     case 'pref-planner':
     case 'pref-generator':
     case 'pref-vanilla': {
-      const convo = conversationOf(r);
-      const msgs = typeof convo === 'string' ? [{ role: 'user' as const, content: convo }] : toChatMessages(convo);
+      const msgs = conversationMessages(r);
       const body = chatBody(msgs);
       const chosen = replyText(r.chosen) ?? '';
       const rejected = replyText(r.rejected) ?? '';
@@ -169,9 +152,9 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
       if (kind === 'pref-planner') {
         c = chosen.trim();
         j = rejected.trim();
-        const history = body.find((m) => m.role === 'user')?.content ?? '';
-        s.turns = historyLines(history) || body.length;
-        s.snippet = clip((history.trimEnd().split('\n').pop() ?? '').replace(/^(seeker|supporter): ?/, ''));
+        const history = plannerHistoryOf(body) ?? '';
+        s.turns = readFlatHistory(history).turns.length || body.length;
+        s.snippet = clip(lastLineText(history));
       } else if (kind === 'pref-vanilla') {
         c = tagOf(chosen);
         j = tagOf(rejected);
@@ -180,7 +163,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         s.rejectedLengths.push(wordCount(untagged(rejected)));
         s.snippet = clip(untagged(chosen));
       } else {
-        c = j = strategyOfGeneratorPrompt(systemPromptOf(msgs, r) ?? '');
+        c = j = conditionedStrategy(msgs, r);
         s.turns = body.length;
         s.lengths.push(wordCount(chosen));
         s.rejectedLengths.push(wordCount(rejected));
@@ -201,7 +184,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
       break;
     }
     case 'inference': {
-      const msgs = toChatMessages(r.conversations);
+      const msgs = conversationMessages(r);
       const gold = str(r.GT_strategy);
       const pred = str(r.predict_strategy);
       if (gold !== undefined) s.strategyFacet.push(gold);

@@ -4,6 +4,7 @@
 // Saved SFT/preference records are these same messages plus the answer, so both use this module.
 
 import { flattenHistory, PLACEHOLDER_USER_TURN, tagged } from '../convert/esconvToSft';
+import { readFlatHistory } from '../formats/flatHistory';
 import type { ChatMessage } from '../formats/messages';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../prompts';
 import { splitStrategyTag, type Strategy } from '../strategies';
@@ -79,13 +80,5 @@ export function turnsOfHistory(history: readonly ChatMessage[]): DialogueTurn[] 
  */
 export const modelContext = (turns: readonly DialogueTurn[]): DialogueTurn[] => turnsOfHistory(chatHistory(turns, false));
 
-/** Undoes flattenHistory: lines "seeker: …" / "supporter: …", continuation lines joined back. */
-export function turnsOfFlattened(text: string): DialogueTurn[] {
-  const out: DialogueTurn[] = [];
-  for (const line of text.replace(/\n$/, '').split('\n')) {
-    const m = /^(seeker|supporter): ?(.*)$/s.exec(line);
-    if (m) out.push({ speaker: m[1] as DialogueTurn['speaker'], text: m[2]! });
-    else if (out.length > 0) out[out.length - 1]!.text += `\n${line}`;
-  }
-  return out;
-}
+/** Undoes flattenHistory (the line format is formats/flatHistory's); lines before the first turn are dropped. */
+export const turnsOfFlattened = (text: string): DialogueTurn[] => readFlatHistory(text).turns;

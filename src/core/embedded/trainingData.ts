@@ -8,8 +8,8 @@ import { parseRecord } from '../json/parseRecord';
 import { scanFile } from '../json/readFile';
 import { detectFile } from '../formats/detect';
 import type { DetectedKind } from '../formats/kinds';
-import { isObject, replyText, systemPromptOf, toChatMessages, type ChatMessage } from '../formats/messages';
-import { strategyOfGeneratorPrompt } from '../prompts';
+import { conditionedStrategy, conversationOf, plannerHistoryOf } from '../formats/accessors';
+import { isObject, replyText, toChatMessages, type ChatMessage } from '../formats/messages';
 import { normalizeStrategy, splitStrategyTag, type Strategy } from '../strategies';
 import { turnsOfFlattened, turnsOfHistory } from '../dialogue/requests';
 import type { DialogueTurn } from '../dialogue/types';
@@ -86,7 +86,7 @@ export async function readExamples(file: string, signal?: AbortSignal): Promise<
       }
       return;
     }
-    const messages = toChatMessages(r.messages ?? r.conversations);
+    const messages = toChatMessages(conversationOf(r));
     if (kind === 'sft-vanilla') {
       skipped += examplesOfMessages(messages, `d${ri}`, examples);
       return;
@@ -95,7 +95,7 @@ export async function readExamples(file: string, signal?: AbortSignal): Promise<
     if (last?.role !== 'assistant') return void skipped++;
     const history = messages.slice(0, -1);
     if (kind === 'sft-generator') {
-      const label = strategyOfGeneratorPrompt(systemPromptOf(messages, r) ?? '');
+      const label = conditionedStrategy(messages, r);
       const norm = label === undefined ? undefined : normalizeStrategy(label);
       if (!norm) return void skipped++;
       const context = turnsOfHistory(history);
@@ -104,9 +104,9 @@ export async function readExamples(file: string, signal?: AbortSignal): Promise<
     }
     // planner SFT: the history is flattened into the user message
     const norm = normalizeStrategy(last.content);
-    const user = history.find((m) => m.role === 'user');
-    if (!norm || !user) return void skipped++;
-    const context = turnsOfFlattened(user.content);
+    const flattened = plannerHistoryOf(history);
+    if (!norm || flattened === undefined) return void skipped++;
+    const context = turnsOfFlattened(flattened);
     examples.push({ context, strategy: norm.strategy, group: groupOf(context) });
   });
   if (examples.length === 0) {
@@ -130,15 +130,14 @@ export async function readPlannerPairs(file: string, signal?: AbortSignal): Prom
       skipped++;
       continue;
     }
-    const messages = toChatMessages(r.conversations ?? r.prompt ?? r.messages);
-    const user = messages.find((m) => m.role === 'user');
+    const flattened = plannerHistoryOf(toChatMessages(conversationOf(r)));
     const chosen = normalizeStrategy(replyText(r.chosen) ?? '');
     const rejected = normalizeStrategy(replyText(r.rejected) ?? '');
-    if (!user || !chosen || !rejected || chosen.id === rejected.id) {
+    if (flattened === undefined || !chosen || !rejected || chosen.id === rejected.id) {
       skipped++;
       continue;
     }
-    pairs.push({ context: turnsOfFlattened(user.content), chosen: chosen.strategy, rejected: rejected.strategy });
+    pairs.push({ context: turnsOfFlattened(flattened), chosen: chosen.strategy, rejected: rejected.strategy });
   }
   return { pairs, skipped };
 }

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { isStrategyLabel, splitStrategyTag } from '../strategies';
 import { likelyPromptKind, strategyOfGeneratorPrompt } from '../prompts';
+import { ESCONV_SPEAKER_NAMES, speakerSide } from './esconv';
 import type { DatasetKind } from './kinds';
 import { ROLE_TAGS, toChatMessage, type TagStyle } from './messages';
 import { recordShape, type RecordLayout } from './classify';
@@ -155,17 +156,14 @@ function pairSchema(layout: RecordLayout, kind: 'pref-planner' | 'pref-generator
   });
 }
 
-const speakers = ['seeker', 'supporter', 'speaker', 'listener'] as const;
-const SUPPORTER_SIDE = new Set(['supporter', 'listener']);
-
 const esconvTurn = z
   .looseObject({
-    speaker: z.enum(speakers),
+    speaker: z.enum(ESCONV_SPEAKER_NAMES),
     annotation: z.looseObject({ strategy: text.optional(), feedback: z.union([text, z.number()]).optional() }).optional(),
     content: text,
   })
   .superRefine((t, ctx) => {
-    if (SUPPORTER_SIDE.has(t.speaker) && typeof t.annotation?.strategy !== 'string') {
+    if (speakerSide(t.speaker) === 'supporter' && typeof t.annotation?.strategy !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['annotation', 'strategy'], message: 'a supporter turn needs annotation.strategy' });
     }
   });

@@ -11,6 +11,7 @@ import { parseRecord } from '../json/parseRecord';
 import { formatJsonPath } from '../formats/schemas';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { detectFile } from '../formats/detect';
+import { conversationOf } from '../formats/accessors';
 import { isObject, toChatMessage, toChatMessages } from '../formats/messages';
 import type { DatasetKind } from '../formats/kinds';
 import { datasetInfoEntry, mergeDatasetInfo, type DatasetInfoEntry } from './datasetInfo';
@@ -206,7 +207,7 @@ async function toTrlJsonl(file: string, pairs: boolean): Promise<string> {
       if (!parsed.ok || !isObject(parsed.value)) return;
       const r = parsed.value;
       if (!pairs) {
-        const messages = toChatMessages(r.messages ?? r.conversations);
+        const messages = toChatMessages(conversationOf(r));
         // a sharegpt file keeps its system prompt in a column: TRL wants it as the first message
         if (typeof r.system === 'string' && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: r.system });
         lines.push(JSON.stringify({ messages }));
