@@ -138,10 +138,12 @@ describe('ESC Studio in a real VS Code', () => {
     const a = await api();
     const datasets = vscode.workspace.getConfiguration('escStudio.datasets');
     const file = path.join(workspaceDir(), 'pairs.esc-data');
-    await datasets.update('include', '**/*.{json,jsonl,esc-data}', vscode.ConfigurationTarget.Workspace);
+    // user settings: a workspace setting would write .vscode/settings.json, a file the old glob watches too
+    await datasets.update('include', '**/*.{json,jsonl,esc-data}', vscode.ConfigurationTarget.Global);
     try {
-      // the rescan the change starts is over before the file exists: only the file watcher can see it
-      await new Promise((r) => setTimeout(r, 1000));
+      // the rescan the change starts (and any from earlier file events) is over before the file exists:
+      // then only the file watcher can see it
+      await new Promise((r) => setTimeout(r, 1500));
       await a.datasets.ready();
       writeFileSync(
         file,
@@ -162,7 +164,7 @@ describe('ESC Studio in a real VS Code', () => {
       assert.ok(listed(), 'the file appeared in the Datasets view without a manual refresh');
     } finally {
       rmSync(file, { force: true });
-      await datasets.update('include', undefined, vscode.ConfigurationTarget.Workspace);
+      await datasets.update('include', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
