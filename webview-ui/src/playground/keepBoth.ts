@@ -70,6 +70,16 @@ function otherPicker(turn: SupporterTurn, kb: KeepBothState, ctx: KeepBothContex
   >`;
 }
 
+/** The two kinds of pair a choice can be saved as, and why one may be unavailable. */
+const PAIR_BUTTONS = [
+  { as: 'planner', title: 'Chosen vs rejected strategy', disabledTitle: 'A planner pair needs two different strategies' },
+  {
+    as: 'generator',
+    title: 'Chosen vs rejected reply for one strategy',
+    disabledTitle: 'A generator pair needs the same strategy and two different replies',
+  },
+] as const;
+
 function saveRow(turn: SupporterTurn, chosen: number, rejected: number, ctx: KeepBothContext): TemplateResult {
   const kinds = pairKinds(turn.candidates[chosen]!, turn.candidates[rejected]!);
   const save = (as: 'planner' | 'generator'): void => {
@@ -78,26 +88,19 @@ function saveRow(turn: SupporterTurn, chosen: number, rejected: number, ctx: Kee
   };
   return html`<div class="pg-save-pair">
     <span>Append #${chosen + 1} ≻ #${rejected + 1}:</span>
-    <button
-      type="button"
-      class="pg-btn"
-      data-testid="save-planner-pair"
-      title=${kinds.planner ? 'Chosen vs rejected strategy' : 'A planner pair needs two different strategies'}
-      ?disabled=${!kinds.planner}
-      @click=${() => save('planner')}
-    >
-      Save as planner pair
-    </button>
-    <button
-      type="button"
-      class="pg-btn"
-      data-testid="save-generator-pair"
-      title=${kinds.generator ? 'Chosen vs rejected reply for one strategy' : 'A generator pair needs the same strategy and two different replies'}
-      ?disabled=${!kinds.generator}
-      @click=${() => save('generator')}
-    >
-      Save as generator pair
-    </button>
+    ${PAIR_BUTTONS.map(
+      (b) =>
+        html`<button
+          type="button"
+          class="pg-btn"
+          data-testid="save-${b.as}-pair"
+          title=${kinds[b.as] ? b.title : b.disabledTitle}
+          ?disabled=${!kinds[b.as]}
+          @click=${() => save(b.as)}
+        >
+          Save as ${b.as} pair
+        </button>`,
+    )}
     <div class="muted pg-save-why">${kinds.why}</div>
   </div>`;
 }

@@ -29,70 +29,77 @@ export interface StrategyPickerOptions {
 
 /** The bar chart, in the canonical strategy order so the same bar sits in the same place on every turn. */
 export function strategyBars(probabilities: Partial<Record<Strategy, number>>, opts: StrategyPickerOptions): TemplateResult {
-  const stop = tabStop(opts);
   return html`<div
     class="pg-bars"
     role="group"
     aria-label="Strategy probabilities (choose another strategy to override)"
     @keydown=${roving}
   >
-    ${repeat(
-      opts.strategies,
-      (s) => s.name,
-      (s) => {
-        const p = probabilities[s.name] ?? 0;
-        const chosen = s.name === opts.chosen;
-        const tag = chosen ? (opts.overridden ? 'override' : 'chosen') : '';
-        return html`<button
-          type="button"
-          class="pg-bar ${chosen ? 'chosen' : ''}"
-          data-testid="strategy-bar"
-          data-strategy=${s.name}
-          aria-pressed=${chosen}
-          aria-label=${chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`}
-          aria-disabled=${ifDefined(opts.disabled ? 'true' : undefined)}
-          title=${chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`}
-          tabindex=${live(s.name === stop ? '0' : '-1')}
-          ${styleProps({ '--bar-color': s.color, '--bar-value': barLength(p) })}
-          @click=${() => override(s.name, opts)}
-        >
-          <span class="pg-bar-fill" aria-hidden="true"></span
+    ${strategyButtons(opts, (s, chosen) => {
+      const p = probabilities[s.name] ?? 0;
+      const tag = chosen ? (opts.overridden ? 'override' : 'chosen') : '';
+      return {
+        className: 'pg-bar',
+        label: chosen ? `${s.name} ${formatPct(p)}, ${tag}` : `Override: ${s.name} ${formatPct(p)}`,
+        title: chosen ? `${s.name}: ${opts.overridden ? 'chosen by you' : 'chosen by the planner'}` : `Regenerate the reply with ${s.name}`,
+        style: { '--bar-color': s.color, '--bar-value': barLength(p) },
+        content: html`<span class="pg-bar-fill" aria-hidden="true"></span
           ><span class="pg-bar-name">${s.name}</span>${tag ? html`<span class="pg-bar-tag">${tag}</span>` : nothing}<span class="pg-bar-pct"
             >${formatPct(p)}</span
-          >
-        </button>`;
-      },
-    )}
+          >`,
+      };
+    })}
   </div>`;
 }
 
 /** Without probabilities (an endpoint without logprobs): the 8 strategies as small override buttons. */
 export function overrideButtons(opts: StrategyPickerOptions): TemplateResult {
-  const stop = tabStop(opts);
   return html`<div class="pg-overrides" role="group" aria-label="Override the strategy" @keydown=${roving}>
     <span class="muted">Override:</span>
-    ${repeat(
-      opts.strategies,
-      (s) => s.name,
-      (s) => {
-        const chosen = s.name === opts.chosen;
-        return html`<button
-          type="button"
-          class="pg-override ${chosen ? 'chosen' : ''}"
-          data-testid="strategy-bar"
-          data-strategy=${s.name}
-          aria-pressed=${chosen}
-          aria-label=${chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`}
-          aria-disabled=${ifDefined(opts.disabled ? 'true' : undefined)}
-          tabindex=${live(s.name === stop ? '0' : '-1')}
-          ${styleProps({ '--chip-color': s.color })}
-          @click=${() => override(s.name, opts)}
-        >
-          ${s.name}
-        </button>`;
-      },
-    )}
+    ${strategyButtons(opts, (s, chosen) => ({
+      className: 'pg-override',
+      label: chosen ? `${s.name}, ${opts.overridden ? 'override' : 'chosen'}` : `Override: ${s.name}`,
+      style: { '--chip-color': s.color },
+      content: html`${s.name}`,
+    }))}
   </div>`;
+}
+
+/** How one kind of picker draws a strategy's button. */
+interface ButtonLook {
+  className: string;
+  label: string;
+  title?: string;
+  style: Record<string, string>;
+  content: TemplateResult;
+}
+
+/** The 8 buttons of a picker, keyed by strategy: the pressed state, the roving tab stop and the override are the same in both pickers. */
+function strategyButtons(opts: StrategyPickerOptions, look: (s: StrategyChip, chosen: boolean) => ButtonLook): unknown {
+  const stop = tabStop(opts);
+  return repeat(
+    opts.strategies,
+    (s) => s.name,
+    (s) => {
+      const chosen = s.name === opts.chosen;
+      const l = look(s, chosen);
+      return html`<button
+        type="button"
+        class="${l.className} ${chosen ? 'chosen' : ''}"
+        data-testid="strategy-bar"
+        data-strategy=${s.name}
+        aria-pressed=${chosen}
+        aria-label=${l.label}
+        aria-disabled=${ifDefined(opts.disabled ? 'true' : undefined)}
+        title=${ifDefined(l.title)}
+        tabindex=${live(s.name === stop ? '0' : '-1')}
+        ${styleProps(l.style)}
+        @click=${() => override(s.name, opts)}
+      >
+        ${l.content}
+      </button>`;
+    },
+  );
 }
 
 function override(strategy: Strategy, opts: StrategyPickerOptions): void {
