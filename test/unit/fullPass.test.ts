@@ -281,7 +281,33 @@ describe('snippets', () => {
       const one = text.replace(/\s+/g, ' ').trim();
       return one.length > 140 ? one.slice(0, 139) + '…' : one;
     };
-    const pieces = ['a', 'word', ' ', '  ', '\n', '\t \n', '\u00a0', '\u2028', 'é', '😀'];
+    // every character \s matches, and some that look like spaces but are not (zero-width space, Mongolian vowel separator)
+    const spaces = [
+      ' ',
+      '\t',
+      '\n',
+      '\v',
+      '\f',
+      '\r',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u2005',
+      '\u200a',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+    ];
+    const pieces = ['a', 'word', 'é', '😀', '\u200b', '\u180e', '…', ...spaces, '  \n\t'];
+    for (const c of spaces) assert.equal(c.replace(/\s/, ''), '', `${JSON.stringify(c)} is one of \\s`);
+    // and every UTF-16 code unit between two words: clip's own test for a space agrees with \s on each
+    for (let code = 0; code <= 0xffff; code++) {
+      const text = `a${String.fromCharCode(code)}b`;
+      if (clip(text) !== plain(text)) assert.equal(clip(text), plain(text), `U+${code.toString(16)}`);
+    }
     let seed = 7;
     const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     for (let n = 0; n < 3000; n++) {

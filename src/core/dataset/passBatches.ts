@@ -1,8 +1,10 @@
 // The full pass on every core. While the scanner finds records, they are cut into batches of about
 // BATCH_BYTES; a batch goes to a worker thread (passWorker.ts) when one has room for it, and is done
 // on this thread otherwise, so the workers stay busy and this thread shares the work with them as
-// far as its scanning leaves it time. Results come back per batch and are merged in file order,
-// which makes the outcome that of one sequential pass whatever ran where.
+// far as its scanning leaves it time. A worker is sent the batch's record spans only and reads their
+// bytes from the file itself (one read from the page cache), so this thread copies nothing for it.
+// Results come back per batch and are merged in file order, which makes the outcome that of one
+// sequential pass whatever ran where.
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,14 +16,13 @@ import { RecordPass, type PassPart, type PassSettings, type ValidationProblem } 
 import { StatsAccumulator } from './stats';
 import type { RecordSummary } from './summary';
 
-/** Records handed to a worker: their spans and their bytes one after the other. */
+/** Records handed to a worker: consecutive records of the file, by their byte spans. */
 export interface PassBatch {
   settings: PassSettings;
+  file: string;
   firstIndex: number;
   starts: Float64Array;
   ends: Float64Array;
-  /** Record i is at [Σ lengths before i, + ends[i] - starts[i]). */
-  bytes: Uint8Array;
 }
 
 export type PassMethods = { pass: { params: PassBatch; result: PassPart } };
@@ -84,9 +85,8 @@ interface Batch {
   bytes: number;
   /** Done here: records are added as they come. */
   local?: RecordPass;
-  /** Done by a worker: records are copied here until the batch is sent. */
+  /** Done by a worker, which reads the records itself. */
   worker?: PassWorker;
-  buf?: Buffer;
   /** The batch's part once known, or why the worker could not give it. */
   outcome?: { part: PassPart } | { error: unknown };
 }
@@ -108,6 +108,7 @@ export class PassBatches {
   private wake: (() => void) | undefined;
 
   constructor(
+    private readonly file: string,
     private readonly settings: PassSettings,
     private readonly workers: PassWorkers,
     private readonly batchBytes = BATCH_BYTES,
@@ -127,15 +128,7 @@ export class PassBatches {
     const b = (this.current ??= this.begin(span.index));
     b.starts.push(span.start);
     b.ends.push(span.end);
-    if (b.local) b.local.add(span, bytes);
-    else {
-      if (b.buf!.length < b.bytes + bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(2 * b.buf!.length, b.bytes + bytes.length));
-        b.buf!.copy(grown, 0, 0, b.bytes);
-        b.buf = grown;
-      }
-      bytes.copy(b.buf!, b.bytes);
-    }
+    b.local?.add(span, bytes);
     b.bytes += bytes.length;
     if (b.bytes >= this.batchBytes) this.endBatch();
   }
@@ -160,12 +153,11 @@ export class PassBatches {
       const w = b.worker!;
       const batch: PassBatch = {
         settings: this.settings,
+        file: this.file,
         firstIndex: b.firstIndex,
         starts: Float64Array.from(b.starts),
         ends: Float64Array.from(b.ends),
-        bytes: b.buf!.subarray(0, b.bytes),
       };
-      b.buf = undefined;
       w.backlog++;
       const settle = (outcome: NonNullable<Batch['outcome']>): void => {
         w.backlog--;
@@ -185,10 +177,8 @@ export class PassBatches {
   private begin(firstIndex: number): Batch {
     const b: Batch = { firstIndex, starts: [], ends: [], bytes: 0 };
     const free = this.workers.free();
-    if (free) {
-      b.worker = free;
-      b.buf = Buffer.allocUnsafe(this.batchBytes + (this.batchBytes >> 2));
-    } else b.local = new RecordPass(this.settings);
+    if (free) b.worker = free;
+    else b.local = new RecordPass(this.settings);
     return b;
   }
 

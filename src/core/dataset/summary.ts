@@ -32,7 +32,6 @@ export interface RecordSummary {
 }
 
 const SNIPPET_CHARS = 140;
-const CLIP_HEAD = 4 * SNIPPET_CHARS;
 
 export function wordCount(text: string): number {
   let n = 0;
@@ -46,16 +45,37 @@ export function wordCount(text: string): number {
   return n;
 }
 
-/** Whitespace runs as one space, trimmed, and cut to SNIPPET_CHARS with an ellipsis. */
+/** The characters `\s` matches (and trim() removes): ECMAScript's WhiteSpace and LineTerminator. */
+const isSpace = (c: number): boolean =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
+
+/**
+ * `text.replace(/\s+/g, ' ').trim()`, cut to SNIPPET_CHARS with an ellipsis, built word by word and
+ * only as far as the cut: replies run to thousands of characters and every record gets a snippet.
+ */
 export function clip(text: string): string {
-  // Replies run to thousands of characters: collapse a head of the text first. Its trailing space may
-  // still merge with what follows (or be trimmed), so only what comes before it is settled.
-  if (text.length > CLIP_HEAD) {
-    const settled = text.slice(0, CLIP_HEAD).replace(/\s+/g, ' ').trim();
-    if (settled.length > SNIPPET_CHARS) return settled.slice(0, SNIPPET_CHARS - 1) + '…';
+  let out = '';
+  const n = text.length;
+  for (let i = 0; i < n;) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i === n) break;
+    let j = i + 1;
+    while (j < n && !isSpace(text.charCodeAt(j))) j++;
+    out = out === '' ? text.slice(i, j) : `${out} ${text.slice(i, j)}`;
+    if (out.length > SNIPPET_CHARS) return out.slice(0, SNIPPET_CHARS - 1) + '…';
+    i = j;
   }
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > SNIPPET_CHARS ? one.slice(0, SNIPPET_CHARS - 1) + '…' : one;
+  return out;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -82,7 +82,7 @@ async function analyze(file: string, opts: AnalyzeOptions, workers: PassWorkers)
   }
 
   const settings = { kind, maxProblems, summarize: opts.summarize === true, summaries: opts.onSummary !== undefined };
-  const batches = new PassBatches(settings, workers, opts.split?.batchBytes, opts.onSummary);
+  const batches = new PassBatches(file, settings, workers, opts.split?.batchBytes, opts.onSummary);
   const scan = await scanFile(file, {
     keepBytes: true,
     signal: opts.signal,
