@@ -60,22 +60,25 @@ const isSpace = (c: number): boolean =>
   c === 0xfeff;
 
 /**
- * `text.replace(/\s+/g, ' ').trim()`, cut to SNIPPET_CHARS with an ellipsis, built word by word and
- * only as far as the cut: replies run to thousands of characters and every record gets a snippet.
+ * `text.replace(/\s+/g, ' ').trim()`, cut to SNIPPET_CHARS with an ellipsis, reading only as many
+ * words as the cut needs: replies run to thousands of characters and every record gets a snippet.
+ * The words are joined into a new string, so a kept snippet does not keep the whole reply alive.
  */
 export function clip(text: string): string {
-  let out = '';
+  const words: string[] = [];
+  let length = -1; // of the words so far, joined with single spaces
   const n = text.length;
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n && length <= SNIPPET_CHARS;) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     if (i === n) break;
     let j = i + 1;
     while (j < n && !isSpace(text.charCodeAt(j))) j++;
-    out = out === '' ? text.slice(i, j) : `${out} ${text.slice(i, j)}`;
-    if (out.length > SNIPPET_CHARS) return out.slice(0, SNIPPET_CHARS - 1) + '…';
+    words.push(text.slice(i, j));
+    length += 1 + j - i;
     i = j;
   }
-  return out;
+  const one = words.join(' ');
+  return one.length > SNIPPET_CHARS ? one.slice(0, SNIPPET_CHARS - 1) + '…' : one;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

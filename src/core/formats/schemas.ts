@@ -1,12 +1,13 @@
 // zod schemas for every record layout in FORMATS.md, chosen per detected layout (kind, tag style,
 // sharegpt or TRL). Validation reports each problem with its JSON path inside the record.
-// checkRecord runs the same schemas compiled by zod (z.compile) and asks the zod runtime for the
-// problems only of records the compiled check rejects, so a full pass over a large file stays cheap.
+// checkRecord runs the same schemas as a check compiled from them (fastCheck.ts) and asks the zod
+// runtime for the problems only of records that check rejects, so a full pass over a large file stays cheap.
 
 import * as z from 'zod';
 import { isStrategyLabel, splitStrategyTag } from '../strategies';
 import { likelyPromptKind, strategyOfGeneratorPrompt } from '../prompts';
 import { ESCONV_SPEAKER_NAMES, speakerSide } from './esconv';
+import { fastCheck, type FastCheck } from './fastCheck';
 import type { DatasetKind } from './kinds';
 import { ROLE_TAGS, toChatMessage, type TagStyle } from './messages';
 import { recordShape, type RecordLayout } from './classify';
@@ -255,8 +256,8 @@ const NO_ISSUES: readonly RecordIssue[] = Object.freeze([]);
 
 interface CompiledSchema {
   schema: z.ZodType;
-  /** The same schema through zod's compiler: answers valid/invalid without building issues. */
-  fast: z.ZodType;
+  /** The same schema as a yes/no check that builds nothing. */
+  fast: FastCheck;
 }
 
 // One entry per kind and shape seen (a handful): the schemas are built and compiled once per process.
@@ -269,8 +270,7 @@ function compiledFor(kind: DatasetKind, value: unknown): CompiledSchema {
   let entry = compiled.get(key);
   if (!entry) {
     const schema = schemaFor(kind, { ...shape, kind });
-    // z.compile hands the schema back unchanged when it cannot compile it: still correct, only slower
-    compiled.set(key, (entry = { schema, fast: z.compile(schema) }));
+    compiled.set(key, (entry = { schema, fast: fastCheck(schema) }));
   }
   return entry;
 }
@@ -278,7 +278,7 @@ function compiledFor(kind: DatasetKind, value: unknown): CompiledSchema {
 /** The problems of one record checked as `kind` (empty when it is valid), as the zod runtime words them. */
 export function checkRecord(kind: DatasetKind, value: unknown): readonly RecordIssue[] {
   const { schema, fast } = compiledFor(kind, value);
-  if (fast.validate(value)) return NO_ISSUES;
+  if (fast(value)) return NO_ISSUES;
   const result = schema.safeParse(value);
   return result.success ? NO_ISSUES : recordIssues(result.error);
 }
