@@ -1,4 +1,4 @@
-// The full pass (analyzeFile: zod's compiled check, batches, worker threads) against the plain zod
+// The full pass (analyzeFile: the check compiled from the schemas, batches, worker threads) against the plain zod
 // path it replaced: every record classified, checked with schema.safeParse, summarised in one
 // sequential loop. Both must give the same verdicts, problems (paths and messages), statistics and
 // summaries, on the real files and on records broken on purpose in every way the walk below finds.
