@@ -268,6 +268,30 @@ describe('full pass: compiled check and worker split give what the zod path give
     }
   });
 
+  it('a cancelled pass stops its workers and rejects with the abort', async () => {
+    const tmp = tempDir();
+    try {
+      const pairs = load(path.join(DEMO_DATA, 'pref_generator_demo.json'));
+      const file = tmp.write('big.jsonl', Array.from({ length: 3000 }, (_, i) => JSON.stringify(pairs[i % pairs.length])).join('\n'));
+      const abort = new AbortController();
+      const summarised: number[] = [];
+      await assert.rejects(
+        analyzeFile(file, {
+          summarize: true,
+          signal: abort.signal,
+          split: { workers: 1, batchBytes: 4096 },
+          onProgress: () => abort.abort(),
+          onSummary: (span) => summarised.push(span.index),
+        }),
+        { name: 'AbortError' },
+      );
+      assert.ok(summarised.length < 3000, 'stopped before the end');
+      // (a worker left running would keep this test process alive)
+    } finally {
+      tmp.dispose();
+    }
+  });
+
   it('the real splits (ESC_sft_test, ESC_sft_val, FailedESConv)', { skip: sharedData.skip }, async () => {
     for (const name of readdirSync(SHARED_DATA).filter((n) => /\.jsonl?$/.test(n))) {
       await assertSamePass(path.join(SHARED_DATA, name));
