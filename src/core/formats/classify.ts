@@ -73,7 +73,9 @@ function shapeOf(r: Record<string, unknown>, family: Family): RecordShape {
       const tags = firstTags(r[conversationKey]) ?? firstTags(r.chosen) ?? tagStyleOf(r.chosen);
       return { conversationKey, tags, pairLayout: trl ? 'trl' : 'sharegpt' };
     }
-    default: // inference, messages, conversations
+    case 'inference': // the history the model saw is kept under "conversations" (FORMATS.md §5)
+      return { conversationKey: 'conversations', tags: firstTags(r.conversations) };
+    default: // messages, conversations
       return { conversationKey: family, tags: firstTags(r[family]) };
   }
 }
