@@ -3,6 +3,8 @@
 // forbade everything would fail this test too). Runs ESLint with the repository's own config.
 
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
 import { REPO_ROOT } from './helpers';
@@ -32,6 +34,8 @@ describe('floors: lint rejects a cross-floor import', () => {
     ['src/protocol/probe.ts', '../features/ctx', /imports neither/],
     ['src/cli/probe.ts', '../features/ctx', /stands on core/],
     ['webview-ui/src/playground/probe.ts', 'lit-html/directives/unsafe-html.js', /render data as text/],
+    ['webview-ui/src/viewer/probe.ts', 'lit/directives/unsafe-html.js', /render data as text/],
+    ['webview-ui/src/viewer/probe.ts', 'lit-html/static.js', /render data as text/],
   ];
   for (const [file, spec, message] of violations) {
     it(`${file} importing ${spec}`, async () => {
@@ -66,4 +70,39 @@ describe('floors: lint accepts the imports the map allows', () => {
       assert.deepEqual(await restrictedImports(file, use(spec)), []);
     });
   }
+});
+
+const foldersUnder = (dir: string): string[] =>
+  readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+
+describe('floors: every folder is covered, a new one too', () => {
+  it('each core folder is placed in CORE_FLOORS (eslint.config.mjs)', () => {
+    const config = readFileSync(path.join(REPO_ROOT, 'eslint.config.mjs'), 'utf8');
+    const table = /export const CORE_FLOORS = \{([^}]*)\}/.exec(config)?.[1] ?? '';
+    const placed = [...table.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]);
+    for (const folder of foldersUnder('src/core')) {
+      assert.ok(placed.includes(folder), `src/core/${folder} is not in CORE_FLOORS: say which floors it may import (docs/ARCHITECTURE.md)`);
+    }
+  });
+
+  it('each core folder, and one not yet created, may not import vscode or anything above core/', async () => {
+    for (const folder of [...foldersUnder('src/core'), 'not-yet-created']) {
+      const file = `src/core/${folder}/probe.ts`;
+      assert.equal((await restrictedImports(file, "import * as vscode from 'vscode';\nexport const y = vscode;\n")).length, 1, file);
+      assert.equal((await restrictedImports(file, use('../../features/ctx'))).length, 1, file);
+    }
+  });
+
+  it("each feature folder may not reach into another feature's internals", async () => {
+    const features = foldersUnder('src/features');
+    assert.ok(features.length >= 3, features.join());
+    for (const feature of features) {
+      const other = features.find((f) => f !== feature)!;
+      const file = `src/features/${feature}/probe.ts`;
+      assert.equal((await restrictedImports(file, use(`../${other}/internals`))).length, 1, file);
+      assert.deepEqual(await restrictedImports(file, use(`../${other}`)), [], file);
+    }
+  });
 });
