@@ -40,6 +40,6 @@ const dataDir = override ? path.resolve(override) : path.resolve(REPO_ROOT, '..'
  * ../shared/data: the real ESC splits (ESC_sft_test.json, ESC_sft_val.json, FailedESConv.json).
  * An explicit ESC_SHARED_DATA that points nowhere is a mistake to report, not a reason to skip.
  */
-export const sharedData = sharedFolder(dataDir, 'the real ESC splits', 'ESC_SHARED_DATA names another folder', override !== undefined);
+export const sharedData = sharedFolder(dataDir, 'the real ESC splits', 'set ESC_SHARED_DATA to use another folder', override !== undefined);
 /** ../shared/docs: FORMATS.md and the other project docs, beside the data folder. */
 export const sharedDocs = sharedFolder(path.join(dataDir, '..', 'docs'), 'the project docs', 'looked for beside the data folder', false);

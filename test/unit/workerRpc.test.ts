@@ -39,6 +39,22 @@ describe('workerRpc', () => {
     });
   });
 
+  it("keeps a Node error's code (callers decide by ENOENT, not by the message)", async () => {
+    await assert.rejects(client.call('missing', { path: '/gone.json' }), (e: NodeJS.ErrnoException) => {
+      assert.equal(e.code, 'ENOENT');
+      assert.match(e.message, /gone\.json/);
+      return true;
+    });
+  });
+
+  it('params that cannot cross threads reject the call, and the client keeps working', async () => {
+    const controller = new AbortController();
+    await assert.rejects(client.call('echo', { f: () => 1 }, { signal: controller.signal }), /could not be cloned/);
+    controller.abort(); // its listener is gone with it: no cancel is posted for a call that was never sent
+    assert.equal(await client.call('add', { a: 2, b: 3 }), 5);
+    assert.equal(await client.call('echo', { ok: true }).then((v) => JSON.stringify(v)), '{"ok":true}');
+  });
+
   it('passes progress to the caller, in order, before the result', async () => {
     const seen: number[] = [];
     const result = await client.call('count', { steps: 4 }, { onProgress: (n) => seen.push(n) });

@@ -16,7 +16,7 @@ type ToWorker = { rpc: 'call'; id: number; method: string; params: unknown } | {
 
 type FromWorker =
   | { rpc: 'result'; id: number; value: unknown }
-  | { rpc: 'error'; id: number; name: string; message: string }
+  | { rpc: 'error'; id: number; name: string; message: string; code?: string }
   | { rpc: 'cancelled'; id: number }
   | { rpc: 'progress'; id: number; value: unknown }
   | { rpc: 'event'; value: unknown };
@@ -90,7 +90,13 @@ export class RpcClient<M extends RpcMethods, E = never> {
         };
       this.pending.set(id, { resolve: done(resolve), reject: done(reject), onProgress: opts.onProgress as Pending['onProgress'] });
       signal?.addEventListener('abort', cancel, { once: true });
-      this.post({ rpc: 'call', id, method, params });
+      try {
+        this.post({ rpc: 'call', id, method, params });
+      } catch (err) {
+        // params that cannot cross threads: nothing was sent, so nothing will answer
+        this.pending.delete(id);
+        done(reject)(err);
+      }
     });
   }
 
@@ -118,7 +124,8 @@ export class RpcClient<M extends RpcMethods, E = never> {
     this.pending.delete(m.id);
     if (m.rpc === 'result') p.resolve(m.value);
     else if (m.rpc === 'cancelled') p.reject(new CancelledError());
-    else p.reject(Object.assign(new Error(m.message), { name: m.name }));
+    // the code (ENOENT, EACCES…) crosses too: callers decide by it, not by the message text
+    else p.reject(Object.assign(new Error(m.message), { name: m.name }, m.code === undefined ? {} : { code: m.code }));
   }
 
   private stop(reason: WorkerStoppedError): void {
@@ -186,11 +193,17 @@ export function serve<M extends RpcMethods, E = never>(handlers: Handlers<M>, po
         },
         (err: unknown) => {
           if (err instanceof CancelledError || (abort.signal.aborted && isAbortError(err))) send({ rpc: 'cancelled', id: m.id });
-          else if (err instanceof Error) send({ rpc: 'error', id: m.id, name: err.name, message: err.message });
+          else if (err instanceof Error) send({ rpc: 'error', id: m.id, name: err.name, message: err.message, ...errorCode(err) });
           else send({ rpc: 'error', id: m.id, name: 'Error', message: String(err) });
         },
       )
       .finally(() => running.delete(m.id));
   });
   return { emit: (value) => send({ rpc: 'event', value }) };
+}
+
+/** A Node error's code (ENOENT, EACCES…), when it has a string one. */
+function errorCode(err: Error): { code?: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? { code } : {};
 }

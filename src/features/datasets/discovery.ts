@@ -51,6 +51,7 @@ export class Discovery {
       } catch (err) {
         // deleted since it was listed: nothing to report
         if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') continue;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted before the worker opened it
         unreadable.push({ uri, error: err instanceof Error ? err.message : String(err) });
       }
     }

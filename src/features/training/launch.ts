@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { StageId } from '../../core/training/experiment';
 import { runPipeline, type StageOutcome } from '../../core/training/pipeline';
+import { TRAINER_LOG, TRAINER_STATE } from '../../core/training/runLog';
 import { ExperimentError, loadExperiment, planTrainConfig, writeGeneratedFiles, type TrainPlan } from '../../core/training/trainConfig';
 import type { Ctx } from '../ctx';
 import { trainingConfig } from '../config';
@@ -136,7 +137,7 @@ async function prepareLaunch(
         () => true,
         () => false,
       );
-    if ((await exists('trainer_log.jsonl')) || (await exists('trainer_state.json')) || (await exists('adapter_config.json'))) {
+    if ((await exists(TRAINER_LOG)) || (await exists(TRAINER_STATE)) || (await exists('adapter_config.json'))) {
       overwritten.push(s);
     }
   }
