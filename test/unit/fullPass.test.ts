@@ -327,6 +327,13 @@ describe('snippets', () => {
     ];
     const pieces = ['a', 'word', 'é', '😀', '\u200b', '\u180e', '…', ...spaces, '  \n\t'];
     for (const c of spaces) assert.equal(c.replace(/\s/, ''), '', `${JSON.stringify(c)} is one of \\s`);
+    // texts with one kind of gap throughout, around the cut (single spaces are not collapsed again)
+    for (let words = 0; words < 80; words++) {
+      for (const gap of [' ', '  ', '\n', ' \n', '\t']) {
+        const text = Array.from({ length: words }, (_, i) => `w${i}`).join(gap);
+        for (const t of [text, ` ${text}`, `${text} `, `${text}\n`]) assert.equal(clip(t), plain(t), JSON.stringify(t));
+      }
+    }
     // and every UTF-16 code unit between two words: clip's own test for a space agrees with \s on each
     for (let code = 0; code <= 0xffff; code++) {
       const text = `a${String.fromCharCode(code)}b`;

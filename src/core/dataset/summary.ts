@@ -60,24 +60,29 @@ const isSpace = (c: number): boolean =>
   c === 0xfeff;
 
 /**
- * `text.replace(/\s+/g, ' ').trim()`, cut to SNIPPET_CHARS with an ellipsis, reading only as many
- * words as the cut needs: replies run to thousands of characters and every record gets a snippet.
- * The words are joined into a new string, so a kept snippet does not keep the whole reply alive.
+ * `text.replace(/\s+/g, ' ').trim()`, cut to SNIPPET_CHARS with an ellipsis. Replies run to thousands
+ * of characters and every record gets a snippet: only the words up to the cut are read, and collapsed
+ * only when their spacing is not already single spaces.
  */
 export function clip(text: string): string {
-  const words: string[] = [];
-  let length = -1; // of the words so far, joined with single spaces
   const n = text.length;
-  for (let i = 0; i < n && length <= SNIPPET_CHARS;) {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i === n) break;
-    let j = i + 1;
+  let from = 0;
+  while (from < n && isSpace(text.charCodeAt(from))) from++;
+  let to = from; // end of the last word the snippet needs
+  let length = 0; // of the words up to `to`, joined with single spaces
+  let collapse = false; // some space between them is not one " "
+  for (let i = from; i < n && length <= SNIPPET_CHARS;) {
+    let j = i;
     while (j < n && !isSpace(text.charCodeAt(j))) j++;
-    words.push(text.slice(i, j));
-    length += 1 + j - i;
+    length += (to === from ? 0 : 1) + j - i;
+    to = j;
+    const gap = j;
+    while (j < n && isSpace(text.charCodeAt(j))) j++;
+    if (j < n && (j - gap !== 1 || text.charCodeAt(gap) !== 32)) collapse = true;
     i = j;
   }
-  const one = words.join(' ');
+  const words = text.slice(from, to);
+  const one = collapse ? words.replace(/\s+/g, ' ') : words;
   return one.length > SNIPPET_CHARS ? one.slice(0, SNIPPET_CHARS - 1) + '…' : one;
 }
 
