@@ -3,13 +3,8 @@
 import * as vscode from 'vscode';
 import { PAPER_PRESETS, type EndpointConfig } from '../core/openai/config';
 
-export interface DatasetsConfig {
-  include: string;
-  exclude: string;
-  maxFiles: number;
-}
-
-export function datasetsConfig(): DatasetsConfig {
+/** Which files the Datasets view lists. */
+export function datasetsConfig(): { include: string; exclude: string; maxFiles: number } {
   const c = vscode.workspace.getConfiguration('escStudio.datasets');
   // defaults live in package.json (contributes.configuration); these fallbacks only guard a bad value
   return {
@@ -19,22 +14,16 @@ export function datasetsConfig(): DatasetsConfig {
   };
 }
 
-export interface TrainingConfig {
-  /** LLaMA-Factory CLI: a name on PATH or an absolute path. */
-  llamafactoryCli: string;
-  trlCli: string;
-  /** A shell line run before the CLI (e.g. `source ~/venvs/lf/bin/activate`). */
-  activate: string;
-  /** Slurm batch template with {{job_name}}, {{gpus}}, {{log}}, {{script}}; empty for the built-in one. */
-  sbatchTemplate: string;
-}
-
-export function trainingConfig(): TrainingConfig {
+/** How training stages are launched (the CLIs, an activation line, the Slurm template). */
+export function trainingConfig() {
   const c = vscode.workspace.getConfiguration('escStudio.training');
   return {
+    /** LLaMA-Factory CLI: a name on PATH or an absolute path. */
     llamafactoryCli: c.get<string>('llamafactoryCli') || 'llamafactory-cli',
     trlCli: c.get<string>('trlCli') || 'trl',
+    /** A shell line run before the CLI (e.g. `source ~/venvs/lf/bin/activate`). */
     activate: c.get<string>('activateCommand') ?? '',
+    /** Slurm batch template with {{job_name}}, {{gpus}}, {{log}}, {{script}}; empty for the built-in one. */
     sbatchTemplate: c.get<string>('sbatchTemplate') ?? '',
   };
 }

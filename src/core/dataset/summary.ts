@@ -116,6 +116,11 @@ function empty(): RecordSummary {
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
+/** A supporter reply of a dialogue: its strategy label as written (when it has one) and its length. */
+function addReply(s: RecordSummary, label: string | undefined, text: string): void {
+  if (label !== undefined) s.strategies.push(label);
+  s.lengths.push(wordCount(text));
+}
 export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
   const s = empty();
   if (!isObject(record)) return s;
@@ -128,9 +133,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
       s.problem = str(r.problem_type);
       for (const t of dialog) {
         if (speakerSide(t.speaker) !== 'supporter') continue;
-        const label = isObject(t.annotation) ? str(t.annotation.strategy) : undefined;
-        if (label !== undefined) s.strategies.push(label);
-        s.lengths.push(wordCount(str(t.content) ?? ''));
+        addReply(s, isObject(t.annotation) ? str(t.annotation.strategy) : undefined, str(t.content) ?? '');
       }
       const firstSeeker = dialog.find((t) => speakerSide(t.speaker) === 'seeker');
       s.snippet = clip(str(r.situation) ?? str(firstSeeker?.content) ?? '');
@@ -145,11 +148,7 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
       const assistants = body.filter((m) => m.role === 'assistant');
       if (kind === 'sft-vanilla') {
         s.turns = body.length;
-        for (const a of assistants) {
-          const tag = tagOf(a.content);
-          if (tag !== undefined) s.strategies.push(tag);
-          s.lengths.push(wordCount(untagged(a.content)));
-        }
+        for (const a of assistants) addReply(s, tagOf(a.content), untagged(a.content));
         s.snippet = clip(firstUserText(body));
       } else if (kind === 'sft-planner') {
         const history = plannerHistoryOf(body) ?? '';
@@ -159,10 +158,8 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         s.snippet = clip(lastLineText(history));
       } else {
         s.turns = body.length - 1; // the history before the reply
-        const conditioned = conditionedStrategy(msgs, r);
-        if (conditioned !== undefined) s.strategies.push(conditioned);
         const reply = lastAssistantText(assistants) ?? '';
-        s.lengths.push(wordCount(reply));
+        addReply(s, conditionedStrategy(msgs, r), reply);
         s.snippet = clip(reply);
       }
       s.strategyFacet = [...new Set(s.strategies)];
