@@ -73,7 +73,9 @@ describe('Playground in code-server', { timeout: 300_000 }, () => {
     await wb.page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
     // the window comes back with the ESC Studio container open (clicking its icon again would close it)
     const header = wb.page.locator('.pane-header', { hasText: 'Playground' }).first();
-    if (!(await header.isVisible({ timeout: 10_000 }).catch(() => false))) await openEscStudio(wb.page);
+    // (a restore slower than 10 s once made this click the icon of the container already shown, hiding it)
+    await header.waitFor({ timeout: 30_000 }).catch(() => undefined);
+    if (!(await header.isVisible())) await openEscStudio(wb.page);
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     frame = await playgroundFrame(wb);
     await frame.locator('[data-testid=supporter-turn]').first().waitFor({ timeout: 30_000 });

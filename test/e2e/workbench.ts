@@ -52,7 +52,13 @@ export async function openWorkbench(prepare?: (workspace: string) => void, setti
 }
 
 export async function openEscStudio(page: Page): Promise<void> {
-  await page.locator('.activitybar a[aria-label*="ESC Studio"], .activitybar .action-label[aria-label*="ESC Studio"]').first().click();
+  // a click on the icon of the container already shown would hide it: click only when it is not the checked one
+  const item = page
+    .locator('.activitybar .action-item[aria-label*="ESC Studio"]')
+    .or(page.locator('.activitybar .action-item', { has: page.locator('[aria-label*="ESC Studio"]') }))
+    .first();
+  const classes = (await item.getAttribute('class', { timeout: 30_000 })) ?? '';
+  if (!classes.split(/\s+/).includes('checked')) await item.locator('.action-label').first().click();
   await page.locator('.pane-header', { hasText: 'Datasets' }).waitFor({ timeout: 30_000 });
 }
 
