@@ -13,6 +13,9 @@ stage "format (prettier --check)"; npm run --silent format:check
 stage "build"; npm run --silent build
 stage "compile tests"; npm run --silent compile-tests
 
+stage "install the Python metric reference (python3-nltk, python3-sklearn; Debian packages)"
+bash scripts/setup-reference.sh
+
 stage "unit tests (node:test, no VS Code)"
 node --test --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination=test-results/unit.tap out/test/unit/
