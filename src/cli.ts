@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { chatCommand } from './cli/chat';
 import { detectCommand } from './cli/detect';
+import { evalCommand } from './cli/eval';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
 import { trainEmbeddedCommand } from './cli/trainEmbedded';
@@ -17,6 +18,10 @@ Usage:
   esc detect <file> [--json]               kind, layout and record count of a dataset file
   esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
   esc stats <file> [--json]                strategy counts, turn and length summaries
+  esc eval <inference file>... [--json] [--format table|markdown|csv]
+                                           the paper's metrics: BLEU-1..4, Dist-1..3, F1, ROUGE-L,
+                                           length (x100 over turns); strategy accuracy, weighted and
+                                           macro F1, preference bias, error ratio
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json
@@ -59,6 +64,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         mode: { type: 'string' },
         history: { type: 'string' },
         engine: { type: 'string' },
+        format: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -79,6 +85,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await validateCommand(rest, values.json, values.kind, io);
       case 'stats':
         return await statsCommand(rest, values.json, io);
+      case 'eval':
+        return await evalCommand(rest, values.json, values.format, io);
       case 'schema':
         // the experiment file's JSON schema (written to media/ at build time for editor completion)
         io.out(JSON.stringify(experimentJsonSchema(), null, 2));
