@@ -8,10 +8,13 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { evaluateFile, evaluateRecords, type EvalRun } from '../../src/core/eval/evaluate';
 import { populationStd, preferences, strategyScores } from '../../src/core/eval/strategyMetrics';
+import { STRATEGIES } from '../../src/core/strategies';
 import { bleuScores, distinctN, lcsLength, rougeL, unigramF1 } from '../../src/core/eval/textMetrics';
 import { pythonReference, referenceSkip } from '../reference/python';
-import { sharedData } from './helpers';
+import { DEMO_DATA, sharedData } from './helpers';
+import * as path from 'node:path';
 
 /** Floating-point agreement: the same formula, but V8's and glibc's exp/log may differ in the last bit. */
 function close(actual: number, expected: number, what: string): void {
@@ -228,3 +231,98 @@ describe('metrics by hand', () => {
     close(populationStd(p), 0, 'p_bias');
   });
 });
+
+describe('preference and whole runs against the Python reference', { skip: referenceSkip }, () => {
+  it('preferences equal the Bradley–Terry update written out in Python on generated mistake tables', async () => {
+    // sparse tables: most strategies are mistaken for few others, some never (the zero-denominator case)
+    const tables = fc.sample(
+      fc.array(fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 40 })), { minLength: 8, maxLength: 8 }), {
+        minLength: 8,
+        maxLength: 8,
+      }),
+      {
+        numRuns: 200,
+        seed: 13,
+      },
+    );
+    const answers = await pythonReference(
+      'nltk_metrics.py',
+      // the reference takes T[i][j] = predicted i when gold j; preferences() takes confusion[gold][predicted]
+      tables.map((t) => JSON.stringify({ op: 'preference', t })),
+    );
+    tables.forEach((t, n) => {
+      const confusion = t.map((_, g) => t.map((row) => row[g]!));
+      const expected = JSON.parse(answers[n]!) as number[];
+      const actual = preferences(confusion);
+      expected.forEach((e, i) =>
+        assert.ok(Math.abs(actual[i]! - e) <= 1e-9 * Math.max(1, e), `strength ${i} of table ${n}: ${actual[i]} vs ${e}`),
+      );
+    });
+  });
+
+  const compareRun = (actual: EvalRun, expected: RunReference, what: string): void => {
+    for (const [metric, value] of Object.entries(expected.text)) {
+      assert.ok(
+        Math.abs(actual.text[metric as keyof EvalRun['text']] - value) <= 1e-9 * Math.max(1, value),
+        `${what} ${metric}: ${actual.text[metric as keyof EvalRun['text']]} vs ${value}`,
+      );
+    }
+    const s = actual.strategy;
+    close(s.accuracy, expected.accuracy, `${what} accuracy`);
+    close(s.weighted_f1, expected.weighted_f1, `${what} weighted F1`);
+    close(s.macro_f1, expected.macro_f1, `${what} macro F1`);
+    close(s.error_ratio, expected.error_ratio, `${what} error ratio`);
+    assert.ok(Math.abs(s.p_bias - expected.p_bias) <= 1e-9, `${what} p_bias ${s.p_bias} vs ${expected.p_bias}`);
+    STRATEGIES.forEach((name, i) => {
+      close(s.per_strategy[name].f1, expected.per_f1[i]!, `${what} F1 of ${name}`);
+      assert.ok(Math.abs(s.per_strategy[name].preference - expected.preference[i]!) <= 1e-9, `${what} preference of ${name}`);
+    });
+  };
+
+  it('the demo inference file scores as the Python reference scores it (NLTK tokens, sklearn F1s)', async () => {
+    const file = path.join(DEMO_DATA, 'inference_demo.json');
+    const records = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    const [answer] = await pythonReference('nltk_metrics.py', [JSON.stringify({ op: 'run', records })]);
+    compareRun(await evaluateFile(file), JSON.parse(answer!) as RunReference, 'demo');
+  });
+
+  it('an inference file built from the real test split scores as the Python reference scores it', { skip: sharedData.skip }, async () => {
+    const records = JSON.parse(readFileSync(sharedData.file('ESC_sft_test.json'), 'utf8')) as {
+      messages: { role: string; content: string }[];
+    }[];
+    const turns = records.flatMap((r) =>
+      r.messages
+        .filter((m) => m.role === 'assistant')
+        .map((m) => /^\[([^\]]*)\]\s*(.*)$/s.exec(m.content))
+        .filter((m): m is RegExpExecArray => m !== null && (STRATEGIES as readonly string[]).includes(m[1]!))
+        .map((m) => ({ strategy: m[1]!, text: m[2]! })),
+    );
+    assert.ok(turns.length > 1000);
+    // each turn "predicts" a later turn's response and strategy; some predictions are null, off-list or upper case
+    const inference = turns.map((turn, i) => {
+      const other = turns[(i + 3) % turns.length]!;
+      const predicted = i % 17 === 0 ? null : i % 23 === 0 ? 'Advice' : i % 5 === 0 ? other.strategy.toUpperCase() : other.strategy;
+      return {
+        GT_strategy: turn.strategy,
+        predict_strategy: predicted,
+        GT_content: turn.text,
+        predict_content: turns[(i + 1) % turns.length]!.text,
+      };
+    });
+    const [answer] = await pythonReference('nltk_metrics.py', [JSON.stringify({ op: 'run', records: inference })]);
+    const expected = JSON.parse(answer!) as RunReference;
+    assert.ok(expected.p_bias > 0 && expected.error_ratio > 0);
+    compareRun(evaluateRecords('real', inference), expected, 'real');
+  });
+});
+
+interface RunReference {
+  text: Record<string, number>;
+  accuracy: number;
+  weighted_f1: number;
+  macro_f1: number;
+  per_f1: number[];
+  error_ratio: number;
+  preference: number[];
+  p_bias: number;
+}
