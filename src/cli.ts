@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { chatCommand } from './cli/chat';
 import { detectCommand } from './cli/detect';
 import { evalCommand } from './cli/eval';
+import { inferCommand } from './cli/infer';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
 import { trainEmbeddedCommand } from './cli/trainEmbedded';
@@ -22,6 +23,14 @@ Usage:
                                            the paper's metrics: BLEU-1..4, Dist-1..3, F1, ROUGE-L,
                                            length (x100 over turns); strategy accuracy, weighted and
                                            macro F1, preference bias, error ratio
+  esc infer <sft-vanilla file> --out <file> [--mode decoupled|vanilla|generator-gold]
+        [--planner SPEC] [--generator SPEC] [--vanilla SPEC] [--concurrency N] [--limit N]
+        [--retries N] [--timeout S] [--json]
+                                           the paper's inference over a split (one request per
+                                           supporter turn and role, gold history), written in the
+                                           inference layout esc eval reads; resumable (checkpoint
+                                           beside --out). SPEC as for esc chat; several URLs joined
+                                           by "," spread the calls over replicas
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json
@@ -65,6 +74,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         history: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
+        concurrency: { type: 'string' },
+        limit: { type: 'string' },
+        retries: { type: 'string' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -87,6 +100,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await statsCommand(rest, values.json, io);
       case 'eval':
         return await evalCommand(rest, values.json, values.format, io);
+      case 'infer':
+        return await inferCommand(rest, values, values.json, io);
       case 'schema':
         // the experiment file's JSON schema (written to media/ at build time for editor completion)
         io.out(JSON.stringify(experimentJsonSchema(), null, 2));

@@ -1,0 +1,245 @@
+// `esc infer <sft-vanilla file> --out <file> --mode decoupled|vanilla|generator-gold [--planner SPEC]
+//  [--generator SPEC] [--vanilla SPEC] [--concurrency N] [--limit N] [--retries N] [--timeout S] [--json]`:
+// the paper's inference over a split (core/runs), written as an inference file `esc eval` reads.
+// SPEC is `embedded` (the default: the models shipped with ESC Studio, so the loop runs offline),
+// `embedded:<model folder>`, or OpenAI-compatible URLs `http://host:8000/v1[#model]`, several joined
+// by commas for replicas of one model (API key from $ESC_API_KEY, else "EMPTY" as in the paper).
+
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../core/embedded/backend';
+import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../core/embedded/modelFolder';
+import { parseRecord } from '../core/json/parseRecord';
+import { scanFile } from '../core/json/readFile';
+import { PAPER_API_KEY, withEndpointDefaults, type EndpointRole } from '../core/openai/config';
+import { parseEndpointSpec } from '../core/openai/endpointSpec';
+import { withServedModel } from '../core/openai/servedModel';
+import { checkpointPath, CheckpointError, INFER_MODES, runInference, type InferMode, type InferProgress } from '../core/runs/inferRun';
+import { NotVanillaError, vanillaTurns, type InferTurn } from '../core/runs/paperRequests';
+import {
+  DEFAULT_RETRY,
+  embeddedGenerator,
+  embeddedJoint,
+  embeddedPlanner,
+  EndpointReplicas,
+  type RetryPolicy,
+  type RoleModel,
+} from '../core/runs/roleModels';
+import { requireFile } from './inputFile';
+import { InputError, printJson, UsageError, type Io } from './output';
+
+/** The shipped default models: next to the bundled CLI (dist/models/default), or dist/ of the repo (as esc chat finds them). */
+function defaultModelDir(): string {
+  const candidates = [
+    path.join(__dirname, ...DEFAULT_MODELS_SUBDIR),
+    path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
+    path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
+  ];
+  const found = candidates.find((c) => existsSync(path.join(c, 'manifest.json')));
+  if (!found) {
+    throw new InputError('esc infer: the default embedded models were not found (run `npm run build`), or pass embedded:<folder>');
+  }
+  return found;
+}
+
+type Spec = { kind: 'embedded'; dir: string } | { kind: 'openai'; replicas: { baseUrl: string; model?: string }[] };
+
+function parseSpec(spec: string | undefined, flag: string): Spec {
+  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultModelDir() };
+  if (spec.startsWith('embedded:')) return { kind: 'embedded', dir: spec.slice('embedded:'.length) };
+  try {
+    const replicas = spec
+      .split(',')
+      .filter((s) => s.trim())
+      .map(parseEndpointSpec);
+    if (replicas.length === 0) throw new Error(`Invalid endpoint "${spec}": empty.`);
+    return { kind: 'openai', replicas };
+  } catch (e) {
+    throw new UsageError(`esc infer: ${flag}: ${(e as Error).message} Or use "embedded" / "embedded:<folder>"; join replicas with ",".`);
+  }
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number | undefined, min = 1): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`esc infer: ${flag} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+/** The records of the input, or one line saying why it is not a readable vanilla SFT file. */
+async function readTurns(file: string): Promise<InferTurn[]> {
+  const records: unknown[] = [];
+  let broken: string | undefined;
+  const scan = await scanFile(file, {
+    keepBytes: true,
+    onRecord: (span, bytes) => {
+      if (broken !== undefined || !bytes) return;
+      const parsed = parseRecord(bytes, span.start);
+      if (parsed.ok) records.push(parsed.value);
+      else broken = `record ${span.index} (byte ${parsed.offset}): ${parsed.message}`;
+    },
+  });
+  const problem = scan.problems[0];
+  if (problem) throw new NotVanillaError(`byte ${problem.offset}: ${problem.message}`);
+  if (broken !== undefined) throw new NotVanillaError(broken);
+  if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
+  return vanillaTurns(records);
+}
+
+const duration = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+};
+
+export async function inferCommand(
+  args: string[],
+  values: {
+    out?: string;
+    mode?: string;
+    planner?: string;
+    generator?: string;
+    vanilla?: string;
+    concurrency?: string;
+    limit?: string;
+    retries?: string;
+    timeout?: string;
+  },
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  if (args.length > 1) throw new UsageError('esc infer: one input file at a time (see esc --help)');
+  const file = await requireFile(args[0], 'infer');
+  if (!values.out) throw new UsageError('esc infer: --out <file> is required (the inference file to write)');
+  const mode = (values.mode ?? 'decoupled') as InferMode;
+  if (!(INFER_MODES as readonly string[]).includes(mode)) throw new UsageError(`esc infer: --mode must be ${INFER_MODES.join(', ')}`);
+  const concurrency = positiveInt(values.concurrency, '--concurrency', 8)!;
+  const limit = positiveInt(values.limit, '--limit', undefined);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, attempts: positiveInt(values.retries, '--retries', DEFAULT_RETRY.attempts - 1, 0)! + 1 };
+  const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);
+  if (!(timeoutS > 0)) {
+    throw new UsageError(`esc infer: --timeout must be a number of seconds above 0 (got ${JSON.stringify(values.timeout)})`);
+  }
+  const needs = { planner: mode === 'decoupled', generator: mode !== 'vanilla', vanilla: mode === 'vanilla' };
+  // specs are checked before the input is read, so a typo costs nothing
+  const specs = {
+    planner: needs.planner ? parseSpec(values.planner, '--planner') : undefined,
+    generator: needs.generator ? parseSpec(values.generator, '--generator') : undefined,
+    vanilla: needs.vanilla ? parseSpec(values.vanilla, '--vanilla') : undefined,
+  };
+
+  let turns: InferTurn[];
+  try {
+    turns = await readTurns(file);
+  } catch (err) {
+    if (!(err instanceof NotVanillaError)) throw err;
+    io.err(`esc infer: ${file}: ${err.message}`);
+    return 1;
+  }
+  if (limit !== undefined) turns = turns.slice(0, limit);
+
+  const embedded = new Map<string, ReturnType<typeof loadEmbedded>>();
+  function loadEmbedded(dir: string) {
+    return loadEmbeddedModels(dir)
+      .then(async (models) => ({ models, engines: await createEngines(models) }))
+      .catch((e: unknown) => {
+        throw new InputError(`esc infer: ${(e as Error).message}`);
+      });
+  }
+  const models = async (dir: string) => {
+    if (!embedded.has(dir)) embedded.set(dir, loadEmbedded(dir));
+    return embedded.get(dir)!;
+  };
+  const build = async (spec: Spec | undefined, role: EndpointRole): Promise<RoleModel | undefined> => {
+    if (!spec) return undefined;
+    if (spec.kind === 'embedded') {
+      const e = await models(spec.dir);
+      const identity = `embedded ${path.resolve(spec.dir)}`;
+      if (role === 'planner') return embeddedPlanner(new EmbeddedPlanner(e.models, e.engines), identity);
+      if (role === 'generator') return embeddedGenerator(new EmbeddedGenerator(e.models, e.engines), identity);
+      return embeddedJoint(new EmbeddedJoint(e.models, e.engines), identity);
+    }
+    const cfgs = await Promise.all(
+      spec.replicas.map((r) =>
+        withServedModel(
+          withEndpointDefaults(
+            {
+              baseUrl: r.baseUrl,
+              model: r.model,
+              apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY,
+              stream: false,
+              timeoutMs: timeoutS * 1000,
+            },
+            role,
+          ),
+          role,
+        ),
+      ),
+    ).catch((e: unknown) => {
+      throw new InputError(`esc infer: ${(e as Error).message}`);
+    });
+    return new EndpointReplicas(cfgs, role, retry);
+  };
+  const [planner, generator, vanilla] = await Promise.all([
+    build(specs.planner, 'planner'),
+    build(specs.generator, 'generator'),
+    build(specs.vanilla, 'joint'),
+  ]);
+
+  let last = 0;
+  const report = (p: InferProgress): void => {
+    const now = Date.now();
+    if (p.done < p.total && now - last < 1000) return;
+    last = now;
+    const rate = p.calls / Math.max(p.elapsedMs / 1000, 1e-3);
+    const fresh = p.done - p.resumed;
+    const eta = fresh > 0 ? duration(((p.total - p.done) * p.elapsedMs) / fresh) : '–';
+    io.err(`esc infer: ${p.done}/${p.total} turns · ${rate.toFixed(1)} calls/s · ETA ${eta}${p.resumed ? ` (${p.resumed} resumed)` : ''}`);
+  };
+
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', interrupt);
+  try {
+    const summary = await runInference(turns, {
+      mode,
+      planner,
+      generator,
+      vanilla,
+      out: values.out,
+      concurrency,
+      onProgress: report,
+      signal: controller.signal,
+    });
+    const sent = (m: RoleModel | undefined): number[] | undefined => (m instanceof EndpointReplicas ? [...m.sent] : undefined);
+    if (json) {
+      printJson(io, {
+        out: summary.out,
+        mode,
+        records: summary.records,
+        resumed: summary.resumed,
+        calls: summary.calls,
+        seconds: summary.elapsedMs / 1000,
+        replica_calls: { planner: sent(planner), generator: sent(generator), vanilla: sent(vanilla) },
+      });
+    } else io.out(`esc infer: wrote ${summary.records} records to ${summary.out} (${summary.resumed} resumed, ${summary.calls} calls)`);
+    return 0;
+  } catch (err) {
+    if (err instanceof CheckpointError) throw new InputError(`esc infer: ${err.message}`);
+    if (controller.signal.aborted) {
+      io.err(`esc infer: interrupted; finished turns are kept in ${checkpointPath(values.out)}, rerun the same command to resume`);
+      return 130;
+    }
+    io.err(
+      `esc infer: ${(err as Error).message.split('\n')[0]} (finished turns are kept in ${checkpointPath(values.out)}; rerun to resume)`,
+    );
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+}

@@ -1,0 +1,148 @@
+// What `esc infer` asks: a role model answers one request with text. Behind it either a set of
+// OpenAI-compatible replicas (least-in-flight, bounded retries with backoff on the failures a busy or
+// restarting server produces) or the embedded models, which read the dialogue instead of the prompt.
+
+import { EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../embedded/backend';
+import { InferenceError, type DialogueTurn } from '../dialogue/types';
+import { turnsOfHistory } from '../dialogue/requests';
+import type { ChatMessage } from '../formats/messages';
+import { completeChat } from '../openai/chatCompletions';
+import { trimBaseUrl, type EndpointConfig, type EndpointRole } from '../openai/config';
+import { HttpError } from '../openai/errors';
+import { normalizeStrategy } from '../strategies';
+
+export interface RoleModel {
+  /** Names the model in the checkpoint, so a rerun with another model does not reuse its answers. */
+  readonly identity: string;
+  /**
+   * One answer. Endpoints send `request` as is; embedded models read `history` (the gold dialogue before
+   * the turn) and, for the generator, `strategy`.
+   */
+  ask(request: ChatMessage[], history: readonly ChatMessage[], strategy: string | undefined, signal: AbortSignal): Promise<string>;
+}
+
+export interface RetryPolicy {
+  /** Tries per request, the first included. */
+  attempts: number;
+  /** Wait before the 2nd try; doubled each time (with jitter), at most maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
+
+/** Failures worth another try: the server is down, restarting, overloaded or slow, or sampled nothing. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof HttpError) return err.status >= 500 || err.status === 429;
+  return err instanceof InferenceError && (err.kind === 'refused' || err.kind === 'timeout' || err.kind === 'model');
+}
+
+/** A retry is abandoned at once when the run is stopped. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Replicas of one model (the same model behind several servers). Each call goes to the replica with
+ * the fewest calls in flight, ties broken round-robin, so a slow replica gets fewer calls; a retry
+ * may land on another replica.
+ */
+export class EndpointReplicas implements RoleModel {
+  readonly identity: string;
+  private readonly inFlight: number[];
+  private next = 0;
+  /** Calls sent to each replica (for the summary and the tests). */
+  readonly sent: number[];
+
+  constructor(
+    private readonly cfgs: readonly EndpointConfig[],
+    private readonly role: EndpointRole,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
+    if (cfgs.length === 0) throw new Error('no endpoint');
+    this.inFlight = cfgs.map(() => 0);
+    this.sent = cfgs.map(() => 0);
+    this.identity = `endpoint ${cfgs[0]!.model}`;
+  }
+
+  private pick(): number {
+    let best = -1;
+    for (let k = 0; k < this.cfgs.length; k++) {
+      const i = (this.next + k) % this.cfgs.length;
+      if (best < 0 || this.inFlight[i]! < this.inFlight[best]!) best = i;
+    }
+    this.next = (best + 1) % this.cfgs.length;
+    return best;
+  }
+
+  async ask(request: ChatMessage[], _history: readonly ChatMessage[], _strategy: string | undefined, signal: AbortSignal): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const i = this.pick();
+      const cfg = this.cfgs[i]!;
+      this.inFlight[i]!++;
+      this.sent[i]!++;
+      try {
+        // The paper's client sends no max_tokens and no stream flag: both are dropped from the body
+        // (undefined fields are left out of the JSON), so a server's own defaults apply as in the paper.
+        const answer = await completeChat(cfg, request, { role: this.role, signal, extra: { max_tokens: undefined, stream: undefined } });
+        return answer.text;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if (!isRetryable(err) || attempt >= this.retry.attempts) {
+          const why = err instanceof Error ? err.message : String(err);
+          const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+          throw new InferenceError(`the ${this.role} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`, 'other');
+        }
+      } finally {
+        this.inFlight[i]!--;
+      }
+      const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+      await sleep(delay * (0.5 + Math.random() / 2), signal);
+    }
+  }
+}
+
+const turnsOf = (history: readonly ChatMessage[]): DialogueTurn[] => turnsOfHistory(history);
+
+async function joined(chunks: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const c of chunks) text += c;
+  return text;
+}
+
+/** The embedded planner: its strategy name is its answer. */
+export const embeddedPlanner = (p: EmbeddedPlanner, identity: string): RoleModel => ({
+  identity,
+  ask: async (_req, history, _s, signal) => (await p.plan(turnsOf(history), signal)).strategy,
+});
+
+/** The embedded retrieval generator; the strategy (gold, or a planner's answer) must name one of the eight. */
+export const embeddedGenerator = (g: EmbeddedGenerator, identity: string): RoleModel => ({
+  identity,
+  ask: (_req, history, strategy, signal) => {
+    const s = normalizeStrategy(strategy ?? '')?.strategy;
+    if (!s) {
+      return Promise.reject(
+        new InferenceError(`the embedded generator needs one of the 8 strategies, and was given ${JSON.stringify(strategy)}`, 'other'),
+      );
+    }
+    return joined(g.generate(turnsOf(history), s, signal));
+  },
+});
+
+/** The embedded joint (vanilla) baseline: "[Strategy] text". */
+export const embeddedJoint = (j: EmbeddedJoint, identity: string): RoleModel => ({
+  identity,
+  ask: (_req, history, _s, signal) => joined(j.respond(turnsOf(history), signal)),
+});
