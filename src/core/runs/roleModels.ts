@@ -102,7 +102,10 @@ export class EndpointReplicas implements RoleModel {
         if (!isRetryable(err) || attempt >= this.retry.attempts) {
           const why = err instanceof Error ? err.message : String(err);
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-          throw new InferenceError(`the ${this.role} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`, 'other');
+          throw new InferenceError(
+            `the ${this.role === 'joint' ? 'vanilla model' : this.role} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`,
+            'other',
+          );
         }
       } finally {
         this.inFlight[i]!--;
