@@ -254,8 +254,9 @@ describe('esc infer', () => {
       body('rg', [{ role: 'system', content: RG(' Question') }, UH]),
     ]);
     // no max_tokens, no seed, no stream flag: the raw bodies hold exactly these keys
-    for (const raw of server.raw.get('dec-rg')!)
+    for (const raw of server.raw.get('dec-rg')!) {
       assert.deepEqual(Object.keys(JSON.parse(raw) as object), ['model', 'messages', 'temperature', 'top_p']);
+    }
     assert.deepEqual(readJson(out), [
       {
         conversations: [U1],
