@@ -6,7 +6,9 @@
 // The inference files are built into .bench/ (never committed): from the first 1,355 supporter turns of
 // the paper's test split when ../shared/data/ESC_sft_test.json is beside the repo, each turn "predicting"
 // another turn's gold response and strategy (some predictions null, off-list or upper case, as files
-// from other tools have them); from the demo inference file repeated otherwise.
+// from other tools have them); from the demo inference file repeated otherwise. ESC_SHARED_DATA names
+// another data folder (as for the tests); ESC_BENCH_RUNS sets how many runs (fresh processes) make each
+// median, 5 by default: a 2-core machine shared with other work needs a few.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,11 +18,11 @@ import { STRATEGIES } from '../../src/core/strategies';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const OUT = path.join(ROOT, '.bench');
-const SHARED_TEST = path.resolve(ROOT, '..', 'shared', 'data', 'ESC_sft_test.json');
+const SHARED_TEST = path.join(process.env.ESC_SHARED_DATA || path.resolve(ROOT, '..', 'shared', 'data'), 'ESC_sft_test.json');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const REFERENCE = path.join(ROOT, 'scripts', 'bench', 'eval_reference.py');
 const TURNS = 1_355;
-const RUNS = Number(process.env.ESC_BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.ESC_BENCH_RUNS ?? 5);
 const TOLERANCE = 1e-9;
 const TARGET = 5;
 
