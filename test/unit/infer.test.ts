@@ -507,6 +507,35 @@ describe('esc infer', () => {
     assert.ok(repeats <= 4, `${repeats} calls repeated; at most the 4 in flight may be`);
   });
 
+  it('Ctrl-C stops with exit 130 and keeps the finished turns; a checkpoint of another run is refused (exit 2)', async () => {
+    const file = manyTurns('sigint.json', 200);
+    const vanilla = server.route('sigint', (b) => ({ content: `[Others] ${lastUser(b)}`, delayMs: 20 }));
+    const out = path.join(t.dir, 'sigint-out.json');
+    const run = escProcess(['infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`, '--concurrency', '2']);
+    const cp = `${out}.checkpoint.jsonl`;
+    while (
+      !existsSync(cp) ||
+      readFileSync(cp, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"record"')).length < 5
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /interrupted; finished turns are kept in .*sigint-out\.json\.checkpoint\.jsonl/);
+    assert.ok(
+      readFileSync(cp, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"record"')).length >= 5,
+    );
+    // the same output with another mode would mix two runs' answers
+    const other = await esc('infer', file, '--out', out, '--mode', 'generator-gold', '--generator', `${vanilla}#vm`);
+    assert.equal(other.code, 2);
+    assert.match(other.err.join('\n'), /checkpoint\.jsonl belongs to another run/);
+  });
+
   it('spreads calls over replicas', async () => {
     const file = manyTurns('replicas.json', 24);
     const a = server.route('rep-a', (b) => ({ content: `[Others] a ${lastUser(b)}`, delayMs: 5 }));

@@ -9,6 +9,7 @@
 
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { isObject } from '../formats/messages';
 import {
@@ -132,6 +133,8 @@ export async function runInference(turns: readonly InferTurn[], opts: InferOptio
   const pending = turns.map((_, i) => i).filter((i) => !records[i]);
 
   const stop = new AbortController();
+  // every call in flight listens to it (its idle deadline): N of them is expected, not a leak
+  setMaxListeners(opts.concurrency + 10, stop.signal);
   const onAbort = (): void => stop.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
