@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
 import { bracketResponse, bracketStrategy } from '../../src/core/runs/paperRequests';
-import { DEMO_DATA, REPO_ROOT, tempDir } from './helpers';
+import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');
 const t = tempDir();
@@ -535,6 +535,28 @@ describe('esc infer', () => {
     assert.equal(other.code, 2);
     assert.match(other.err.join('\n'), /checkpoint\.jsonl belongs to another run/);
   });
+
+  it(
+    'the real test split: one vanilla request per supporter turn, each the file’s messages before it, records in order',
+    { skip: sharedData.skip },
+    async () => {
+      const file = sharedData.file('ESC_sft_test.json');
+      const dialogues = (JSON.parse(readFileSync(file, 'utf8')) as { messages: Message[] }[]).map((r) => r.messages);
+      const expected = dialogues.flatMap((m) => m.flatMap((x, k) => (x.role === 'assistant' ? [m.slice(0, k)] : [])));
+      const vanilla = server.route('real', (b) => ({ content: `[Question] ${b.messages.length}` }));
+      const out = path.join(t.dir, 'real-out.json');
+      const r = await esc('infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`, '--concurrency', '32');
+      assert.equal(r.code, 0, r.err.join('\n'));
+      const seen = server.bodies.get('real')!.map((b) => JSON.stringify(b.messages));
+      assert.deepEqual(seen.sort(), expected.map((m) => JSON.stringify(m)).sort());
+      const records = readJson(out) as { conversations: Message[]; predict_content: string }[];
+      assert.equal(records.length, expected.length);
+      records.forEach((x, k) => {
+        assert.deepEqual(x.conversations, expected[k]);
+        assert.equal(x.predict_content, String(expected[k]!.length));
+      });
+    },
+  );
 
   it('spreads calls over replicas', async () => {
     const file = manyTurns('replicas.json', 24);
