@@ -7,6 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { InferenceError } from '../core/dialogue/types';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../core/embedded/backend';
 import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../core/embedded/modelFolder';
 import { parseRecord } from '../core/json/parseRecord';
@@ -235,9 +236,9 @@ export async function inferCommand(
       io.err(`esc infer: interrupted; finished turns are kept in ${checkpointPath(values.out)}, rerun the same command to resume`);
       return 130;
     }
-    io.err(
-      `esc infer: ${(err as Error).message.split('\n')[0]} (finished turns are kept in ${checkpointPath(values.out)}; rerun to resume)`,
-    );
+    // a model or endpoint that failed for good; anything else is a bug and keeps its stack trace
+    if (!(err instanceof InferenceError)) throw err;
+    io.err(`esc infer: ${err.message.split('\n')[0]} (finished turns are kept in ${checkpointPath(values.out)}; rerun to resume)`);
     return 1;
   } finally {
     process.removeListener('SIGINT', interrupt);

@@ -558,6 +558,18 @@ describe('esc infer', () => {
     },
   );
 
+  it('--limit N: the first N supporter turns only (the output folder is created)', async () => {
+    const vanilla = server.route('limit', (b) => ({ content: `[Others] ${lastUser(b)}` }));
+    const out = path.join(t.dir, 'nested', 'limit-out.json');
+    const r = await esc('infer', tinyFile, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`, '--limit', '2');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.deepEqual(
+      (readJson(out) as { GT_content: string }[]).map((x) => x.GT_content),
+      ['Why do you feel low?', 'That sounds hard.'],
+    );
+    assert.equal(server.bodies.get('limit')!.length, 2);
+  });
+
   it('spreads calls over replicas', async () => {
     const file = manyTurns('replicas.json', 24);
     const a = server.route('rep-a', (b) => ({ content: `[Others] a ${lastUser(b)}`, delayMs: 5 }));

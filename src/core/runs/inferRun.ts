@@ -7,7 +7,8 @@
 // with the same input, mode and models reads the checkpoint and asks only what is missing. The output
 // is written atomically once every turn is done, and the checkpoint is then removed.
 
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -122,6 +123,7 @@ export async function runInference(turns: readonly InferTurn[], opts: InferOptio
   const cpFile = checkpointPath(opts.out);
   const key = runKey(turns, opts);
   const saved = readCheckpoint(cpFile, key);
+  mkdirSync(path.dirname(cpFile), { recursive: true });
   const fd = openSync(cpFile, 'a');
   const append = (entry: unknown): void => {
     writeSync(fd, JSON.stringify(entry) + '\n');

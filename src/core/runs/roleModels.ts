@@ -118,9 +118,15 @@ export class EndpointReplicas implements RoleModel {
 
 const turnsOf = (history: readonly ChatMessage[]): DialogueTurn[] => turnsOfHistory(history);
 
+/** The whole answer; the embedded models' own errors (e.g. no response of a strategy in the bank) as InferenceErrors. */
 async function joined(chunks: AsyncIterable<string>): Promise<string> {
   let text = '';
-  for await (const c of chunks) text += c;
+  try {
+    for await (const c of chunks) text += c;
+  } catch (err) {
+    if (err instanceof InferenceError) throw err;
+    throw new InferenceError(`the embedded model failed: ${err instanceof Error ? err.message : String(err)}`, 'model');
+  }
   return text;
 }
 
