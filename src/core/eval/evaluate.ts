@@ -4,6 +4,7 @@
 
 import { parseRecord } from '../json/parseRecord';
 import { scanFile } from '../json/readFile';
+import { wellFormedRecords } from '../json/wholeFile';
 import { STRATEGIES, type Strategy } from '../strategies';
 import { populationStd, preferences, strategyScores } from './strategyMetrics';
 import { TextScoreAverager, turnTextScores, type TextScores } from './textMetrics';
@@ -78,6 +79,9 @@ export function evaluateRecords(name: string, records: readonly unknown[]): Eval
 
 /** Reads and scores an inference file; EvalFileError when it is not one, is broken or is truncated. */
 export async function evaluateFile(path: string, signal?: AbortSignal): Promise<EvalRun> {
+  const quick = await wellFormedRecords(path);
+  signal?.throwIfAborted();
+  if (quick) return evaluateRecords(path, quick);
   const records: unknown[] = [];
   let broken: string | undefined;
   const scan = await scanFile(path, {
