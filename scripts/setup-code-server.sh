@@ -11,22 +11,8 @@ STAMP="$CS_DIR/.installed"
 
 log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 
-install_debian_packages() {
-  local missing=()
-  for pkg in chromium ripgrep libkrb5-dev fonts-dejavu-core; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    log "missing Debian packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}"
-    exit 1
-  fi
-  log "apt-get install ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
-install_debian_packages
+source "$ROOT/scripts/apt-packages.sh"
+install_debian_packages setup-code-server yes chromium ripgrep libkrb5-dev fonts-dejavu-core
 
 if [ -f "$STAMP" ]; then
   log "code-server $CODE_SERVER_VERSION already installed in $CS_DIR"

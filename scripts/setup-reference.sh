@@ -4,18 +4,6 @@
 # contract is NLTKWordTokenizer, which needs no Punkt data). Without root and without the packages,
 # it says how to install them and the differential tests skip with that reason.
 set -euo pipefail
-
-log() { printf '[setup-reference] %s\n' "$*" >&2; }
-
-missing=()
-for pkg in python3 python3-nltk python3-sklearn; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-  log "missing Debian packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]} (the metric differential tests skip until then)"
-  exit 0
-fi
-log "apt-get install ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/apt-packages.sh"
+install_debian_packages setup-reference no python3 python3-nltk python3-sklearn || true

@@ -4,11 +4,9 @@
 // with ESC Studio), `embedded:<model folder>`, or an OpenAI-compatible URL `http://host:8000/v1[#model]`
 // (API key from $ESC_API_KEY, else "EMPTY" as in the paper).
 
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type Engine } from '../core/embedded/backend';
-import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels, type EmbeddedModels } from '../core/embedded/modelFolder';
+import { loadEmbeddedModels, type EmbeddedModels } from '../core/embedded/modelFolder';
 import { OpenAIGenerator, OpenAIJoint, OpenAIPlanner } from '../core/openai/backends';
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../core/openai/config';
 import { withServedModel } from '../core/openai/servedModel';
@@ -19,27 +17,15 @@ import { InferenceError, type DialogueTurn, type Generator, type JointModel, typ
 import { ESCONV_SPEAKERS } from '../core/formats/esconv';
 import { isObject, toChatMessages } from '../core/formats/messages';
 import { normalizeStrategy, STRATEGIES } from '../core/strategies';
+import { defaultModelDir } from './defaultModels';
 import { InputError, printJson, UsageError, type Io } from './output';
-
-/** The shipped default models: next to the bundled CLI (dist/models/default), or dist/ of the repo. */
-function defaultModelDir(): string {
-  // dist/cli.js (bundled), or out/src/cli/ and out/src/ when run from the compiled tests
-  const candidates = [
-    path.join(__dirname, ...DEFAULT_MODELS_SUBDIR),
-    path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
-    path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
-  ];
-  const found = candidates.find((c) => existsSync(path.join(c, 'manifest.json')));
-  if (!found) {
-    throw new InputError('esc chat: the default embedded models were not found (run `npm run build`), or pass --planner embedded:<folder>');
-  }
-  return found;
-}
 
 type Spec = { kind: 'embedded'; dir: string } | { kind: 'openai'; baseUrl: string; model?: string };
 
 function parseSpec(spec: string | undefined, flag: string): Spec {
-  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultModelDir() };
+  if (spec === undefined || spec === 'embedded') {
+    return { kind: 'embedded', dir: defaultModelDir('esc chat', 'pass --planner embedded:<folder>') };
+  }
   if (spec.startsWith('embedded:')) return { kind: 'embedded', dir: spec.slice('embedded:'.length) };
   try {
     return { kind: 'openai', ...parseEndpointSpec(spec) };

@@ -5,13 +5,11 @@
 // `embedded:<model folder>`, or OpenAI-compatible URLs `http://host:8000/v1[#model]`, several joined
 // by commas for replicas of one model (API key from $ESC_API_KEY, else "EMPTY" as in the paper).
 
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { InferenceError } from '../core/dialogue/types';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../core/embedded/backend';
-import { DEFAULT_MODELS_SUBDIR, loadEmbeddedModels } from '../core/embedded/modelFolder';
-import { parseRecord } from '../core/json/parseRecord';
-import { scanFile } from '../core/json/readFile';
+import { loadEmbeddedModels } from '../core/embedded/modelFolder';
+import { readAllRecords, UnreadableRecordsError } from '../core/json/readRecords';
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointRole } from '../core/openai/config';
 import { parseEndpointSpec } from '../core/openai/endpointSpec';
 import { withServedModel } from '../core/openai/servedModel';
@@ -27,26 +25,13 @@ import {
   type RoleModel,
 } from '../core/runs/roleModels';
 import { requireFile } from './inputFile';
+import { defaultModelDir } from './defaultModels';
 import { InputError, printJson, UsageError, type Io } from './output';
-
-/** The shipped default models: next to the bundled CLI (dist/models/default), or dist/ of the repo (as esc chat finds them). */
-function defaultModelDir(): string {
-  const candidates = [
-    path.join(__dirname, ...DEFAULT_MODELS_SUBDIR),
-    path.resolve(__dirname, '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
-    path.resolve(__dirname, '..', '..', '..', 'dist', ...DEFAULT_MODELS_SUBDIR),
-  ];
-  const found = candidates.find((c) => existsSync(path.join(c, 'manifest.json')));
-  if (!found) {
-    throw new InputError('esc infer: the default embedded models were not found (run `npm run build`), or pass embedded:<folder>');
-  }
-  return found;
-}
 
 type Spec = { kind: 'embedded'; dir: string } | { kind: 'openai'; replicas: { baseUrl: string; model?: string }[] };
 
 function parseSpec(spec: string | undefined, flag: string): Spec {
-  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultModelDir() };
+  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultModelDir('esc infer', 'pass embedded:<folder>') };
   if (spec.startsWith('embedded:')) return { kind: 'embedded', dir: spec.slice('embedded:'.length) };
   try {
     const replicas = spec
@@ -71,20 +56,12 @@ function positiveInt(value: string | undefined, flag: string, fallback: number |
 
 /** The records of the input, or one line saying why it is not a readable vanilla SFT file. */
 async function readTurns(file: string): Promise<InferTurn[]> {
-  const records: unknown[] = [];
-  let broken: string | undefined;
-  const scan = await scanFile(file, {
-    keepBytes: true,
-    onRecord: (span, bytes) => {
-      if (broken !== undefined || !bytes) return;
-      const parsed = parseRecord(bytes, span.start);
-      if (parsed.ok) records.push(parsed.value);
-      else broken = `record ${span.index} (byte ${parsed.offset}): ${parsed.message}`;
-    },
-  });
-  const problem = scan.problems[0];
-  if (problem) throw new NotVanillaError(`byte ${problem.offset}: ${problem.message}`);
-  if (broken !== undefined) throw new NotVanillaError(broken);
+  let records: unknown[];
+  try {
+    records = await readAllRecords(file);
+  } catch (err) {
+    throw err instanceof UnreadableRecordsError ? new NotVanillaError(err.message) : err;
+  }
   if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
   return vanillaTurns(records);
 }

@@ -2,9 +2,7 @@
 // predict_content; a JSON array or JSON Lines) into the run `esc eval --json` prints: the paper's text
 // metrics averaged over turns (x100, length in tokens) and its strategy metrics (fractions).
 
-import { parseRecord } from '../json/parseRecord';
-import { scanFile } from '../json/readFile';
-import { wellFormedRecords } from '../json/wholeFile';
+import { readAllRecords, UnreadableRecordsError } from '../json/readRecords';
 import { STRATEGIES, type Strategy } from '../strategies';
 import { populationStd, preferences, strategyScores } from './strategyMetrics';
 import { TextScoreAverager, turnTextScores, type TextScores } from './textMetrics';
@@ -79,24 +77,12 @@ export function evaluateRecords(name: string, records: readonly unknown[]): Eval
 
 /** Reads and scores an inference file; EvalFileError when it is not one, is broken or is truncated. */
 export async function evaluateFile(path: string, signal?: AbortSignal): Promise<EvalRun> {
-  const quick = await wellFormedRecords(path);
-  signal?.throwIfAborted();
-  if (quick) return evaluateRecords(path, quick);
-  const records: unknown[] = [];
-  let broken: string | undefined;
-  const scan = await scanFile(path, {
-    signal,
-    keepBytes: true,
-    onRecord: (span, bytes) => {
-      if (broken !== undefined || !bytes) return;
-      const parsed = parseRecord(bytes, span.start);
-      if (parsed.ok) records.push(parsed.value);
-      else broken = `record ${span.index} (byte ${parsed.offset}): ${parsed.message}`;
-    },
-  });
-  const problem = scan.problems[0];
-  if (problem) throw new EvalFileError(`byte ${problem.offset}: ${problem.message}`);
-  if (broken !== undefined) throw new EvalFileError(broken);
+  let records: unknown[];
+  try {
+    records = await readAllRecords(path, signal);
+  } catch (err) {
+    throw err instanceof UnreadableRecordsError ? new EvalFileError(err.message) : err;
+  }
   if (records.length === 0) throw new EvalFileError('no records (an inference file is a list of supporter turns, FORMATS.md §5)');
   return evaluateRecords(path, records);
 }
