@@ -19,7 +19,7 @@ Usage:
   esc detect <file> [--json]               kind, layout and record count of a dataset file
   esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
   esc stats <file> [--json]                strategy counts, turn and length summaries
-  esc eval <inference file>... [--json] [--format table|markdown|csv]
+  esc eval <inference file>... [--json] [--format table|markdown|latex|csv] [--baseline N|file]
                                            the paper's metrics: BLEU-1..4, Dist-1..3, F1, ROUGE-L,
                                            length (x100 over turns); strategy accuracy, weighted and
                                            macro F1, preference bias, error ratio
@@ -74,6 +74,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         history: { type: 'string' },
         engine: { type: 'string' },
         format: { type: 'string' },
+        baseline: { type: 'string' },
         concurrency: { type: 'string' },
         limit: { type: 'string' },
         retries: { type: 'string' },
@@ -99,7 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'stats':
         return await statsCommand(rest, values.json, io);
       case 'eval':
-        return await evalCommand(rest, values.json, values.format, io);
+        return await evalCommand(rest, values.json, values.format, io, values.baseline);
       case 'infer':
         return await inferCommand(rest, values, values.json, io);
       case 'schema':

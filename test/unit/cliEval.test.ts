@@ -149,9 +149,9 @@ describe('esc eval', () => {
     assert.equal(missing.code, 2);
     oneLine(missing, /no such file/);
     assert.equal(esc('eval', t.dir).code, 2);
-    const format = esc('eval', good, '--format', 'latex');
+    const format = esc('eval', good, '--format', 'html');
     assert.equal(format.code, 2);
-    oneLine(format, /--format must be one of table, markdown, csv/);
+    oneLine(format, /--format must be one of table, markdown, latex, csv/);
     assert.equal(esc('eval', good, '--json', '--format', 'csv').code, 2);
 
     const notInference = esc('eval', path.join(DEMO_DATA, 'sft_vanilla_demo.json'), '--json');

@@ -1,0 +1,173 @@
+// The results table of `esc eval` (and, later, the comparison page's export): one row per run, the
+// paper's column order, in plain text, Markdown, LaTeX (booktabs) or CSV. No VS Code here: the CLI and
+// the extension render the same table from the same runs.
+//
+// Numbers as the paper reports them: text metrics are already x100 (2 decimals), length in tokens
+// (2 decimals); accuracy, weighted F1, macro F1 and error ratio are fractions shown as percentages
+// with 2 decimals; p_bias is a standard deviation of preferences that sum to 8 (not a fraction), shown
+// as is with 2 decimals; judge scores are 0-5 means (2 decimals), `missing` a count. CSV keeps every
+// number raw (full precision, fractions as fractions) and marks nothing.
+//
+// "Best" per column (bold in Markdown, \textbf in LaTeX, only when there are at least two runs):
+// highest for BLEU, Dist, F1, ROUGE-L, accuracy, the F1s and the judge criteria; LOWEST for p_bias
+// (a less biased strategy preference) and error ratio (fewer unusable predictions); none for length
+// (longer is not better, nor shorter) and for the judge's missing count. Values are compared as shown
+// (rounded), so runs that tie on the page are all marked.
+//
+// Deltas against a baseline run (Markdown, LaTeX, plain table): each value of every other run is
+// followed by its difference from the baseline's, in the units shown (percentage points for the
+// percentages), signed `+1.23` / `−0.45` (U+2212; in LaTeX math mode `$+1.23$` / `$-0.45$`).
+
+import { TEXT_METRICS, type TextMetric } from './textMetrics';
+
+export const TABLE_FORMATS = ['table', 'markdown', 'latex', 'csv'] as const;
+export type TableFormat = (typeof TABLE_FORMATS)[number];
+
+export const STRATEGY_COLUMNS = ['accuracy', 'weighted_f1', 'macro_f1', 'p_bias', 'error_ratio'] as const;
+export const JUDGE_CRITERIA = ['empathy', 'fluency', 'helpfulness', 'professionalism'] as const;
+
+/** What the table needs of a run (EvalRun fits; `judge` only when the run was judged). */
+export interface ResultsRun {
+  file: string;
+  records: number;
+  text: Record<TextMetric, number>;
+  strategy: Record<(typeof STRATEGY_COLUMNS)[number], number>;
+  judge?: Record<(typeof JUDGE_CRITERIA)[number], number> & { missing: number };
+}
+
+type Best = 'max' | 'min' | 'none';
+
+interface Column {
+  key: string;
+  latex: string;
+  best: Best;
+  /** The raw value (undefined: the run has none, e.g. not judged). */
+  raw: (run: ResultsRun) => number | undefined;
+  /** Raw value -> the number shown. */
+  scale: number;
+  digits: number;
+}
+
+const TEXT_LATEX: Record<TextMetric, string> = {
+  'bleu-1': 'BLEU-1',
+  'bleu-2': 'BLEU-2',
+  'bleu-3': 'BLEU-3',
+  'bleu-4': 'BLEU-4',
+  'dist-1': 'Dist-1',
+  'dist-2': 'Dist-2',
+  'dist-3': 'Dist-3',
+  f1: 'F1',
+  'rouge-l': 'ROUGE-L',
+  length: 'Len.',
+};
+
+function columns(judged: boolean): Column[] {
+  const cols: Column[] = [
+    ...TEXT_METRICS.map((m): Column => ({
+      key: m,
+      latex: TEXT_LATEX[m],
+      best: m === 'length' ? 'none' : 'max',
+      raw: (r) => r.text[m],
+      scale: 1,
+      digits: 2,
+    })),
+    { key: 'accuracy', latex: 'Acc.', best: 'max', raw: (r) => r.strategy.accuracy, scale: 100, digits: 2 },
+    { key: 'weighted_f1', latex: 'W-F1', best: 'max', raw: (r) => r.strategy.weighted_f1, scale: 100, digits: 2 },
+    { key: 'macro_f1', latex: 'M-F1', best: 'max', raw: (r) => r.strategy.macro_f1, scale: 100, digits: 2 },
+    { key: 'p_bias', latex: 'Bias', best: 'min', raw: (r) => r.strategy.p_bias, scale: 1, digits: 2 },
+    { key: 'error_ratio', latex: 'Err.', best: 'min', raw: (r) => r.strategy.error_ratio, scale: 100, digits: 2 },
+  ];
+  if (judged) {
+    const label = (c: string): string => c[0]!.toUpperCase() + c.slice(1, 4) + '.';
+    for (const c of JUDGE_CRITERIA) cols.push({ key: c, latex: label(c), best: 'max', raw: (r) => r.judge?.[c], scale: 1, digits: 2 });
+    cols.push({ key: 'judge_missing', latex: 'Miss.', best: 'none', raw: (r) => r.judge?.missing, scale: 1, digits: 0 });
+  }
+  return cols;
+}
+
+/** The number as shown (rounded), so that comparisons and deltas agree with what is printed. */
+const shown = (col: Column, x: number): number => Number((x * col.scale).toFixed(col.digits));
+
+const LATEX_SPECIALS: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  _: '\\_',
+  '%': '\\%',
+  '&': '\\&',
+  '#': '\\#',
+  $: '\\$',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+};
+/** Text safe in a LaTeX table cell (one pass, so the braces a replacement adds are not escaped again). */
+export const latexEscape = (s: string): string => s.replace(/[\\_%&#${}~^]/g, (c) => LATEX_SPECIALS[c]!);
+
+/** An RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, a quote or a line break. */
+export const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+const markdownCell = (s: string): string => s.replace(/\|/g, '\\|');
+
+function delta(d: number, digits: number, format: TableFormat): string {
+  const text = Math.abs(d).toFixed(digits);
+  const negative = d < 0 && Number(text) !== 0;
+  if (format === 'latex') return `$${negative ? '-' : '+'}${text}$`;
+  return `${negative ? '\u2212' : '+'}${text}`;
+}
+
+export interface TableOptions {
+  /** Index in `runs` of the baseline: the other runs' values get their difference from its. */
+  baseline?: number;
+}
+
+/** The table as lines (no trailing newline). */
+export function renderResultsTable(runs: readonly ResultsRun[], format: TableFormat, options: TableOptions = {}): string[] {
+  const cols = columns(runs.some((r) => r.judge !== undefined));
+  if (format === 'csv') {
+    const header = ['file', 'records', ...cols.map((c) => c.key)];
+    const rows = runs.map((r) => [r.file, String(r.records), ...cols.map((c) => String(c.raw(r) ?? ''))]);
+    return [header, ...rows].map((row) => row.map(csvField).join(','));
+  }
+  const base = options.baseline === undefined ? undefined : runs[options.baseline];
+  const bestShown = cols.map((c) => {
+    const values = runs.map((r) => c.raw(r)).filter((x): x is number => x !== undefined);
+    if (c.best === 'none' || runs.length < 2 || values.length === 0) return undefined;
+    const s = values.map((x) => shown(c, x));
+    return c.best === 'max' ? Math.max(...s) : Math.min(...s);
+  });
+  const cell = (run: ResultsRun, col: Column, i: number): string => {
+    const x = col.raw(run);
+    if (x === undefined) return format === 'latex' ? '--' : '—';
+    const value = shown(col, x);
+    let text = value.toFixed(col.digits);
+    if (value === bestShown[i]) text = format === 'latex' ? `\\textbf{${text}}` : format === 'markdown' ? `**${text}**` : text;
+    const b = base === undefined || base === run ? undefined : col.raw(base);
+    if (b !== undefined) {
+      const d = delta(value - shown(col, b), col.digits, format);
+      text += format === 'latex' ? ` {\\scriptsize ${d}}` : ` (${d})`;
+    }
+    return text;
+  };
+  const rows = runs.map((r) => cols.map((c, i) => cell(r, c, i)));
+  if (format === 'latex') {
+    return [
+      '% needs \\usepackage{booktabs}',
+      `\\begin{tabular}{l${'r'.repeat(cols.length)}}`,
+      '\\toprule',
+      `Run & ${cols.map((c) => c.latex).join(' & ')} \\\\`,
+      '\\midrule',
+      ...runs.map((r, k) => `${latexEscape(r.file)} & ${rows[k]!.join(' & ')} \\\\`),
+      '\\bottomrule',
+      '\\end{tabular}',
+    ];
+  }
+  const header = ['file', 'records', ...cols.map((c) => c.key)];
+  const full = runs.map((r, k) => [r.file, String(r.records), ...rows[k]!]);
+  if (format === 'markdown') {
+    const line = (row: string[]): string => `| ${row.map(markdownCell).join(' | ')} |`;
+    return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...full.map(line)];
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...full.map((r) => r[i]!.length)));
+  const line = (row: string[]): string => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...full.map(line)];
+}
