@@ -20,9 +20,12 @@ Usage:
   esc validate <file> [--json] [--kind K]  check every record; exit 1 if any is invalid
   esc stats <file> [--json]                strategy counts, turn and length summaries
   esc eval <inference file>... [--json] [--format table|markdown|latex|csv] [--baseline N|file]
+        [--judge SPEC [--rubrics <folder>] [--concurrency N] [--timeout S]]
                                            the paper's metrics: BLEU-1..4, Dist-1..3, F1, ROUGE-L,
                                            length (x100 over turns); strategy accuracy, weighted and
-                                           macro F1, preference bias, error ratio
+                                           macro F1, preference bias, error ratio; --judge: an LLM
+                                           judge's 0-5 empathy, fluency, helpfulness, professionalism
+                                           (rubrics media/judge/*.txt; resumable checkpoint)
   esc infer <sft-vanilla file> --out <file> [--mode decoupled|vanilla|generator-gold]
         [--planner SPEC] [--generator SPEC] [--vanilla SPEC] [--concurrency N] [--limit N]
         [--retries N] [--timeout S] [--json]
@@ -75,6 +78,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         engine: { type: 'string' },
         format: { type: 'string' },
         baseline: { type: 'string' },
+        judge: { type: 'string' },
+        rubrics: { type: 'string' },
         concurrency: { type: 'string' },
         limit: { type: 'string' },
         retries: { type: 'string' },
@@ -100,7 +105,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'stats':
         return await statsCommand(rest, values.json, io);
       case 'eval':
-        return await evalCommand(rest, values.json, values.format, io, values.baseline);
+        return await evalCommand(rest, values.json, values.format, io, values.baseline, values);
       case 'infer':
         return await inferCommand(rest, values, values.json, io);
       case 'schema':

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { EvalFileError, evaluateFile, type EvalRun } from '../core/eval/evaluate';
 import { renderResultsTable, TABLE_FORMATS, type TableFormat } from '../core/eval/resultsTable';
+import { judgeRuns, prepareJudge, type JudgeArgs } from './evalJudge';
 import { requireFile } from './inputFile';
 import { printJson, UsageError, type Io } from './output';
 
@@ -23,7 +24,14 @@ function baselineIndex(spec: string, files: readonly string[], runs: readonly Ev
   return index;
 }
 
-export async function evalCommand(args: string[], json: boolean, format: string | undefined, io: Io, baseline?: string): Promise<number> {
+export async function evalCommand(
+  args: string[],
+  json: boolean,
+  format: string | undefined,
+  io: Io,
+  baseline?: string,
+  judgeArgs: JudgeArgs = {},
+): Promise<number> {
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`esc eval: --format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
   }
@@ -31,6 +39,7 @@ export async function evalCommand(args: string[], json: boolean, format: string 
   if (baseline !== undefined && (json || format === 'csv')) {
     throw new UsageError('esc eval: --baseline needs --format table, markdown or latex');
   }
+  const judge = await prepareJudge(judgeArgs);
   if (args.length === 0) await requireFile(undefined, 'eval');
   const files: string[] = [];
   for (const arg of args) files.push(await requireFile(arg, 'eval'));
@@ -44,6 +53,10 @@ export async function evalCommand(args: string[], json: boolean, format: string 
       io.err(`esc eval: ${file}: ${err.message}`);
       failed = true;
     }
+  }
+  if (judge && runs.length > 0) {
+    const code = await judgeRuns(runs, judge, io);
+    if (code !== 0) return code;
   }
   if (json) printJson(io, { runs });
   else if (runs.length > 0) {
