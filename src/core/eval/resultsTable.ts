@@ -8,7 +8,7 @@
 // as is with 2 decimals; judge scores are 0-5 means (2 decimals), `missing` a count. CSV keeps every
 // number raw (full precision, fractions as fractions) and marks nothing.
 //
-// "Best" per column (bold in Markdown, \textbf in LaTeX, only when there are at least two runs):
+// "Best" per column (bold in Markdown, \textbf in LaTeX, only when at least two runs have the value):
 // highest for BLEU, Dist, F1, ROUGE-L, accuracy, the F1s and the judge criteria; LOWEST for p_bias
 // (a less biased strategy preference) and error ratio (fewer unusable predictions); none for length
 // (longer is not better, nor shorter) and for the judge's missing count. Values are compared as shown
@@ -131,7 +131,7 @@ export function renderResultsTable(runs: readonly ResultsRun[], format: TableFor
   const base = options.baseline === undefined ? undefined : runs[options.baseline];
   const bestShown = cols.map((c) => {
     const values = runs.map((r) => c.raw(r)).filter((x): x is number => x !== undefined);
-    if (c.best === 'none' || runs.length < 2 || values.length === 0) return undefined;
+    if (c.best === 'none' || values.length < 2) return undefined;
     const s = values.map((x) => shown(c, x));
     return c.best === 'max' ? Math.max(...s) : Math.min(...s);
   });
