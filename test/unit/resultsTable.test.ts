@@ -176,6 +176,12 @@ describe('results table', () => {
     assert.ok(csv[0]!.endsWith(',error_ratio,empathy,fluency,helpfulness,professionalism,judge_missing'));
     assert.equal(csv[1], 'a.json,10,20,10,5,2.5,90,95,97,25,22,15.5,0.3,0.25,0.2,1.5,0.1,,,,,');
     assert.equal(csv[2], 'run_b.json,10,22,9,5,3,85,96,97,24,23,20,0.35,0.2,0.22,1.2,0.15,3.5,4.25,3,4,2');
+    // a criterion none of whose answers parsed (null) is a dash too, and out of the comparison
+    const partial: ResultsRun = { ...A, judge: { empathy: null, fluency: 3, helpfulness: null, professionalism: 5, missing: 8 } };
+    const [, , p, q] = renderResultsTable([partial, judged], 'markdown');
+    assert.ok(p!.endsWith('| — | 3.00 | — | **5.00** | 8 |'), p);
+    assert.ok(q!.endsWith('| 3.50 | **4.25** | 3.00 | 4.00 | 2 |'), q);
+    assert.ok(renderResultsTable([partial, judged], 'csv')[1]!.endsWith(',1.5,0.1,,3,,5,8'));
     // and without any judged run, no judge column at all
     assert.ok(renderResultsTable([A, B], 'csv')[0]!.endsWith(',error_ratio'));
   });

@@ -26,13 +26,16 @@ export type TableFormat = (typeof TABLE_FORMATS)[number];
 export const STRATEGY_COLUMNS = ['accuracy', 'weighted_f1', 'macro_f1', 'p_bias', 'error_ratio'] as const;
 export const JUDGE_CRITERIA = ['empathy', 'fluency', 'helpfulness', 'professionalism'] as const;
 
-/** What the table needs of a run (EvalRun fits; `judge` only when the run was judged). */
+/**
+ * What the table needs of a run (EvalRun fits; `judge` only when the run was judged, a criterion null
+ * when none of its answers parsed: shown as a dash, like a run without a judge).
+ */
 export interface ResultsRun {
   file: string;
   records: number;
   text: Record<TextMetric, number>;
   strategy: Record<(typeof STRATEGY_COLUMNS)[number], number>;
-  judge?: Record<(typeof JUDGE_CRITERIA)[number], number> & { missing: number };
+  judge?: Record<(typeof JUDGE_CRITERIA)[number], number | null> & { missing: number };
 }
 
 type Best = 'max' | 'min' | 'none';
@@ -79,7 +82,9 @@ function columns(judged: boolean): Column[] {
   ];
   if (judged) {
     const label = (c: string): string => c[0]!.toUpperCase() + c.slice(1, 4) + '.';
-    for (const c of JUDGE_CRITERIA) cols.push({ key: c, latex: label(c), best: 'max', raw: (r) => r.judge?.[c], scale: 1, digits: 2 });
+    for (const c of JUDGE_CRITERIA) {
+      cols.push({ key: c, latex: label(c), best: 'max', raw: (r) => r.judge?.[c] ?? undefined, scale: 1, digits: 2 });
+    }
     cols.push({ key: 'judge_missing', latex: 'Miss.', best: 'none', raw: (r) => r.judge?.missing, scale: 1, digits: 0 });
   }
   return cols;
