@@ -6,13 +6,14 @@
 // (2 decimals); accuracy, weighted F1, macro F1 and error ratio are fractions shown as percentages
 // with 2 decimals; p_bias is a standard deviation of preferences that sum to 8 (not a fraction), shown
 // as is with 2 decimals; judge scores are 0-5 means (2 decimals), `missing` a count. CSV keeps every
-// number raw (full precision, fractions as fractions) and marks nothing.
+// number raw (full precision, fractions as fractions) and marks nothing; its fields are quoted per
+// RFC 4180, and the caller chooses the line ending (the CLI prints one line per row).
 //
 // "Best" per column (bold in Markdown, \textbf in LaTeX, only when at least two runs have the value):
 // highest for BLEU, Dist, F1, ROUGE-L, accuracy, the F1s and the judge criteria; LOWEST for p_bias
 // (a less biased strategy preference) and error ratio (fewer unusable predictions); none for length
 // (longer is not better, nor shorter) and for the judge's missing count. Values are compared as shown
-// (rounded), so runs that tie on the page are all marked.
+// (rounded), so runs that tie on the page are all marked. The plain table (a terminal) marks nothing.
 //
 // Deltas against a baseline run (Markdown, LaTeX, plain table): each value of every other run is
 // followed by its difference from the baseline's, in the units shown (percentage points for the
