@@ -19,6 +19,7 @@ import {
   type JudgeScores,
   type Rubrics,
 } from '../eval/judge';
+import { InferenceError } from '../dialogue/types';
 import type { RoleModel } from './roleModels';
 
 export interface JudgeInput {
@@ -95,6 +96,19 @@ function readCheckpoint(file: string, key: Record<string, unknown>): { answers: 
   return { answers: saved, torn: !text.endsWith('\n') };
 }
 
+/**
+ * One judge answer. An empty answer is an error to the OpenAI client (retried there, as a glitch may
+ * cause it); one still empty after the retries is the judge's answer, a missing score, not a failed run.
+ */
+async function askJudge(judge: RoleModel, prompt: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await judge.ask([{ role: 'user', content: prompt }], [], undefined, signal);
+  } catch (err) {
+    if (!signal.aborted && err instanceof InferenceError && /returned an empty answer/.test(err.message)) return '';
+    throw err;
+  }
+}
+
 /** Every file's judge scores (in input order); throws the first call's failure after the calls in flight settle. */
 export async function runJudge(inputs: readonly JudgeInput[], opts: JudgeOptions): Promise<JudgeScores[]> {
   const calls: Call[] = [];
@@ -125,7 +139,7 @@ export async function runJudge(inputs: readonly JudgeInput[], opts: JudgeOptions
     while (!stop.signal.aborted && next < pending.length) {
       const call = pending[next++]!;
       try {
-        const answer = await opts.judge.ask([{ role: 'user', content: call.prompt }], [], undefined, stop.signal);
+        const answer = await askJudge(opts.judge, call.prompt, stop.signal);
         answers.set(callKey(call.file, call.i, call.c), answer);
         writeSync(fd, JSON.stringify({ file: call.file, i: call.i, c: call.c, answer }) + '\n');
         done++;
