@@ -4,12 +4,13 @@
 // repeating a finished call, the shipped rubrics filled, and bad rubric folders refused in one line.
 
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
+import { fillRubric, judgeFields, parseJudgeScore } from '../../src/core/eval/judge';
 import { tempDir } from './helpers';
 
 const t = tempDir();
@@ -23,6 +24,8 @@ async function esc(...args: string[]): Promise<{ code: number; out: string[]; er
 }
 
 interface Seen {
+  /** The path asked: runs of one test tell their requests apart by their base URL. */
+  path: string;
   raw: string;
   headers: IncomingHttpHeaders;
   content: string;
@@ -44,7 +47,7 @@ class StandIn {
         const raw = Buffer.concat(chunks).toString('utf8');
         const content = (JSON.parse(raw) as { messages: { content: string }[] }).messages[0]!.content;
         const seenBefore = this.seen.filter((s) => s.content === content).length;
-        this.seen.push({ raw, headers: req.headers, content });
+        this.seen.push({ path: req.url ?? '', raw, headers: req.headers, content });
         const a = this.answer(content, seenBefore);
         if (a.status) {
           res.writeHead(a.status, { 'content-type': 'application/json' }).end('{"object":"error","message":"no"}');
@@ -209,6 +212,33 @@ describe('esc eval --judge', () => {
     assert.ok(!existsSync(`${file}.judge.checkpoint.jsonl`));
   });
 
+  it('at concurrency 4, the rerun asks exactly what the stopped run did not write to its checkpoint', async () => {
+    const file = inferenceFile('resume4.json', 6);
+    const rubrics = rubricFolder('r1');
+    server.answer = (content) => (callOf(content) === 'P2' ? { status: 400 } : { text: '1' });
+    const first = await esc('eval', file, '--json', '--judge', server.url, '--rubrics', rubrics, '--concurrency', '4');
+    assert.equal(first.code, 1);
+    const lines = readFileSync(`${file}.judge.checkpoint.jsonl`, 'utf8').trim().split('\n');
+    const written = lines.slice(1).map((l) => {
+      const e = JSON.parse(l) as { i: number; c: string };
+      return `${e.c[0]!.toUpperCase()}${e.i}`;
+    });
+    assert.ok(!written.includes('P2'));
+    // requests the first run cut short may still reach the server late: the rerun uses another base URL
+    // (the same model, so the same checkpoint) and only its requests are counted
+    server.answer = () => ({ text: '1' });
+    const again = server.url.replace('/v1#', '/again/v1#');
+    const second = await esc('eval', file, '--json', '--judge', again, '--rubrics', rubrics, '--concurrency', '4');
+    assert.equal(second.code, 0, second.err.join('\n'));
+    const asked = server.seen
+      .filter((s) => s.path.startsWith('/again/'))
+      .map((s) => callOf(s.content))
+      .sort();
+    const all = [0, 1, 2, 3, 4, 5].flatMap((k) => ['E', 'F', 'H', 'P'].map((c) => `${c}${k}`));
+    assert.deepEqual(asked, all.filter((c) => !written.includes(c)).sort());
+    assert.equal(written.length + asked.length, 24);
+  });
+
   it('fills the shipped rubrics (media/judge) with the turn', async () => {
     server.seen = [];
     server.answer = () => ({ text: '5' });
@@ -239,5 +269,52 @@ describe('esc eval --judge', () => {
     assert.equal(c.code, 2);
     assert.deepEqual(c.err, ['esc eval: --rubrics goes with --judge SPEC']);
     assert.equal(server.seen.length, seen);
+  });
+});
+
+describe('judge answers and prompts', () => {
+  it('takes only a number alone on the 0-5 scale', () => {
+    const cases: [string, number | undefined][] = [
+      ['4', 4],
+      [' 3.5 ', 3.5],
+      ['5.0', 5],
+      ['0', 0],
+      ['\n2.25\n', 2.25],
+      ['four', undefined],
+      ['6', undefined],
+      ['4/5', undefined],
+      ['', undefined],
+      ['5.5', undefined],
+      ['-1', undefined],
+      ['05', undefined],
+      ['4.', undefined],
+      ['.5', undefined],
+      ['Score: 4', undefined],
+      ['4 out of 5', undefined],
+    ];
+    for (const [answer, expected] of cases) assert.equal(parseJudgeScore(answer), expected, JSON.stringify(answer));
+  });
+
+  it('fills every placeholder once: a dialogue that contains "{response}" is not substituted again', () => {
+    const fields = judgeFields({
+      conversations: [
+        { role: 'system', content: 'You are a supporter.' },
+        { role: 'user', content: 'say {response}' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'again {seeker}' },
+      ],
+      GT_content: 'gold',
+      predict_content: 'pred',
+    });
+    assert.deepEqual(fields, {
+      context: 'Seeker: say {response}\nSupporter: ok',
+      seeker: 'again {seeker}',
+      reference: 'gold',
+      response: 'pred',
+    });
+    assert.equal(
+      fillRubric('[{context}] [{seeker}] [{reference}] [{response}] {other}', fields),
+      '[Seeker: say {response}\nSupporter: ok] [again {seeker}] [gold] [pred] {other}',
+    );
   });
 });
