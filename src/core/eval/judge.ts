@@ -5,9 +5,9 @@
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { JUDGE_CRITERIA, type JudgeCriterion } from './judgeCriteria';
 
-export const JUDGE_CRITERIA = ['empathy', 'fluency', 'helpfulness', 'professionalism'] as const;
-export type JudgeCriterion = (typeof JUDGE_CRITERIA)[number];
+export { JUDGE_CRITERIA, type JudgeCriterion };
 
 export const JUDGE_PLACEHOLDERS = ['context', 'seeker', 'reference', 'response'] as const;
 export type JudgeFields = Record<(typeof JUDGE_PLACEHOLDERS)[number], string>;

@@ -19,13 +19,13 @@
 // followed by its difference from the baseline's, in the units shown (percentage points for the
 // percentages), signed `+1.23` / `−0.45` (U+2212; in LaTeX math mode `$+1.23$` / `$-0.45$`).
 
+import { JUDGE_CRITERIA, type JudgeCriterion } from './judgeCriteria';
 import { TEXT_METRICS, type TextMetric } from './textMetrics';
 
 export const TABLE_FORMATS = ['table', 'markdown', 'latex', 'csv'] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 export const STRATEGY_COLUMNS = ['accuracy', 'weighted_f1', 'macro_f1', 'p_bias', 'error_ratio'] as const;
-export const JUDGE_CRITERIA = ['empathy', 'fluency', 'helpfulness', 'professionalism'] as const;
 
 /**
  * What the table needs of a run (EvalRun fits; `judge` only when the run was judged, a criterion null
@@ -36,7 +36,7 @@ export interface ResultsRun {
   records: number;
   text: Record<TextMetric, number>;
   strategy: Record<(typeof STRATEGY_COLUMNS)[number], number>;
-  judge?: Record<(typeof JUDGE_CRITERIA)[number], number | null> & { missing: number };
+  judge?: Record<JudgeCriterion, number | null> & { missing: number };
 }
 
 type Best = 'max' | 'min' | 'none';
