@@ -10,7 +10,8 @@ import { readAllRecords } from '../core/json/readRecords';
 import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig } from '../core/openai/config';
 import { parseEndpointSpec } from '../core/openai/endpointSpec';
 import { withServedModel } from '../core/openai/servedModel';
-import { judgeCheckpointPath, JudgeCheckpointError, runJudge } from '../core/runs/judgeRun';
+import { judgeCheckpointPath, runJudge } from '../core/runs/judgeRun';
+import { CheckpointError } from '../core/runs/resumable';
 import { EndpointReplicas } from '../core/runs/roleModels';
 import { InputError, UsageError, type Io } from './output';
 
@@ -124,7 +125,7 @@ export async function judgeRuns<R extends { file: string }>(
     runs.forEach((r, k) => (r.judge = scores[k]));
     return 0;
   } catch (err) {
-    if (err instanceof JudgeCheckpointError) throw new InputError(`esc eval: ${err.message}`);
+    if (err instanceof CheckpointError) throw new InputError(`esc eval: ${err.message}`);
     if (controller.signal.aborted && !(err instanceof InferenceError)) {
       io.err(`esc eval: interrupted; finished judge calls are kept in ${checkpoint}, rerun the same command to resume`);
       return 130;
