@@ -12,7 +12,7 @@ import { parseEndpointSpec } from '../core/openai/endpointSpec';
 import { withServedModel } from '../core/openai/servedModel';
 import { judgeCheckpointPath, runJudge } from '../core/runs/judgeRun';
 import { CheckpointError } from '../core/runs/resumable';
-import { EndpointReplicas } from '../core/runs/roleModels';
+import { DEFAULT_RETRY, EndpointReplicas } from '../core/runs/roleModels';
 import { InputError, UsageError, type Io } from './output';
 
 export interface JudgeArgs {
@@ -70,7 +70,8 @@ async function judgeReplicas(spec: string, timeoutS: number): Promise<EndpointRe
   ).catch((e: unknown) => {
     throw new InputError(`esc eval: --judge: ${(e as Error).message}`);
   });
-  return new EndpointReplicas(cfgs, 'joint');
+  // a plain chat model, asked as the judge: its failures name it so
+  return new EndpointReplicas(cfgs, 'joint', DEFAULT_RETRY, 'judge');
 }
 
 /** Undefined without --judge (and then no judge option is allowed); a usage or input error ends the command with exit 2. */
@@ -131,9 +132,7 @@ export async function judgeRuns<R extends { file: string }>(
       return 130;
     }
     if (!(err instanceof InferenceError)) throw err;
-    // EndpointReplicas words its role as "the vanilla model": here it is the judge
-    const why = err.message.split('\n')[0]!.replace(/^the vanilla model at/, 'the judge at');
-    io.err(`esc eval: ${why} (finished judge calls are kept in ${checkpoint}; rerun to resume)`);
+    io.err(`esc eval: ${err.message.split('\n')[0]!} (finished judge calls are kept in ${checkpoint}; rerun to resume)`);
     return 1;
   } finally {
     process.removeListener('SIGINT', interrupt);

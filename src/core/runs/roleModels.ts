@@ -69,6 +69,8 @@ export class EndpointReplicas implements RoleModel {
     private readonly cfgs: readonly EndpointConfig[],
     private readonly role: EndpointRole,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** How failures name the model ("the … at <url> failed"): the role, unless the caller asks it as something else (the judge). */
+    private readonly label: string = role === 'joint' ? 'vanilla model' : role,
   ) {
     if (cfgs.length === 0) throw new Error('no endpoint');
     this.inFlight = cfgs.map(() => 0);
@@ -102,10 +104,7 @@ export class EndpointReplicas implements RoleModel {
         if (!isRetryable(err) || attempt >= this.retry.attempts) {
           const why = err instanceof Error ? err.message : String(err);
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-          throw new InferenceError(
-            `the ${this.role === 'joint' ? 'vanilla model' : this.role} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`,
-            'other',
-          );
+          throw new InferenceError(`the ${this.label} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`, 'other');
         }
       } finally {
         this.inFlight[i]!--;
