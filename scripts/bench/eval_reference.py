@@ -6,18 +6,20 @@
 #   python3 scripts/bench/eval_reference.py <inference file>... [--timing]
 #
 # --timing writes the milliseconds spent scoring (after the imports) to stderr as {"ms": ...}.
-# The formulas are restated here rather than imported from test/reference/nltk_metrics.py, which reads
-# its requests from stdin as soon as it is imported.
+# The formulas (BLEU, Dist, F1, ROUGE-L, the preference) are test/reference/nltk_metrics.py's, the ones
+# the differential tests hold esc eval to.
 import json
 import math
+import os
 import sys
 import time
 import warnings
-from collections import Counter
 
 from nltk.tokenize import word_tokenize
-from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 from sklearn.metrics import f1_score
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "reference"))
+from nltk_metrics import bleu, dist, f1, preference, rouge_l  # noqa: E402
 
 warnings.filterwarnings("ignore")  # sklearn's UndefinedMetricWarning for a strategy never seen: its F1 is 0
 
@@ -33,58 +35,11 @@ STRATEGIES = [
 ]
 LOWER = [s.lower() for s in STRATEGIES]
 TEXT_METRICS = ["bleu-1", "bleu-2", "bleu-3", "bleu-4", "dist-1", "dist-2", "dist-3", "f1", "rouge-l", "length"]
-smooth = SmoothingFunction().method3
 
 
 def tokens(text):
     # word_tokenize without Punkt (not available offline): NLTKWordTokenizer on the whole string
     return word_tokenize(text.lower(), preserve_line=True)
-
-
-def bleu(hyp, ref, k):
-    return corpus_bleu([[ref]], [hyp], weights=[1 / k] * k + [0] * (4 - k), smoothing_function=smooth)
-
-
-def dist(hyp, n):
-    grams = [tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0
-
-
-def f1(hyp, ref):
-    overlap = sum((Counter(hyp) & Counter(ref)).values())
-    if overlap == 0:
-        return 0
-    p, r = overlap / len(hyp), overlap / len(ref)
-    return 2 * p * r / (p + r)
-
-
-def rouge_l(hyp, ref, beta=1.2):
-    lcs = [[0] * (len(ref) + 1) for _ in range(len(hyp) + 1)]
-    for i in range(1, len(hyp) + 1):
-        for j in range(1, len(ref) + 1):
-            lcs[i][j] = lcs[i - 1][j - 1] + 1 if hyp[i - 1] == ref[j - 1] else max(lcs[i - 1][j], lcs[i][j - 1])
-    m = lcs[-1][-1]
-    if m == 0:
-        return 0
-    prec, rec = m / len(hyp), m / len(ref)
-    return (1 + beta**2) * prec * rec / (rec + beta**2 * prec)
-
-
-def preference(t, rounds=20):
-    # Bradley-Terry strengths by the MM update, t[i][j] = turns predicted i when gold was j
-    p = [1.0] * 8
-    for _ in range(rounds):
-        for i in range(8):
-            num = sum(t[i][j] * p[j] / (p[i] + p[j]) for j in range(8) if j != i and p[i] + p[j] > 0)
-            den = sum(t[j][i] / (p[i] + p[j]) for j in range(8) if j != i and p[i] + p[j] > 0)
-            if den > 0:
-                p[i] = num / den
-        positive = [x for x in p if x > 0]
-        if positive:
-            g = math.exp(sum(math.log(x) for x in positive) / len(positive))
-            p = [x / g for x in p]
-    total = sum(p)
-    return [x * 8 / total for x in p] if total > 0 else p
 
 
 def load(path):
@@ -105,8 +60,8 @@ def evaluate(path):
     gold, pred, errors = [], [], 0
     for r in records:
         hyp, ref = tokens(r["predict_content"]), tokens(r["GT_content"])
-        for k in (1, 2, 3, 4):
-            scores[f"bleu-{k}"].append(bleu(hyp, ref, k))
+        for k, b in enumerate(bleu(hyp, ref), start=1):
+            scores[f"bleu-{k}"].append(b)
         for n in (1, 2, 3):
             scores[f"dist-{n}"].append(dist(hyp, n))
         scores["f1"].append(f1(hyp, ref))

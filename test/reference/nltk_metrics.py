@@ -142,6 +142,8 @@ def answer(q):
     raise ValueError(q["op"])
 
 
-sys.stdin.reconfigure(encoding="utf-8", newline="\n")
-for line in sys.stdin:
-    print(json.dumps(answer(json.loads(line))))
+# importable too: scripts/bench/eval_reference.py scores whole files with these same formulas
+if __name__ == "__main__":
+    sys.stdin.reconfigure(encoding="utf-8", newline="\n")
+    for line in sys.stdin:
+        print(json.dumps(answer(json.loads(line))))
