@@ -124,8 +124,11 @@ export function serverReportedError(ctx: RequestContext, detail: string): Infere
   return new InferenceError(`${url(ctx)} reported an error while answering: ${detail}`, 'model', 'testConnection');
 }
 
+/** An answer with no text: a model failure to the client (retried), but an answer of its own to a judge. */
+export class EmptyAnswerError extends InferenceError {}
+
 export function emptyAnswerError(ctx: RequestContext): InferenceError {
-  return new InferenceError(`${url(ctx)} returned an empty answer (model ${ctx.model || '(server default)'}).`, 'model');
+  return new EmptyAnswerError(`${url(ctx)} returned an empty answer (model ${ctx.model || '(server default)'}).`, 'model');
 }
 
 /** The error codes of an error and its `cause` chain (undici wraps the socket error in `cause`). */

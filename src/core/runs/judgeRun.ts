@@ -17,6 +17,7 @@ import {
   type Rubrics,
 } from '../eval/judge';
 import { InferenceError } from '../dialogue/types';
+import { EmptyAnswerError } from '../openai/errors';
 import { Checkpoint, runPool } from './resumable';
 import type { RoleModel } from './roleModels';
 
@@ -62,7 +63,7 @@ async function askJudge(judge: RoleModel, prompt: string, signal: AbortSignal): 
   try {
     return await judge.ask([{ role: 'user', content: prompt }], [], undefined, signal);
   } catch (err) {
-    if (!signal.aborted && err instanceof InferenceError && /returned an empty answer/.test(err.message)) return '';
+    if (!signal.aborted && err instanceof InferenceError && err.cause instanceof EmptyAnswerError) return '';
     throw err;
   }
 }

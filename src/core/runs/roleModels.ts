@@ -104,7 +104,10 @@ export class EndpointReplicas implements RoleModel {
         if (!isRetryable(err) || attempt >= this.retry.attempts) {
           const why = err instanceof Error ? err.message : String(err);
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-          throw new InferenceError(`the ${this.label} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`, 'other');
+          // the last attempt's error stays reachable as `cause`, for callers that decide by its type
+          throw Object.assign(new InferenceError(`the ${this.label} at ${trimBaseUrl(cfg.baseUrl)} failed${tries}: ${why}`, 'other'), {
+            cause: err,
+          });
         }
       } finally {
         this.inFlight[i]!--;
