@@ -14,7 +14,7 @@ import { readdirSync } from 'node:fs';
 export const CORE_FLOORS = {
   util: [],
   json: [],
-  eval: ['json'],
+  eval: ['json', 'util'],
   formats: ['json'],
   convert: ['formats'],
   dataset: ['json', 'formats', 'util'],

@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './features/ctx';
 import { registerDatasets, type DatasetsTree, type DatasetViewerProvider } from './features/datasets';
+import { registerEvaluations, type EvaluationsFeature } from './features/evaluations';
 import { registerPlayground, type PlaygroundView } from './features/playground';
 import { registerTraining, type RunsModel, type RunsTree } from './features/training';
 
@@ -15,6 +16,7 @@ export interface EscStudioApi {
   runs: RunsTree;
   runsModel: RunsModel;
   playground: PlaygroundView;
+  evaluations: EvaluationsFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): EscStudioApi {
@@ -23,9 +25,10 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: datasets, viewer } = registerDatasets(ctx);
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
+  const evaluations = registerEvaluations(ctx, { datasets, viewer });
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, datasets, viewer, runs, runsModel, playground };
+  return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations };
 }
 
 export function deactivate(): void {}
