@@ -163,10 +163,23 @@ export class DatasetIndex {
     this.analyzeMs = performance.now() - started;
   }
 
-  /** Applies a search, facet selection and sort; returns the new view's size and facet counts. */
+  /** Applies a subset, search, facet selection and sort; returns the new view's size and facet counts. */
   async query(q: ViewQuery, events: IndexEvents = {}, signal?: AbortSignal): Promise<ViewInfo> {
     const version = ++this.version;
     const n = this.count;
+    // the subset as a mask over the file: out-of-range indices drop out, duplicates count once
+    let inSubset: Uint8Array | undefined;
+    let subsetTotal: number | undefined;
+    if (q.subset) {
+      inSubset = new Uint8Array(n);
+      subsetTotal = 0;
+      for (const i of q.subset.indices) {
+        if (Number.isInteger(i) && i >= 0 && i < n && inSubset[i] === 0) {
+          inSubset[i] = 1;
+          subsetTotal++;
+        }
+      }
+    }
     let matched: Uint8Array | undefined;
     let perRecordMatches: Uint32Array | undefined;
     let searchMs: number | undefined;
@@ -184,6 +197,7 @@ export class DatasetIndex {
           this.ends,
           n,
           (i, bytes) => {
+            if (inSubset && !inSubset[i]) return;
             const raw = bytes.toString('utf8');
             if (!compiled.mayMatch(raw)) return;
             const parsed = parseRecord(bytes, this.starts[i]!);
@@ -225,7 +239,8 @@ export class DatasetIndex {
       return true;
     };
     const ids: number[] = [];
-    for (let i = 0; i < n; i++) if ((!matched || matched[i]) && passesFacets(i)) ids.push(i);
+    const inView = (i: number): boolean => (!inSubset || inSubset[i] === 1) && (!matched || matched[i] === 1);
+    for (let i = 0; i < n; i++) if (inView(i) && passesFacets(i)) ids.push(i);
     this.sortIds(ids, q.sort);
     this.view = Uint32Array.from(ids);
     let matches: number | undefined;
@@ -239,7 +254,7 @@ export class DatasetIndex {
         const counts = new Map<string, number>();
         for (let i = 0; i < n; i++) {
           const s = this.summaries[i];
-          if (!s || (matched && !matched[i]) || !passesFacets(i, f)) continue;
+          if (!s || !inView(i) || !passesFacets(i, f)) continue;
           for (const v of new Set(facetValues(s, f))) counts.set(v, (counts.get(v) ?? 0) + 1);
         }
         if (counts.size > 0 || q.facets[f] !== undefined) {
@@ -249,7 +264,7 @@ export class DatasetIndex {
         }
       }
     }
-    return { version, total: ids.length, facets, matches, searchMs, searchError };
+    return { version, total: ids.length, ...(subsetTotal === undefined ? {} : { subsetTotal }), facets, matches, searchMs, searchError };
   }
 
   private sortIds(ids: number[], sort: ViewQuery['sort']): void {

@@ -18,11 +18,22 @@ export const SORT_ORDERS = {
 } as const;
 export type SortOrder = keyof typeof SORT_ORDERS;
 
+/**
+ * An explicit set of records to show (e.g. the turns behind a confusion cell of an evaluation), named
+ * for the banner above the list. Indices outside the file are ignored; duplicates count once.
+ */
+export interface ViewSubset {
+  label: string;
+  indices: number[];
+}
+
 export interface ViewQuery {
   search?: SearchQuery;
   /** Selected value per facet (records must have it). */
   facets: Partial<Record<Facet, string>>;
   sort: SortOrder;
+  /** Only these records are in the view (search and facets apply within them). */
+  subset?: ViewSubset;
 }
 
 export interface FacetValue {
@@ -34,7 +45,9 @@ export interface ViewInfo {
   /** Increases with every query; rows answer for one version. */
   version: number;
   total: number;
-  /** Counts of each facet's values among records matching the search and the other facets. */
+  /** Records of the file in the query's subset (distinct, in range), when it has one. */
+  subsetTotal?: number;
+  /** Counts of each facet's values among records matching the subset, the search and the other facets. */
   facets: Partial<Record<Facet, FacetValue[]>>;
   /** Search matches (occurrences) in the view, when a search is active; undefined while not counted. */
   matches?: number;
