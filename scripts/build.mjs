@@ -46,6 +46,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/eval/evalWorker.ts'],
+    outfile: 'dist/evalWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/core/embedded/trainWorker.ts'],
     outfile: 'dist/trainWorker.js',
     platform: 'node',

@@ -50,6 +50,10 @@ interface Column {
   /** Raw value -> the number shown. */
   scale: number;
   digits: number;
+  /** What the number is, for the comparison page's hover (FORMATS.md "Metrics the paper reports"). */
+  definition: string;
+  /** Over how many turns the value is taken (the hover's n); undefined when not known (the judge). */
+  n: (run: ResultsRun) => number | undefined;
 }
 
 const TEXT_LATEX: Record<TextMetric, string> = {
@@ -65,6 +69,21 @@ const TEXT_LATEX: Record<TextMetric, string> = {
   length: 'Len.',
 };
 
+const TOKENS = 'tokens of nltk.word_tokenize(text.lower())';
+const TEXT_DEFINITIONS: Record<TextMetric, string> = {
+  'bleu-1': `BLEU-1 of the response against the gold response, per turn (NLTK corpus_bleu on the one pair, smoothing method 3), averaged over turns, x100; ${TOKENS}.`,
+  'bleu-2': `BLEU-2 (uniform weights over 1- and 2-grams, smoothing method 3) per turn, averaged over turns, x100; ${TOKENS}.`,
+  'bleu-3': `BLEU-3 (uniform weights over 1- to 3-grams, smoothing method 3) per turn, averaged over turns, x100; ${TOKENS}.`,
+  'bleu-4': `BLEU-4 (uniform weights over 1- to 4-grams, smoothing method 3) per turn, averaged over turns, x100; ${TOKENS}.`,
+  'dist-1': 'Distinct unigrams / unigrams of each response, averaged over turns, x100 (diversity; no reference).',
+  'dist-2': 'Distinct bigrams / bigrams of each response, averaged over turns, x100 (diversity; no reference).',
+  'dist-3': 'Distinct trigrams / trigrams of each response, averaged over turns, x100 (diversity; no reference).',
+  f1: `Unigram F1 of the response against the gold response (multiset overlap; P = overlap/|response|, R = overlap/|gold|), averaged over turns, x100; ${TOKENS}.`,
+  'rouge-l': `ROUGE-L: the longest common subsequence F-measure (beta 1.2) against the gold response, averaged over turns, x100; ${TOKENS}.`,
+  length: `Mean length of the responses in tokens (${TOKENS}); no best: longer is not better.`,
+};
+const kept = (r: ResultsRun): number => Math.round(r.records * (1 - r.strategy.error_ratio));
+
 function columns(judged: boolean): Column[] {
   const cols: Column[] = [
     ...TEXT_METRICS.map((m): Column => ({
@@ -74,19 +93,88 @@ function columns(judged: boolean): Column[] {
       raw: (r) => r.text[m],
       scale: 1,
       digits: 2,
+      definition: TEXT_DEFINITIONS[m],
+      n: (r) => r.records,
     })),
-    { key: 'accuracy', latex: 'Acc.', best: 'max', raw: (r) => r.strategy.accuracy, scale: 100, digits: 2 },
-    { key: 'weighted_f1', latex: 'W-F1', best: 'max', raw: (r) => r.strategy.weighted_f1, scale: 100, digits: 2 },
-    { key: 'macro_f1', latex: 'M-F1', best: 'max', raw: (r) => r.strategy.macro_f1, scale: 100, digits: 2 },
-    { key: 'p_bias', latex: 'Bias', best: 'min', raw: (r) => r.strategy.p_bias, scale: 1, digits: 2 },
-    { key: 'error_ratio', latex: 'Err.', best: 'min', raw: (r) => r.strategy.error_ratio, scale: 100, digits: 2 },
+    {
+      key: 'accuracy',
+      latex: 'Acc.',
+      best: 'max',
+      raw: (r) => r.strategy.accuracy,
+      scale: 100,
+      digits: 2,
+      definition:
+        'Strategy accuracy: turns whose predicted strategy is the gold one, over the turns whose prediction names one of the 8 strategies, in %.',
+      n: kept,
+    },
+    {
+      key: 'weighted_f1',
+      latex: 'W-F1',
+      best: 'max',
+      raw: (r) => r.strategy.weighted_f1,
+      scale: 100,
+      digits: 2,
+      definition:
+        "Weighted strategy F1: the 8 per-strategy F1s weighted by each strategy's gold count (sklearn f1_score average='weighted'), in %.",
+      n: kept,
+    },
+    {
+      key: 'macro_f1',
+      latex: 'M-F1',
+      best: 'max',
+      raw: (r) => r.strategy.macro_f1,
+      scale: 100,
+      digits: 2,
+      definition: "Macro strategy F1: the plain mean of the 8 per-strategy F1s (sklearn f1_score average='macro', labels 0..7), in %.",
+      n: kept,
+    },
+    {
+      key: 'p_bias',
+      latex: 'Bias',
+      best: 'min',
+      raw: (r) => r.strategy.p_bias,
+      scale: 1,
+      digits: 2,
+      definition:
+        'Preference bias: population standard deviation of the 8 Bradley–Terry strengths fitted to the mistakes (predicted i when gold was j), strengths summing to 8. Lower: a less skewed preference.',
+      n: kept,
+    },
+    {
+      key: 'error_ratio',
+      latex: 'Err.',
+      best: 'min',
+      raw: (r) => r.strategy.error_ratio,
+      scale: 100,
+      digits: 2,
+      definition:
+        'Error ratio: turns whose prediction is null or not one of the 8 strategy names (compared lowercased), in %; they are left out of the strategy metrics.',
+      n: (r) => r.records,
+    },
   ];
   if (judged) {
     const label = (c: string): string => c[0]!.toUpperCase() + c.slice(1, 4) + '.';
     for (const c of JUDGE_CRITERIA) {
-      cols.push({ key: c, latex: label(c), best: 'max', raw: (r) => r.judge?.[c] ?? undefined, scale: 1, digits: 2 });
+      cols.push({
+        key: c,
+        latex: label(c),
+        best: 'max',
+        raw: (r) => r.judge?.[c] ?? undefined,
+        scale: 1,
+        digits: 2,
+        definition: `LLM judge: ${c} scored 0–5 per turn at temperature 0 (one call per criterion and turn), averaged over the answers that parsed.`,
+        n: () => undefined,
+      });
     }
-    cols.push({ key: 'judge_missing', latex: 'Miss.', best: 'none', raw: (r) => r.judge?.missing, scale: 1, digits: 0 });
+    cols.push({
+      key: 'judge_missing',
+      latex: 'Miss.',
+      best: 'none',
+      raw: (r) => r.judge?.missing,
+      scale: 1,
+      digits: 0,
+      definition: "LLM judge: answers that were not a number 0–5 (left out of the criterion's average).",
+      n: () => undefined,
+    });
   }
   return cols;
 }
@@ -126,6 +214,71 @@ export interface TableOptions {
   baseline?: number;
 }
 
+/** The best value shown in each column (undefined: no best, or fewer than two runs have the value). */
+function bestShownValues(runs: readonly ResultsRun[], cols: readonly Column[]): (number | undefined)[] {
+  return cols.map((c) => {
+    const values = runs.map((r) => c.raw(r)).filter((x): x is number => x !== undefined);
+    if (c.best === 'none' || values.length < 2) return undefined;
+    const s = values.map((x) => shown(c, x));
+    return c.best === 'max' ? Math.max(...s) : Math.min(...s);
+  });
+}
+
+/** One cell as the comparison page draws it: the number as shown, whether it is the column's best, its delta. */
+export interface TableCellView {
+  /** The value as shown (rounded, scaled); undefined when the run has none. */
+  text?: string;
+  best: boolean;
+  /** Signed difference from the baseline row, in the units shown (U+2212 for minus). */
+  delta?: string;
+  /** The sign of that difference relative to the column's "better" direction: up is better. */
+  trend?: 'better' | 'worse' | 'same';
+  /** Over how many turns the value is taken. */
+  n?: number;
+}
+
+export interface TableColumnView {
+  key: string;
+  /** The short header (the LaTeX one: BLEU-1, Acc., Bias…). */
+  label: string;
+  best: Best;
+  definition: string;
+}
+
+export interface TableView {
+  columns: TableColumnView[];
+  rows: { file: string; records: number; baseline: boolean; cells: TableCellView[] }[];
+}
+
+/** The table for a page to draw: the same columns, rounding, best marks and deltas as the text formats. */
+export function resultsTableView(runs: readonly ResultsRun[], options: TableOptions = {}): TableView {
+  const cols = columns(runs.some((r) => r.judge !== undefined));
+  const bestShown = bestShownValues(runs, cols);
+  const base = options.baseline === undefined ? undefined : runs[options.baseline];
+  return {
+    columns: cols.map((c) => ({ key: c.key, label: c.latex, best: c.best, definition: c.definition })),
+    rows: runs.map((run) => ({
+      file: run.file,
+      records: run.records,
+      baseline: run === base,
+      cells: cols.map((col, i): TableCellView => {
+        const x = col.raw(run);
+        if (x === undefined) return { best: false };
+        const value = shown(col, x);
+        const cell: TableCellView = { text: value.toFixed(col.digits), best: value === bestShown[i], n: col.n(run) };
+        const b = base === undefined || base === run ? undefined : col.raw(base);
+        if (b !== undefined) {
+          const d = value - shown(col, b);
+          cell.delta = delta(d, col.digits, 'markdown');
+          const zero = Number(Math.abs(d).toFixed(col.digits)) === 0;
+          cell.trend = zero || col.best === 'none' ? 'same' : d > 0 === (col.best === 'max') ? 'better' : 'worse';
+        }
+        return cell;
+      }),
+    })),
+  };
+}
+
 /** The table as lines (no trailing newline). */
 export function renderResultsTable(runs: readonly ResultsRun[], format: TableFormat, options: TableOptions = {}): string[] {
   const cols = columns(runs.some((r) => r.judge !== undefined));
@@ -135,12 +288,7 @@ export function renderResultsTable(runs: readonly ResultsRun[], format: TableFor
     return [header, ...rows].map((row) => row.map(csvField).join(','));
   }
   const base = options.baseline === undefined ? undefined : runs[options.baseline];
-  const bestShown = cols.map((c) => {
-    const values = runs.map((r) => c.raw(r)).filter((x): x is number => x !== undefined);
-    if (c.best === 'none' || values.length < 2) return undefined;
-    const s = values.map((x) => shown(c, x));
-    return c.best === 'max' ? Math.max(...s) : Math.min(...s);
-  });
+  const bestShown = bestShownValues(runs, cols);
   const cell = (run: ResultsRun, col: Column, i: number): string => {
     const x = col.raw(run);
     if (x === undefined) return format === 'latex' ? '--' : '—';
