@@ -23,7 +23,7 @@ export const CORE_FLOORS = {
   embedded: ['json', 'formats', 'convert', 'dialogue', 'eval', 'util'],
   training: ['json', 'formats', 'util'],
   playground: ['formats', 'convert', 'dialogue'],
-  runs: ['formats', 'dialogue', 'openai', 'embedded', 'eval', 'util'],
+  runs: ['json', 'formats', 'dialogue', 'openai', 'embedded', 'eval', 'util'],
 };
 const CORE_FOLDERS = Object.keys(CORE_FLOORS);
 /** Every feature folder, read from the tree, so a new feature gets the rule without an edit here. */

@@ -5,43 +5,22 @@
 // `embedded:<model folder>`, or OpenAI-compatible URLs `http://host:8000/v1[#model]`, several joined
 // by commas for replicas of one model (API key from $ESC_API_KEY, else "EMPTY" as in the paper).
 
-import * as path from 'node:path';
 import { InferenceError } from '../core/dialogue/types';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../core/embedded/backend';
-import { loadEmbeddedModels } from '../core/embedded/modelFolder';
-import { readAllRecords, UnreadableRecordsError } from '../core/json/readRecords';
-import { PAPER_API_KEY, withEndpointDefaults, type EndpointRole } from '../core/openai/config';
-import { parseEndpointSpec } from '../core/openai/endpointSpec';
-import { withServedModel } from '../core/openai/servedModel';
+import { PAPER_API_KEY } from '../core/openai/config';
 import { checkpointPath, CheckpointError, INFER_MODES, runInference, type InferMode, type InferProgress } from '../core/runs/inferRun';
-import { NotVanillaError, vanillaTurns, type InferTurn } from '../core/runs/paperRequests';
-import {
-  DEFAULT_RETRY,
-  embeddedGenerator,
-  embeddedJoint,
-  embeddedPlanner,
-  EndpointReplicas,
-  type RetryPolicy,
-  type RoleModel,
-} from '../core/runs/roleModels';
+import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
+import { DEFAULT_RETRY, EndpointReplicas, type RetryPolicy, type RoleModel } from '../core/runs/roleModels';
+import { parseRoleSpec, readVanillaTurns, RoleModelError, RoleModels, rolesOf, RoleSpecError, type RoleSpec } from '../core/runs/roleSpecs';
 import { requireFile } from './inputFile';
 import { defaultModelDir } from './defaultModels';
 import { InputError, printJson, UsageError, type Io } from './output';
 
-type Spec = { kind: 'embedded'; dir: string } | { kind: 'openai'; replicas: { baseUrl: string; model?: string }[] };
-
-function parseSpec(spec: string | undefined, flag: string): Spec {
-  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultModelDir('esc infer', 'pass embedded:<folder>') };
-  if (spec.startsWith('embedded:')) return { kind: 'embedded', dir: spec.slice('embedded:'.length) };
+function parseSpec(spec: string | undefined, flag: string): RoleSpec {
   try {
-    const replicas = spec
-      .split(',')
-      .filter((s) => s.trim())
-      .map(parseEndpointSpec);
-    if (replicas.length === 0) throw new Error(`Invalid endpoint "${spec}": empty.`);
-    return { kind: 'openai', replicas };
+    return parseRoleSpec(spec, () => defaultModelDir('esc infer', 'pass embedded:<folder>'));
   } catch (e) {
-    throw new UsageError(`esc infer: ${flag}: ${(e as Error).message} Or use "embedded" / "embedded:<folder>"; join replicas with ",".`);
+    if (!(e instanceof RoleSpecError)) throw e;
+    throw new UsageError(`esc infer: ${flag}: ${e.message} Or use "embedded" / "embedded:<folder>"; join replicas with ",".`);
   }
 }
 
@@ -52,18 +31,6 @@ function positiveInt(value: string | undefined, flag: string, fallback: number |
     throw new UsageError(`esc infer: ${flag} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
   }
   return n;
-}
-
-/** The records of the input, or one line saying why it is not a readable vanilla SFT file. */
-async function readTurns(file: string): Promise<InferTurn[]> {
-  let records: unknown[];
-  try {
-    records = await readAllRecords(file);
-  } catch (err) {
-    throw err instanceof UnreadableRecordsError ? new NotVanillaError(err.message) : err;
-  }
-  if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
-  return vanillaTurns(records);
 }
 
 const duration = (ms: number): string => {
@@ -103,7 +70,7 @@ export async function inferCommand(
   if (!(timeoutS > 0)) {
     throw new UsageError(`esc infer: --timeout must be a number of seconds above 0 (got ${JSON.stringify(values.timeout)})`);
   }
-  const needs = { planner: mode === 'decoupled', generator: mode !== 'vanilla', vanilla: mode === 'vanilla' };
+  const needs = rolesOf(mode);
   // specs are checked before the input is read, so a typo costs nothing
   const specs = {
     planner: needs.planner ? parseSpec(values.planner, '--planner') : undefined,
@@ -113,7 +80,7 @@ export async function inferCommand(
 
   let turns: InferTurn[];
   try {
-    turns = await readTurns(file);
+    turns = await readVanillaTurns(file);
   } catch (err) {
     if (!(err instanceof NotVanillaError)) throw err;
     io.err(`esc infer: ${file}: ${err.message}`);
@@ -121,53 +88,17 @@ export async function inferCommand(
   }
   if (limit !== undefined) turns = turns.slice(0, limit);
 
-  const embedded = new Map<string, ReturnType<typeof loadEmbedded>>();
-  function loadEmbedded(dir: string) {
-    return loadEmbeddedModels(dir)
-      .then(async (models) => ({ models, engines: await createEngines(models) }))
-      .catch((e: unknown) => {
-        throw new InputError(`esc infer: ${(e as Error).message}`);
-      });
-  }
-  const models = async (dir: string) => {
-    if (!embedded.has(dir)) embedded.set(dir, loadEmbedded(dir));
-    return embedded.get(dir)!;
-  };
-  const build = async (spec: Spec | undefined, role: EndpointRole): Promise<RoleModel | undefined> => {
-    if (!spec) return undefined;
-    if (spec.kind === 'embedded') {
-      const e = await models(spec.dir);
-      const identity = `embedded ${path.resolve(spec.dir)}`;
-      if (role === 'planner') return embeddedPlanner(new EmbeddedPlanner(e.models, e.engines), identity);
-      if (role === 'generator') return embeddedGenerator(new EmbeddedGenerator(e.models, e.engines), identity);
-      return embeddedJoint(new EmbeddedJoint(e.models, e.engines), identity);
-    }
-    const cfgs = await Promise.all(
-      spec.replicas.map((r) =>
-        withServedModel(
-          withEndpointDefaults(
-            {
-              baseUrl: r.baseUrl,
-              model: r.model,
-              apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY,
-              stream: false,
-              timeoutMs: timeoutS * 1000,
-            },
-            role,
-          ),
-          role,
-        ),
-      ),
-    ).catch((e: unknown) => {
-      throw new InputError(`esc infer: ${(e as Error).message}`);
+  // the key and the timeout are the same for every replica (the paper's client: one key, "EMPTY")
+  const withKey = (spec: RoleSpec | undefined): RoleSpec | undefined =>
+    spec?.kind === 'openai'
+      ? { kind: 'openai', replicas: spec.replicas.map((r) => ({ ...r, apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY })) }
+      : spec;
+  const roleModels = new RoleModels({ retry, timeoutMs: timeoutS * 1000 });
+  const { planner, generator, vanilla } = await roleModels
+    .forMode(mode, { planner: withKey(specs.planner), generator: withKey(specs.generator), vanilla: withKey(specs.vanilla) })
+    .catch((e: unknown) => {
+      throw e instanceof RoleModelError ? new InputError(`esc infer: ${e.message}`) : e;
     });
-    return new EndpointReplicas(cfgs, role, retry);
-  };
-  const [planner, generator, vanilla] = await Promise.all([
-    build(specs.planner, 'planner'),
-    build(specs.generator, 'generator'),
-    build(specs.vanilla, 'joint'),
-  ]);
 
   let last = 0;
   const report = (p: InferProgress): void => {

@@ -1,0 +1,156 @@
+// Where each role of an inference run gets its model: a spec (the embedded models of a folder, or
+// OpenAI-compatible replicas) and the RoleModel built from it. One place for `esc infer` and the
+// extension's Run Inference, so both read the same folder, fill the same endpoint defaults and ask
+// the server its model name the same way; each words its own errors around RoleSpecError / RoleModelError.
+
+import * as path from 'node:path';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../embedded/backend';
+import { loadEmbeddedModels, type EmbeddedModels } from '../embedded/modelFolder';
+import { readAllRecords, UnreadableRecordsError } from '../json/readRecords';
+import { withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../openai/config';
+import { parseEndpointSpec } from '../openai/endpointSpec';
+import { withServedModel } from '../openai/servedModel';
+import type { InferMode } from './inferRun';
+import { NotVanillaError, vanillaTurns, type InferTurn } from './paperRequests';
+import {
+  DEFAULT_RETRY,
+  embeddedGenerator,
+  embeddedJoint,
+  embeddedPlanner,
+  EndpointReplicas,
+  type RetryPolicy,
+  type RoleModel,
+} from './roleModels';
+
+/**
+ * One role's model. Replicas are partial endpoint configs: the paper's preset of the role fills what
+ * they leave out (`withEndpointDefaults`), and an empty model name is asked from the server.
+ */
+export type RoleSpec = { kind: 'embedded'; dir: string } | { kind: 'openai'; replicas: Partial<EndpointConfig>[] };
+
+/** The roles a mode asks: decoupled the planner and generator, generator-gold the generator, vanilla the joint model. */
+export const rolesOf = (mode: InferMode): { planner: boolean; generator: boolean; vanilla: boolean } => ({
+  planner: mode === 'decoupled',
+  generator: mode !== 'vanilla',
+  vanilla: mode === 'vanilla',
+});
+
+/** A spec string that names neither the embedded models nor endpoints. */
+export class RoleSpecError extends Error {}
+
+/**
+ * The CLI's spec syntax: `embedded` (or nothing: `defaultDir()`), `embedded:<folder>`, or endpoint
+ * URLs `http://host:8000/v1[#model]` joined by commas for replicas of one model.
+ */
+export function parseRoleSpec(spec: string | undefined, defaultDir: () => string): RoleSpec {
+  if (spec === undefined || spec === 'embedded') return { kind: 'embedded', dir: defaultDir() };
+  if (spec.startsWith('embedded:')) return { kind: 'embedded', dir: spec.slice('embedded:'.length) };
+  try {
+    const replicas = spec
+      .split(',')
+      .filter((s) => s.trim())
+      .map(parseEndpointSpec);
+    if (replicas.length === 0) throw new Error(`Invalid endpoint "${spec}": empty.`);
+    return { kind: 'openai', replicas };
+  } catch (e) {
+    throw new RoleSpecError((e as Error).message);
+  }
+}
+
+/** A role's model could not be made: the folder is not a model set, or the server did not say its model. */
+export class RoleModelError extends Error {
+  constructor(
+    message: string,
+    readonly role: EndpointRole,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RoleModelError';
+  }
+}
+
+export interface RoleModelOptions {
+  /** Retries of each endpoint call. */
+  retry?: RetryPolicy;
+  /** Replaces each replica's timeout when given (esc infer's --timeout). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds role models, loading each embedded folder once (a decoupled run's planner and generator
+ * share one set). `release()` frees the onnxruntime sessions of the folders it loaded.
+ */
+export class RoleModels {
+  private readonly embedded = new Map<string, Promise<{ models: EmbeddedModels; engines: EmbeddedEngines }>>();
+
+  constructor(private readonly opts: RoleModelOptions = {}) {}
+
+  private load(dir: string, role: EndpointRole): Promise<{ models: EmbeddedModels; engines: EmbeddedEngines }> {
+    const key = path.resolve(dir);
+    let loading = this.embedded.get(key);
+    if (!loading) {
+      loading = loadEmbeddedModels(dir).then(async (models) => ({ models, engines: await createEngines(models) }));
+      this.embedded.set(key, loading);
+    }
+    return loading.catch((e: unknown) => {
+      throw new RoleModelError((e as Error).message, role, { cause: e });
+    });
+  }
+
+  async build(spec: RoleSpec | undefined, role: EndpointRole): Promise<RoleModel | undefined> {
+    if (!spec) return undefined;
+    if (spec.kind === 'embedded') {
+      const e = await this.load(spec.dir, role);
+      const identity = `embedded ${path.resolve(spec.dir)}`;
+      if (role === 'planner') return embeddedPlanner(new EmbeddedPlanner(e.models, e.engines), identity);
+      if (role === 'generator') return embeddedGenerator(new EmbeddedGenerator(e.models, e.engines), identity);
+      return embeddedJoint(new EmbeddedJoint(e.models, e.engines), identity);
+    }
+    const cfgs = await Promise.all(
+      spec.replicas.map((r) =>
+        withServedModel(
+          // the paper's client reads whole answers: never streamed
+          withEndpointDefaults({ ...r, stream: false, ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}) }, role),
+          role,
+          this.opts.signal,
+        ),
+      ),
+    ).catch((e: unknown) => {
+      throw new RoleModelError((e as Error).message, role, { cause: e });
+    });
+    return new EndpointReplicas(cfgs, role, this.opts.retry ?? DEFAULT_RETRY);
+  }
+
+  /** The models a mode asks, built concurrently. */
+  async forMode(
+    mode: InferMode,
+    specs: { planner?: RoleSpec; generator?: RoleSpec; vanilla?: RoleSpec },
+  ): Promise<{ planner?: RoleModel; generator?: RoleModel; vanilla?: RoleModel }> {
+    const needs = rolesOf(mode);
+    const [planner, generator, vanilla] = await Promise.all([
+      this.build(needs.planner ? specs.planner : undefined, 'planner'),
+      this.build(needs.generator ? specs.generator : undefined, 'generator'),
+      this.build(needs.vanilla ? specs.vanilla : undefined, 'joint'),
+    ]);
+    return { planner, generator, vanilla };
+  }
+
+  async release(): Promise<void> {
+    const loaded = [...this.embedded.values()];
+    this.embedded.clear();
+    await Promise.all(loaded.map((l) => l.then((e) => e.engines.release()).catch(() => undefined)));
+  }
+}
+
+/** The supporter turns of a vanilla SFT file, or a NotVanillaError saying in one line why it is not one. */
+export async function readVanillaTurns(file: string, signal?: AbortSignal): Promise<InferTurn[]> {
+  let records: unknown[];
+  try {
+    records = await readAllRecords(file, signal);
+  } catch (err) {
+    throw err instanceof UnreadableRecordsError ? new NotVanillaError(err.message) : err;
+  }
+  if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
+  return vanillaTurns(records);
+}
