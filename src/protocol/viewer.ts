@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import type { IndexedInfo } from '../core/dataset/worker/protocol';
 import type { DatasetStats } from '../core/dataset/stats';
-import type { IndexProgress, RecordDetail, RowSummary, ViewInfo } from '../core/dataset/viewTypes';
+import type { Facet, IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewSubset } from '../core/dataset/viewTypes';
 import { FACETS, SORT_ORDERS, type SortOrder } from '../core/dataset/viewTypes';
 import type { DetectedKind } from '../core/formats/kinds';
 import type { ValidationProblem } from '../core/dataset/validate';
@@ -12,17 +12,27 @@ import type { StrategyChip } from './playground';
 
 // What the viewer webview draws, re-exported so the webview imports nothing outside src/protocol/.
 export type { DatasetStats, Distribution, StrategyCounts } from '../core/dataset/stats';
-export type { Facet, FacetValue, RecordDetail, RowSummary, ViewInfo, ViewQuery } from '../core/dataset/viewTypes';
+export type { Facet, FacetValue, RecordDetail, RowSummary, ViewInfo, ViewQuery, ViewSubset } from '../core/dataset/viewTypes';
 export type { RecordView, SideView, TurnView } from '../core/dataset/recordView';
 export type { ValidationProblem } from '../core/dataset/validate';
+
+const index = z.number().int().nonnegative();
+
+/** Limits of a subset: a banner-length label, and at most a million records (larger sets are a file). */
+export const SUBSET_LABEL_MAX = 200;
+export const SUBSET_INDICES_MAX = 1_000_000;
+
+export const viewSubset = z.object({
+  label: z.string().max(SUBSET_LABEL_MAX),
+  indices: z.array(index).max(SUBSET_INDICES_MAX),
+});
 
 const viewQuery = z.object({
   search: z.object({ text: z.string().max(10_000), regex: z.boolean(), caseSensitive: z.boolean() }).optional(),
   facets: z.partialRecord(z.enum(FACETS), z.string()),
   sort: z.enum(Object.keys(SORT_ORDERS) as [SortOrder, ...SortOrder[]]),
+  subset: viewSubset.optional(),
 });
-
-const index = z.number().int().nonnegative();
 
 export const viewerToExtension = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -38,6 +48,16 @@ export type ViewerToExtension = z.infer<typeof viewerToExtension>;
 
 export type ViewerTab = 'records' | 'stats';
 
+/**
+ * A query the extension sets on the viewer (a drill-down from another feature): the subset replaces any
+ * before it, the facets become these (none when absent) and the search is cleared, so the user sees
+ * exactly those records. The sort order is the user's and stays.
+ */
+export interface AppliedQuery {
+  subset?: ViewSubset;
+  facets?: Partial<Record<Facet, string>>;
+}
+
 export type ExtensionToViewer =
   | {
       type: 'init';
@@ -47,7 +67,9 @@ export type ExtensionToViewer =
       tab?: ViewerTab;
       /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number;
       /** Start without the saved search (it was stopped). */ resetSearch?: boolean;
+      /** Start with this query instead of the saved one (a panel opened filtered). */ query?: AppliedQuery;
     }
+  | { type: 'applyQuery'; query: AppliedQuery }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'firstRecords'; records: number; kind: DetectedKind; kindLabel: string }
   | { type: 'indexed'; info: IndexedInfo }

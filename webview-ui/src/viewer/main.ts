@@ -1,5 +1,5 @@
 // ESC Dataset Viewer webview: header with progress and problems, Records tab (search, facets, sort,
-// virtual list, record pane) and Statistics tab, drawn with lit-html from one page model. State
+// the subset banner, virtual list, record pane) and Statistics tab, drawn with lit-html from one page model. State
 // that survives hide/show and reload (tab, query, selection, scroll) is kept with setState.
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -11,6 +11,7 @@ import { createRef, ref } from 'lit-html/directives/ref.js';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { SORT_ORDERS } from '../../../src/protocol/shared';
 import type {
+  AppliedQuery,
   DatasetStats,
   ExtensionToViewer,
   RecordDetail,
@@ -23,7 +24,17 @@ import type {
 import { setStrategyColors } from '../shared/chips';
 import { searchPattern } from '../shared/text';
 import { onMessages, vscodeApi } from '../shared/vscodeApi';
-import { EMPTY_QUERY, facetControls, positionOutcome, queryFrom, searchInputOf, withFacet } from './model/query';
+import {
+  appliedQuery,
+  EMPTY_QUERY,
+  facetControls,
+  positionOutcome,
+  queryFrom,
+  searchInputOf,
+  subsetLine,
+  withFacet,
+  withoutSubset,
+} from './model/query';
 import { BANNER_PROBLEMS, countsLine, invalidRecords, matchLine, problemLine, problemsSummary, progressPercent } from './model/status';
 import { RecordList } from './recordList';
 import { recordTemplate } from './recordPane';
@@ -60,6 +71,8 @@ const file = {
   progress: { shown: true, pct: 0, title: '' },
   error: undefined as string | undefined,
   facets: {} as ViewInfo['facets'],
+  /** The subset's record count from the last view (undefined until one answers). */
+  subsetTotal: undefined as number | undefined,
   matchLine: '',
   search: searchInputOf(state.query),
   detail: undefined as RecordDetail | undefined,
@@ -115,7 +128,7 @@ function draw(): void {
       ${problemsBanner()}
       <div class="tabs" role="tablist">${tab('records', 'Records')}${tab('stats', 'Statistics')}</div>
       <div class="records-tab" ?hidden=${state.tab !== 'records'}>
-        ${toolbar()}
+        ${toolbar()}${subsetBanner()}
         <div class="split">
           ${list.element}
           <div class="record-pane" tabindex="0" aria-label="Record" ${ref(pane)}>
@@ -220,6 +233,23 @@ function toolbar(): unknown {
   </div>`;
 }
 
+/** Which records the list is limited to (set by another feature), with a button back to the whole file. */
+function subsetBanner(): unknown {
+  const subset = state.query.subset;
+  if (!subset) return nothing;
+  return html`<div class="subset-banner" role="status">
+    <span class="subset-label">${subsetLine(subset, file.kind, file.subsetTotal)}</span>
+    <button
+      class="subset-remove"
+      title="Show the whole file"
+      aria-label="Remove this filter and show the whole file"
+      @click=${removeSubset}
+    >
+      ×
+    </button>
+  </div>`;
+}
+
 function recordPane(): unknown {
   if (!file.detail) return html`<p class="muted">Select a record (↑/↓, PageUp/PageDown, Home/End).</p>`;
   return recordTemplate(file.detail, {
@@ -275,6 +305,28 @@ function jumpTo(index: number): void {
   post({ type: 'position', index });
 }
 
+function removeSubset(): void {
+  state.query = withoutSubset(state.query);
+  file.subsetTotal = undefined;
+  runQuery();
+  // the button goes with the banner: keep the keyboard in the records
+  searchInput.value?.focus();
+}
+
+/** The extension set the query (a drill-down): show exactly those records from the top. */
+function applyQuery(applied: AppliedQuery): void {
+  state.query = appliedQuery(state.query, applied);
+  file.search = searchInputOf(state.query);
+  file.subsetTotal = undefined;
+  file.detail = undefined;
+  state.selectedIndex = undefined;
+  state.selectedPosition = undefined;
+  state.scrollTop = undefined;
+  restoring = false;
+  state.tab = 'records';
+  save();
+}
+
 function clearQuery(): void {
   file.search = { ...file.search, text: '' };
   state.query = EMPTY_QUERY;
@@ -289,6 +341,7 @@ function onView(info: ViewInfo): void {
   restoring = false;
   list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined);
   file.facets = info.facets;
+  file.subsetTotal = info.subsetTotal;
   file.matchLine = matchLine(info, file.records);
   draw();
   if (pendingJump !== undefined) {
@@ -316,6 +369,7 @@ onMessages<ExtensionToViewer>({
     file.name = m.file;
     file.size = m.size;
     document.body.dataset.documentOpenedAt = String(m.openedAt);
+    if (m.query) applyQuery(m.query);
     if (m.tab) state.tab = m.tab;
     if (m.resetSearch) {
       state.query = { ...state.query, search: undefined };
@@ -386,6 +440,11 @@ onMessages<ExtensionToViewer>({
     clearQuery();
     draw();
     post({ type: 'query', query: state.query });
+  },
+  applyQuery: (m) => {
+    applyQuery(m.query);
+    showTab('records');
+    runQuery();
   },
   showTab: (m) => showTab(m.tab),
   error: (m) => {

@@ -1,10 +1,10 @@
 // The viewer's query as the user edits it: the search box and its toggles, the facet filters
-// (labelled for the file's kind), the sort order; and what to do when a jump to a record finds it
-// hidden by that query.
+// (labelled for the file's kind), the sort order, the subset another feature drilled into (its banner
+// line, its removal); and what to do when a jump to a record finds it hidden by that query.
 //
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
-import type { Facet, FacetValue, ViewInfo, ViewQuery } from '../../../../src/protocol/viewer';
+import type { AppliedQuery, Facet, FacetValue, ViewInfo, ViewQuery, ViewSubset } from '../../../../src/protocol/viewer';
 
 /** The search box and its two toggles, as typed (the query runs debounced from these). */
 export interface SearchInput {
@@ -53,10 +53,37 @@ export function withFacet(query: ViewQuery, facet: Facet, value: string): ViewQu
   return { ...query, facets };
 }
 
-/** The query to run from the search box, its toggles and the current filters and sort. */
+/** The query to run from the search box, its toggles and the current filters, sort and subset. */
 export function queryFrom(input: SearchInput, query: ViewQuery): ViewQuery {
   const search = input.text ? { text: input.text, regex: input.regex, caseSensitive: input.caseSensitive } : undefined;
-  return { search, facets: query.facets, sort: query.sort };
+  return { search, facets: query.facets, sort: query.sort, ...(query.subset ? { subset: query.subset } : {}) };
+}
+
+/**
+ * The query the extension set (a drill-down): its subset replaces any before it, its facets replace
+ * the user's, the search is cleared, so exactly those records show; the user's sort order stays.
+ */
+export function appliedQuery(query: ViewQuery, applied: AppliedQuery): ViewQuery {
+  return { facets: { ...applied.facets }, sort: query.sort, ...(applied.subset ? { subset: applied.subset } : {}) };
+}
+
+/** `query` back on the whole file (its search, facets and sort kept). */
+export function withoutSubset(query: ViewQuery): ViewQuery {
+  const rest = { ...query };
+  delete rest.subset;
+  return rest;
+}
+
+/**
+ * The subset banner: "Showing 12 turns: gold Question → predicted Reflection of feelings" (an
+ * inference record is one turn; other files count records). `total` is the index's count of the
+ * subset's records in this file (undefined until a view answers).
+ */
+export function subsetLine(subset: ViewSubset, kind: string, total: number | undefined): string {
+  const word = kind === 'inference' ? 'turn' : 'record';
+  const label = subset.label.trim();
+  const count = total === undefined ? `the selected ${word}s` : `${total.toLocaleString('en-US')} ${word}${total === 1 ? '' : 's'}`;
+  return label ? `Showing ${count}: ${label}` : `Showing ${count}`;
 }
 
 export function searchInputOf(query: ViewQuery): SearchInput {
@@ -64,14 +91,14 @@ export function searchInputOf(query: ViewQuery): SearchInput {
 }
 
 export function isFiltered(query: ViewQuery): boolean {
-  return query.search !== undefined || Object.keys(query.facets).length > 0;
+  return query.search !== undefined || Object.keys(query.facets).length > 0 || query.subset !== undefined;
 }
 
 /** What the answer to "where is record `index` in the view?" leads to. */
 export type PositionOutcome =
   /** Select the row (and move focus to the list for a jump the user asked for). */
   | { select: number; focus: boolean }
-  /** The record the user jumped to is hidden by the search or filters: clear them, then ask again. */
+  /** The record the user jumped to is hidden by the search, filters or subset: clear them, then ask again. */
   | { clearThenJump: number }
   | undefined;
 
