@@ -9,6 +9,7 @@ import { targetFile } from '../targetFile';
 import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
 
 export type { DatasetsTree } from './datasetsTree';
+export type { DatasetEntry } from './discovery';
 export { withFileProgress } from './fileProgress';
 export type { DatasetViewerProvider } from './viewer/viewerProvider';
 

@@ -2,21 +2,41 @@
 // them with the paper's metrics (in a worker), the comparison page, running inference over a split,
 // and the blind pairwise review.
 
+import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree, DatasetViewerProvider } from '../datasets';
+import { ComparisonPage } from './comparisonPage';
+import { EvalService } from './evalService';
+import { registerEvaluateCommands } from './evaluateCommands';
+import { EvaluationsTree } from './evaluationsTree';
 
 export interface EvaluationsDeps {
   datasets: DatasetsTree;
   viewer: DatasetViewerProvider;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the modules below
-export interface EvaluationsFeature {}
+export interface EvaluationsFeature {
+  service: EvalService;
+  comparison: ComparisonPage;
+  tree: EvaluationsTree;
+}
+
+/** Review files in the workspace (the blind review's judgement files). */
+const findReviewFiles = async (): Promise<vscode.Uri[]> => vscode.workspace.findFiles('**/*.review.jsonl', '**/node_modules/**', 1000);
 
 export function registerEvaluations(ctx: Ctx, deps: EvaluationsDeps): EvaluationsFeature {
-  void ctx;
-  void deps;
-  const feature: EvaluationsFeature = {};
+  const service = new EvalService(ctx);
+  const comparison = new ComparisonPage(ctx, service, deps.viewer);
+  const tree = new EvaluationsTree(ctx, deps.datasets, service, findReviewFiles);
+  ctx.push(
+    service,
+    comparison,
+    tree,
+    vscode.window.createTreeView('escStudio.evaluations', { treeDataProvider: tree, showCollapseAll: true }),
+  );
+  const feature: EvaluationsFeature = { service, comparison, tree };
+  registerEvaluateCommands(ctx, deps.datasets, tree, comparison);
   // registrations (one line per module):
+  void tree.refresh();
   return feature;
 }
