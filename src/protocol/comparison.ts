@@ -75,6 +75,8 @@ export const comparisonToExtension = z.discriminatedUnion('type', [
     gold: strategyId.optional(),
     predicted: strategyId.optional(),
     mistakes: z.boolean().optional(),
+    /** With `gold`: only the turns whose prediction named no strategy (the confusion's "no strategy" column). */
+    unusable: z.boolean().optional(),
   }),
   z.object({ type: z.literal('export'), format: z.enum(TABLE_EXPORTS), to: z.enum(['clipboard', 'file']) }),
   /** Start a blind pairwise review of two of the runs. */
