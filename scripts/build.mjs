@@ -62,6 +62,15 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/runs/inferWorker.ts'],
+    outfile: 'dist/inferWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    external: ['onnxruntime-node'],
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/core/dataset/worker/tasks.ts'],
     outfile: 'dist/tasksWorker.js',
     platform: 'node',

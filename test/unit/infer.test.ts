@@ -7,12 +7,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
 import { bracketResponse, bracketStrategy } from '../../src/core/runs/paperRequests';
+import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');
@@ -40,95 +41,6 @@ function escProcess(args: string[]): {
     child.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
   return { child, done };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The stand-in server: routes `/<name>/v1/chat/completions`; each route decides its answer, delay
-// or failure from the request body; every request body is recorded, with the most seen at once.
-
-interface Message {
-  role: string;
-  content: string;
-}
-interface Body {
-  model: string;
-  messages: Message[];
-  [k: string]: unknown;
-}
-interface Reply {
-  content?: string;
-  status?: number;
-  delayMs?: number;
-  /** Never answer (the client's timeout must fire). */
-  stall?: boolean;
-}
-type Route = (body: Body, seenBefore: number) => Reply;
-
-class StandIn {
-  private server!: Server;
-  origin = '';
-  private readonly routes = new Map<string, Route>();
-  readonly bodies = new Map<string, Body[]>();
-  readonly raw = new Map<string, string[]>();
-  private inFlight = new Map<string, number>();
-  readonly maxInFlight = new Map<string, number>();
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => void this.handle(req.url ?? '', Buffer.concat(chunks).toString('utf8'), res));
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(url: string, raw: string, res: ServerResponse): Promise<void> {
-    const m = /^\/([^/]+)\/v1\/chat\/completions$/.exec(url);
-    const route = m ? this.routes.get(m[1]!) : undefined;
-    if (!m || !route) {
-      res.writeHead(404).end('{"detail":"Not Found"}');
-      return;
-    }
-    const name = m[1]!;
-    const body = JSON.parse(raw) as Body;
-    const raws = this.raw.get(name) ?? [];
-    const seenBefore = raws.filter((r) => r === raw).length;
-    raws.push(raw);
-    this.raw.set(name, raws);
-    this.bodies.set(name, [...(this.bodies.get(name) ?? []), body]);
-    const now = (this.inFlight.get(name) ?? 0) + 1;
-    this.inFlight.set(name, now);
-    this.maxInFlight.set(name, Math.max(now, this.maxInFlight.get(name) ?? 0));
-    const reply = route(body, seenBefore);
-    const finish = (): void => void this.inFlight.set(name, this.inFlight.get(name)! - 1);
-    if (reply.stall) {
-      res.on('close', finish);
-      return;
-    }
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
-    finish();
-    if (reply.status && reply.status !== 200) {
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'error', message: 'overloaded' }));
-      return;
-    }
-    const answer = {
-      id: 'x',
-      object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
-    };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-  }
-
-  route(name: string, route: Route): string {
-    this.routes.set(name, route);
-    return `${this.origin}/${name}/v1`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 }
 
 const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;

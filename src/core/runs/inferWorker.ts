@@ -1,0 +1,66 @@
+// Worker thread for ESC: Run Inference — `runInference` over a vanilla SFT file off the extension
+// host, with the same role models as `esc infer` (roleSpecs.ts). Progress is sent at most every
+// 100 ms (and at the end); a cancel stops the pool, whose calls in flight are abandoned, and the
+// checkpoint beside the output keeps every finished turn, so the same run started again resumes.
+//
+// The params carry resolved endpoint configs, API keys included: nothing here logs or echoes them,
+// and an error crosses back as its name, message and a code (never the params).
+
+import { InferenceError } from '../dialogue/types';
+import { CancelledError } from '../util/cancel';
+import { serve } from '../util/workerRpc';
+import { CheckpointError, runInference, type InferProgress, type InferSummary } from './inferRun';
+import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from './inferWorkerProtocol';
+import { NotVanillaError } from './paperRequests';
+import { readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+
+const named = (name: string, message: string, code?: string): Error =>
+  Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
+
+async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, progress: (p: InferProgress) => void): Promise<InferSummary> {
+  const roleModels = new RoleModels({ retry: params.retry, signal });
+  let last = 0;
+  let pending: InferProgress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (pending) progress(pending);
+    pending = undefined;
+    last = Date.now();
+  };
+  const report = (p: InferProgress): void => {
+    pending = p;
+    if (Date.now() - last >= 100) flush();
+    else timer ??= setTimeout(flush, 100 - (Date.now() - last));
+  };
+  try {
+    let turns = await readVanillaTurns(params.file, signal);
+    if (params.limit !== undefined) turns = turns.slice(0, params.limit);
+    const models = await roleModels.forMode(params.mode, params.specs);
+    const summary = await runInference(turns, {
+      ...models,
+      mode: params.mode,
+      out: params.out,
+      concurrency: params.concurrency,
+      signal,
+      onProgress: report,
+    });
+    clearTimeout(timer);
+    progress(summary);
+    return summary;
+  } catch (err) {
+    if (signal.aborted) throw new CancelledError();
+    if (err instanceof NotVanillaError) throw named(INFER_FAILURES.input, err.message);
+    if (err instanceof CheckpointError) throw named(INFER_FAILURES.checkpoint, err.message);
+    if (err instanceof RoleModelError) throw named(INFER_FAILURES.model, err.message, err.role);
+    if (err instanceof InferenceError) throw named(INFER_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    await roleModels.release();
+  }
+}
+
+serve<InferWorkerMethods>({
+  infer: (params, { signal, progress }) => inferInWorker(params, signal, progress),
+});
