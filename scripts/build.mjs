@@ -113,6 +113,15 @@ const builds = [
     target: 'es2022',
     tsconfig: 'webview-ui/tsconfig.json',
   },
+  {
+    ...common,
+    entryPoints: ['webview-ui/src/review/main.ts'],
+    outfile: 'dist/webview/review.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
 ];
 
 mkdirSync('dist', { recursive: true });
