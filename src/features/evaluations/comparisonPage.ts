@@ -6,6 +6,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { drillIndices, drillLabel } from '../../core/eval/drill';
 import type { EvalDetail } from '../../core/eval/evaluate';
 import { renderResultsTable, resultsTableView, type TableFormat } from '../../core/eval/resultsTable';
 import { STRATEGIES, STRATEGY_COLORS } from '../../core/strategies';
@@ -24,29 +25,6 @@ const BASELINE_KEY = 'escStudio.comparison.baseline';
 interface Pending {
   done: number;
   total: number;
-}
-
-/** The turns behind a number: what a drill-down opens in the viewer. */
-export function drillIndices(turns: EvalDetail['turns'], q: { gold?: number; predicted?: number; mistakes?: boolean }): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < turns.gold.length; i++) {
-    const g = turns.gold[i]!;
-    const p = turns.predicted[i]!;
-    if (q.gold !== undefined && g !== q.gold) continue;
-    if (q.predicted !== undefined && p !== q.predicted) continue;
-    if (q.mistakes && g === p) continue;
-    out.push(i);
-  }
-  return out;
-}
-
-/** What the drill-down's chip in the viewer says. */
-export function drillLabel(q: { gold?: number; predicted?: number; mistakes?: boolean }): string {
-  const parts: string[] = [];
-  if (q.gold !== undefined) parts.push(`gold ${STRATEGIES[q.gold]}`);
-  if (q.predicted !== undefined) parts.push(`predicted ${STRATEGIES[q.predicted]}`);
-  if (q.mistakes) parts.push('gold ≠ predicted');
-  return parts.join(' → ') || 'all turns';
 }
 
 export function comparedRun(id: string, label: string, d: EvalDetail): ComparedRun {
