@@ -11,7 +11,8 @@ import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
 export type { DatasetsTree } from './datasetsTree';
 export type { DatasetEntry } from './discovery';
 export { withFileProgress } from './fileProgress';
-export type { DatasetViewerProvider } from './viewer/viewerProvider';
+export type { DatasetViewerProvider, ShownView } from './viewer/viewerProvider';
+export type { ViewSubset } from '../../core/dataset/viewTypes';
 
 export interface DatasetsFeature {
   tree: DatasetsTree;

@@ -9,7 +9,18 @@ import { KIND_LABELS } from '../../../core/formats/kinds';
 import type { WorkerEvent } from '../../../core/dataset/worker/protocol';
 import { STRATEGIES, STRATEGY_COLORS } from '../../../core/strategies';
 import { CancelledError } from '../../../core/util/cancel';
-import { viewerToExtension, type ExtensionToViewer, type ViewerTab, type ViewerToExtension } from '../../../protocol/viewer';
+import {
+  viewerToExtension,
+  viewSubset,
+  type AppliedQuery,
+  type ExtensionToViewer,
+  type Facet,
+  type ViewerTab,
+  type ViewerToExtension,
+  type ViewInfo,
+  type ViewQuery,
+  type ViewSubset,
+} from '../../../protocol/viewer';
 import type { Ctx } from '../../ctx';
 import { webviewHtml } from '../../webviewHtml';
 import { WorkerClient } from './workerClient';
@@ -79,13 +90,68 @@ export class DatasetDocument implements vscode.CustomDocument {
   }
 }
 
+/** The last view a file's viewer was sent: the query it answers and its size (for tests and callers). */
+export interface ShownView {
+  query: ViewQuery;
+  info: ViewInfo;
+}
+
 export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
   /** Tab to show first in the next panel opened for a file (set by "Show Statistics"). */
   private readonly initialTab = new Map<string, ViewerTab>();
+  /** Query to start the next panel opened for a file with (set by openFiltered). */
+  private readonly initialQuery = new Map<string, AppliedQuery>();
+  /**
+   * Panels whose webview is loaded and listening. A hidden panel's webview is torn down (no
+   * retainContextWhenHidden) and a message posted to it is lost: its query waits in `pendingQuery`
+   * and goes with the `init` it gets when shown again.
+   */
+  private readonly livePanels = new WeakSet<vscode.WebviewPanel>();
+  private readonly pendingQuery = new WeakMap<vscode.WebviewPanel, AppliedQuery>();
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
   private readonly readyWaiters = new Map<string, Array<() => void>>();
+  private readonly views = new Map<string, ShownView>();
+  private readonly viewWaiters = new Map<string, Array<(v: ShownView) => boolean>>();
 
   constructor(private readonly ctx: Ctx) {}
+
+  /**
+   * Shows a file's viewer limited to `subset` (e.g. the turns behind a cell of an evaluation): an open
+   * panel for the file gets the query and is revealed; otherwise the viewer opens with it. The subset
+   * replaces any before it, the search is cleared and the facets become `facets` (none when absent),
+   * so the user sees exactly those records; the banner above the list names `subset.label` and removes it.
+   * Rejects with one clear error for a subset over the protocol's bounds (label <= 200 characters,
+   * <= 1,000,000 non-negative integer indices); indices past the file's end are ignored.
+   */
+  async openFiltered(uri: vscode.Uri, subset: ViewSubset, facets?: Partial<Record<Facet, string>>): Promise<void> {
+    const checked = viewSubset.safeParse(subset);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new Error(
+        `Cannot show ${uri.fsPath} filtered: subset${issue?.path.length ? '.' + issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    const query: AppliedQuery = { subset: checked.data, ...(facets ? { facets: { ...facets } } : {}) };
+    const open = this.panels.get(uri.toString());
+    if (open && open.size > 0) {
+      for (const p of open) {
+        if (this.livePanels.has(p)) {
+          void p.webview.postMessage({ type: 'applyQuery', query } satisfies ExtensionToViewer).then(undefined, () => false);
+        } else {
+          this.pendingQuery.set(p, query);
+        }
+        p.reveal();
+      }
+      return;
+    }
+    this.initialQuery.set(uri.toString(), query);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+    } catch (err) {
+      this.initialQuery.delete(uri.toString());
+      throw err;
+    }
+  }
 
   openWithTab(uri: vscode.Uri, tab: ViewerTab): Thenable<unknown> {
     const open = this.panels.get(uri.toString());
@@ -98,6 +164,39 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     }
     this.initialTab.set(uri.toString(), tab);
     return vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+  }
+
+  /** The last view (query and its answer) sent to a viewer of this file, if any. */
+  lastView(uri: vscode.Uri): ShownView | undefined {
+    return this.views.get(uri.toString());
+  }
+
+  /**
+   * Resolves with the first view of this file that `accept` takes, the last one sent included (for
+   * tests, and for callers that must know a filtered view arrived).
+   */
+  whenView(uri: vscode.Uri, accept: (view: ShownView) => boolean): Promise<ShownView> {
+    const last = this.views.get(uri.toString());
+    if (last && accept(last)) return Promise.resolve(last);
+    return new Promise((resolve) => {
+      const list = this.viewWaiters.get(uri.toString()) ?? [];
+      list.push((v) => {
+        if (!accept(v)) return false;
+        resolve(v);
+        return true;
+      });
+      this.viewWaiters.set(uri.toString(), list);
+    });
+  }
+
+  private shown(uri: vscode.Uri, view: ShownView): void {
+    const key = uri.toString();
+    this.views.set(key, view);
+    const waiting = this.viewWaiters.get(key);
+    if (!waiting) return;
+    const left = waiting.filter((w) => !w(view));
+    if (left.length > 0) this.viewWaiters.set(key, left);
+    else this.viewWaiters.delete(key);
   }
 
   /** Resolves when a viewer panel for this file has its webview loaded (for tests). */
@@ -164,7 +263,11 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     };
     const fileSub = doc.onDidChangeFile((what) => {
       if (what === 'deleted') post({ type: 'error', message: 'The file was deleted.' });
-      else panel.webview.html = webviewHtml(panel.webview, this.ctx.extensionUri, 'viewer.js', 'ESC Dataset Viewer'); // reload: the page asks `ready` again
+      else {
+        // reload: the page asks `ready` again; until then a message to it would be lost
+        this.livePanels.delete(panel);
+        panel.webview.html = webviewHtml(panel.webview, this.ctx.extensionUri, 'viewer.js', 'ESC Dataset Viewer');
+      }
     });
     panel.webview.onDidReceiveMessage((raw: unknown) => {
       const parsed = viewerToExtension.safeParse(raw);
@@ -173,7 +276,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         return;
       }
       if (parsed.data.type === 'ready') {
-        void this.onReady(doc, post).then(attach, (err: unknown) =>
+        this.livePanels.add(panel);
+        void this.onReady(doc, panel, post).then(attach, (err: unknown) =>
           post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
         );
         return;
@@ -184,22 +288,34 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
       });
     });
+    // hidden, the webview is torn down; shown again, it reloads and says `ready`
+    const viewState = panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.livePanels.delete(panel);
+    });
     panel.onDidDispose(() => {
       disposed = true;
+      viewState.dispose();
+      this.livePanels.delete(panel);
       sub?.dispose();
       fileSub.dispose();
       set.delete(panel);
-      if (set.size === 0) this.panels.delete(key);
+      if (set.size === 0) {
+        this.panels.delete(key);
+        this.views.delete(key);
+      }
     });
   }
 
-  private async onReady(doc: DatasetDocument, post: (m: ExtensionToViewer) => void): Promise<void> {
+  private async onReady(doc: DatasetDocument, panel: vscode.WebviewPanel, post: (m: ExtensionToViewer) => void): Promise<void> {
     const key = doc.uri.toString();
     if (doc.deleted) throw new Error('The file was deleted.');
     const stat = await vscode.workspace.fs.stat(doc.uri).then(undefined, () => undefined);
     if (!stat) throw new Error('The file cannot be read (was it deleted or moved?).');
     const tab = this.initialTab.get(key);
     this.initialTab.delete(key);
+    const query = this.pendingQuery.get(panel) ?? this.initialQuery.get(key);
+    this.pendingQuery.delete(panel);
+    this.initialQuery.delete(key);
     post({
       type: 'init',
       file: vscode.workspace.asRelativePath(doc.uri),
@@ -208,6 +324,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       tab,
       openedAt: doc.openedAt,
       resetSearch: doc.searchStopped !== undefined,
+      ...(query ? { query } : {}),
     });
     if (doc.searchStopped) post({ type: 'error', message: doc.searchStopped });
     doc.searchStopped = undefined;
@@ -230,6 +347,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           break;
         }
         post({ type: 'view', info: result });
+        this.shown(doc.uri, { query: msg.query, info: result });
         break;
       }
       case 'rows':

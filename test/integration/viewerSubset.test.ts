@@ -1,0 +1,108 @@
+// The dataset viewer opened filtered to an explicit set of records (the drill-down from an evaluation's
+// number to the turns behind it), inside a real VS Code: a new panel starts with the subset, an open
+// panel takes a new one (shown or hidden), and a subset over the bounds is refused.
+
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EscStudioApi } from '../../src/extension';
+import type { ShownView } from '../../src/features/datasets';
+import { log } from './index';
+
+const EXTENSION_ID = 'esc-studio.esc-studio';
+
+async function api(): Promise<EscStudioApi> {
+  const ext = vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const workspaceDir = (): string => {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the demo workspace is not open');
+  return folder.uri.fsPath;
+};
+
+/** Custom-editor tabs of the viewer showing `uri`, in every group. */
+const viewerTabs = (uri: vscode.Uri): vscode.Tab[] =>
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter(
+      (t) =>
+        t.input instanceof vscode.TabInputCustom &&
+        t.input.viewType === 'escStudio.datasetViewer' &&
+        t.input.uri.toString() === uri.toString(),
+    );
+
+describe('ESC Dataset Viewer filtered to a subset', () => {
+  afterEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('opens a demo file showing only the given records, then takes another subset in the same panel', async () => {
+    const a = await api();
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'inference_demo.json'));
+    const labelled = (label: string) => (v: ShownView) => v.query.subset?.label === label;
+
+    const first = a.viewer.whenView(file, labelled('two turns'));
+    await a.viewer.openFiltered(file, { label: 'two turns', indices: [7, 3] });
+    const two = await withTimeout(first, 30_000, 'the filtered view');
+    assert.equal(two.info.total, 2, 'only the two records are in the view');
+    assert.equal(two.info.subsetTotal, 2);
+    assert.deepEqual(two.query.subset?.indices, [7, 3]);
+    assert.equal(two.query.search, undefined);
+    assert.deepEqual(two.query.facets, {});
+    assert.equal(viewerTabs(file).length, 1, 'one viewer tab');
+
+    // an open, visible panel takes the new subset (and an index past the file's end is ignored)
+    // (the view after analysis: it counts the facets)
+    const second = a.viewer.whenView(file, (v) => labelled('three turns')(v) && v.info.facets.strategy !== undefined);
+    await a.viewer.openFiltered(file, { label: 'three turns', indices: [0, 1, 2, 10_000] });
+    const three = await withTimeout(second, 30_000, 'the second subset in the open panel');
+    assert.equal(three.info.total, 3);
+    assert.equal(viewerTabs(file).length, 1, 'no second tab: the open panel was reused');
+    assert.equal(a.viewer.lastView(file)?.query.subset?.label, 'three turns');
+
+    // with facets: the subset narrowed to the records of one gold strategy
+    const withFacet = a.viewer.whenView(file, labelled('two with a facet'));
+    const gold = three.info.facets.strategy?.[0]?.value;
+    assert.ok(gold, 'the view counts gold strategies');
+    await a.viewer.openFiltered(file, { label: 'two with a facet', indices: [0, 1, 2] }, { strategy: gold });
+    const faceted = await withTimeout(withFacet, 30_000, 'the subset with a facet');
+    assert.deepEqual(faceted.query.facets, { strategy: gold });
+    assert.equal(faceted.info.total, three.info.facets.strategy![0]!.count);
+    log(`  subset views: 2, 3, then ${faceted.info.total} of 3 with gold strategy ${gold}`);
+  });
+
+  it('a hidden panel gets the subset when it is shown again', async () => {
+    const a = await api();
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'inference_demo.json'));
+    const opened = a.viewer.whenView(file, (v) => v.query.subset?.label === 'first');
+    await a.viewer.openFiltered(file, { label: 'first', indices: [1] });
+    await withTimeout(opened, 30_000, 'the filtered view');
+    // another editor in the same group hides the viewer (its webview is torn down)
+    const other = await vscode.workspace.openTextDocument({ content: 'on top', language: 'plaintext' });
+    await vscode.window.showTextDocument(other, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    const again = a.viewer.whenView(file, (v) => v.query.subset?.label === 'after hiding');
+    await a.viewer.openFiltered(file, { label: 'after hiding', indices: [4, 5, 6, 7] });
+    const shown = await withTimeout(again, 30_000, 'the subset in the re-shown panel');
+    assert.equal(shown.info.total, 4);
+    assert.equal(viewerTabs(file).length, 1);
+    const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(active?.input instanceof vscode.TabInputCustom && active.input.uri.toString() === file.toString(), 'the viewer is in front');
+  });
+
+  it('refuses a subset over the bounds with one clear error', async () => {
+    const a = await api();
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'inference_demo.json'));
+    await assert.rejects(a.viewer.openFiltered(file, { label: 'x'.repeat(201), indices: [1] }), /subset\.label: .*200/);
+    await assert.rejects(a.viewer.openFiltered(file, { label: 'x', indices: [-1] }), /subset\.indices\.0/);
+    assert.equal(viewerTabs(file).length, 0, 'nothing opened');
+  });
+});
