@@ -9,6 +9,7 @@ import { ComparisonPage } from './comparisonPage';
 import { EvalService } from './evalService';
 import { registerEvaluateCommands } from './evaluateCommands';
 import { EvaluationsTree } from './evaluationsTree';
+import { registerReview, type ReviewFeature } from './review';
 
 export interface EvaluationsDeps {
   datasets: DatasetsTree;
@@ -19,6 +20,8 @@ export interface EvaluationsFeature {
   service: EvalService;
   comparison: ComparisonPage;
   tree: EvaluationsTree;
+  /** The blind pairwise review (set by registerReview). */
+  review?: ReviewFeature;
 }
 
 /** Review files in the workspace (the blind review's judgement files). */
@@ -37,6 +40,7 @@ export function registerEvaluations(ctx: Ctx, deps: EvaluationsDeps): Evaluation
   const feature: EvaluationsFeature = { service, comparison, tree };
   registerEvaluateCommands(ctx, deps.datasets, tree, comparison);
   // registrations (one line per module):
+  registerReview(ctx, deps, feature);
   void tree.refresh();
   return feature;
 }
