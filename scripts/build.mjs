@@ -115,6 +115,15 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['webview-ui/src/comparison/main.ts'],
+    outfile: 'dist/webview/comparison.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
+  {
+    ...common,
     entryPoints: ['webview-ui/src/review/main.ts'],
     outfile: 'dist/webview/review.js',
     platform: 'browser',
