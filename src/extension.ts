@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: datasets, viewer } = registerDatasets(ctx);
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
-  const evaluations = registerEvaluations(ctx, { datasets, viewer });
+  const evaluations = registerEvaluations(ctx, { datasets, viewer, playground });
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations };

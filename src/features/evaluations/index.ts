@@ -5,15 +5,19 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree, DatasetViewerProvider } from '../datasets';
+import type { PlaygroundView } from '../playground';
 import { ComparisonPage } from './comparisonPage';
 import { EvalService } from './evalService';
 import { registerEvaluateCommands } from './evaluateCommands';
 import { EvaluationsTree } from './evaluationsTree';
 import { registerReview, type ReviewFeature } from './review';
+import { registerRunInference } from './runInference';
 
 export interface EvaluationsDeps {
   datasets: DatasetsTree;
   viewer: DatasetViewerProvider;
+  /** Run Inference uses the Playground's endpoints (keys from SecretStorage) and embedded models folder. */
+  playground: PlaygroundView;
 }
 
 export interface EvaluationsFeature {
@@ -41,6 +45,7 @@ export function registerEvaluations(ctx: Ctx, deps: EvaluationsDeps): Evaluation
   registerEvaluateCommands(ctx, deps.datasets, tree, comparison);
   // registrations (one line per module):
   registerReview(ctx, deps, feature);
+  registerRunInference(ctx, deps, feature);
   void tree.refresh();
   return feature;
 }
