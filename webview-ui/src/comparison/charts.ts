@@ -63,6 +63,11 @@ export class ChartSlot {
     this.canvas = el instanceof HTMLCanvasElement ? el : undefined;
   };
 
+  /** A canvas without its chart (lit-html made a new one): it must be drawn even if the data did not change. */
+  get blank(): boolean {
+    return this.canvas !== undefined && this.chart === undefined;
+  }
+
   draw(config: () => ChartConfiguration): void {
     if (!this.canvas) return;
     const c = config();

@@ -82,7 +82,7 @@ function body(state: StateMessage): TemplateResult {
         No runs to compare yet. Add inference files (one record per supporter turn, as <code>esc infer</code> writes them): each is scored
         with the paper's metrics and becomes a row of the table.
       </p>
-      <button class="cmp-btn" @click=${() => post({ type: 'add' })}>Add runs…</button>
+      <button class="cmp-btn" data-testid="add-runs" @click=${() => post({ type: 'add' })}>Add runs…</button>
     </section>`;
   }
   const names = state.strategies.map((s) => s.name);
@@ -123,7 +123,7 @@ function draw(): void {
   const state = page.state;
   render(
     html`<div class="cmp-page">
-      ${toolbar(page, menu, post)}
+      ${isEmpty(state) ? nothing : toolbar(page, menu, post)}
       ${state ? body(state) : html`<p class="muted" data-testid="comparison-loading">Loading the comparison…</p>`}
       <div class="cmp-sr" role="status">${state ? keyed(statusLine(state), statusLine(state)) : ''}</div>
     </div>`,
@@ -134,7 +134,8 @@ function draw(): void {
 
 function drawCharts(): void {
   const state = page.state;
-  if (!state || (drawnFrom.state === state && drawnFrom.theme === theme)) return;
+  const blank = Object.values(slots).some((s) => s.blank);
+  if (!state || (drawnFrom.state === state && drawnFrom.theme === theme && !blank)) return;
   drawnFrom = { state, theme };
   if (state.runs.length === 0) return;
   const names = state.strategies.map((s) => s.name);
