@@ -17,7 +17,14 @@ import {
   strategySeries,
   wrapLabel,
 } from '../../webview-ui/src/comparison/model/charts';
-import { confusionDrill, confusionRun, confusionView, moveInGrid, NO_STRATEGY } from '../../webview-ui/src/comparison/model/confusion';
+import {
+  axisDrill,
+  confusionDrill,
+  confusionRun,
+  confusionView,
+  moveInGrid,
+  NO_STRATEGY,
+} from '../../webview-ui/src/comparison/model/confusion';
 import { cellHover, deltaView, EXPORT_ITEMS, headerHover, menuIndex, progressText } from '../../webview-ui/src/comparison/model/format';
 import { binCounts, niceWidth, sharedBins, summary } from '../../webview-ui/src/comparison/model/histogram';
 import {
@@ -161,12 +168,35 @@ describe('comparison: the confusion heatmap', () => {
     assert.equal(q.total, 10 + 7 + 3, 'diagonal, 7 mistakes and 3 unusable');
     assert.equal(q.cells[0]!.diagonal, true);
     assert.equal(q.cells[0]!.share, 0.5);
+    assert.equal(q.cells[1]!.shade, Math.sqrt(0.05), 'small shares still show');
     assert.equal(q.cells[NO_STRATEGY]!.count, 3);
     assert.equal(q.cells[1]!.label, 'gold Question → predicted Restatement or Paraphrasing: 1 turn (5.0% of 20 gold Question turns)');
     assert.match(q.cells[NO_STRATEGY]!.label, /^gold Question → no strategy: 3 turns/);
     assert.equal(v.total, 20 + 7 * 17);
     const empty = confusionView(run('/ws/e', {}, 0, 0), NAMES).rows[3]!;
     assert.equal(empty.cells[0]!.share, 0, 'an empty row shades nothing (no division by zero)');
+  });
+
+  it('column totals: turns predicted as each strategy, and with no strategy', () => {
+    const v = confusionView(run('/ws/a'), NAMES);
+    assert.equal(v.columnTotals.length, 9);
+    assert.equal(v.columnTotals[0], 10 + 7, 'the diagonal and one from each other gold row');
+    assert.equal(v.columnTotals[NO_STRATEGY], 3);
+    assert.equal(
+      v.columnTotals.reduce((a, b) => a + b, 0),
+      v.total,
+    );
+  });
+
+  it('a strategy on an axis opens all its turns: gold for a row, predicted for a column', () => {
+    const gold = axisDrill('/ws/a', 'gold', 2, 'Reflection of feelings', 1792);
+    assert.deepEqual(gold.message, { type: 'drill', id: '/ws/a', gold: 2 });
+    assert.equal(gold.hover, 'Open the 1,792 gold Reflection of feelings turns in the viewer');
+    const predicted = axisDrill('/ws/a', 'predicted', 0, 'Question', 17);
+    assert.deepEqual(predicted.message, { type: 'drill', id: '/ws/a', predicted: 0 });
+    assert.equal(predicted.hover, 'Open the 17 turns predicted as Question in the viewer');
+    accepted(gold.message);
+    accepted(predicted.message);
   });
 
   it('shows the chosen run while it is on the page, else the first', () => {

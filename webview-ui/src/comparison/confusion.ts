@@ -10,7 +10,7 @@ import { repeat } from 'lit-html/directives/repeat.js';
 import type { ComparedRun, ComparisonToExtension } from '../../../src/protocol/comparison';
 import { strategyColor } from '../shared/chips';
 import { styleProps } from '../shared/styleProps';
-import { confusionDrill, confusionView, moveInGrid, NO_STRATEGY, type GridPos } from './model/confusion';
+import { axisDrill, confusionDrill, confusionView, moveInGrid, NO_STRATEGY, type GridPos } from './model/confusion';
 import { count } from './model/format';
 
 type Post = (m: ComparisonToExtension) => void;
@@ -37,12 +37,25 @@ export function confusionSection(
     e.preventDefault();
     ctl.setFocus(next, true);
   };
-  const header = (name: string, k: number): TemplateResult => {
-    const color = k === NO_STRATEGY ? undefined : strategyColor(name);
-    return html`<th scope="col" class="cmp-axis ${k === NO_STRATEGY ? 'cmp-none-col' : ''}">
-      <span class="cmp-dot" aria-hidden="true" ${styleProps({ '--chip-color': color ?? 'transparent' })}></span>${name}
-    </th>`;
+  const dot = (name: string): TemplateResult =>
+    html`<span class="cmp-dot" aria-hidden="true" ${styleProps({ '--chip-color': strategyColor(name) ?? 'transparent' })}></span>`;
+  /** A strategy's name opens its turns (the "no strategy" column's name is plain text: it has no strategy to filter by). */
+  const axisButton = (axis: 'gold' | 'predicted', k: number, name: string, turns: number): TemplateResult => {
+    const d = axisDrill(run.id, axis, k, name, turns);
+    return html`<button
+      class="cmp-axis-btn"
+      data-testid=${`confusion-${axis}`}
+      data-strategy=${k}
+      title=${d.hover}
+      @click=${() => post(d.message)}
+    >
+      ${dot(name)}${name}
+    </button>`;
   };
+  const header = (name: string, k: number): TemplateResult =>
+    k === NO_STRATEGY
+      ? html`<th scope="col" class="cmp-axis cmp-none-col">${name}</th>`
+      : html`<th scope="col" class="cmp-axis">${axisButton('predicted', k, name, view.columnTotals[k]!)}</th>`;
   return html`<figure class="chart cmp-figure cmp-confusion-figure">
     <figcaption class="cmp-figcaption">
       <span id="cmp-confusion-title">Confusion: gold → predicted strategy</span>
@@ -78,10 +91,7 @@ export function confusionSection(
             (r) => r.gold,
             (r) =>
               html`<tr>
-                <th scope="row" class="cmp-axis cmp-row-head">
-                  <span class="cmp-dot" aria-hidden="true" ${styleProps({ '--chip-color': strategyColor(r.name) ?? 'transparent' })}></span
-                  >${r.name}
-                </th>
+                <th scope="row" class="cmp-axis cmp-row-head">${axisButton('gold', r.gold, r.name, r.total)}</th>
                 ${r.cells.map((c) => {
                   const here = ctl.focus.row === c.gold && ctl.focus.col === c.predicted;
                   const classes = [
@@ -100,7 +110,7 @@ export function confusionSection(
                       tabindex=${here ? 0 : -1}
                       title=${`${c.label}. Click to open these turns.`}
                       aria-label=${c.label}
-                      ${styleProps({ '--share': c.share.toFixed(3) })}
+                      ${styleProps({ '--shade': c.shade.toFixed(3) })}
                       @focus=${() => ctl.setFocus({ row: c.gold, col: c.predicted }, false)}
                       @click=${() => post(confusionDrill(run.id, c))}
                     >
@@ -112,6 +122,13 @@ export function confusionSection(
               </tr>`,
           )}
         </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" class="cmp-axis cmp-row-head cmp-total">predicted turns</th>
+            ${view.columnTotals.map((n) => html`<td class="num cmp-total">${count(n)}</td>`)}
+            <td class="num cmp-total">${count(view.total)}</td>
+          </tr>
+        </tfoot>
       </table>
     </div>
     <p id="cmp-confusion-help" class="muted chart-note">

@@ -40,7 +40,7 @@ export function resultsTable(page: Page, post: Post, toggleSelected: (id: string
       </td>
       <th scope="row" class="cmp-run">
         <span class="cmp-swatch" aria-hidden="true" ${styleProps({ '--run-color': `var(${colorOf.get(run.id)})` })}></span>
-        <span class="cmp-run-label">${run.label}</span>
+        <span class="cmp-run-label" title=${run.id}>${run.label}</span>
         <span class="cmp-run-meta muted">${count(row.records)} turns${isBase ? ' · baseline' : ''}</span>
       </th>
       <td class="cmp-base">
@@ -97,7 +97,7 @@ export function resultsTable(page: Page, post: Post, toggleSelected: (id: string
             ${cols.map(
               (col) =>
                 html`<th scope="col" class="num" data-col=${col.key} title=${headerHover(col)} aria-describedby=${defId(col)}>
-                  ${col.label}<span class="cmp-info" aria-hidden="true">ⓘ</span>
+                  <span class="cmp-has-def">${col.label}</span>
                 </th>`,
             )}
             <th scope="col" class="cmp-remove"><span class="cmp-sr">Remove</span></th>

@@ -2,7 +2,8 @@
 // cell: keyboard-reachable, clickable, readable by a screen reader, unlike a canvas), rows = gold
 // strategy, columns = predicted strategy plus "no strategy" (predictions that named none of the 8,
 // left out of the strategy metrics). A cell is shaded by its share of its gold row (the row's recall
-// profile), so a rare strategy's mistakes are as visible as a frequent one's; the count is printed.
+// profile; square-root scaled), so a rare strategy's mistakes are as visible as a frequent one's; the
+// count is printed.
 //
 // Which run is shown: the one the user picked (persisted) while it is on the page, else the first.
 // Keyboard: one tab stop for the grid; arrows move, Home/End go to the row's ends, Ctrl+Home/End to
@@ -22,6 +23,8 @@ export interface ConfusionCell {
   count: number;
   /** count / the gold row's turns (0 when the row is empty). */
   share: number;
+  /** How strongly the cell is coloured, 0..1: the square root of the share, so small shares still show. */
+  shade: number;
   diagonal: boolean;
   /** What the cell's hover and accessible name say. */
   label: string;
@@ -38,6 +41,8 @@ export interface ConfusionRow {
 export interface ConfusionView {
   /** Column headers: the 8 names and "no strategy". */
   columns: string[];
+  /** Turns in each column (predicted as the strategy; the last: no strategy). */
+  columnTotals: number[];
   rows: ConfusionRow[];
   /** Turns in the matrix (all cells). */
   total: number;
@@ -64,13 +69,27 @@ export function confusionView(run: ComparedRun, names: readonly string[]): Confu
         predicted,
         count: n,
         share,
+        shade: Math.sqrt(share),
         diagonal: predicted === gold,
         label: `gold ${name} → ${target}: ${count(n)} ${turns} (${pct(share)} of ${count(total)} gold ${name} turns)`,
       };
     });
     return { gold, name, total, cells };
   });
-  return { columns: [...names, 'no strategy'], rows, total: rows.reduce((a, r) => a + r.total, 0) };
+  const columnTotals = [...names, 'no strategy'].map((_, k) => rows.reduce((a, r) => a + r.cells[k]!.count, 0));
+  return { columns: [...names, 'no strategy'], columnTotals, rows, total: rows.reduce((a, r) => a + r.total, 0) };
+}
+
+/**
+ * A strategy's name on an axis opens all its turns: a row header, the gold turns of the strategy; a
+ * column header, the turns predicted as it (right or wrong). With its hover text.
+ */
+export function axisDrill(id: string, axis: 'gold' | 'predicted', strategy: number, name: string, turns: number) {
+  const what = axis === 'gold' ? `the ${count(turns)} gold ${name} turns` : `the ${count(turns)} turns predicted as ${name}`;
+  return {
+    message: axis === 'gold' ? ({ type: 'drill', id, gold: strategy } as const) : ({ type: 'drill', id, predicted: strategy } as const),
+    hover: `Open ${what} in the viewer`,
+  };
 }
 
 /** The drill-down a confusion cell opens (the "no strategy" column: gold turns with no usable prediction). */
