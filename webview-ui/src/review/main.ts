@@ -76,11 +76,11 @@ function itemView(state: ReviewState, item: ReviewItemView): unknown {
       }
     </section>
     <section class="review-replies" aria-label="The two replies">
-      <article class="review-reply ${previous === 1 ? 'chosen' : ''}" aria-label="First reply">
+      <article class="review-reply ${previous === 1 ? 'chosen' : ''}" aria-label="First reply" data-testid="reply-first">
         <h3>First</h3>
         <p class="review-text">${item.first}</p>
       </article>
-      <article class="review-reply ${previous === 2 ? 'chosen' : ''}" aria-label="Second reply">
+      <article class="review-reply ${previous === 2 ? 'chosen' : ''}" aria-label="Second reply" data-testid="reply-second">
         <h3>Second</h3>
         <p class="review-text">${item.second}</p>
       </article>
@@ -98,6 +98,7 @@ function itemView(state: ReviewState, item: ReviewItemView): unknown {
         (p) =>
           html`<button
             class="review-pick ${previous === p.pick ? 'chosen' : ''}"
+            data-testid="pick-${p.key}"
             aria-keyshortcuts=${p.key}
             aria-pressed=${previous === p.pick ? 'true' : 'false'}
             ?disabled=${page.pending}
@@ -111,6 +112,7 @@ function itemView(state: ReviewState, item: ReviewItemView): unknown {
     <textarea
       id="review-note"
       class="review-note"
+      data-testid="review-note"
       rows="2"
       .value=${page.note}
       @input=${(e: Event) => {
@@ -130,7 +132,7 @@ function itemView(state: ReviewState, item: ReviewItemView): unknown {
 
 function resultsPanel(state: ReviewState): unknown {
   const r = resultsView(state.result);
-  return html`<section class="review-results" aria-label="Results">
+  return html`<section class="review-results" aria-label="Results" data-testid="review-results">
     <h3>Results</h3>
     <p>${r.heading}</p>
     <p class="review-tally">${r.tally}</p>
@@ -157,7 +159,7 @@ function draw(): void {
     html`
       <header class="review-header">
         <span class="file-title">${state.title}</span>
-        <span class="review-progress" role="status" aria-live="polite">${progressText(state)}</span>
+        <span class="review-progress" role="status" aria-live="polite" data-testid="review-progress">${progressText(state)}</span>
         <span class="muted">${state.judged.toLocaleString('en-US')} judged by ${state.annotator}</span>
         <button class="link-button" @click=${() => post({ type: 'changeAnnotator' })}>Change annotator…</button>
         <button aria-pressed=${page.persisted.showGold ? 'true' : 'false'} @click=${() => toggle('showGold')}>
