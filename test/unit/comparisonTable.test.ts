@@ -104,9 +104,12 @@ describe('drill-down', () => {
     assert.deepEqual(drillIndices(turns, { gold: 1 }), [2, 3]);
     assert.deepEqual(drillIndices(turns, { predicted: 1, mistakes: true }), [1, 4]);
     assert.deepEqual(drillIndices(turns, { gold: 3 }), []);
+    assert.deepEqual(drillIndices(turns, { gold: 1, unusable: true }), [3], "the confusion's no-strategy column");
+    assert.deepEqual(drillIndices(turns, { unusable: true }), [3]);
   });
   it('labels them', () => {
     assert.equal(drillLabel({ gold: 0, predicted: 2 }), 'gold Question → predicted Reflection of feelings');
     assert.equal(drillLabel({ predicted: 7, mistakes: true }), 'predicted Others, wrongly');
+    assert.equal(drillLabel({ gold: 1, unusable: true }), 'gold Restatement or Paraphrasing → no strategy predicted');
   });
 });

@@ -11,6 +11,8 @@ export interface DrillQuery {
   predicted?: number;
   /** Only turns whose prediction differs from the gold strategy (a preference is made of mistakes). */
   mistakes?: boolean;
+  /** Only turns whose prediction named no strategy (null or off-list: the error ratio's turns). */
+  unusable?: boolean;
 }
 
 /** Record indices, in file order, of the turns that match. */
@@ -22,6 +24,7 @@ export function drillIndices(turns: Pick<TurnOutcomes, 'gold' | 'predicted'>, q:
     if (q.gold !== undefined && g !== q.gold) continue;
     if (q.predicted !== undefined && p !== q.predicted) continue;
     if (q.mistakes && g === p) continue;
+    if (q.unusable && p >= 0) continue;
     out.push(i);
   }
   return out;
@@ -32,6 +35,7 @@ export function drillLabel(q: DrillQuery): string {
   const parts: string[] = [];
   if (q.gold !== undefined) parts.push(`gold ${STRATEGIES[q.gold]}`);
   if (q.predicted !== undefined) parts.push(`predicted ${STRATEGIES[q.predicted]}`);
+  if (q.unusable) parts.push('no strategy predicted');
   const label = parts.join(' → ') || 'all turns';
   return q.mistakes ? `${label}, wrongly` : label;
 }
