@@ -10,6 +10,7 @@ import { STRATEGIES, STRATEGY_COLORS } from '../../src/core/strategies';
 import { comparisonToExtension, type ComparedRun } from '../../src/protocol/comparison';
 import {
   barDrill,
+  chartsKey,
   lengthChart,
   mistakes,
   mistakesPredicting,
@@ -414,6 +415,15 @@ describe('comparison: chart data', () => {
       ['gold (a)', 'gold (c)'],
       'different splits: one gold series each',
     );
+  });
+
+  it('charts redraw only when their data changes, not on every progress report', () => {
+    const a = run('/ws/a');
+    assert.equal(chartsKey([a, run('/ws/b')]), chartsKey([{ ...a }, run('/ws/b')]), 'new objects, same data');
+    assert.notEqual(chartsKey([a]), chartsKey([a, run('/ws/b')]), 'a run added');
+    assert.notEqual(chartsKey([a, run('/ws/b')]), chartsKey([run('/ws/b'), a]), 'reordered');
+    const rescored = run('/ws/a', { perStrategy: a.perStrategy.map((p, s) => (s === 3 ? { ...p, f1: 0.9 } : p)) });
+    assert.notEqual(chartsKey([a]), chartsKey([rescored]), 'the file was scored again');
   });
 
   it('run colours cycle through the theme’s chart colours; long strategy names wrap', () => {

@@ -24,6 +24,7 @@ import { ref } from 'lit-html/directives/ref.js';
 import type { ComparedRun, ComparisonToExtension } from '../../../src/protocol/comparison';
 import {
   barDrill,
+  chartsKey,
   lengthChart,
   runColorVar,
   strategySeries,
@@ -163,12 +164,12 @@ export function strategyConfig(kind: StrategyChart, series: StrategySeries[], na
   } as ChartConfiguration;
 }
 
-/** The histograms of one state's runs (computed once: the page redraws on every focus move). */
-const lengthCache = new WeakMap<readonly ComparedRun[], LengthChart>();
+/** The histograms of the runs shown (computed once: the page redraws on every focus move and progress report). */
+let lengthCache: { key: string; chart: LengthChart } | undefined;
 function lengths(runs: readonly ComparedRun[]): LengthChart {
-  let chart = lengthCache.get(runs);
-  if (!chart) lengthCache.set(runs, (chart = lengthChart(runs)));
-  return chart;
+  const key = `${chartsKey(runs)}#${runs.map((r) => `${r.lengths.predicted.length}/${r.lengths.gold.length}`).join(',')}`;
+  if (lengthCache?.key !== key) lengthCache = { key, chart: lengthChart(runs) };
+  return lengthCache.chart;
 }
 
 export function lengthsConfig(runs: readonly ComparedRun[]): ChartConfiguration {

@@ -13,7 +13,7 @@ import { setStrategyColors } from '../shared/chips';
 import { onMessages, vscodeApi } from '../shared/vscodeApi';
 import { ChartSlot, lengthsConfig, lengthsFigure, strategyConfig, strategyFigure, type ChartSlots } from './charts';
 import { confusionSection } from './confusion';
-import { strategySeries } from './model/charts';
+import { chartsKey, strategySeries } from './model/charts';
 import { confusionRun, type GridPos } from './model/confusion';
 import {
   chooseConfusionRun,
@@ -41,7 +41,7 @@ app.setAttribute('aria-live', 'off');
 
 const slots: ChartSlots = { f1: new ChartSlot(), preference: new ChartSlot(), lengths: new ChartSlot() };
 /** What the charts were last drawn from (they are redrawn only when it or the theme changes). */
-let drawnFrom: { state: StateMessage | undefined; theme: number } = { state: undefined, theme: -1 };
+let drawnFrom = { key: '', theme: -1 };
 let theme = 0;
 let focus: GridPos = { row: 0, col: 0 };
 
@@ -134,10 +134,11 @@ function draw(): void {
 
 function drawCharts(): void {
   const state = page.state;
+  if (!state || state.runs.length === 0) return;
+  const key = chartsKey(state.runs);
   const blank = Object.values(slots).some((s) => s.blank);
-  if (!state || (drawnFrom.state === state && drawnFrom.theme === theme && !blank)) return;
-  drawnFrom = { state, theme };
-  if (state.runs.length === 0) return;
+  if (drawnFrom.key === key && drawnFrom.theme === theme && !blank) return;
+  drawnFrom = { key, theme };
   const names = state.strategies.map((s) => s.name);
   slots.f1.draw(() => strategyConfig('f1', strategySeries('f1', state.runs, names), names, post));
   slots.preference.draw(() => strategyConfig('preference', strategySeries('preference', state.runs, names), names, post));

@@ -126,3 +126,13 @@ export function wrapLabel(text: string, width = 14): string[] {
   }
   return lines;
 }
+
+/**
+ * What the charts are drawn from, as a string: while another file is scored the extension posts a new
+ * state several times a second with the same runs (new objects); the charts redraw only when this changes.
+ */
+export function chartsKey(runs: readonly ComparedRun[]): string {
+  return runs
+    .map((r) => [r.id, r.records, ...r.perStrategy.flatMap((p) => [p.f1, p.preference]), ...r.confusion.flat(), ...r.unusable].join(','))
+    .join('|');
+}
