@@ -1,15 +1,15 @@
 // ESC: Run Inference… inside a real extension host, with the options object that skips the pickers:
 // over the Playground's endpoints (a stand-in OpenAI server started here, set as the Playground's
 // URLs) and over the embedded models, the output file holds the same records — count, order, gold
-// fields and predictions — as `esc infer` writes for the same input and mode; an endpoint that
-// refuses the request ends the run with a message naming it.
+// fields and predictions — as `esc infer` (the built CLI) writes for the same input and mode; an
+// endpoint that refuses the request ends the run with a message naming it.
 
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { main } from '../../src/cli';
 import type { EscStudioApi } from '../../src/extension';
 import type { RunInferenceOptions, RunInferenceResult } from '../../src/features/evaluations/runInference';
 import { StandIn, type Body } from '../fixtures/openaiStandIn';
@@ -28,11 +28,17 @@ interface InferenceRow {
 const readJson = (file: string): InferenceRow[] => JSON.parse(readFileSync(file, 'utf8')) as InferenceRow[];
 const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
 
-async function esc(...args: string[]): Promise<number> {
-  const err: string[] = [];
-  const code = await main(args, { out: () => undefined, err: (l) => err.push(l) });
-  assert.equal(code, 0, err.join('\n'));
-  return code;
+/**
+ * The built `esc` as a child process (asynchronous, so the stand-in server here answers it; and never
+ * in this process, whose onnxruntime-node must stay unloaded for the Playground's activation test).
+ */
+async function esc(...args: string[]): Promise<void> {
+  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (err, _out, stderr) =>
+      err ? reject(new Error(`esc ${args[0]} failed: ${stderr || err.message}`)) : resolve(),
+    ),
+  );
 }
 
 const runInference = (opts: RunInferenceOptions): Thenable<RunInferenceResult> =>

@@ -2,7 +2,7 @@
 // behind core/util/workerRpc.ts, against the stand-in OpenAI server: the same records as `esc infer`
 // for the same input and mode, progress up to the total, Cancel keeping the finished turns (a second
 // run resumes them and asks only the rest), an endpoint failure and a bad input as named errors, and
-// the embedded models offline.
+// the embedded models offline (without leaving onnxruntime-node unloadable for the extension host).
 
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { main } from '../../src/cli';
+import { createEngines } from '../../src/core/embedded/backend';
+import { loadEmbeddedModels } from '../../src/core/embedded/modelFolder';
 import type { InferProgress } from '../../src/core/runs/inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from '../../src/core/runs/inferWorkerProtocol';
 import { CancelledError } from '../../src/core/util/cancel';
@@ -164,6 +166,22 @@ describe('Run Inference worker', () => {
     );
     assert.equal(existsSync(out), false);
   });
+
+  it(
+    'the embedded models in a worker leave onnxruntime-node loadable for the extension host (the Playground) afterwards',
+    { skip: !existsSync(DEFAULT_MODELS) && 'run npm run build for dist/models/default' },
+    async () => {
+      // before anything in this thread loads onnxruntime-node (the next test's in-process esc infer does)
+      const own = new RpcClient<InferWorkerMethods>(new Worker(WORKER), { name: 'another inference worker' });
+      const spec = { kind: 'embedded' as const, dir: DEFAULT_MODELS };
+      const out = path.join(t.dir, 'ort.json');
+      await own.call('infer', { file: VANILLA_DEMO, mode: 'vanilla', out, concurrency: 2, limit: 5, specs: { vanilla: spec } });
+      await own.terminate();
+      const engines = await createEngines(await loadEmbeddedModels(DEFAULT_MODELS));
+      assert.equal(engines.engine, 'onnxruntime', engines.fallbackReason);
+      await engines.release();
+    },
+  );
 
   it(
     'the embedded models, offline: the same records as esc infer',

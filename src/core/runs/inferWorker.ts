@@ -3,6 +3,12 @@
 // 100 ms (and at the end); a cancel stops the pool, whose calls in flight are abandoned, and the
 // checkpoint beside the output keeps every finished turn, so the same run started again resumes.
 //
+// The embedded models run on the TypeScript engine here, never onnxruntime-node: its native binding
+// is not safe to load in a worker thread — once a worker that loaded it has ended, every later load in
+// the process (the Playground's in the extension host, the next run's worker) fails with "Module did
+// not self-register". The two engines agree within 1e-5 (test/unit/embedded.test.ts); over the whole
+// test split in all three modes they give the same records, in about the same time.
+//
 // The params carry resolved endpoint configs, API keys included: nothing here logs or echoes them,
 // and an error crosses back as its name, message and a code (never the params).
 
@@ -18,7 +24,7 @@ const named = (name: string, message: string, code?: string): Error =>
   Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
 
 async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, progress: (p: InferProgress) => void): Promise<InferSummary> {
-  const roleModels = new RoleModels({ retry: params.retry, signal });
+  const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
   let last = 0;
   let pending: InferProgress | undefined;
   let timer: NodeJS.Timeout | undefined;

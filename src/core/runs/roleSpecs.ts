@@ -4,7 +4,7 @@
 // the server its model name the same way; each words its own errors around RoleSpecError / RoleModelError.
 
 import * as path from 'node:path';
-import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines } from '../embedded/backend';
+import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines, type Engine } from '../embedded/backend';
 import { loadEmbeddedModels, type EmbeddedModels } from '../embedded/modelFolder';
 import { readAllRecords, UnreadableRecordsError } from '../json/readRecords';
 import { withEndpointDefaults, type EndpointConfig, type EndpointRole } from '../openai/config';
@@ -75,6 +75,8 @@ export interface RoleModelOptions {
   /** Replaces each replica's timeout when given (esc infer's --timeout). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The embedded models' engine; onnxruntime-node unless 'typescript' (see inferWorker.ts for why a worker thread asks for it). */
+  engine?: Engine;
 }
 
 /**
@@ -90,7 +92,7 @@ export class RoleModels {
     const key = path.resolve(dir);
     let loading = this.embedded.get(key);
     if (!loading) {
-      loading = loadEmbeddedModels(dir).then(async (models) => ({ models, engines: await createEngines(models) }));
+      loading = loadEmbeddedModels(dir).then(async (models) => ({ models, engines: await createEngines(models, this.opts.engine) }));
       this.embedded.set(key, loading);
     }
     return loading.catch((e: unknown) => {
