@@ -179,9 +179,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     if (source === 'embedded') return { kind: 'embedded', dir: backends.embeddedDir() };
     const cfg: EndpointConfig = await backends.endpointConfig(slot);
     if (!cfg.baseUrl) {
-      throw Object.assign(new Error(`No ${slot} endpoint is set in the Playground (escStudio.playground.${slot}.baseUrl).`), {
-        endpointSlot: slot,
-      });
+      throw new Error(`No ${slot} endpoint is set in the Playground (escStudio.playground.${slot}.baseUrl).`);
     }
     return {
       kind: 'openai',
