@@ -282,7 +282,7 @@ export class ComparisonPage implements vscode.Disposable {
           void vscode.window.showInformationMessage(`ESC: no turns with ${drillLabel(m)} in ${this.label(m.id)}.`);
           return;
         }
-        await this.viewer.openFiltered(vscode.Uri.file(m.id), { label: `${drillLabel(m)} (${indices.length} turns)`, indices });
+        await this.viewer.openFiltered(vscode.Uri.file(m.id), { label: drillLabel(m), indices });
         return;
       }
       case 'export': {
