@@ -10,7 +10,7 @@ import { ComparisonPage } from './comparisonPage';
 import { EvalService } from './evalService';
 import { registerEvaluateCommands } from './evaluateCommands';
 import { EvaluationsTree } from './evaluationsTree';
-import { registerReview, type ReviewFeature } from './review';
+import { findReviewFiles, registerReview, type ReviewFeature } from './review';
 import { registerRunInference } from './runInference';
 
 export interface EvaluationsDeps {
@@ -28,9 +28,6 @@ export interface EvaluationsFeature {
   review?: ReviewFeature;
 }
 
-/** Review files in the workspace (the blind review's judgement files). */
-const findReviewFiles = async (): Promise<vscode.Uri[]> => vscode.workspace.findFiles('**/*.review.jsonl', '**/node_modules/**', 1000);
-
 export function registerEvaluations(ctx: Ctx, deps: EvaluationsDeps): EvaluationsFeature {
   const service = new EvalService(ctx);
   const comparison = new ComparisonPage(ctx, service, deps.viewer);
@@ -43,7 +40,6 @@ export function registerEvaluations(ctx: Ctx, deps: EvaluationsDeps): Evaluation
   );
   const feature: EvaluationsFeature = { service, comparison, tree };
   registerEvaluateCommands(ctx, deps.datasets, tree, comparison);
-  // registrations (one line per module):
   registerReview(ctx, deps, feature);
   registerRunInference(ctx, deps, feature);
   void tree.refresh();
