@@ -57,7 +57,8 @@ export class ComparisonPage implements vscode.Disposable {
   private readonly failed = new Map<string, string>();
   private readonly results = new Map<string, EvalDetail>();
   private readonly disposables: vscode.Disposable[] = [];
-  private scoring: AbortController | undefined;
+  /** Scoring passes in progress (each show() of new files starts one); closing the page stops them all. */
+  private readonly scoring = new Set<AbortController>();
   private readonly posted = new vscode.EventEmitter<ExtensionToComparison>();
   /** Fires with every state the page is sent (the integration tests read the numbers from it). */
   readonly onDidPost = this.posted.event;
@@ -130,7 +131,7 @@ export class ComparisonPage implements vscode.Disposable {
       }),
     ];
     panel.onDidDispose(() => {
-      this.scoring?.abort();
+      for (const a of this.scoring) a.abort();
       for (const s of subs) s.dispose();
       if (this.panel === panel) this.panel = undefined;
     });
@@ -158,7 +159,8 @@ export class ComparisonPage implements vscode.Disposable {
       this.pending.set(f, { done: 0, total: 0 });
     }
     this.post();
-    const abort = (this.scoring = new AbortController());
+    const abort = new AbortController();
+    this.scoring.add(abort);
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'ESC: Evaluating', cancellable: true },
       async (progress, token) => {
@@ -198,6 +200,7 @@ export class ComparisonPage implements vscode.Disposable {
         }
       },
     );
+    this.scoring.delete(abort);
     if (abort.signal.aborted) {
       // files not scored leave the page; nothing else was touched
       const dropped = todo.filter((f) => !this.results.has(f) && !this.failed.has(f));
@@ -316,7 +319,7 @@ export class ComparisonPage implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.scoring?.abort();
+    for (const a of this.scoring) a.abort();
     this.panel?.dispose();
     this.posted.dispose();
     for (const d of this.disposables) d.dispose();
