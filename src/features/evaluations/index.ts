@@ -13,6 +13,8 @@ import { EvaluationsTree } from './evaluationsTree';
 import { findReviewFiles, registerReview, type ReviewFeature } from './review';
 import { registerRunInference } from './runInference';
 
+export { describeSpecs, MIN_BATCH_TIMEOUT_MS, roleSpecOf, type ModelSource } from './modelSources';
+
 export interface EvaluationsDeps {
   datasets: DatasetsTree;
   viewer: DatasetViewerProvider;

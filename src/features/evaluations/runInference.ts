@@ -16,7 +16,6 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { KIND_LABELS } from '../../core/formats/kinds';
-import type { EndpointConfig } from '../../core/openai/config';
 import { checkpointPath, INFER_MODES, type InferMode, type InferProgress, type InferSummary } from '../../core/runs/inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from '../../core/runs/inferWorkerProtocol';
 import { rolesOf, type RoleSpec } from '../../core/runs/roleSpecs';
@@ -26,8 +25,9 @@ import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
 import { requireLocal, uriOf } from '../targetFile';
 import type { EvaluationsDeps, EvaluationsFeature } from './index';
+import { describeSpecs, roleSpecOf, type ModelSource } from './modelSources';
 
-export type InferSource = 'playground' | 'embedded';
+export type InferSource = ModelSource;
 
 /** What the pickers ask; any field given is not asked. */
 export interface RunInferenceOptions {
@@ -59,9 +59,6 @@ const MODE_ITEMS: Record<InferMode, string> = {
   vanilla: 'One joint model answers "[Strategy] text" (the vanilla SFT baseline).',
   'generator-gold': 'The response generator is given the gold strategy (how good replies are when the strategy is right).',
 };
-
-/** Batch answers are not streamed, so the whole answer must come within the timeout: at least esc infer's default. */
-const MIN_TIMEOUT_MS = 300_000;
 
 const rel = (p: string): string => vscode.workspace.asRelativePath(p, true);
 const fsPathOf = (x: string | vscode.Uri): string => (typeof x === 'string' ? x : x.fsPath);
@@ -175,26 +172,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
   }
 
   /** The role's spec: the Playground's endpoint (resolved, key included), or the embedded folder it uses. */
-  async function specFor(source: InferSource, slot: EndpointSlot): Promise<RoleSpec> {
-    if (source === 'embedded') return { kind: 'embedded', dir: backends.embeddedDir() };
-    const cfg: EndpointConfig = await backends.endpointConfig(slot);
-    if (!cfg.baseUrl) {
-      throw new Error(`No ${slot} endpoint is set in the Playground (escStudio.playground.${slot}.baseUrl).`);
-    }
-    return {
-      kind: 'openai',
-      replicas: [
-        {
-          baseUrl: cfg.baseUrl,
-          model: cfg.model,
-          apiKey: cfg.apiKey,
-          temperature: cfg.temperature,
-          topP: cfg.topP,
-          timeoutMs: Math.max(cfg.timeoutMs, MIN_TIMEOUT_MS),
-        },
-      ],
-    };
-  }
+  const specFor = (source: InferSource, slot: EndpointSlot): Promise<RoleSpec> => roleSpecOf(backends, source, slot);
 
   async function run(
     params: InferWorkerParams,
@@ -302,13 +280,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     const params: InferWorkerParams = { file, mode, out, concurrency, specs, limit: given.limit };
     const again: RunInferenceOptions = { file, mode, source, concurrency, out, limit: given.limit };
     // the log names the models by URL or folder, never with their keys
-    const models = Object.entries(specs)
-      .filter(([, s]) => s)
-      .map(
-        ([role, s]) =>
-          `${role} ${s!.kind === 'embedded' ? s!.dir : s!.replicas.map((r) => `${r.baseUrl}${r.model ? ` · ${r.model}` : ''}`).join(', ')}`,
-      )
-      .join('; ');
+    const models = describeSpecs(specs);
     ctx.log.info(
       `Run inference: ${file} (${mode}) → ${out}, concurrency ${concurrency}${resuming ? ', resuming its checkpoint' : ''}; ${models}`,
     );
