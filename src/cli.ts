@@ -3,9 +3,11 @@
 
 import { parseArgs } from 'node:util';
 import { chatCommand } from './cli/chat';
+import { convertCommand } from './cli/convert';
 import { detectCommand } from './cli/detect';
 import { evalCommand } from './cli/eval';
 import { inferCommand } from './cli/infer';
+import { mineCommand } from './cli/mine';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
 import { trainEmbeddedCommand } from './cli/trainEmbedded';
@@ -34,12 +36,30 @@ Usage:
                                            inference layout esc eval reads; resumable (checkpoint
                                            beside --out). SPEC as for esc chat; several URLs joined
                                            by "," spread the calls over replicas
+  esc mine <sft-vanilla file> --out <dir> [--planner SPEC] [--generator SPEC] [--vanilla SPEC]
+        [--judge SPEC [--judge-template FILE]] [--concurrency N] [--limit N] [--retries N]
+        [--timeout S] [--json]
+                                           Inferential Preference Mining: the given SFT models' answers
+                                           over a split as preference pairs against the gold turns
+                                           (planner-pairs.json, planner-same.json, generator-pairs.json,
+                                           vanilla-pairs.json); --judge: each generator / vanilla pair's
+                                           "remained" verdict and *-pairs.retained.json (template
+                                           media/mine/retention.txt); resumable (checkpoint in --out)
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json
   esc train-embedded --train <file> [--pref <file>] [--test <file>] --out <dir> [--beta B] [--json]
                                            retrain the Playground's embedded planner (SFT, then DPO)
                                            and retrieval generator; held-out planner scores
+  esc convert esconv <ESConv.json> --out <dir> [--split 0.8,0.1,0.1] [--seed N] [--format json|jsonl]
+        [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--json]
+                                           ESConv -> vanilla, planner and generator SFT files per
+                                           split (the paper's prompts; seeded dialogue-level split;
+                                           off-list labels mapped and counted); --register merges
+                                           an entry per file into a LLaMA-Factory dataset_info.json
+  esc convert decouple <sft-vanilla file> --out <dir> [--format json|jsonl] [--register <file>] [--force]
+                                           the planner and generator SFT files of a vanilla file
+                                           (FORMATS.md §7 requests + the gold answer)
   esc chat "<seeker text>" [--planner SPEC] [--generator SPEC] [--vanilla SPEC]
         [--mode decoupled|vanilla|compare] [--history FILE] [--engine onnxruntime|typescript] [--json]
                                            one supporter turn: strategy probabilities, reply, latencies.
@@ -79,11 +99,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         format: { type: 'string' },
         baseline: { type: 'string' },
         judge: { type: 'string' },
+        'judge-template': { type: 'string' },
         rubrics: { type: 'string' },
         concurrency: { type: 'string' },
         limit: { type: 'string' },
         retries: { type: 'string' },
         timeout: { type: 'string' },
+        split: { type: 'string' },
+        seed: { type: 'string' },
+        layout: { type: 'string' },
+        register: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -108,12 +134,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await evalCommand(rest, values.json, values.format, io, values.baseline, values);
       case 'infer':
         return await inferCommand(rest, values, values.json, io);
+      case 'mine':
+        return await mineCommand(rest, values, values.json, io);
       case 'schema':
         // the experiment file's JSON schema (written to media/ at build time for editor completion)
         io.out(JSON.stringify(experimentJsonSchema(), null, 2));
         return 0;
       case 'train-config':
         return await trainConfigCommand(rest, values, values.json, io);
+      case 'convert':
+        return await convertCommand(rest, values, values.json, io);
       case 'chat':
         return await chatCommand(rest, values, values.json, io);
       case 'train-embedded':

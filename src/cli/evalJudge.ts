@@ -45,8 +45,13 @@ function positive(value: string | undefined, flag: string, fallback: number, int
   return n;
 }
 
-/** The judge's replicas from `http://host:port/v1[#model]`, comma-separated; greedy decoding (temperature 0). */
-async function judgeReplicas(spec: string, timeoutS: number): Promise<EndpointReplicas> {
+/** The judge's replicas from `http://host:port/v1[#model]`, comma-separated; greedy decoding (temperature 0). `command` words the errors (esc mine shares it). */
+export async function judgeReplicas(
+  spec: string,
+  timeoutS: number,
+  command = 'esc eval',
+  retry = DEFAULT_RETRY,
+): Promise<EndpointReplicas> {
   let replicas: ReturnType<typeof parseEndpointSpec>[];
   try {
     replicas = spec
@@ -56,7 +61,7 @@ async function judgeReplicas(spec: string, timeoutS: number): Promise<EndpointRe
       .map(parseEndpointSpec);
     if (replicas.length === 0) throw new Error(`Invalid endpoint "${spec}": empty.`);
   } catch (e) {
-    throw new UsageError(`esc eval: --judge: ${(e as Error).message} Join replicas with ",".`);
+    throw new UsageError(`${command}: --judge: ${(e as Error).message} Join replicas with ",".`);
   }
   const cfgs = await Promise.all(
     replicas.map((r) => {
@@ -68,10 +73,10 @@ async function judgeReplicas(spec: string, timeoutS: number): Promise<EndpointRe
       return withServedModel(greedy, 'joint');
     }),
   ).catch((e: unknown) => {
-    throw new InputError(`esc eval: --judge: ${(e as Error).message}`);
+    throw new InputError(`${command}: --judge: ${(e as Error).message}`);
   });
   // a plain chat model, asked as the judge: its failures name it so
-  return new EndpointReplicas(cfgs, 'joint', DEFAULT_RETRY, 'judge');
+  return new EndpointReplicas(cfgs, 'joint', retry, 'judge');
 }
 
 /** Undefined without --judge (and then no judge option is allowed); a usage or input error ends the command with exit 2. */

@@ -64,6 +64,8 @@ export class EndpointReplicas implements RoleModel {
   private next = 0;
   /** Calls sent to each replica (for the summary and the tests). */
   readonly sent: number[];
+  /** Failed tries that were tried again (esc mine's summary counts them). */
+  retries = 0;
 
   constructor(
     private readonly cfgs: readonly EndpointConfig[],
@@ -112,6 +114,7 @@ export class EndpointReplicas implements RoleModel {
       } finally {
         this.inFlight[i]!--;
       }
+      this.retries++;
       const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       await sleep(delay * (0.5 + Math.random() / 2), signal);
     }
