@@ -24,6 +24,7 @@ export const CORE_FLOORS = {
   training: ['json', 'formats', 'util'],
   playground: ['formats', 'convert', 'dialogue'],
   runs: ['json', 'formats', 'dialogue', 'openai', 'embedded', 'eval', 'util'],
+  prepare: ['json', 'formats', 'convert', 'runs', 'training', 'util'],
 };
 const CORE_FOLDERS = Object.keys(CORE_FLOORS);
 /** Every feature folder, read from the tree, so a new feature gets the rule without an edit here. */
