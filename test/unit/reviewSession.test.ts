@@ -92,6 +92,56 @@ describe('review items', () => {
   });
 });
 
+describe('review items across inference modes', () => {
+  // one turn as esc infer writes it (FORMATS.md §7): vanilla keeps the system prompt and the tags, decoupled neither
+  const decoupled = {
+    conversations: [
+      { role: 'user', content: 'I lost my job.' },
+      { role: 'assistant', content: 'That sounds hard.' },
+      { role: 'user', content: 'I feel useless.' },
+    ],
+    GT_strategy: 'Affirmation and Reassurance',
+    predict_strategy: 'Question',
+    GT_content: 'You are not useless.',
+    predict_content: 'What happened?',
+  };
+  const vanilla = {
+    conversations: [
+      { role: 'system', content: 'You are a supporter…' },
+      { role: 'user', content: 'I lost my job.' },
+      { role: 'assistant', content: '[Reflection of feelings] That sounds hard.' },
+      { role: 'user', content: 'I feel useless.' },
+    ],
+    GT_strategy: 'Affirmation and Reassurance',
+    predict_strategy: 'Others',
+    GT_content: 'You are not useless.',
+    predict_content: 'I hear you.',
+  };
+
+  it('pairs a vanilla run with a decoupled run of the same split, showing the history without tags', () => {
+    const [item] = pairRuns([vanilla], [decoupled], { a: 'vanilla.json', b: 'decoupled.json' });
+    assert.deepEqual(item!.context, [
+      { speaker: 'seeker', text: 'I lost my job.' },
+      { speaker: 'supporter', text: 'That sounds hard.' },
+    ]);
+    assert.equal(item!.seeker, 'I feel useless.');
+    assert.equal(item!.replyA, 'I hear you.');
+    assert.equal(item!.replyB, 'What happened?');
+  });
+
+  it('still refuses a history that differs in what was said', () => {
+    const other = {
+      ...decoupled,
+      conversations: [
+        ...decoupled.conversations.slice(0, 1),
+        { role: 'assistant', content: 'That sounds very hard.' },
+        decoupled.conversations[2]!,
+      ],
+    };
+    assert.throws(() => pairRuns([vanilla], [other]), /record 0 has another conversation/);
+  });
+});
+
 describe('blind order', () => {
   it('is stable for a seed, varies between items and seeds, and looks random', () => {
     const orders = Array.from({ length: 400 }, (_, i) => shownOrder('seed-1', i));

@@ -79,6 +79,17 @@ function contextMessage(m: unknown): ContextMessage | undefined {
   return undefined;
 }
 
+/** A supporter turn's leading strategy tag ("[Question] "), which vanilla histories carry. */
+const LEADING_TAG = /^\s*\[[^\]\n]*\]\s*/;
+
+/** The dialogue as the annotator sees it: seeker and supporter turns, system prompts dropped, tags stripped. */
+function seenContext(conversations: readonly unknown[]): ContextMessage[] {
+  return conversations
+    .map(contextMessage)
+    .filter((m): m is ContextMessage => m !== undefined)
+    .map((m) => (m.speaker === 'supporter' ? { speaker: m.speaker, text: m.text.replace(LEADING_TAG, '') } : m));
+}
+
 function inferenceRecord(r: unknown, index: number, name: string): { conversations: unknown[]; gold: string; reply: string } {
   if (!isObject(r)) throw new ReviewError(`${name}: record ${index} is not an object (not an inference file, FORMATS.md §5)`);
   for (const field of ['GT_content', 'predict_content'] as const) {
@@ -112,10 +123,12 @@ export function pairRuns(
     if (x.gold !== y.gold) {
       throw new ReviewError(`not the same split: record ${index} has another GT_content in ${names.a} than in ${names.b}`);
     }
-    if (JSON.stringify(x.conversations) !== JSON.stringify(y.conversations)) {
+    // Runs of different modes write the same history in different shapes (vanilla: the system prompt
+    // and "[Strategy] " tags; decoupled: neither, FORMATS.md §7), so the dialogue is compared as seen.
+    const messages = seenContext(x.conversations);
+    if (JSON.stringify(messages) !== JSON.stringify(seenContext(y.conversations))) {
       throw new ReviewError(`not the same split: record ${index} has another conversation in ${names.a} than in ${names.b}`);
     }
-    const messages = x.conversations.map(contextMessage).filter((m): m is ContextMessage => m !== undefined);
     const last = messages.at(-1);
     const seeker = last?.speaker === 'seeker' ? last.text : '';
     return { index, context: seeker ? messages.slice(0, -1) : messages, seeker, replyA: x.reply, replyB: y.reply, gold: x.gold };
