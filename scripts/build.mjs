@@ -71,6 +71,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/prepare/prepareWorker.ts'],
+    outfile: 'dist/prepareWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/core/dataset/worker/tasks.ts'],
     outfile: 'dist/tasksWorker.js',
     platform: 'node',

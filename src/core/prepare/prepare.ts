@@ -321,6 +321,13 @@ export interface PrepareEsconvSummary {
   registered?: Registered;
 }
 
+/** The file name of a role's records for a split: vanilla_train.json, planner_val.jsonl, … */
+export const esconvFileName = (role: Role, split: SplitName, format: OutputFormat): string => `${role}_${split}.${format}`;
+
+/** Every file `prepareFromEsconv` writes for these options (splits with a share of 0 get none). */
+export const esconvFileNames = (split: SplitRatios, format: OutputFormat): string[] =>
+  SPLIT_NAMES.filter((s) => split[s] > 0).flatMap((s) => ROLES.map((role) => esconvFileName(role, s, format)));
+
 /** The dialogues each split gets, as indices into the input file (ascending). */
 export function splitDialogues(converted: readonly number[], split: SplitRatios, seed: number): Record<SplitName, number[]> {
   const idx = splitIndices(converted.length, split, seed);
@@ -346,7 +353,7 @@ export async function prepareFromEsconv(opts: PrepareEsconvOptions): Promise<Pre
     const sets: Record<Role, SftRecord[]> = { vanilla, planner, generator };
     for (const role of ROLES) {
       files.push({
-        path: path.join(out, `${role}_${split}.${format}`),
+        path: path.join(out, esconvFileName(role, split, format)),
         role,
         kind: `sft-${role}`,
         split,

@@ -5,6 +5,7 @@ import type { Ctx } from '../ctx';
 import { DatasetsTree } from './datasetsTree';
 import { detectDataset } from './detectCommand';
 import { validateDataset } from './validateCommand';
+import { prepareDatasets } from './prepareCommand';
 import { targetFile } from '../targetFile';
 import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
 
@@ -26,6 +27,7 @@ export function registerDatasets(ctx: Ctx): DatasetsFeature {
   ctx.command('escStudio.detectDataset', (c) => detectDataset(c, tree.tasks));
   ctx.command('escStudio.validateDataset', (c) => validateDataset(c, tree.tasks, diagnostics));
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());
+  ctx.command('escStudio.prepareDatasets', (c) => prepareDatasets(c, tree));
   const viewer = new DatasetViewerProvider(ctx);
   ctx.push(vscode.window.registerCustomEditorProvider(VIEW_TYPE, viewer, { supportsMultipleEditorsPerDocument: true }));
   ctx.command('escStudio.openViewer', () => async (arg?: unknown) => {
