@@ -2,7 +2,7 @@
 // judgement file (header, appends, a torn line, last-wins re-judgements, two annotators) and resuming.
 
 import * as assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -218,6 +218,41 @@ describe('judgement file', () => {
       // the same pair again resumes the same file; another pair is refused
       assert.equal((await ReviewSession.openOrCreate(review, a, b)).next('ann'), 5);
       await assert.rejects(ReviewSession.openOrCreate(review, b, a), /reviews \.\.\/run-a\.json against \.\.\/run-b\.jsonl/);
+    } finally {
+      dir.dispose();
+    }
+  });
+
+  it('refuses to resume a review whose run was rewritten since it started (other replies than the ones judged)', async () => {
+    const { dir, a, b, review } = runs();
+    try {
+      const s = await ReviewSession.openOrCreate(review, a, b);
+      await s.judge('ann', 0, 1);
+      assert.ok((await ReviewSession.open(review)).latest.length === 1, 'unchanged runs reopen');
+      const rerun = demoRecords().map((r, i) => ({ ...r, predict_content: `A rerun's reply ${i}.` }));
+      writeFileSync(a, JSON.stringify(rerun));
+      await assert.rejects(ReviewSession.open(review), /run-a\.json has changed since a-vs-b\.review\.jsonl was started/);
+      await assert.rejects(ReviewSession.openOrCreate(review, a, b), /has changed since/);
+      // the same replies written in another layout (JSON Lines) are the same run
+      writeFileSync(
+        a,
+        demoRecords()
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      );
+      assert.equal((await ReviewSession.open(review)).latest.length, 1);
+    } finally {
+      dir.dispose();
+    }
+  });
+
+  it('does not recreate a review file deleted while open: the judgement fails with a clear error', async () => {
+    const { dir, a, b, review } = runs();
+    try {
+      const s = await ReviewSession.openOrCreate(review, a, b);
+      rmSync(review);
+      await assert.rejects(s.judge('ann', 0, 1), /a-vs-b\.review\.jsonl was deleted or moved; the judgement was not saved/);
+      assert.equal(existsSync(review), false);
     } finally {
       dir.dispose();
     }

@@ -34,6 +34,12 @@ export interface ReviewHeader {
   b: string;
   seed: string;
   created: string;
+  /**
+   * What each run's replies were when the review started (runFingerprint): a run rewritten since
+   * (inference rerun into the same file) must not have its new replies counted with judgements made
+   * on the old ones. Absent in files written before it existed.
+   */
+  fingerprints?: { a: string; b: string };
 }
 
 export interface Judgement extends Verdict {
@@ -155,6 +161,25 @@ export function shownOrder(seed: string, index: number): Shown {
   return (createHash('sha256').update(`${seed}:${index}`).digest()[0]! & 1) === 0 ? 'ab' : 'ba';
 }
 
+/** A digest of one side's replies (with the gold replies, so another split differs too). */
+export function runFingerprint(items: readonly ReviewItem[], side: 'a' | 'b'): string {
+  const h = createHash('sha256');
+  for (const it of items) h.update(`${side === 'a' ? it.replyA : it.replyB}\u0000${it.gold}\u0000`);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Refuses a review whose runs changed since it started (their replies are not the ones judged). */
+function checkFingerprints(file: string, header: ReviewHeader, items: readonly ReviewItem[]): void {
+  if (!header.fingerprints) return;
+  for (const side of ['a', 'b'] as const) {
+    if (header.fingerprints[side] !== runFingerprint(items, side)) {
+      throw new ReviewError(
+        `${header[side]} has changed since ${path.basename(file)} was started: its replies are not the ones judged; start a new review file to judge the new outputs`,
+      );
+    }
+  }
+}
+
 /** The run a key press prefers, given the order the item was shown in. */
 export function choiceFor(pick: Pick, shown: Shown): Choice {
   if (pick === 0) return 'tie';
@@ -168,13 +193,20 @@ export function pickFor(choice: Choice, shown: Shown): Pick {
   return (choice === 'a') === (shown === 'ab') ? 1 : 2;
 }
 
-export function newHeader(reviewFile: string, fileA: string, fileB: string, now = new Date()): ReviewHeader {
+export function newHeader(reviewFile: string, fileA: string, fileB: string, now = new Date(), items?: readonly ReviewItem[]): ReviewHeader {
   const dir = path.dirname(path.resolve(reviewFile));
   const rel = (f: string): string => {
     const r = path.relative(dir, path.resolve(f));
     return path.isAbsolute(r) ? r : r.split(path.sep).join('/');
   };
-  return { review: 1, a: rel(fileA), b: rel(fileB), seed: randomBytes(8).toString('hex'), created: now.toISOString() };
+  return {
+    review: 1,
+    a: rel(fileA),
+    b: rel(fileB),
+    seed: randomBytes(8).toString('hex'),
+    created: now.toISOString(),
+    ...(items ? { fingerprints: { a: runFingerprint(items, 'a'), b: runFingerprint(items, 'b') } } : {}),
+  };
 }
 
 /** The runs' files of a header, as absolute paths. */
@@ -261,7 +293,19 @@ export async function readReviewFile(reviewFile: string): Promise<ReviewFileCont
  */
 export async function appendJudgement(reviewFile: string, judgement: Judgement): Promise<void> {
   if (!isJudgement(judgement)) throw new ReviewError(`not a judgement: ${JSON.stringify(judgement)}`);
-  const fh = await open(reviewFile, 'a+');
+  // 'r+' and a write at the end, not 'a+': a review file deleted or moved while its page is open must
+  // not come back as a file without its header (which every later open would refuse)
+  let fh;
+  try {
+    fh = await open(reviewFile, 'r+');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ReviewError(
+      code === 'ENOENT'
+        ? `${path.basename(reviewFile)} was deleted or moved; the judgement was not saved`
+        : `cannot write ${path.basename(reviewFile)}: ${code ?? String(err)}`,
+    );
+  }
   try {
     const { size } = await fh.stat();
     let lead = '';
@@ -273,7 +317,8 @@ export async function appendJudgement(reviewFile: string, judgement: Judgement):
     // the fields in one order, the note only when there is one
     const { item, annotator, choice, shown, note, at } = judgement;
     const line: Judgement = { item, annotator, choice, shown, ...(note ? { note } : {}), at };
-    await fh.appendFile(lead + JSON.stringify(line) + '\n', 'utf8');
+    const bytes = Buffer.from(lead + JSON.stringify(line) + '\n', 'utf8');
+    await fh.write(bytes, 0, bytes.length, size);
     await fh.sync();
   } finally {
     await fh.close();
@@ -320,6 +365,7 @@ export class ReviewSession {
     const contents = await readReviewFile(file);
     const runs = runFiles(file, contents.header);
     const items = await loadReviewItems(runs.a, runs.b);
+    checkFingerprints(file, contents.header, items);
     return new ReviewSession(file, contents.header, items, contents.judgements, contents.ignoredLines);
   }
 
@@ -346,9 +392,10 @@ export class ReviewSession {
           `${path.basename(file)} reviews ${contents.header.a} against ${contents.header.b}; choose another file for this pair`,
         );
       }
+      checkFingerprints(file, contents.header, items);
       return new ReviewSession(file, contents.header, items, contents.judgements, contents.ignoredLines);
     }
-    const header = newHeader(file, fileA, fileB);
+    const header = newHeader(file, fileA, fileB, new Date(), items);
     await createReviewFile(file, header);
     return new ReviewSession(file, header, items, [], []);
   }
