@@ -10,7 +10,16 @@ import { PAPER_API_KEY } from '../core/openai/config';
 import { checkpointPath, CheckpointError, INFER_MODES, runInference, type InferMode, type InferProgress } from '../core/runs/inferRun';
 import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
 import { DEFAULT_RETRY, EndpointReplicas, type RetryPolicy, type RoleModel } from '../core/runs/roleModels';
-import { parseRoleSpec, readVanillaTurns, RoleModelError, RoleModels, rolesOf, RoleSpecError, type RoleSpec } from '../core/runs/roleSpecs';
+import {
+  checkOutputIsNotInput,
+  parseRoleSpec,
+  readVanillaTurns,
+  RoleModelError,
+  RoleModels,
+  rolesOf,
+  RoleSpecError,
+  type RoleSpec,
+} from '../core/runs/roleSpecs';
 import { requireFile } from './inputFile';
 import { defaultModelDir } from './defaultModels';
 import { InputError, printJson, UsageError, type Io } from './output';
@@ -80,6 +89,7 @@ export async function inferCommand(
 
   let turns: InferTurn[];
   try {
+    await checkOutputIsNotInput(file, values.out);
     turns = await readVanillaTurns(file);
   } catch (err) {
     if (!(err instanceof NotVanillaError)) throw err;

@@ -513,6 +513,7 @@ describe('esc infer', () => {
 
   it('bad input: one line, exit 1 or 2, no stack trace', async () => {
     const out = path.join(t.dir, 'bad-out.json');
+    const tinyBefore = readFileSync(tinyFile, 'utf8');
     const cases: [string[], number, RegExp][] = [
       [
         ['infer', t.write('inference.json', JSON.stringify([{ conversations: [], GT_strategy: 'Question' }])), '--out', out],
@@ -527,6 +528,7 @@ describe('esc infer', () => {
       [['infer', tinyFile, '--out', out, '--mode', 'joint'], 2, /--mode must be/],
       [['infer', tinyFile, '--out', out, '--concurrency', '0'], 2, /--concurrency must be/],
       [['infer', tinyFile], 2, /--out <file> is required/],
+      [['infer', tinyFile, '--out', tinyFile], 1, /is the input file itself; choose another output/],
     ];
     for (const [args, code, message] of cases) {
       const r = await esc(...args);
@@ -535,6 +537,7 @@ describe('esc infer', () => {
       assert.match(r.err[0]!, message);
       assert.doesNotMatch(r.err[0]!, /\n\s+at /);
     }
+    assert.equal(readFileSync(tinyFile, 'utf8'), tinyBefore, 'the input is never written to');
     // and as a process: one line on stderr
     const p = await escProcess(['infer', path.join(t.dir, 'empty.json'), '--out', out]).done;
     assert.equal(p.code, 1);

@@ -18,7 +18,7 @@ import { serve } from '../util/workerRpc';
 import { CheckpointError, runInference, type InferProgress, type InferSummary } from './inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from './inferWorkerProtocol';
 import { NotVanillaError } from './paperRequests';
-import { readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
 
 const named = (name: string, message: string, code?: string): Error =>
   Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
@@ -40,6 +40,7 @@ async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, pro
     else timer ??= setTimeout(flush, 100 - (Date.now() - last));
   };
   try {
+    await checkOutputIsNotInput(params.file, params.out);
     let turns = await readVanillaTurns(params.file, signal);
     if (params.limit !== undefined) turns = turns.slice(0, params.limit);
     const models = await roleModels.forMode(params.mode, params.specs);

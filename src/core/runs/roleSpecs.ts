@@ -3,6 +3,7 @@
 // extension's Run Inference, so both read the same folder, fill the same endpoint defaults and ask
 // the server its model name the same way; each words its own errors around RoleSpecError / RoleModelError.
 
+import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines, type Engine } from '../embedded/backend';
 import { loadEmbeddedModels, type EmbeddedModels } from '../embedded/modelFolder';
@@ -155,4 +156,19 @@ export async function readVanillaTurns(file: string, signal?: AbortSignal): Prom
   }
   if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
   return vanillaTurns(records);
+}
+
+/** The real path of a file, or its absolute path when it does not exist yet. */
+async function realOrResolved(file: string): Promise<string> {
+  return realpath(file).catch(() => path.resolve(file));
+}
+
+/**
+ * Refuses an output that is the input itself (the same path, or a link to it): a finished run writes
+ * its output over that path, and an input file is never written to.
+ */
+export async function checkOutputIsNotInput(input: string, out: string): Promise<void> {
+  if ((await realOrResolved(input)) === (await realOrResolved(out))) {
+    throw new NotVanillaError(`the output ${out} is the input file itself; choose another output (the input is never written to)`);
+  }
 }

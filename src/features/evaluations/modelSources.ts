@@ -27,8 +27,8 @@ export async function roleSpecOf(backends: PlaygroundView['backends'], source: M
         baseUrl: cfg.baseUrl,
         model: cfg.model,
         apiKey: cfg.apiKey,
-        temperature: cfg.temperature,
-        topP: cfg.topP,
+        // no temperature / top_p: a batch run samples as the paper does (FORMATS.md §7: 0.7 / 0.95, the role's
+        // preset), whatever the Playground is set to for chatting, so its output is the paper's protocol
         timeoutMs: Math.max(cfg.timeoutMs, MIN_BATCH_TIMEOUT_MS),
       },
     ],
