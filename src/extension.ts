@@ -5,6 +5,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './features/ctx';
 import { registerDatasets, type DatasetsTree, type DatasetViewerProvider } from './features/datasets';
 import { registerEvaluations, type EvaluationsFeature } from './features/evaluations';
+import { registerMining, type MiningFeature } from './features/mining';
 import { registerPlayground, type PlaygroundView } from './features/playground';
 import { registerTraining, type RunsModel, type RunsTree } from './features/training';
 
@@ -17,6 +18,7 @@ export interface EscStudioApi {
   runsModel: RunsModel;
   playground: PlaygroundView;
   evaluations: EvaluationsFeature;
+  mining: MiningFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): EscStudioApi {
@@ -26,9 +28,10 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
   const evaluations = registerEvaluations(ctx, { datasets, viewer, playground });
+  const mining = registerMining(ctx, { datasets, playground });
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations };
+  return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations, mining };
 }
 
 export function deactivate(): void {}

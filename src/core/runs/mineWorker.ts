@@ -1,0 +1,100 @@
+// Worker thread for ESC: Mine Preference Pairs — `runMining` over a vanilla SFT file off the
+// extension host, with the same role models as `esc mine` (roleSpecs.ts). Progress is sent at most
+// every 100 ms (and at the end); a cancel stops the run, and the checkpoint in the output folder keeps
+// every finished call, so the same run started again resumes.
+//
+// The embedded models run on the TypeScript engine here, never onnxruntime-node: its native binding
+// is not safe to load in a worker thread (see inferWorker.ts, "Module did not self-register").
+//
+// The params carry resolved endpoint configs, API keys included: nothing here logs or echoes them,
+// and an error crosses back as its name, message and a code (never the params).
+
+import * as path from 'node:path';
+import { InferenceError } from '../dialogue/types';
+import { withEndpointDefaults, type EndpointConfig } from '../openai/config';
+import { withServedModel } from '../openai/servedModel';
+import { CancelledError } from '../util/cancel';
+import { serve } from '../util/workerRpc';
+import { OutDirError, runMining, type MineProgress, type MineSummary } from './mineRun';
+import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from './mineWorkerProtocol';
+import { NotVanillaError } from './paperRequests';
+import { CheckpointError } from './resumable';
+import { DEFAULT_RETRY, EndpointReplicas, type RoleModel } from './roleModels';
+import { readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+
+const named = (name: string, message: string, code?: string): Error =>
+  Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
+
+/** The judge: a plain chat model asked with greedy decoding, as `esc eval --judge` asks it; its failures name it "judge". */
+async function judgeModel(params: MineWorkerParams, signal: AbortSignal): Promise<RoleModel | undefined> {
+  if (!params.judge?.length) return undefined;
+  const cfgs = await Promise.all(
+    params.judge.map((r) => {
+      const cfg = withEndpointDefaults({ ...r, stream: false }, 'joint');
+      const greedy: EndpointConfig = { ...cfg, temperature: 0, topP: undefined as unknown as number };
+      return withServedModel(greedy, 'joint', signal);
+    }),
+  ).catch((e: unknown) => {
+    throw new RoleModelError(`the judge: ${(e as Error).message}`, 'joint', { cause: e });
+  });
+  return new EndpointReplicas(cfgs, 'joint', params.retry ?? DEFAULT_RETRY, 'judge');
+}
+
+async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progress: (p: MineProgress) => void): Promise<MineSummary> {
+  const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
+  let last = 0;
+  let pending: MineProgress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (pending) progress(pending);
+    pending = undefined;
+    last = Date.now();
+  };
+  const report = (p: MineProgress): void => {
+    pending = p;
+    if (Date.now() - last >= 100) flush();
+    else timer ??= setTimeout(flush, 100 - (Date.now() - last));
+  };
+  try {
+    let turns = await readVanillaTurns(params.file, signal);
+    if (params.limit !== undefined) turns = turns.slice(0, params.limit);
+    const [planner, generator, vanilla, judge] = await Promise.all([
+      roleModels.build(params.specs.planner, 'planner'),
+      roleModels.build(params.specs.generator, 'generator'),
+      roleModels.build(params.specs.vanilla, 'joint'),
+      judgeModel(params, signal),
+    ]);
+    const summary = await runMining(turns, {
+      planner,
+      generator,
+      vanilla,
+      judge,
+      judgeTemplate: params.judgeTemplate,
+      // as esc mine names it, so either can resume the other's checkpoint
+      input: path.basename(params.file),
+      outDir: params.outDir,
+      concurrency: params.concurrency,
+      signal,
+      onProgress: report,
+    });
+    clearTimeout(timer);
+    progress(summary);
+    return summary;
+  } catch (err) {
+    if (signal.aborted) throw new CancelledError();
+    if (err instanceof NotVanillaError) throw named(MINE_FAILURES.input, err.message);
+    if (err instanceof CheckpointError) throw named(MINE_FAILURES.checkpoint, err.message);
+    if (err instanceof OutDirError) throw named(MINE_FAILURES.outDir, err.message);
+    if (err instanceof RoleModelError) throw named(MINE_FAILURES.model, err.message, err.role);
+    if (err instanceof InferenceError) throw named(MINE_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    await roleModels.release();
+  }
+}
+
+serve<MineWorkerMethods>({
+  mine: (params, { signal, progress }) => mineInWorker(params, signal, progress),
+});
