@@ -424,6 +424,9 @@ describe('comparison: chart data', () => {
     assert.notEqual(chartsKey([a, run('/ws/b')]), chartsKey([run('/ws/b'), a]), 'reordered');
     const rescored = run('/ws/a', { perStrategy: a.perStrategy.map((p, s) => (s === 3 ? { ...p, f1: 0.9 } : p)) });
     assert.notEqual(chartsKey([a]), chartsKey([rescored]), 'the file was scored again');
+    const longer = { ...a, lengths: { predicted: a.lengths.predicted.map((n) => n + 1), gold: a.lengths.gold } };
+    assert.notEqual(chartsKey([a]), chartsKey([longer]), 'only the replies’ lengths changed (a generator-gold rerun)');
+    assert.notEqual(chartsKey([a]), chartsKey([{ ...a, label: 'renamed.json' }]), 'the series name changed');
   });
 
   it('run colours cycle through the theme’s chart colours; long strategy names wrap', () => {

@@ -133,6 +133,29 @@ export function wrapLabel(text: string, width = 14): string[] {
  */
 export function chartsKey(runs: readonly ComparedRun[]): string {
   return runs
-    .map((r) => [r.id, r.records, ...r.perStrategy.flatMap((p) => [p.f1, p.preference]), ...r.confusion.flat(), ...r.unusable].join(','))
+    .map((r) =>
+      [
+        r.id,
+        r.label,
+        r.records,
+        ...r.perStrategy.flatMap((p) => [p.f1, p.preference]),
+        ...r.confusion.flat(),
+        ...r.unusable,
+        // a rerun of generator-gold keeps every strategy number and changes only the replies' lengths
+        lengthsDigest(r.lengths.predicted),
+        lengthsDigest(r.lengths.gold),
+      ].join(','),
+    )
     .join('|');
+}
+
+/** A cheap digest of a list of lengths (count, sum, position-weighted sum): equal lists, equal digests. */
+function lengthsDigest(lengths: readonly number[]): string {
+  let sum = 0;
+  let weighted = 0;
+  lengths.forEach((n, i) => {
+    sum += n;
+    weighted = (weighted * 31 + n + i) % 2147483647;
+  });
+  return `${lengths.length}:${sum}:${weighted}`;
 }
