@@ -161,10 +161,16 @@ export class ComparisonPage implements vscode.Disposable {
     this.post();
     const abort = new AbortController();
     this.scoring.add(abort);
+    // Cancel in the notification drops the files not scored yet; closing the page only stops the work
+    // (the files stay in the comparison and are scored when it opens again)
+    let userCancelled = false;
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'ESC: Evaluating', cancellable: true },
       async (progress, token) => {
-        token.onCancellationRequested(() => abort.abort());
+        token.onCancellationRequested(() => {
+          userCancelled = true;
+          abort.abort();
+        });
         for (const [k, file] of todo.entries()) {
           if (abort.signal.aborted) break;
           const name = path.basename(file);
@@ -201,7 +207,8 @@ export class ComparisonPage implements vscode.Disposable {
       },
     );
     this.scoring.delete(abort);
-    if (abort.signal.aborted) {
+    for (const f of todo) this.pending.delete(f);
+    if (userCancelled) {
       // files not scored leave the page; nothing else was touched
       const dropped = todo.filter((f) => !this.results.has(f) && !this.failed.has(f));
       for (const f of dropped) this.pending.delete(f);
