@@ -164,6 +164,22 @@ describe('Evaluations: score, compare, drill down, export', () => {
     assert.match(view.query.subset!.label, new RegExp(`predicted ${STRATEGIES[best.p]}`));
   });
 
+  it('never drills into an older version of a file: a rewritten run is scored again first', async () => {
+    const a = await api();
+    const before = a.evaluations.comparison.state!.runs[1]!;
+    // run B rerun into the same file: every prediction now the gold strategy
+    const records = JSON.parse(readFileSync(fileB, 'utf8')) as Record<string, unknown>[];
+    writeFileSync(fileB, JSON.stringify(records.map((r) => ({ ...r, predict_strategy: r.GT_strategy }))));
+    await a.evaluations.comparison.handle({ type: 'drill', id: fileB, gold: 0, predicted: 1 });
+    const after = a.evaluations.comparison.state!.runs[1]!;
+    assert.notDeepEqual(after.confusion, before.confusion, 'scored again');
+    const cli = JSON.parse(esc('eval', '--json', fileB)) as { runs: CliRun[] };
+    assert.equal(cli.runs[0]!.strategy.accuracy, 1);
+    STRATEGIES.forEach((g, i) =>
+      STRATEGIES.forEach((p, j) => assert.equal(after.confusion[i]![j], cli.runs[0]!.strategy.confusion[g]![p], `${g} -> ${p}`)),
+    );
+  });
+
   it('lists the evaluated inference file in the Evaluations view with its headline scores', async () => {
     const a = await api();
     await a.evaluations.tree.refresh();

@@ -71,6 +71,21 @@ export class ComparisonPage implements vscode.Disposable {
   ) {
     this.files = ctx.extension.workspaceState.get<string[]>(FILES_KEY, []);
     this.baseline = ctx.extension.workspaceState.get<string | null>(BASELINE_KEY, null);
+    // a compared file rewritten (inference rerun into the same output) is scored again, so the numbers
+    // and the drill-downs never describe an older version of it
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,jsonl}', true, false, true);
+    let soon: NodeJS.Timeout | undefined;
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange((uri) => {
+        if (!this.files.includes(uri.fsPath) || !this.results.has(uri.fsPath)) return;
+        clearTimeout(soon);
+        soon = setTimeout(() => {
+          if (this.panel) void this.score(this.files);
+        }, 500);
+      }),
+      { dispose: () => clearTimeout(soon) },
+    );
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => {
@@ -287,6 +302,12 @@ export class ComparisonPage implements vscode.Disposable {
       case 'drill': {
         const detail = this.results.get(m.id);
         if (!detail) return;
+        if (!(await this.service.cached(m.id))) {
+          // the file changed since it was scored: its record indices would point at other turns
+          void vscode.window.showInformationMessage(`ESC: ${this.label(m.id)} changed since it was scored; scoring it again.`);
+          await this.score(this.files);
+          return;
+        }
         const indices = drillIndices(detail.turns, m);
         if (indices.length === 0) {
           void vscode.window.showInformationMessage(`ESC: no turns with ${drillLabel(m)} in ${this.label(m.id)}.`);
