@@ -82,6 +82,9 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
     progress(summary);
     return summary;
   } catch (err) {
+    // the last progress held back by the throttle goes first: a stopped run's page says what the checkpoint keeps
+    clearTimeout(timer);
+    flush();
     if (signal.aborted) throw new CancelledError();
     if (err instanceof NotVanillaError) throw named(MINE_FAILURES.input, err.message);
     if (err instanceof CheckpointError) throw named(MINE_FAILURES.checkpoint, err.message);
