@@ -88,7 +88,7 @@ describe('review statistics', () => {
     const r = reviewResult([v(0, 'a'), v(1, 'a'), v(2, 'b'), v(3, 'tie'), v(4, 'a')]);
     assert.deepEqual(r.items, { win: 3, tie: 1, loss: 1 });
     close(r.p, 0.625);
-    assert.deepEqual(r.perAnnotator, { ann: { win: 3, tie: 1, loss: 1 } });
+    assert.deepEqual({ ...r.perAnnotator }, { ann: { win: 3, tie: 1, loss: 1 } });
     assert.equal(r.agreement, undefined);
   });
 
@@ -104,11 +104,20 @@ describe('review statistics', () => {
     ]);
     // item 2 is 1 vote each: a tie of the item
     assert.deepEqual(r.items, { win: 1, tie: 2, loss: 1 });
-    assert.deepEqual(r.perAnnotator, { x: { win: 2, tie: 1, loss: 1 }, y: { win: 1, tie: 0, loss: 2 } });
+    assert.deepEqual({ ...r.perAnnotator }, { x: { win: 2, tie: 1, loss: 1 }, y: { win: 1, tie: 0, loss: 2 } });
     assert.equal(r.agreement?.method, 'cohen');
     assert.equal(r.agreement?.items, 3);
     // x: a b a, y: a b b → 0.4 (as by hand above)
     close(r.agreement!.kappa, 0.4);
+  });
+
+  it('an annotator may be called anything, __proto__ included', () => {
+    const r = reviewResult([
+      { item: 0, annotator: '__proto__', choice: 'a' },
+      { item: 0, annotator: 'bob', choice: 'a' },
+    ]);
+    assert.deepEqual(Object.keys(r.perAnnotator).sort(), ['__proto__', 'bob']);
+    assert.deepEqual({ ...r.perAnnotator['__proto__'] }, { win: 1, tie: 0, loss: 0 });
   });
 
   it("three annotators: Fleiss' kappa over the items all three judged", () => {

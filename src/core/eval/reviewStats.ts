@@ -162,7 +162,8 @@ export function reviewResult(verdicts: readonly Verdict[]): ReviewResult {
   }
   const items = tally(majority);
   const annotators = [...byAnnotator.keys()].sort();
-  const perAnnotator: Record<string, Tally> = {};
+  // no prototype: an annotator may be named anything, "__proto__" included
+  const perAnnotator = Object.create(null) as Record<string, Tally>;
   for (const who of annotators) perAnnotator[who] = tally(byAnnotator.get(who)!);
   const result: ReviewResult = { items, p: signTest(items.win, items.loss), perAnnotator };
   if (annotators.length >= 2) {
