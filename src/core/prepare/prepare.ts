@@ -112,8 +112,9 @@ const cleanDialogue = (d: EsconvDialogue): EsconvDialogue => ({
   })),
 });
 
+/** Every message stripped but the system prompt (byte for byte) and the placeholder " " user turn. */
 const stripMessage = (m: ChatMessage): ChatMessage =>
-  m.role === 'user' && m.content === ' ' ? m : { role: m.role, content: pyStrip(m.content) };
+  m.role === 'system' || (m.role === 'user' && m.content === ' ') ? m : { role: m.role, content: pyStrip(m.content) };
 
 export interface SkippedDialogue {
   dialogue: number;
