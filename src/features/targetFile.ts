@@ -3,13 +3,20 @@
 
 import * as vscode from 'vscode';
 
+/** A file URI from a command argument: a Uri, or a tree node holding one ({uri} or {entry: {uri}}). */
 export function uriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'object' && arg !== null && 'entry' in arg) {
-    const entry = (arg as { entry?: { uri?: unknown } }).entry;
-    if (entry?.uri instanceof vscode.Uri) return entry.uri;
-  }
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const o = arg as { uri?: unknown; entry?: { uri?: unknown } };
+  if (o.uri instanceof vscode.Uri) return o.uri;
+  if (o.entry?.uri instanceof vscode.Uri) return o.entry.uri;
   return undefined;
+}
+
+/** The files a command was given: URIs or tree nodes, or VS Code's (clicked, selected[]) pair; each once, in order. */
+export function urisOf(args: readonly unknown[]): vscode.Uri[] {
+  const uris = args.flatMap((a) => (Array.isArray(a) ? a : [a])).map(uriOf);
+  return [...new Map(uris.filter((u): u is vscode.Uri => u !== undefined).map((u) => [u.toString(), u])).values()];
 }
 
 export async function targetFile(arg: unknown, action: string): Promise<vscode.Uri | undefined> {

@@ -4,16 +4,9 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree } from '../datasets';
-import { uriOf } from '../targetFile';
+import { urisOf } from '../targetFile';
 import type { ComparisonPage } from './comparisonPage';
 import type { EvaluationsTree } from './evaluationsTree';
-
-/** The files a command was given: a URI, a tree node, or VS Code's (clicked, selected[]) pair. */
-function givenFiles(args: unknown[]): vscode.Uri[] {
-  const all = args.flatMap((a) => (Array.isArray(a) ? a : [a]));
-  const uris = all.map(uriOf).filter((u): u is vscode.Uri => u !== undefined);
-  return [...new Map(uris.map((u) => [u.toString(), u])).values()];
-}
 
 const BROWSE = 'Browse…';
 
@@ -56,13 +49,13 @@ export function registerEvaluateCommands(ctx: Ctx, datasets: DatasetsTree, tree:
     return uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
   };
   ctx.command('escStudio.evaluate', () => async (...args: unknown[]) => {
-    let uris = givenFiles(args);
+    let uris = urisOf(args);
     if (uris.length === 0) uris = (await pickInferenceFiles(datasets, comparison.comparedFiles)) ?? [];
     if (uris.length === 0) return;
     await comparison.show(local(uris));
   });
   ctx.command('escStudio.evaluateFile', () => async (...args: unknown[]) => {
-    const uris = givenFiles(args);
+    const uris = urisOf(args);
     if (uris.length === 0) return vscode.commands.executeCommand('escStudio.evaluate');
     await comparison.show(local(uris));
   });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadReviewItems, ReviewError, ReviewSession } from '../../core/eval/reviewSession';
 import type { Ctx } from '../ctx';
+import { uriOf, urisOf } from '../targetFile';
 import type { EvaluationsDeps, EvaluationsFeature } from './index';
 import { REVIEW_VIEW_TYPE, ReviewPanel } from './reviewPanel';
 
@@ -33,26 +34,6 @@ export interface ReviewFeature {
 /** The workspace's judgement files (for the Evaluations view). */
 export function findReviewFiles(): Promise<vscode.Uri[]> {
   return Promise.resolve(vscode.workspace.findFiles(`**/*${REVIEW_SUFFIX}`, '**/node_modules/**', 1000));
-}
-
-/** A file URI from a command argument: a Uri, a tree node holding one ({uri} or {entry: {uri}}). */
-function uriFrom(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg !== 'object' || arg === null) return undefined;
-  const o = arg as { uri?: unknown; entry?: { uri?: unknown } };
-  if (o.uri instanceof vscode.Uri) return o.uri;
-  if (o.entry?.uri instanceof vscode.Uri) return o.entry.uri;
-  return undefined;
-}
-
-/** The files a command was given: (clicked, selection) from a tree or explorer, or two URIs. */
-function urisFrom(args: unknown[]): vscode.Uri[] {
-  const [first, second] = args;
-  const list = Array.isArray(second) ? second.map(uriFrom) : args.map(uriFrom);
-  if (Array.isArray(second) && list.length === 0) list.push(uriFrom(first));
-  const unique = new Map<string, vscode.Uri>();
-  for (const u of list) if (u) unique.set(u.toString(), u);
-  return [...unique.values()];
 }
 
 const stem = (file: string): string => path.basename(file).replace(/\.jsonl?$/i, '');
@@ -135,7 +116,7 @@ export function registerReview(ctx: Ctx, deps: EvaluationsDeps, feature: Evaluat
   };
 
   const startReview = async (...args: unknown[]): Promise<ReviewPanel | undefined> => {
-    const runs = urisFrom(args).slice(0, 2);
+    const runs = urisOf(args).slice(0, 2);
     while (runs.length < 2) {
       const next = await pickRun(runs.length === 0 ? 'run A' : 'run B', runs);
       if (!next) return undefined;
@@ -168,7 +149,7 @@ export function registerReview(ctx: Ctx, deps: EvaluationsDeps, feature: Evaluat
   };
 
   const openReview = async (arg?: unknown): Promise<ReviewPanel | undefined> => {
-    let uri = uriFrom(arg);
+    let uri = uriOf(arg);
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
         title: 'ESC Studio: Open Review',
