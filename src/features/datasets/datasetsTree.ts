@@ -188,7 +188,8 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
             ? 'comment-discussion'
             : 'json',
     );
-    item.contextValue = 'escDatasetFile';
+    // the kind in the context value lets menus offer kind-specific commands (Run Inference on vanilla SFT files)
+    item.contextValue = `escDatasetFile.${entry.kind}`;
     item.resourceUri = entry.uri;
     item.command = { command: 'escStudio.openViewer', title: 'Open in ESC Dataset Viewer', arguments: [entry.uri] };
     return item;
