@@ -161,6 +161,12 @@ describe('Evaluations: score, compare, drill down, export', () => {
     await a.evaluations.comparison.handle({ type: 'drill', id: fileA, gold: best.g, predicted: best.p });
     const view = await withTimeout(shown, 30_000, 'the filtered viewer');
     assert.equal(view.info.total, best.n, 'the viewer shows exactly the turns of the cell');
+    // and they are the cell's turns: each record behind the indices has that gold and that prediction
+    const records = JSON.parse(readFileSync(fileA, 'utf8')) as { GT_strategy: string; predict_strategy: string }[];
+    for (const i of view.query.subset!.indices) {
+      assert.equal(records[i]!.GT_strategy.toLowerCase(), STRATEGIES[best.g]!.toLowerCase(), `record ${i}`);
+      assert.equal(records[i]!.predict_strategy.toLowerCase(), STRATEGIES[best.p]!.toLowerCase(), `record ${i}`);
+    }
     assert.match(view.query.subset!.label, new RegExp(`predicted ${STRATEGIES[best.p]}`));
   });
 
