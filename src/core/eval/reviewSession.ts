@@ -14,10 +14,9 @@
 // first biases the choice towards the reply closer to it).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readAllRecords } from '../json/readRecords';
-import { writeAtomic } from '../util/atomicWrite';
 import { reviewResult, type Choice, type ReviewResult, type Verdict } from './reviewStats';
 
 export type { Choice } from './reviewStats';
@@ -215,16 +214,27 @@ export function runFiles(reviewFile: string, header: ReviewHeader): { a: string;
   return { a: path.resolve(dir, header.a), b: path.resolve(dir, header.b) };
 }
 
-/** Writes a new judgement file holding only its header (atomically; refuses to replace an existing file). */
+/**
+ * Writes a new judgement file holding only its header. The file is created exclusively ('wx'): when two
+ * windows start the same review at once, the second is refused instead of replacing the first's file.
+ */
 export async function createReviewFile(reviewFile: string, header: ReviewHeader): Promise<void> {
-  const exists = await readFile(reviewFile).then(
-    () => true,
-    () => false,
-  );
-  if (exists) throw new ReviewError(`${path.basename(reviewFile)} already exists; open it to resume, or choose another name`);
-  await writeAtomic(reviewFile, async (out) => {
-    await out.writeFile(JSON.stringify(header) + '\n', 'utf8');
-  });
+  await mkdir(path.dirname(reviewFile), { recursive: true });
+  let fh;
+  try {
+    fh = await open(reviewFile, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ReviewError(`${path.basename(reviewFile)} already exists; open it to resume, or choose another name`);
+    }
+    throw err;
+  }
+  try {
+    await fh.writeFile(JSON.stringify(header) + '\n', 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 export interface ReviewFileContents {
