@@ -305,7 +305,7 @@ describe('judgement file', () => {
       assert.equal(again.next('y'), 2);
       assert.equal(again.judgementOf('x', 0)?.choice, 'tie');
       const r = again.result();
-      assert.deepEqual(r.perAnnotator, { x: { win: 0, tie: 1, loss: 1 }, y: { win: 2, tie: 0, loss: 0 } });
+      assert.deepEqual({ ...r.perAnnotator }, { x: { win: 0, tie: 1, loss: 1 }, y: { win: 2, tie: 0, loss: 0 } });
       assert.equal(r.agreement?.method, 'cohen');
       assert.equal(r.agreement?.items, 2);
     } finally {
