@@ -128,7 +128,7 @@ describe('Blind pairwise review', () => {
     state = restored.state();
     assert.deepEqual(state.result.items, { win: 3, tie: 1, loss: 1 });
     assert.equal(state.result.p, 0.625);
-    assert.deepEqual(state.result.perAnnotator, { tester: { win: 3, tie: 1, loss: 1 } });
+    assert.deepEqual({ ...state.result.perAnnotator }, { tester: { win: 3, tie: 1, loss: 1 } });
     assert.equal(review.panel(reviewFile), restored);
   });
 
