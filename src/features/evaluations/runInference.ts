@@ -323,7 +323,8 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
       void vscode.window.showErrorMessage(message, 'Delete Checkpoint and Start Over').then(async (a) => {
         if (!a) return;
         await rm(checkpointPath(out), { force: true });
-        await vscode.commands.executeCommand('escStudio.runInference', { ...again, overwrite: true });
+        // started over, an existing output is asked about again before it is replaced
+        await vscode.commands.executeCommand('escStudio.runInference', again);
       });
     } else if ((name === INFER_FAILURES.inference || name === INFER_FAILURES.model) && source === 'playground') {
       // the message names the endpoint ("the generator at http://… failed after 5 attempts: …")
