@@ -1,0 +1,476 @@
+// `esc mine` against a stand-in OpenAI-compatible server in this process: the pairs of every role equal,
+// record for record, what FORMATS.md §7 prescribes (the expectation is built below from the raw
+// messages, independently of the miner), in file order at concurrency 8; the judge's verdicts (a
+// malformed answer retried, then reported, never a "No"); faults (HTTP 500s, a stalled answer, the
+// endpoint refusing connections mid-run, a SIGKILL then a rerun); the embedded models offline; bad inputs.
+
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../src/cli';
+import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
+import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
+
+const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');
+const DEMO = path.join(DEMO_DATA, 'sft_vanilla_demo.json');
+const t = tempDir();
+after(() => t.dispose());
+
+async function esc(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+function escProcess(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+} {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
+
+// ---------------------------------------------------------------------------------------------
+// FORMATS.md §3 / §7, written out here (not imported from src/).
+
+const SP =
+  "You are an emotional strategy identifier. Based on the seeker's questions, as well as the conversation between the seeker and the supporter, please provide the supporter with reference emotional strategies.\nThe strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Specially, your response should consist of only one part: the reply strategy.\nThe conversation is as follows:\n";
+const RG = (strategy: string): string =>
+  "You are a psychologist with a professional background in psychology and mental health, providing empathic responses to help seekers' psychological problems and completing psychological counseling.\nYour response should flow naturally, avoid being too long or too short, avoid using overly instructional language, and make sure your response fits the client's needs and context. You will be provided with a reference response strategy, and you are to generate reply content based on that strategy. For example, the format of response: <your reply content>. The strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Your current reference response strategy is " +
+  strategy +
+  '.\nThe conversation is as follows:\n';
+const STRATEGIES = [
+  'Question',
+  'Restatement or Paraphrasing',
+  'Reflection of feelings',
+  'Self-disclosure',
+  'Affirmation and Reassurance',
+  'Providing Suggestions',
+  'Information',
+  'Others',
+];
+
+/** §7: the text between the first "[" and the first "]"; what follows the first "]", stripped. */
+const tagOf = (s: string): string => s.slice(s.indexOf('[') + 1, s.indexOf(']'));
+const textOf = (s: string): string => (s.includes(']') ? s.slice(s.indexOf(']') + 1).trim() : s);
+
+// The stand-in models: deterministic answers from the request alone.
+const plannerAnswer = (flat: string): string => STRATEGIES[flat.length % 8]!;
+const generatorAnswer = (messages: readonly Message[]): string => `gen ${messages.length}: ${messages[messages.length - 1]!.content}`;
+const vanillaAnswer = (messages: readonly Message[]): string =>
+  `[${STRATEGIES[messages.length % 8]!}] van ${messages[messages.length - 1]!.content.length}`;
+/** The judge keeps a pair when its rejected reply has an even length. */
+const keeps = (rejected: string): boolean => rejected.length % 2 === 0;
+const verdict = (yes: boolean): Record<string, string> => ({
+  'Should the sample be retained': yes ? 'Yes' : 'No',
+  'Error Type in chosen reply': 'None',
+  'Explanation for chosen reply error': 'warm and specific',
+  'Error Type in rejected reply': yes ? 'Template Response' : 'None',
+  'Explanation for rejected reply error': yes ? 'stock phrase' : 'fine',
+});
+/** A judge template of our own, so the judge route can read the rejected reply back. */
+const TEMPLATE = 'Context:\n{context}\nSeeker: {seeker}\n<<C>>{chosen}<</C>>\n<<R>>{rejected}<</R>>\nAnswer in JSON.';
+const rejectedIn = (prompt: string): string => /<<R>>([\s\S]*)<<\/R>>/.exec(prompt)![1]!;
+
+interface Pair {
+  conversations: Message[];
+  chosen: Message;
+  rejected: Message;
+  remained?: Record<string, string>;
+}
+
+/** What §7 prescribes for a vanilla SFT file, role by role, in file order. */
+function expectedPairs(records: readonly { messages: Message[] }[], judged: boolean): Record<string, Pair[]> {
+  const out: Record<string, Pair[]> = { 'planner-pairs': [], 'planner-same': [], 'generator-pairs': [], 'vanilla-pairs': [] };
+  const a = (content: string): Message => ({ role: 'assistant', content });
+  const judge = (p: Pair): Pair => (judged ? { ...p, remained: verdict(keeps(p.rejected.content)) } : p);
+  for (const { messages: m } of records) {
+    m.forEach((msg, k) => {
+      if (msg.role !== 'assistant') return;
+      const gold = msg.content;
+      const history = m.slice(1, k);
+      const flat = history.map((x) => (x.role === 'user' ? `seeker: ${x.content}\n` : `supporter: ${textOf(x.content)}\n`)).join('');
+      const sp: Pair = {
+        conversations: [
+          { role: 'system', content: SP },
+          { role: 'user', content: flat },
+        ],
+        chosen: a(tagOf(gold)),
+        rejected: a(plannerAnswer(flat)),
+      };
+      out[sp.chosen.content === sp.rejected.content ? 'planner-same' : 'planner-pairs']!.push(sp);
+      const rg = [{ role: 'system', content: RG(tagOf(gold)) }, ...history.map((x) => (x.role === 'user' ? x : a(textOf(x.content))))];
+      out['generator-pairs']!.push(judge({ conversations: rg, chosen: a(textOf(gold)), rejected: a(generatorAnswer(rg)) }));
+      const vm = m.slice(0, k);
+      out['vanilla-pairs']!.push(judge({ conversations: vm, chosen: a(gold), rejected: a(vanillaAnswer(vm)) }));
+    });
+  }
+  if (judged) {
+    for (const role of ['generator', 'vanilla']) {
+      out[`${role}-pairs.retained`] = out[`${role}-pairs`]!.filter((p) => p.remained!['Should the sample be retained'] === 'Yes');
+    }
+  }
+  return out;
+}
+
+describe('esc mine', () => {
+  const server = new StandIn();
+  before(() => server.start());
+  after(() => server.close());
+  const template = t.write('template.txt', TEMPLATE);
+
+  /** Routes for the three roles and the judge, each answering after `delay()` ms. */
+  function models(tag: string, delay: () => number = () => 0): string[] {
+    const wait = (): { delayMs?: number } => ({ delayMs: delay() });
+    const sp = server.route(`${tag}-sp`, (b) => ({ content: plannerAnswer(lastUser(b)), ...wait() }));
+    const rg = server.route(`${tag}-rg`, (b) => ({ content: generatorAnswer(b.messages), ...wait() }));
+    const vm = server.route(`${tag}-vm`, (b) => ({ content: vanillaAnswer(b.messages), ...wait() }));
+    const judge = server.route(`${tag}-judge`, (b) => ({ content: JSON.stringify(verdict(keeps(rejectedIn(lastUser(b))))), ...wait() }));
+    return ['--planner', `${sp}#sp`, '--generator', `${rg}#rg`, '--vanilla', `${vm}#vm`, '--judge', `${judge}#judge`];
+  }
+
+  function assertFiles(dir: string, expected: Record<string, Pair[]>): void {
+    for (const [name, pairs] of Object.entries(expected)) {
+      const got = readJson(path.join(dir, `${name}.json`)) as Pair[];
+      assert.equal(got.length, pairs.length, name);
+      got.forEach((p, k) => assert.deepEqual(p, pairs[k], `${name} #${k}`));
+    }
+  }
+
+  it('the demo file: every role’s pairs as §7 prescribes, in file order at concurrency 8, judged', async () => {
+    const dir = path.join(t.dir, 'demo');
+    const r = await esc(
+      'mine',
+      DEMO,
+      '--out',
+      dir,
+      ...models('demo', () => Math.floor(Math.random() * 15)),
+      '--judge-template',
+      template,
+      '--concurrency',
+      '8',
+      '--json',
+    );
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const records = readJson(DEMO) as { messages: Message[] }[];
+    const expected = expectedPairs(records, true);
+    assertFiles(dir, expected);
+    assert.ok(expected['planner-pairs']!.length > 0 && expected['planner-same']!.length > 0, 'both planner files have pairs');
+    assert.ok(expected['generator-pairs.retained']!.length > 0 && expected['generator-pairs.retained']!.length < 93);
+    assert.deepEqual(Object.keys((readJson(path.join(dir, 'generator-pairs.json')) as object[])[0]!), [
+      'conversations',
+      'chosen',
+      'rejected',
+      'remained',
+    ]);
+    for (const role of ['sp', 'rg', 'vm', 'judge']) assert.equal(server.maxInFlight.get(`demo-${role}`)! <= 8, true);
+    const inFlight = ['sp', 'rg', 'vm', 'judge'].reduce((n, role) => n + server.maxInFlight.get(`demo-${role}`)!, 0);
+    assert.ok(inFlight >= 8, 'calls overlap');
+    // the judge is asked at temperature 0, one user message with the pair filled into the template
+    const judgeBody = server.bodies.get('demo-judge')![0]!;
+    assert.equal(judgeBody.temperature, 0);
+    assert.equal(judgeBody.top_p, undefined);
+    assert.equal(judgeBody.messages.length, 1);
+    const s = JSON.parse(r.out.join('\n')) as {
+      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+      planner_confusion: Record<string, Record<string, number>>;
+      judge: { judged: number; retained: number; retention_rate: number; errors: object };
+      calls: number;
+      retries: number;
+    };
+    assert.deepEqual(s.pairs, {
+      planner: { different: expected['planner-pairs']!.length, same: expected['planner-same']!.length },
+      generator: 93,
+      vanilla: 93,
+    });
+    const confusion: Record<string, Record<string, number>> = {};
+    for (const p of expected['planner-pairs']!) {
+      const row = (confusion[p.chosen.content] ??= {});
+      row[p.rejected.content] = (row[p.rejected.content] ?? 0) + 1;
+    }
+    assert.deepEqual(s.planner_confusion, confusion);
+    const retained = expected['generator-pairs.retained']!.length + expected['vanilla-pairs.retained']!.length;
+    assert.equal(s.judge.judged, 186);
+    assert.equal(s.judge.retained, retained);
+    assert.equal(s.judge.retention_rate, retained / 186);
+    assert.deepEqual(s.judge.errors, {});
+    assert.equal(s.calls, 93 * 3 + 186);
+    assert.equal(s.retries, 0);
+    assert.ok(
+      r.err.some((l) => /^esc mine: planner 93\/93 · generator 93\/93 · vanilla 93\/93 · judge 186\/186 · [\d.]+ calls\/s · ETA/.test(l)),
+    );
+
+    // rerun: no call, the same files (its own outputs, vouched for by its checkpoint)
+    const before = readFileSync(path.join(dir, 'vanilla-pairs.json'), 'utf8');
+    const again = await esc('mine', DEMO, '--out', dir, ...models('demo-again'), '--judge-template', template, '--json');
+    assert.equal(again.code, 0, again.err.join('\n'));
+    assert.equal((JSON.parse(again.out.join('\n')) as { calls: number }).calls, 0);
+    assert.equal(readFileSync(path.join(dir, 'vanilla-pairs.json'), 'utf8'), before);
+  });
+
+  it('the real test split: every role’s pairs as §7 prescribes', { skip: sharedData.skip }, async () => {
+    const file = sharedData.file('ESC_sft_test.json');
+    const dir = path.join(t.dir, 'real');
+    const r = await esc('mine', file, '--out', dir, ...models('real'), '--judge-template', template, '--concurrency', '32');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const expected = expectedPairs(readJson(file) as { messages: Message[] }[], true);
+    assert.equal(expected['vanilla-pairs']!.length, 1792);
+    assertFiles(dir, expected);
+  });
+
+  it('only the roles given: planner alone writes the two planner files', async () => {
+    const dir = path.join(t.dir, 'planner-only');
+    const sp = server.route('only-sp', (b) => ({ content: plannerAnswer(lastUser(b)) }));
+    const r = await esc('mine', DEMO, '--out', dir, '--planner', `${sp}#sp`);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.deepEqual(readdirSync(dir).sort(), ['mine.checkpoint.jsonl', 'planner-pairs.json', 'planner-same.json']);
+    assert.match(r.out[0]!, /wrote planner-pairs\.json, planner-same\.json/);
+  });
+
+  it('the shipped judge template shows the judge the context, the seeker, both replies', async () => {
+    const dir = path.join(t.dir, 'shipped');
+    const rg = server.route('shipped-rg', () => ({ content: 'A REJECTED REPLY' }));
+    const judge = server.route('shipped-judge', () => ({ content: '```json\n' + JSON.stringify(verdict(true)) + '\n```' }));
+    const r = await esc('mine', DEMO, '--out', dir, '--generator', `${rg}#rg`, '--judge', `${judge}#j`, '--limit', '2', '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const prompt = lastUser(server.bodies.get('shipped-judge')![1]!);
+    const demo = (readJson(DEMO) as { messages: Message[] }[])[0]!.messages;
+    assert.ok(prompt.includes(`Seeker: ${demo[1]!.content}`), prompt);
+    assert.ok(prompt.includes(`Supporter: ${textOf(demo[2]!.content)}`), prompt);
+    assert.ok(prompt.includes(demo[3]!.content));
+    assert.ok(prompt.includes(textOf(demo[4]!.content)));
+    assert.ok(prompt.includes('A REJECTED REPLY'));
+    assert.ok(prompt.includes('"Should the sample be retained"'));
+    // a fenced JSON object is the verdict
+    assert.equal((JSON.parse(r.out.join('\n')) as { judge: { retained: number } }).judge.retained, 2);
+  });
+
+  it('a judge answer that is not the §4 JSON: retried, then reported for that pair — never a "No"', async () => {
+    const dir = path.join(t.dir, 'malformed');
+    const rg = server.route('bad-rg', (b) => ({ content: `reply ${b.messages.length}` }));
+    let broken = true;
+    const judge = server.route('bad-judge', (b, seen) => {
+      const rejected = rejectedIn(lastUser(b));
+      if (rejected === 'reply 2' && broken) return { content: 'Sure! The sample should be kept.' };
+      if (rejected === 'reply 4' && seen === 0) return { content: '{"Should the sample be retained": "Maybe"}' };
+      return { content: JSON.stringify(verdict(false)) };
+    });
+    const args = ['mine', DEMO, '--out', dir, '--generator', `${rg}#rg`, '--judge', `${judge}#j`, '--judge-template', template];
+    const r = await esc(...args, '--limit', '4', '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as {
+      judge: { judged: number; retained: number; rejected: number; errors: Record<string, number>; error_pairs: unknown[] };
+      retries: number;
+      calls: number;
+    };
+    assert.deepEqual(s.judge.errors, { 'not JSON': 1 });
+    assert.deepEqual(s.judge.error_pairs, [{ role: 'generator', pair: 0, error: 'not JSON' }]);
+    assert.equal(s.judge.judged, 3);
+    assert.equal(s.judge.rejected, 3, 'the unanswered pair is not counted as No');
+    assert.equal(s.retries, 2 + 1);
+    assert.equal(s.calls, 4 + 3 + 2 + 1 + 1);
+    const pairs = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
+    assert.equal(pairs[0]!.remained, undefined);
+    assert.equal(pairs[1]!.remained!['Should the sample be retained'], 'No');
+    assert.ok(r.err.some((l) => /no verdict for generator pair 0: the judge's answer was not JSON after 3 tries/.test(l)));
+    // a rerun asks the judge again for that pair only
+    broken = false;
+    const again = await esc(...args, '--limit', '4', '--json');
+    assert.equal(again.code, 0, again.err.join('\n'));
+    assert.equal((JSON.parse(again.out.join('\n')) as { calls: number }).calls, 1);
+    assert.equal((readJson(path.join(dir, 'generator-pairs.json')) as Pair[])[0]!.remained!['Should the sample be retained'], 'No');
+  });
+
+  it('faults: HTTP 500s and a stalled answer are retried; the same pairs as a clean run', async () => {
+    const dir = path.join(t.dir, 'faults');
+    const vm = server.route('faults-vm', (b, seen) => {
+      const n = b.messages.length;
+      if (n % 5 === 0 && seen < 2) return { status: 500 };
+      if (n === 6 && seen === 0) return { stall: true };
+      return { content: vanillaAnswer(b.messages) };
+    });
+    const r = await esc('mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--timeout', '0.5', '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+    const s = JSON.parse(r.out.join('\n')) as { retries: number; calls: number };
+    assert.equal(s.calls, 93);
+    assert.equal(s.retries, server.bodies.get('faults-vm')!.length - 93);
+    assert.ok(s.retries >= 3);
+  });
+
+  it('faults: the endpoint refuses connections mid-run, comes back, and the run completes', async () => {
+    const down = new StandIn();
+    await down.start();
+    const port = Number(new URL(down.origin).port);
+    let calls = 0;
+    let back: Promise<void> | undefined;
+    const vm = down.route('vm', (b) => {
+      if (++calls === 30) {
+        // stop listening (this answer still goes out on its connection); back 600 ms later, on the same port
+        (down as unknown as { server: Server }).server.close();
+        back = new Promise((resolve) => setTimeout(resolve, 600)).then(() => down.start(port));
+      }
+      return { content: vanillaAnswer(b.messages) };
+    });
+    const dir = path.join(t.dir, 'refused-mid');
+    try {
+      const r = await esc('mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--concurrency', '1', '--json');
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+      assert.ok((JSON.parse(r.out.join('\n')) as { retries: number }).retries >= 1, 'refused calls were retried');
+      assert.equal(down.bodies.get('vm')!.length, 93);
+    } finally {
+      await back;
+      await down.close();
+    }
+  });
+
+  it('an endpoint down for good: named in one line, exit 1; the rerun resumes', async () => {
+    const dir = path.join(t.dir, 'refused');
+    const down = new StandIn();
+    await down.start();
+    const port = Number(new URL(down.origin).port);
+    const url = down.route('vm', (b) => ({ content: vanillaAnswer(b.messages) }));
+    await down.close();
+    const args = ['mine', DEMO, '--out', dir, '--vanilla', `${url}#vm`, '--retries', '1'];
+    const r = await esc(...args);
+    assert.equal(r.code, 1);
+    const errors = r.err.filter((l) => !/ · /.test(l));
+    assert.equal(errors.length, 1, r.err.join('\n'));
+    assert.match(
+      errors[0]!,
+      new RegExp(
+        `^esc mine: the vanilla model at http://127\\.0\\.0\\.1:${port}/vm/v1 failed after 2 attempts: .*connection refused.*rerun to resume`,
+      ),
+    );
+    assert.ok(existsSync(path.join(dir, 'mine.checkpoint.jsonl')));
+    assert.equal(existsSync(path.join(dir, 'vanilla-pairs.json')), false);
+    await down.start(port);
+    try {
+      const again = await esc(...args);
+      assert.equal(again.code, 0, again.err.join('\n'));
+      assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('a SIGKILL halfway, then a rerun: the same files as an uninterrupted run, no duplicates, at most N calls repeated', async () => {
+    const concurrency = 4;
+    // 10 ms an answer, so the kill lands mid-run
+    const kill = models('kill', () => 10);
+    const dir = path.join(t.dir, 'killed');
+    const args = ['mine', DEMO, '--out', dir, ...kill, '--judge-template', template, '--concurrency', String(concurrency)];
+    const first = escProcess(args);
+    const cp = path.join(dir, 'mine.checkpoint.jsonl');
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 200) break;
+    }
+    first.child.kill('SIGKILL');
+    assert.equal((await first.done).signal, 'SIGKILL');
+    assert.equal(existsSync(path.join(dir, 'planner-pairs.json')), false);
+    const second = await escProcess(args).done;
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /resumed/);
+    assertFiles(dir, expectedPairs(readJson(DEMO) as { messages: Message[] }[], true));
+    // an uninterrupted run writes the same bytes
+    const clean = path.join(t.dir, 'unkilled');
+    const r = await esc('mine', DEMO, '--out', clean, ...models('clean'), '--judge-template', template, '--concurrency', '4');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    for (const f of readdirSync(clean).filter((f) => f.endsWith('.json'))) {
+      assert.equal(readFileSync(path.join(dir, f), 'utf8'), readFileSync(path.join(clean, f), 'utf8'), f);
+    }
+    let repeats = 0;
+    for (const role of ['sp', 'rg', 'vm', 'judge']) {
+      const raws = server.raw.get(`kill-${role}`)!;
+      assert.equal(new Set(raws).size, role === 'judge' ? 186 : 93, role);
+      repeats += raws.length - new Set(raws).size;
+    }
+    assert.ok(repeats <= concurrency, `${repeats} calls repeated; at most the ${concurrency} in flight may be`);
+  });
+
+  it('the embedded models mine offline (the demo)', async (ctx) => {
+    if (!existsSync(path.join(REPO_ROOT, 'dist', 'models', 'default', 'manifest.json'))) {
+      ctx.skip('the default embedded models are built by `npm run build`');
+      return;
+    }
+    const dir = path.join(t.dir, 'embedded');
+    const r = await esc('mine', DEMO, '--out', dir, '--planner', 'embedded', '--generator', 'embedded', '--vanilla', 'embedded', '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as {
+      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+    };
+    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 93);
+    assert.equal(s.pairs.generator, 93);
+    const pairs = readJson(path.join(dir, 'vanilla-pairs.json')) as Pair[];
+    assert.ok(pairs.every((p) => /^\[[^\]]+\] ./.test(p.rejected.content)));
+  });
+
+  it('bad inputs: one line, exit 1 or 2, no stack trace, nothing overwritten', async () => {
+    const sp = server.route('bad-sp', () => ({ content: 'Question' }));
+    const spec = `${sp}#sp`;
+    const busy = path.join(t.dir, 'busy');
+    mkdirSync(busy, { recursive: true });
+    writeFileSync(path.join(busy, 'planner-pairs.json'), 'precious');
+    const otherRun = path.join(t.dir, 'other-run');
+    assert.equal((await esc('mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '3')).code, 0);
+    const noChosen = t.write('no-chosen.txt', 'Judge {rejected} only');
+    const out = path.join(t.dir, 'bad-out');
+    const cases: [string[], number, RegExp][] = [
+      [
+        [
+          'mine',
+          t.write('inference.json', JSON.stringify([{ conversations: [], GT_strategy: 'Question' }])),
+          '--out',
+          out,
+          '--planner',
+          spec,
+        ],
+        1,
+        /record 0 is not a vanilla SFT record/,
+      ],
+      [['mine', path.join(DEMO_DATA, 'pref_generator_demo.json'), '--out', out, '--planner', spec], 1, /not a vanilla SFT record/],
+      [['mine', t.write('empty.json', ''), '--out', out, '--planner', spec], 1, /empty/],
+      [['mine', path.join(t.dir, 'missing.json'), '--out', out, '--planner', spec], 2, /cannot read .*no such file/],
+      [['mine', DEMO, '--out', out], 2, /at least one of --planner, --generator, --vanilla/],
+      [['mine', DEMO, '--planner', spec], 2, /--out <folder> is required/],
+      [['mine', DEMO, '--out', out, '--planner', 'ftp://x/v1'], 2, /--planner: Invalid endpoint/],
+      [['mine', DEMO, '--out', out, '--generator', 'http://h:1/v2'], 2, /--generator: Invalid endpoint/],
+      [['mine', DEMO, '--out', out, '--planner', spec, '--judge', spec], 2, /--judge filters generator and vanilla pairs/],
+      [['mine', DEMO, '--out', out, '--vanilla', spec, '--judge', 'embedded'], 2, /no embedded judge/],
+      [['mine', DEMO, '--out', out, '--vanilla', spec, '--judge-template', noChosen], 2, /--judge-template goes with --judge/],
+      [['mine', DEMO, '--out', out, '--vanilla', spec, '--judge', spec, '--judge-template', noChosen], 2, /lacks \{chosen\}/],
+      [['mine', DEMO, '--out', out, '--planner', spec, '--concurrency', '0'], 2, /--concurrency must be/],
+      [['mine', DEMO, '--out', busy, '--planner', spec], 2, /already holds planner-pairs\.json.*choose another --out folder/],
+      [['mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '4'], 2, /mine\.checkpoint\.jsonl belongs to another run/],
+      [['mine', DEMO, '--out', out, '--planner', 'http://127.0.0.1:1/v1'], 2, /--planner: .*127\.0\.0\.1:1/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await esc(...args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.err.join('\n')}`);
+      assert.equal(r.err.length, 1, r.err.join('\n'));
+      assert.match(r.err[0]!, message);
+      assert.doesNotMatch(r.err[0]!, /\n\s+at /);
+    }
+    assert.equal(readFileSync(path.join(busy, 'planner-pairs.json'), 'utf8'), 'precious');
+    assert.deepEqual(readdirSync(busy), ['planner-pairs.json']);
+    assert.equal(existsSync(out), false);
+    const p = await escProcess(['mine', path.join(t.dir, 'empty.json'), '--out', out, '--planner', spec]).done;
+    assert.equal(p.code, 1);
+    assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
+  });
+});
