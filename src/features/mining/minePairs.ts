@@ -79,7 +79,7 @@ const DPO_STAGE: Partial<Record<PairsFile, DpoStage>> = {
 };
 const EXPERIMENT_GLOB = '**/{esc-experiment,*.esc-experiment}.{yaml,yml}';
 
-const rel = (p: string): string => vscode.workspace.asRelativePath(p, true);
+const rel = (p: string): string => vscode.workspace.asRelativePath(p, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 const fsPathOf = (x: string | vscode.Uri): string => (typeof x === 'string' ? x : x.fsPath);
 const STEPS = 6;
 

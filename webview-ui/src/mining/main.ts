@@ -101,7 +101,7 @@ function progressSection(s: MiningState): TemplateResult {
 
 function pairsSection(s: MiningState): TemplateResult {
   return html`<section class="mine-section">
-    <h2>Pairs so far</h2>
+    <h2>${s.status === 'done' ? 'Pairs' : 'Pairs so far'}</h2>
     <table class="mine-pairs" data-testid="mining-pairs">
       ${repeat(
         pairsRows(s),
