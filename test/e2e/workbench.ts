@@ -118,9 +118,9 @@ export async function openFromTree(page: Page, kindLabel: string, fileName: stri
   await row.click();
 }
 
-/** Collapses the Runs and Playground panes so the Datasets tree has room. */
+/** Collapses the other panes (Runs, Evaluations, Playground) so the Datasets tree has room. */
 export async function focusDatasetsPane(page: Page): Promise<void> {
-  for (const name of ['Runs', 'Playground']) {
+  for (const name of ['Runs', 'Evaluations', 'Playground']) {
     const header = page.locator('.pane-header', { hasText: name }).first();
     if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
   }
