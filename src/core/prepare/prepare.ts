@@ -22,6 +22,7 @@ import { lstat } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { emptyReport, toVanillaSft, type EsconvDialogue } from '../convert/esconvToSft';
+import { speakerSide } from '../formats/esconv';
 import type { ChatMessage } from '../formats/messages';
 import { readAllRecords, UnreadableRecordsError } from '../json/readRecords';
 import { likelyPromptKind } from '../prompts';
@@ -108,7 +109,7 @@ const cleanDialogue = (d: EsconvDialogue): EsconvDialogue => ({
   ...d,
   dialog: d.dialog.map((t) => ({
     ...t,
-    content: t.speaker === 'seeker' || t.speaker === 'speaker' ? cleanSeeker(t.content) : pyStrip(t.content),
+    content: speakerSide(t.speaker) === 'seeker' ? cleanSeeker(t.content) : pyStrip(t.content),
   })),
 });
 
@@ -141,7 +142,7 @@ export function convertDialogues(dialogues: readonly EsconvDialogue[]): EsconvCo
       vanilla.set(i, { messages: record.messages.map(stripMessage) });
       return;
     }
-    const seeker = d.dialog.some((t) => t.speaker === 'seeker' || t.speaker === 'speaker');
+    const seeker = d.dialog.some((t) => speakerSide(t.speaker) === 'seeker');
     skipped.push({
       dialogue: i,
       why: seeker ? "every supporter turn comes before the seeker's first turn" : 'the seeker never speaks',
