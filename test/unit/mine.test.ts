@@ -376,12 +376,14 @@ describe('esc mine', () => {
     const args = ['mine', DEMO, '--out', dir, ...kill, '--judge-template', template, '--concurrency', String(concurrency)];
     const first = escProcess(args);
     const cp = path.join(dir, 'mine.checkpoint.jsonl');
-    for (;;) {
+    let exited = false;
+    void first.done.then(() => (exited = true));
+    while (!exited && !(existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 200)) {
       await new Promise((r) => setTimeout(r, 10));
-      if (existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 200) break;
     }
     first.child.kill('SIGKILL');
-    assert.equal((await first.done).signal, 'SIGKILL');
+    const killed = await first.done;
+    assert.equal(killed.signal, 'SIGKILL', `the first run ended before the kill: ${killed.stderr}`);
     assert.equal(existsSync(path.join(dir, 'planner-pairs.json')), false);
     const second = await escProcess(args).done;
     assert.equal(second.code, 0, second.stderr);
