@@ -291,6 +291,9 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await quickOpen(page, 'hostile.json');
     await runCommand(page, 'ESC: Open in ESC Dataset Viewer');
     const frame = await viewerFrame(page, 'hostile.json');
+    // the list is redrawn once when the analysis ends (sorting and facets arrive): click after that, so a
+    // click on a row being replaced is not lost on a loaded machine
+    await frame.getByText('Filters and sorting appear when analysis finishes').waitFor({ state: 'detached', timeout: 30_000 });
     for (let i = 0; i < 4; i++) {
       await frame.locator(`.row[data-index="${i}"]`).click();
       await frame.locator('.record-title', { hasText: `Record ${i}` }).waitFor();
