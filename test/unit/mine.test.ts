@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
+import { parseVerdict } from '../../src/core/runs/retentionJudge';
 import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
 
@@ -405,6 +406,25 @@ describe('esc mine', () => {
     assert.ok(repeats <= concurrency, `${repeats} calls repeated; at most the ${concurrency} in flight may be`);
   });
 
+  it('Ctrl-C stops with exit 130, finished calls kept; the same command resumes', async () => {
+    const vm = server.route('sigint-vm', (b) => ({ content: vanillaAnswer(b.messages), delayMs: 20 }));
+    const dir = path.join(t.dir, 'sigint');
+    const args = ['mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--concurrency', '2'];
+    const run = escProcess(args);
+    const cp = path.join(dir, 'mine.checkpoint.jsonl');
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    while (!exited && !(existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 10)) await new Promise((r) => setTimeout(r, 10));
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /interrupted; finished calls are kept in .*mine\.checkpoint\.jsonl, rerun the same command to resume/);
+    assert.equal(existsSync(path.join(dir, 'vanilla-pairs.json')), false);
+    const again = await esc(...args);
+    assert.equal(again.code, 0, again.err.join('\n'));
+    assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+  });
+
   it('the embedded models mine offline (the demo)', async (ctx) => {
     if (!existsSync(path.join(REPO_ROOT, 'dist', 'models', 'default', 'manifest.json'))) {
       ctx.skip('the default embedded models are built by `npm run build`');
@@ -474,5 +494,31 @@ describe('esc mine', () => {
     const p = await escProcess(['mine', path.join(t.dir, 'empty.json'), '--out', out, '--planner', spec]).done;
     assert.equal(p.code, 1);
     assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
+  });
+});
+
+describe('the judge’s answer read as the §4 verdict', () => {
+  const full = JSON.stringify(verdict(true));
+  it('takes the object alone or in one ``` fence; five string fields, "Yes" or "No"', () => {
+    assert.deepEqual(parseVerdict(full), { verdict: verdict(true) });
+    assert.deepEqual(parseVerdict(`  \`\`\`json\n${full}\n\`\`\`\n`), { verdict: verdict(true) });
+    assert.deepEqual(parseVerdict(`\`\`\`\n${JSON.stringify(verdict(false))}\`\`\``), { verdict: verdict(false) });
+    // extra keys are dropped, the five kept in §4 order
+    const shuffled = { extra: 1, ...Object.fromEntries(Object.entries(verdict(true)).reverse()) };
+    assert.deepEqual(Object.keys((parseVerdict(JSON.stringify(shuffled)) as { verdict: object }).verdict), Object.keys(verdict(true)));
+  });
+  it('names what is wrong with anything else', () => {
+    const cases: [string, string][] = [
+      ['', 'empty answer'],
+      ['Yes', 'not JSON'],
+      [`Here it is: ${full}`, 'not JSON'],
+      ['[1]', 'not a JSON object'],
+      ['{"Error Type in chosen reply": "None"}', 'no "Should the sample be retained"'],
+      [JSON.stringify({ ...verdict(true), 'Should the sample be retained': 'yes' }), 'verdict neither "Yes" nor "No"'],
+      [JSON.stringify({ ...verdict(true), 'Should the sample be retained': true }), 'verdict neither "Yes" nor "No"'],
+      [JSON.stringify({ 'Should the sample be retained': 'No' }), 'missing fields'],
+      [JSON.stringify({ ...verdict(true), 'Error Type in rejected reply': null }), 'missing fields'],
+    ];
+    for (const [answer, error] of cases) assert.deepEqual(parseVerdict(answer), { error }, answer);
   });
 });
