@@ -241,6 +241,36 @@ describe('esc mine', () => {
     assert.match(r.out[0]!, /wrote planner-pairs\.json, planner-same\.json/);
   });
 
+  it('a gold turn without a [Strategy] tag: no planner or generator pair (no gold strategy), a vanilla pair', async () => {
+    const file = t.write(
+      'untagged.json',
+      JSON.stringify([
+        {
+          messages: [
+            { role: 'system', content: 'SYS' },
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: 'no tag here' },
+            { role: 'user', content: 'and?' },
+            { role: 'assistant', content: '[Question] And then?' },
+          ],
+        },
+      ]),
+    );
+    const dir = path.join(t.dir, 'untagged');
+    const m = models('untagged');
+    const r = await esc('mine', file, '--out', dir, ...m.slice(0, 6), '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as {
+      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+    };
+    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
+    assert.equal(s.pairs.generator, 1);
+    assert.equal(s.pairs.vanilla, 2);
+    const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
+    assert.deepEqual(generator[0]!.chosen, { role: 'assistant', content: 'And then?' });
+    assert.equal(server.bodies.get('untagged-sp')!.length, 1);
+  });
+
   it('the shipped judge template shows the judge the context, the seeker, both replies', async () => {
     const dir = path.join(t.dir, 'shipped');
     const rg = server.route('shipped-rg', () => ({ content: 'A REJECTED REPLY' }));
