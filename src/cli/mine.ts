@@ -5,7 +5,7 @@
 // Only the roles given are mined. SPEC as for esc infer: `embedded`, `embedded:<folder>`, or
 // OpenAI-compatible URLs joined by commas for replicas; the judge is an endpoint, asked at temperature 0.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { InferenceError } from '../core/dialogue/types';
@@ -110,6 +110,9 @@ export async function mineCommand(
   if (args.length > 1) throw new UsageError('esc mine: one input file at a time (see esc --help)');
   const file = await requireFile(args[0], 'mine');
   if (!values.out) throw new UsageError('esc mine: --out <folder> is required (where the pair files go)');
+  if (existsSync(values.out) && !statSync(values.out).isDirectory()) {
+    throw new InputError(`esc mine: --out ${JSON.stringify(values.out)} is a file; it names the folder the pair files go to`);
+  }
   const roles = MINE_ROLES.filter((r) => values[r] !== undefined);
   if (roles.length === 0) {
     throw new UsageError('esc mine: give at least one of --planner, --generator, --vanilla (SPEC: embedded or endpoint URLs)');

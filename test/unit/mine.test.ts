@@ -507,6 +507,7 @@ describe('esc mine', () => {
       [['mine', DEMO, '--out', out, '--vanilla', spec, '--judge-template', noChosen], 2, /--judge-template goes with --judge/],
       [['mine', DEMO, '--out', out, '--vanilla', spec, '--judge', spec, '--judge-template', noChosen], 2, /lacks \{chosen\}/],
       [['mine', DEMO, '--out', out, '--planner', spec, '--concurrency', '0'], 2, /--concurrency must be/],
+      [['mine', DEMO, '--out', DEMO, '--planner', spec], 2, /--out .* is a file/],
       [['mine', DEMO, '--out', busy, '--planner', spec], 2, /already holds planner-pairs\.json.*choose another --out folder/],
       [['mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '4'], 2, /mine\.checkpoint\.jsonl belongs to another run/],
       [['mine', DEMO, '--out', out, '--planner', 'http://127.0.0.1:1/v1'], 2, /--planner: .*127\.0\.0\.1:1/],
