@@ -222,6 +222,84 @@ describe('esc mine', () => {
     assert.equal(readFileSync(path.join(dir, 'vanilla-pairs.json'), 'utf8'), before);
   });
 
+  it('the pairs of the demo’s second turn, written out literally', async () => {
+    const dir = path.join(t.dir, 'literal');
+    const sp = server.route('literal-sp', () => ({ content: 'Question' }));
+    const rg = server.route('literal-rg', () => ({ content: 'G' }));
+    const vm = server.route('literal-vm', () => ({ content: '[Question] V' }));
+    const r = await esc(
+      'mine',
+      DEMO,
+      '--out',
+      dir,
+      '--planner',
+      `${sp}#sp`,
+      '--generator',
+      `${rg}#rg`,
+      '--vanilla',
+      `${vm}#vm`,
+      '--limit',
+      '2',
+    );
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const VM_SYSTEM =
+      "You are a psychologist with a professional background in psychology and mental health, providing empathic responses to help seekers' psychological problems and completing psychological counseling.\nYour response should flow naturally, avoid being too long or too short, avoid using overly instructional language, and make sure your response fits the client's needs and context. Specially, your response should consist of two parts: 1. The reply strategy 2. The corresponding reply content aligned with the strategy. The strategies include:[Question], [Restatement or Paraphrasing], [Reflection of feelings], [Self-disclosure], [Affirmation and Reassurance], [Providing Suggestions], [Information], [Others]. For example, the format of response:[your strategy] your reply content.\nThe conversation is as follows:\n";
+    const U1 = { role: 'user', content: 'Hi, is anyone there?' };
+    const U2 = {
+      role: 'user',
+      content: "Not great honestly. My company just announced a round of layoffs and nobody knows who's going yet.",
+    };
+    const planner = readJson(path.join(dir, 'planner-pairs.json')) as Pair[];
+    assert.equal(planner.length, 2);
+    assert.deepEqual(readJson(path.join(dir, 'planner-same.json')), []);
+    assert.deepEqual(planner[1], {
+      conversations: [
+        { role: 'system', content: SP },
+        {
+          role: 'user',
+          content:
+            "seeker: Hi, is anyone there?\nsupporter: Hello! Yes, I'm here. How are you doing today?\nseeker: Not great honestly. My company just announced a round of layoffs and nobody knows who's going yet.\n",
+        },
+      ],
+      chosen: { role: 'assistant', content: 'Reflection of feelings' },
+      rejected: { role: 'assistant', content: 'Question' },
+    });
+    assert.deepEqual((readJson(path.join(dir, 'generator-pairs.json')) as Pair[])[1], {
+      conversations: [
+        { role: 'system', content: RG('Reflection of feelings') },
+        U1,
+        { role: 'assistant', content: "Hello! Yes, I'm here. How are you doing today?" },
+        U2,
+      ],
+      chosen: {
+        role: 'assistant',
+        content: 'That sounds really unsettling. Waiting without knowing can leave you feeling anxious all day long.',
+      },
+      rejected: { role: 'assistant', content: 'G' },
+    });
+    assert.deepEqual((readJson(path.join(dir, 'vanilla-pairs.json')) as Pair[])[1], {
+      conversations: [
+        { role: 'system', content: VM_SYSTEM },
+        U1,
+        { role: 'assistant', content: "[Others] Hello! Yes, I'm here. How are you doing today?" },
+        U2,
+      ],
+      chosen: {
+        role: 'assistant',
+        content:
+          '[Reflection of feelings] That sounds really unsettling. Waiting without knowing can leave you feeling anxious all day long.',
+      },
+      rejected: { role: 'assistant', content: '[Question] V' },
+    });
+    // and the requests were exactly the pairs' conversations, with the paper's sampling
+    assert.deepEqual(server.bodies.get('literal-rg')![1], {
+      model: 'rg',
+      messages: (readJson(path.join(dir, 'generator-pairs.json')) as Pair[])[1]!.conversations,
+      temperature: 0.7,
+      top_p: 0.95,
+    });
+  });
+
   it('the real test split: every role’s pairs as §7 prescribes', { skip: sharedData.skip }, async () => {
     const file = sharedData.file('ESC_sft_test.json');
     const dir = path.join(t.dir, 'real');
