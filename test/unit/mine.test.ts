@@ -240,6 +240,8 @@ describe('esc mine', () => {
       `${vm}#vm`,
       '--limit',
       '2',
+      '--concurrency',
+      '1',
     );
     assert.equal(r.code, 0, r.err.join('\n'));
     const VM_SYSTEM =
