@@ -317,6 +317,23 @@ describe('esc infer', () => {
     );
   });
 
+  it('retries a call whose connection the server cut (a crash mid-call) and completes', async () => {
+    const file = manyTurns('dropped.json', 8);
+    // every fourth turn: the first try's connection is cut without an answer
+    const vanilla = server.route('dropped', (b, seen) => {
+      const k = Number(/\d+/.exec(lastUser(b))![0]);
+      return k % 4 === 0 && seen === 0 ? { drop: true } : { content: `[Others] ok ${k}` };
+    });
+    const out = path.join(t.dir, 'dropped-out.json');
+    const r = await esc('infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.equal(server.bodies.get('dropped')!.length, 8 + 2, 'the two cut calls asked again, nothing else');
+    assert.deepEqual(
+      (readJson(out) as { predict_content: string }[]).map((x) => x.predict_content),
+      Array.from({ length: 8 }, (_, k) => `ok ${k}`),
+    );
+  });
+
   it('times out a stalled answer and retries it', async () => {
     const file = manyTurns('stall.json', 3);
     const vanilla = server.route('stall', (b, seen) =>

@@ -699,7 +699,7 @@ describe('failures become InferenceErrors naming the endpoint', () => {
       ctx,
       Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }),
     );
-    assert.equal(reset.kind, 'other');
+    assert.equal(reset.kind, 'dropped', 'a cut connection is its own kind: the batch runs retry it');
     assert.match(reset.message, /closed the connection/);
   });
 

@@ -52,7 +52,7 @@ export type FixAction = (typeof FIX_ACTIONS)[number];
 export class InferenceError extends Error {
   constructor(
     message: string,
-    readonly kind: 'refused' | 'timeout' | 'http' | 'malformed' | 'aborted' | 'unparsable' | 'model' | 'other',
+    readonly kind: 'refused' | 'dropped' | 'timeout' | 'http' | 'malformed' | 'aborted' | 'unparsable' | 'model' | 'other',
     readonly fix?: FixAction,
   ) {
     super(message);

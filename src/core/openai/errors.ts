@@ -194,7 +194,7 @@ export function networkError(ctx: RequestContext, err: unknown): InferenceError 
   if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED')) {
     return new InferenceError(
       `${url(ctx)} closed the connection before the answer was complete. Did the server stop or crash?`,
-      'other',
+      'dropped',
       'testConnection',
     );
   }

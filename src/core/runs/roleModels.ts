@@ -34,7 +34,10 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDe
 /** Failures worth another try: the server is down, restarting, overloaded or slow, or sampled nothing. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof HttpError) return err.status >= 500 || err.status === 429;
-  return err instanceof InferenceError && (err.kind === 'refused' || err.kind === 'timeout' || err.kind === 'model');
+  // a connection cut mid-answer ('dropped') is a server restarting or crashing: as retryable as a refused one
+  return (
+    err instanceof InferenceError && (err.kind === 'refused' || err.kind === 'dropped' || err.kind === 'timeout' || err.kind === 'model')
+  );
 }
 
 /** A retry is abandoned at once when the run is stopped. */
