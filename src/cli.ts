@@ -52,12 +52,14 @@ Usage:
                                            retrain the Playground's embedded planner (SFT, then DPO)
                                            and retrieval generator; held-out planner scores
   esc convert esconv <ESConv.json> --out <dir> [--split 0.8,0.1,0.1] [--seed N] [--format json|jsonl]
-        [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--json]
+        [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--force-register] [--json]
                                            ESConv -> vanilla, planner and generator SFT files per
                                            split (the paper's prompts; seeded dialogue-level split;
-                                           off-list labels mapped and counted); --register merges
-                                           an entry per file into a LLaMA-Factory dataset_info.json
-  esc convert decouple <sft-vanilla file> --out <dir> [--format json|jsonl] [--register <file>] [--force]
+                                           off-list and loosely written labels mapped and counted);
+                                           --register merges an entry per file into a LLaMA-Factory
+                                           dataset_info.json; --force replaces files in --out,
+                                           --force-register repoints entries naming other files
+  esc convert decouple <sft-vanilla file> --out <dir> [--format json|jsonl] [--register <file>] [--force] [--force-register]
                                            the planner and generator SFT files of a vanilla file
                                            (FORMATS.md §7 requests + the gold answer)
   esc chat "<seeker text>" [--planner SPEC] [--generator SPEC] [--vanilla SPEC]
@@ -110,6 +112,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         layout: { type: 'string' },
         register: { type: 'string' },
         force: { type: 'boolean', default: false },
+        'force-register': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },

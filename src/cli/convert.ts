@@ -1,7 +1,9 @@
 // `esc convert esconv <ESConv.json> --out <dir> [--split 0.8,0.1,0.1] [--seed N] [--format json|jsonl]
-//  [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--json]`: ESConv → the vanilla,
-// planner and generator SFT files of each split. `esc convert decouple <sft-vanilla file> --out <dir>
-// [--format] [--register] [--force] [--json]`: a vanilla file → its planner and generator files.
+//  [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--force-register] [--json]`: ESConv
+// → the vanilla, planner and generator SFT files of each split. `esc convert decouple <sft-vanilla file>
+// --out <dir> [--format] [--register] [--force] [--force-register] [--json]`: a vanilla file → its planner
+// and generator files. --force replaces files in --out only; repointing a dataset_info.json entry that
+// names another file is a separate consent, --force-register (the editor asks the two separately too).
 // The work is core/prepare's; this module reads the flags and prints the summary.
 
 import { BadInputError, OutputConflictError } from '../core/prepare/prepare';
@@ -28,11 +30,12 @@ export interface ConvertFlags {
   layout?: string;
   register?: string;
   force?: boolean;
+  'force-register'?: boolean;
 }
 
 const USAGE =
-  'usage: esc convert esconv <ESConv.json> --out <dir> [--split 0.8,0.1,0.1] [--seed N] [--format json|jsonl] [--layout sharegpt|trl] [--register <dataset_info.json>] [--force]\n' +
-  '       esc convert decouple <sft-vanilla file> --out <dir> [--format json|jsonl] [--register <dataset_info.json>] [--force]';
+  'usage: esc convert esconv <ESConv.json> --out <dir> [--split 0.8,0.1,0.1] [--seed N] [--format json|jsonl] [--layout sharegpt|trl] [--register <dataset_info.json>] [--force] [--force-register]\n' +
+  '       esc convert decouple <sft-vanilla file> --out <dir> [--format json|jsonl] [--register <dataset_info.json>] [--force] [--force-register]';
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
@@ -89,7 +92,14 @@ export async function convertCommand(args: string[], values: ConvertFlags, json:
       for (const flag of ['split', 'seed', 'layout'] as const) {
         if (values[flag] !== undefined) throw new UsageError(`esc convert decouple: --${flag} applies to esc convert esconv only`);
       }
-      const summary = await decoupleFile({ input: file, out: values.out, format, register: values.register, force: values.force });
+      const summary = await decoupleFile({
+        input: file,
+        out: values.out,
+        format,
+        register: values.register,
+        force: values.force,
+        forceRegister: values['force-register'],
+      });
       if (json) printJson(io, summary);
       else printDecouple(summary, io);
       return 0;
@@ -112,6 +122,7 @@ export async function convertCommand(args: string[], values: ConvertFlags, json:
       layout,
       register: values.register,
       force: values.force,
+      forceRegister: values['force-register'],
     });
     if (json) printJson(io, summary);
     else printEsconv(summary, io);

@@ -283,9 +283,25 @@ describe('esc convert esconv', () => {
     const before = readFileSync(info, 'utf8');
     const c = esc('convert', 'esconv', input, '--out', elsewhere, '--split', '0.5,0.5,0', '--register', info);
     assert.equal(c.code, 2);
-    assert.match(c.stderr, /already has "vanilla_train", .* for other files; nothing was written/);
+    assert.match(c.stderr, /already has "vanilla_train", .* for other files; nothing was written .*--force-register/);
     assert.equal(readFileSync(info, 'utf8'), before);
     assert.equal(existsSync(elsewhere), false);
+    // --force replaces files in --out, never repoints someone's entries: refused, nothing written
+    const f = esc('convert', 'esconv', input, '--out', elsewhere, '--split', '0.5,0.5,0', '--register', info, '--force');
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /already has "vanilla_train", .* for other files; nothing was written/);
+    assert.equal(readFileSync(info, 'utf8'), before);
+    assert.equal(existsSync(elsewhere), false);
+    // --force-register repoints them
+    const rp = esc('convert', 'esconv', input, '--out', elsewhere, '--split', '0.5,0.5,0', '--register', info, '--force-register');
+    assert.equal(rp.code, 0, rp.stderr);
+    const repointed = readJson(info) as Record<string, { file_name: string }>;
+    assert.equal(
+      repointed.vanilla_train!.file_name,
+      path.relative(root, path.join(elsewhere, 'vanilla_train.json')).split(path.sep).join('/'),
+    );
+    assert.deepEqual(repointed.alpaca_en, alpaca);
+    writeFileSync(info, before);
     // a dataset_info.json that is not JSON: refused (exit 1), nothing written
     const broken = t.write('broken_info.json', '{"a": ');
     const b = esc('convert', 'esconv', input, '--out', elsewhere, '--register', broken);
@@ -297,6 +313,53 @@ describe('esc convert esconv', () => {
     const created = path.join(fresh('newinfo'), 'dataset_info.json');
     assert.equal(esc('convert', 'esconv', input, '--out', path.join(path.dirname(created), 'data'), '--register', created).code, 0);
     assert.equal((readJson(created) as Record<string, { file_name: string }>).vanilla_train!.file_name, 'data/vanilla_train.json');
+  });
+
+  it('--register into a dataset_info.json holding only whitespace: treated as empty, as mergeDatasetInfo reads it', () => {
+    for (const blank of ['\n', '  \n\t\n', '\ufeff\n']) {
+      const root = fresh('blankinfo');
+      mkdirSync(root);
+      const info = path.join(root, 'dataset_info.json');
+      writeFileSync(info, blank);
+      const r = esc('convert', 'esconv', input, '--out', path.join(root, 'p'), '--split', '1,0,0', '--register', info);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(Object.keys(readJson(info) as object), ['vanilla_train', 'planner_train', 'generator_train']);
+    }
+  });
+
+  it('loosely written labels ("question", "self_disclosure", "[Others]") are mapped and counted, printed in both summaries', () => {
+    const loose = t.write(
+      'loose_esconv.json',
+      JSON.stringify([
+        {
+          dialog: [
+            { speaker: 'seeker', content: 'I feel low' },
+            { speaker: 'supporter', annotation: { strategy: 'question' }, content: 'Why?' },
+            { speaker: 'seeker', content: 'work' },
+            { speaker: 'supporter', annotation: { strategy: 'self_disclosure' }, content: 'Me too once.' },
+            { speaker: 'seeker', content: 'ok' },
+            { speaker: 'supporter', annotation: { strategy: '[Others]' }, content: 'Take care.' },
+            { speaker: 'seeker', content: 'bye' },
+            { speaker: 'supporter', annotation: { strategy: 'Question' }, content: 'Better?' },
+          ],
+        },
+      ]),
+    );
+    const r = esc('convert', 'esconv', loose, '--out', fresh('loose'), '--split', '1,0,0', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { mappedLabels: unknown; mappedTotal: number };
+    assert.deepEqual(s.mappedLabels, {
+      question: { to: 'Question', count: 1 },
+      self_disclosure: { to: 'Self-disclosure', count: 1 },
+      '[Others]': { to: 'Others', count: 1 },
+    });
+    assert.equal(s.mappedTotal, 3);
+    const text = esc('convert', 'esconv', loose, '--out', fresh('loosetext'), '--split', '1,0,0');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /labels mapped: 3 \(1 "question" → "Question", 1 "self_disclosure" → "Self-disclosure", 1 "\[Others\]" → "Others"\)/,
+    );
   });
 
   it('bad ESConv input: one line naming the dialogue and the field, exit 1, nothing written', () => {

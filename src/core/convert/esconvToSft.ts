@@ -4,8 +4,8 @@
 // Turn handling, as read off the released SFT files: consecutive seeker turns are joined with "\n";
 // where the supporter speaks twice in a row a placeholder user turn " " is inserted; supporter turns
 // before the seeker's first turn and seeker turns after the supporter's last turn have no
-// counterpart in a user->assistant sample and are dropped. Off-list strategy labels are mapped
-// (strategies.ts) and counted in the report, never silently.
+// counterpart in a user->assistant sample and are dropped. Off-list and loosely written strategy labels
+// are mapped (strategies.ts) and counted in the report, never silently.
 
 import { speakerSide } from '../formats/esconv';
 import { flatHistoryLine } from '../formats/flatHistory';
@@ -44,7 +44,7 @@ export interface SupporterTurn {
 export interface ConversionReport {
   dialogues: number;
   supporterTurns: number;
-  /** Off-list labels mapped to one of the eight, by label. */
+  /** Labels not written exactly as one of the eight (off-list or loose: "question"), mapped, by label. */
   mapped: Record<string, number>;
   /** Supporter turns whose label names no strategy (skipped), by label. */
   unmapped: Record<string, number>;
@@ -82,7 +82,8 @@ export function supporterTurns(dialogues: readonly EsconvDialogue[], report?: Co
       pendingSeeker = [];
       if (report) {
         report.supporterTurns++;
-        if (norm.match === 'off-list') report.mapped[label] = (report.mapped[label] ?? 0) + 1;
+        // a loosely written label ("question", "[Others]") is mapped too, so it is counted like an off-list one
+        if (norm.match !== 'exact') report.mapped[label] = (report.mapped[label] ?? 0) + 1;
       }
       out.push({ dialogue: di, rawTurn: ti, history: history.slice(), strategy: norm.strategy, label, text: turn.content });
       history.push({ role: 'assistant', content: tagged(norm.strategy, turn.content) });

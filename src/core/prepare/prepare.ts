@@ -15,8 +15,9 @@
 //
 // Writing: every file's text is computed first, the output folder is checked (a file it would write
 // that exists already is refused unless `force`), the dataset_info.json merge is computed (refused if an
-// entry of the same name points at another file, unless `force`), and only then is each file written
-// atomically (temp file + rename), dataset_info.json last.
+// entry of the same name points at another file, unless `forceRegister`: replacing files and repointing
+// someone's registrations are separate consents), and only then is each file written atomically (temp
+// file + rename), dataset_info.json last.
 
 import { lstat } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -127,7 +128,7 @@ export interface EsconvConversion {
   vanilla: Map<number, SftRecord>;
   skipped: SkippedDialogue[];
   supporterTurns: number;
-  /** Off-list labels mapped, with the strategy each became. */
+  /** Labels mapped (off-list or loosely written), with the strategy each became. */
   mapped: Record<string, { to: Strategy; count: number }>;
   dropped: { leadingSupporterTurns: number; trailingSeekerTurns: number };
 }
@@ -208,49 +209,86 @@ function fileNameFrom(infoFile: string, file: string): string {
   return path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
 
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return undefined;
+  }
+}
+
+/** An entry of dataset_info.json that registering would point at another file. */
+export interface Repointed {
+  name: string;
+  /** Its file_name now (as written there; undefined when it has none). */
+  from: unknown;
+  /** The file_name it would get. */
+  to: string;
+}
+
+/**
+ * The entries `register` would repoint, given the existing dataset_info.json text: one blank or
+ * whitespace-only file is empty, as mergeDatasetInfo reads it. BadInputError when it is not a JSON object.
+ */
+function repointed(infoFile: string, existing: string | undefined, entries: Record<string, DatasetInfoEntry>): Repointed[] {
+  let text: string;
+  try {
+    // mergeDatasetInfo owns the parse: its result holds every old entry not in `entries` as it was
+    text = mergeDatasetInfo(existing, {});
+  } catch (err) {
+    throw new BadInputError(`${infoFile}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const before = JSON.parse(text) as Record<string, { file_name?: unknown } | undefined>;
+  return Object.entries(entries)
+    .filter(([name, e]) => Object.hasOwn(before, name) && before[name]?.file_name !== e.file_name)
+    .map(([name, e]) => ({ name, from: before[name]?.file_name, to: e.file_name }));
+}
+
+function entriesFor(infoFile: string, files: readonly string[], kinds: readonly SftKind[]): Record<string, DatasetInfoEntry> {
+  const entries: Record<string, DatasetInfoEntry> = {};
+  files.forEach((file, i) => {
+    const kind = kinds[i]!;
+    const entry = datasetInfoEntry(fileNameFrom(infoFile, file), kind, { kind, conversationKey: 'messages', tags: 'role/content' });
+    if ('error' in entry) throw new Error(`cannot register ${file}: ${entry.error}`); // SFT files always can: a bug
+    entries[entryName(file)] = entry;
+  });
+  return entries;
+}
+
+/**
+ * The dataset_info.json entries that registering these files (absolute paths, each an SFT file of its
+ * role) would point at another file: the editor asks about them before it passes `forceRegister`.
+ */
+export async function registrationConflicts(register: string, files: readonly { path: string; role: Role }[]): Promise<Repointed[]> {
+  const infoFile = path.resolve(register);
+  const entries = entriesFor(
+    infoFile,
+    files.map((f) => f.path),
+    files.map((f) => `sft-${f.role}` as const),
+  );
+  return repointed(infoFile, await readIfPresent(infoFile), entries);
+}
+
 /** The new dataset_info.json text with one entry per file; OutputConflictError when a name is taken by another file. */
 async function mergedDatasetInfo(
   infoFile: string,
   files: readonly PlannedFile[],
-  force: boolean,
+  forceRegister: boolean,
 ): Promise<{ text: string; names: string[] }> {
-  let existing: string | undefined;
-  try {
-    existing = await readFile(infoFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  const existing = await readIfPresent(infoFile);
+  const entries = entriesFor(
+    infoFile,
+    files.map((f) => f.path),
+    files.map((f) => f.kind),
+  );
+  const taken = repointed(infoFile, existing, entries);
+  if (!forceRegister && taken.length > 0) {
+    throw new OutputConflictError(
+      `${infoFile} already has ${taken.map((t) => JSON.stringify(t.name)).join(', ')} for other files; nothing was written (pass --force-register to repoint them)`,
+    );
   }
-  const entries: Record<string, DatasetInfoEntry> = {};
-  for (const f of files) {
-    const entry = datasetInfoEntry(fileNameFrom(infoFile, f.path), f.kind, {
-      kind: f.kind,
-      conversationKey: 'messages',
-      tags: 'role/content',
-    });
-    if ('error' in entry) throw new Error(`cannot register ${f.path}: ${entry.error}`); // SFT files always can: a bug
-    entries[entryName(f.path)] = entry;
-  }
-  let text: string;
-  try {
-    text = mergeDatasetInfo(existing, entries);
-  } catch (err) {
-    throw new BadInputError(`${infoFile}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!force && existing !== undefined) {
-    const before = JSON.parse(existing.replace(/^\ufeff/, '') || '{}') as Record<string, unknown>;
-    const taken = Object.entries(entries)
-      .filter(([name, e]) => {
-        const old = before[name] as { file_name?: unknown } | undefined;
-        return old !== undefined && old?.file_name !== e.file_name;
-      })
-      .map(([name]) => name);
-    if (taken.length > 0) {
-      throw new OutputConflictError(
-        `${infoFile} already has ${taken.map((n) => JSON.stringify(n)).join(', ')} for other files; nothing was written (pass --force to repoint them)`,
-      );
-    }
-  }
-  return { text, names: Object.keys(entries) };
+  return { text: mergeDatasetInfo(existing, entries), names: Object.keys(entries) };
 }
 
 export interface Registered {
@@ -264,9 +302,10 @@ async function writeAll(
   files: readonly PlannedFile[],
   register: string | undefined,
   force: boolean,
+  forceRegister: boolean,
 ): Promise<Registered | undefined> {
   await checkOutFolder(out, files, force);
-  const info = register === undefined ? undefined : await mergedDatasetInfo(path.resolve(register), files, force);
+  const info = register === undefined ? undefined : await mergedDatasetInfo(path.resolve(register), files, forceRegister);
   for (const f of files) await writeFileAtomic(f.path, f.text);
   if (info && register !== undefined) {
     await writeFileAtomic(path.resolve(register), info.text);
@@ -298,7 +337,10 @@ export interface PrepareEsconvOptions {
   format?: OutputFormat;
   /** A LLaMA-Factory dataset_info.json to merge one entry per written file into (created if absent). */
   register?: string;
+  /** Replace files of the same names in the output folder. */
   force?: boolean;
+  /** Repoint dataset_info.json entries of the same names that name other files. */
+  forceRegister?: boolean;
   /** Called between phases, for progress reports. */
   onPhase?: (phase: 'reading' | 'converting' | 'writing') => void;
   /** Checked before anything is written: a cancel up to then writes nothing. */
@@ -315,7 +357,7 @@ export interface PrepareEsconvSummary {
   dialogues: { input: number; converted: number } & Record<SplitName, number>;
   supporterTurns: number;
   files: FileSummary[];
-  /** Off-list labels mapped to one of the eight: label → the strategy and how many turns. */
+  /** Labels not written exactly as one of the eight (off-list or loosely written), mapped: label → the strategy and how many turns. */
   mappedLabels: Record<string, { to: Strategy; count: number }>;
   mappedTotal: number;
   skipped: SkippedDialogue[];
@@ -366,7 +408,7 @@ export async function prepareFromEsconv(opts: PrepareEsconvOptions): Promise<Pre
   }
   opts.signal?.throwIfAborted();
   opts.onPhase?.('writing');
-  const registered = await writeAll(out, files, opts.register, opts.force ?? false);
+  const registered = await writeAll(out, files, opts.register, opts.force ?? false, opts.forceRegister ?? false);
   return {
     input: path.resolve(opts.input),
     out,
@@ -398,6 +440,7 @@ export interface DecoupleOptions {
   format?: OutputFormat;
   register?: string;
   force?: boolean;
+  forceRegister?: boolean;
 }
 
 export interface DecoupleSummary {
@@ -443,7 +486,7 @@ export async function decoupleFile(opts: DecoupleOptions): Promise<DecoupleSumma
     records: sets[role].length,
     text: serialize(sets[role], format),
   }));
-  const registered = await writeAll(out, files, opts.register, opts.force ?? false);
+  const registered = await writeAll(out, files, opts.register, opts.force ?? false, opts.forceRegister ?? false);
   return {
     input: path.resolve(opts.input),
     out,
