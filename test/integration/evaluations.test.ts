@@ -9,31 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EscStudioApi } from '../../src/extension';
 import { STRATEGIES } from '../../src/core/strategies';
 import { log } from './index';
-
-const EXTENSION_ID = 'esc-studio.esc-studio';
-
-async function api(): Promise<EscStudioApi> {
-  const ext = vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
-const workspaceDir = (): string => {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the demo workspace is not open');
-  return folder.uri.fsPath;
-};
+import { EXTENSION_ID, api, withTimeout, workspaceDir } from './host';
 
 interface CliRun {
   file: string;

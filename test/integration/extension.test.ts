@@ -5,34 +5,13 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EscStudioApi } from '../../src/extension';
 import { DATASET_KINDS } from '../../src/core/formats/kinds';
 import type { ValidationReport } from '../../src/core/dataset/validate';
 import { log } from './index';
-
-const EXTENSION_ID = 'esc-studio.esc-studio';
-
-async function api(): Promise<EscStudioApi> {
-  const ext = vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
-  ]);
-}
+import { EXTENSION_ID, api, withTimeout, workspaceDir } from './host';
 
 /** A kernel attribute only writable (every Linux bus has one): opening it for reading fails, for root too. */
 const WRITE_ONLY_ATTRIBUTE = '/sys/bus/cpu/uevent';
-
-const workspaceDir = (): string => {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the demo workspace is not open');
-  return folder.uri.fsPath;
-};
 
 describe('ESC Studio in a real VS Code', () => {
   it('activates lazily when its view container opens, and reports its activation time', async () => {

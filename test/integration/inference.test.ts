@@ -14,8 +14,7 @@ import type { EscStudioApi } from '../../src/extension';
 import type { RunInferenceOptions, RunInferenceResult } from '../../src/features/evaluations/runInference';
 import { StandIn, type Body } from '../fixtures/openaiStandIn';
 import { log } from './index';
-
-const EXTENSION_ID = 'esc-studio.esc-studio';
+import { EXTENSION_ID } from './host';
 
 interface InferenceRow {
   conversations: unknown[];

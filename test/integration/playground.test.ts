@@ -15,13 +15,9 @@ import type { TrainEmbeddedReport } from '../../src/core/embedded/trainEmbedded'
 import { STRATEGIES } from '../../src/core/strategies';
 import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
+import { api } from './host';
 
-const EXTENSION_ID = 'esc-studio.esc-studio';
 const ortLoaded = (): boolean => Object.keys(require.cache).some((k) => /[\\/]onnxruntime-node[\\/]/.test(k));
-
-async function api(): Promise<EscStudioApi> {
-  return vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID)!.activate();
-}
 
 function lastCandidates(a: EscStudioApi): LaneResult[] {
   const turn = a.playground.session.conversation.lastSupporter();

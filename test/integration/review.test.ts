@@ -11,22 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Judgement } from '../../src/core/eval/reviewSession';
-import type { EscStudioApi } from '../../src/extension';
 import type { ReviewPanel } from '../../src/features/evaluations/review';
 import { log } from './index';
-
-const EXTENSION_ID = 'esc-studio.esc-studio';
-
-async function api(): Promise<EscStudioApi> {
-  return vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID)!.activate();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
-  ]);
-}
+import { api, withTimeout } from './host';
 
 /** The key that prefers `run` on the item the panel shows (the page's order is the panel's). */
 function pickFor(panel: ReviewPanel, run: 'a' | 'b' | 'tie'): 0 | 1 | 2 {

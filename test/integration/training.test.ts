@@ -9,15 +9,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EscStudioApi } from '../../src/extension';
 import { log } from './index';
 import { SBATCH_REFUSAL, STAND_IN_LLAMAFACTORY_CLI as STUB, STAND_IN_SBATCH_REFUSING } from '../fixtures/standInCli';
-
-async function api(): Promise<EscStudioApi> {
-  return vscode.extensions.getExtension<EscStudioApi>('esc-studio.esc-studio')!.activate();
-}
-
-const workspaceDir = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+import { api, workspaceDir } from './host';
 
 describe('Training launch in a real VS Code (stand-in llamafactory-cli)', function () {
   this.timeout(180_000);
@@ -210,8 +204,9 @@ describe('ESC: New Decoupled Experiment in a real VS Code', function () {
     const created = vscode.commands.executeCommand<vscode.Uri | undefined>('escStudio.newExperiment');
     let result: vscode.Uri | undefined | 'pending' = 'pending';
     void created.then((u) => (result = u));
-    // accept the default of each step (name, first preset, backend, launcher, the first file per stage)
-    for (let i = 0; i < 30 && result === 'pending'; i++) {
+    // accept the default of each step (name, first preset, backend, launcher, the first file per stage), with up
+    // to 30 s for all of them: on a loaded machine a pick can take seconds to show
+    for (let i = 0; i < 75 && result === 'pending'; i++) {
       await new Promise((r) => setTimeout(r, 400));
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     }

@@ -5,31 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EscStudioApi } from '../../src/extension';
 import type { ShownView } from '../../src/features/datasets';
 import { log } from './index';
-
-const EXTENSION_ID = 'esc-studio.esc-studio';
-
-async function api(): Promise<EscStudioApi> {
-  const ext = vscode.extensions.getExtension<EscStudioApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
-const workspaceDir = (): string => {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the demo workspace is not open');
-  return folder.uri.fsPath;
-};
+import { api, withTimeout, workspaceDir } from './host';
 
 /** Custom-editor tabs of the viewer showing `uri`, in every group. */
 const viewerTabs = (uri: vscode.Uri): vscode.Tab[] =>
