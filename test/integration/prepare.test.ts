@@ -92,6 +92,19 @@ describe('Prepare Datasets from ESConv', () => {
     assert.equal(readdirSync(out).length, 9);
   });
 
+  it('force replaces files but never repoints dataset_info.json entries naming other files; forceRegister does', async () => {
+    const out = path.join(tmp, 'repoint');
+    const info = path.join(tmp, 'repoint_info.json');
+    const precious = JSON.stringify({ vanilla_train: { file_name: 'my/other/precious.json' } });
+    writeFileSync(info, precious);
+    assert.equal(await prepare({ file: input, out, register: info, force: true }), undefined);
+    assert.equal(readFileSync(info, 'utf8'), precious);
+    assert.equal(existsSync(out), false);
+    assert.ok(await prepare({ file: input, out, register: info, force: true, forceRegister: true }));
+    const merged = JSON.parse(readFileSync(info, 'utf8')) as Record<string, { file_name: string }>;
+    assert.equal(merged.vanilla_train!.file_name, 'repoint/vanilla_train.json');
+  });
+
   it('a bad ESConv file writes nothing', async () => {
     const bad = path.join(tmp, 'bad_esconv.json');
     writeFileSync(bad, JSON.stringify([{ dialog: [{ speaker: 'therapist', content: 'hello' }] }]));

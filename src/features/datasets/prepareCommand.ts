@@ -12,6 +12,8 @@ import {
   defaultFormat,
   esconvFileNames,
   OUTPUT_FORMATS,
+  registrationConflicts,
+  type Role,
   type OutputFormat,
   type OutputLayout,
   type PrepareEsconvSummary,
@@ -37,6 +39,8 @@ export interface PrepareOptions {
   register?: string;
   /** Replace files of the same names in the output folder (otherwise refused). */
   force?: boolean;
+  /** Repoint dataset_info.json entries of the same names that name other files (otherwise refused); asked separately. */
+  forceRegister?: boolean;
 }
 
 const TITLE = 'Prepare datasets from ESConv';
@@ -75,6 +79,7 @@ export const prepareDatasets =
       format: options.format ?? defaultFormat(layout),
       register: options.register,
       force: options.force,
+      forceRegister: options.forceRegister,
     };
     let summary: PrepareEsconvSummary;
     try {
@@ -113,7 +118,11 @@ export const prepareDatasets =
     const first = summary.files[0];
     if (first) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(first.path)).then(undefined, () => undefined);
     const d = summary.dialogues;
-    const mapped = summary.mappedTotal === 0 ? 'no off-list labels' : `${summary.mappedTotal} off-list label(s) mapped`;
+    const labels = Object.entries(summary.mappedLabels).map(([label, m]) => `${m.count} "${label}" → ${m.to}`);
+    const mapped =
+      summary.mappedTotal === 0
+        ? 'no labels to map'
+        : `${summary.mappedTotal} label(s) mapped (${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ', …' : ''})`;
     // not awaited: the command returns its summary while the notification waits for the user
     void vscode.window
       .showInformationMessage(
@@ -191,6 +200,34 @@ async function pick(tree: DatasetsTree, arg: unknown): Promise<PrepareOptions | 
     );
     if (replace !== 'Replace') return undefined;
     options.force = true;
+  }
+  if (register !== undefined) {
+    // repointing someone's registrations is its own question: "Replace" above was about the folder only
+    const split = parseSplit(splitText);
+    const files = esconvFileNames(split, formatPick.format).map((name) => ({
+      path: path.join(out, name),
+      role: name.slice(0, name.indexOf('_')) as Role,
+    }));
+    let taken;
+    try {
+      taken = await registrationConflicts(register, files);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`${TITLE}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    if (taken.length > 0) {
+      const repoint = await vscode.window.showWarningMessage(
+        `${vscode.workspace.asRelativePath(register)} already registers ${taken.length} of these names for other files.`,
+        {
+          modal: true,
+          detail:
+            taken.map((t) => `${t.name} → ${String(t.from)} would point to ${t.to}`).join('\n') + '\n\nRepoint them? (No writes nothing.)',
+        },
+        'Repoint',
+      );
+      if (repoint !== 'Repoint') return undefined;
+      options.forceRegister = true;
+    }
   }
   return options;
 }
