@@ -247,6 +247,10 @@ export async function mineCommand(
     return 0;
   } catch (err) {
     if (err instanceof CheckpointError || err instanceof OutDirError) throw new InputError(`esc mine: ${err.message}`);
+    if (err instanceof NotVanillaError) {
+      io.err(`esc mine: ${file}: ${err.message}`);
+      return 1;
+    }
     if (controller.signal.aborted) {
       io.err(`esc mine: interrupted; finished calls are kept in ${cp}, rerun the same command to resume`);
       return 130;

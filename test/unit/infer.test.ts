@@ -537,6 +537,16 @@ describe('esc infer', () => {
         1,
         /record 0 is not a vanilla SFT record/,
       ],
+      [
+        ['infer', path.join(DEMO_DATA, 'sft_generator_demo.json'), '--out', out],
+        1,
+        /record 0 has the generator \(RG\) system prompt: this is a generator SFT file/,
+      ],
+      [
+        ['infer', path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), '--out', out],
+        1,
+        /record 0 has the planner \(SP\) system prompt: this is a planner SFT file/,
+      ],
       [['infer', t.write('truncated.json', JSON.stringify(TINY).slice(0, 80)), '--out', out], 1, /truncated\.json: /],
       [['infer', t.write('empty.json', ''), '--out', out], 1, /empty/],
       [['infer', path.join(t.dir, 'missing.json'), '--out', out], 2, /cannot read .*no such file/],

@@ -11,7 +11,9 @@ import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
-import { parseVerdict } from '../../src/core/runs/retentionJudge';
+import { PLACEHOLDER_USER_TURN } from '../../src/core/convert/esconvToSft';
+import { PLACEHOLDER_USER } from '../../src/core/runs/paperRequests';
+import { parseVerdict, retentionFields } from '../../src/core/runs/retentionJudge';
 import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
 
@@ -351,6 +353,86 @@ describe('esc mine', () => {
     assert.equal(server.bodies.get('untagged-sp')!.length, 1);
   });
 
+  it('an empty tag "[]" is no gold strategy: no planner or generator pair for that turn, a vanilla pair', async () => {
+    const file = t.write(
+      'empty-tag.json',
+      JSON.stringify([
+        {
+          messages: [
+            { role: 'system', content: 'SYS' },
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: '[] an empty tag' },
+            { role: 'user', content: 'and?' },
+            { role: 'assistant', content: '[Question] And then?' },
+          ],
+        },
+      ]),
+    );
+    const dir = path.join(t.dir, 'empty-tag');
+    const m = models('empty-tag');
+    const r = await esc('mine', file, '--out', dir, ...m.slice(0, 6), '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as {
+      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+    };
+    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
+    assert.equal(s.pairs.generator, 1);
+    assert.equal(s.pairs.vanilla, 2);
+    const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
+    assert.equal(generator[0]!.conversations[0]!.content, RG('Question'));
+    const planner = [
+      ...(readJson(path.join(dir, 'planner-pairs.json')) as Pair[]),
+      ...(readJson(path.join(dir, 'planner-same.json')) as Pair[]),
+    ];
+    assert.deepEqual(
+      planner.map((p) => p.chosen.content),
+      ['Question'],
+    );
+    assert.equal(server.bodies.get('empty-tag-sp')!.length, 1);
+    assert.equal(server.bodies.get('empty-tag-rg')!.length, 1);
+  });
+
+  it('answers named like Object.prototype members ("__proto__", "constructor") are tallied like any other', async () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    let asked = 0;
+    const sp = server.route('proto-sp', () => ({ content: names[asked++ % 3]! }));
+    const vm = server.route('proto-vm', () => ({ content: '[Question] hm' }));
+    const judge = server.route('proto-judge', () => ({
+      content: JSON.stringify({ ...verdict(false), 'Error Type in rejected reply': '__proto__' }),
+    }));
+    const dir = path.join(t.dir, 'proto');
+    const r = await esc(
+      'mine',
+      DEMO,
+      '--out',
+      dir,
+      '--planner',
+      `${sp}#sp`,
+      '--vanilla',
+      `${vm}#vm`,
+      '--judge',
+      `${judge}#j`,
+      '--limit',
+      '6',
+      '--json',
+    );
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as {
+      turns: number;
+      pairs: { planner: { different: number } };
+      planner_confusion: Record<string, Record<string, number>>;
+      judge: { rejected_reply_error_types: Record<string, number> };
+    };
+    const tallied = Object.values(s.planner_confusion).flatMap((byAnswer) => Object.entries(byAnswer));
+    assert.equal(
+      tallied.reduce((n, [, k]) => n + k, 0),
+      s.pairs.planner.different,
+    );
+    assert.ok(tallied.every(([answer]) => names.includes(answer)));
+    assert.ok(tallied.some(([answer]) => answer === '__proto__'));
+    assert.deepEqual({ ...s.judge.rejected_reply_error_types }, { ['__proto__']: s.turns });
+  });
+
   it('the shipped judge template shows the judge the context, the seeker, both replies', async () => {
     const dir = path.join(t.dir, 'shipped');
     const rg = server.route('shipped-rg', () => ({ content: 'A REJECTED REPLY' }));
@@ -576,6 +658,39 @@ describe('esc mine', () => {
         /record 0 is not a vanilla SFT record/,
       ],
       [['mine', path.join(DEMO_DATA, 'pref_generator_demo.json'), '--out', out, '--planner', spec], 1, /not a vanilla SFT record/],
+      [
+        ['mine', path.join(DEMO_DATA, 'sft_generator_demo.json'), '--out', out, '--vanilla', spec],
+        1,
+        /record 0 has the generator \(RG\) system prompt: this is a generator SFT file, and the vanilla SFT file is needed/,
+      ],
+      [
+        ['mine', path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), '--out', out, '--planner', spec],
+        1,
+        /record 0 has the planner \(SP\) system prompt: this is a planner SFT file/,
+      ],
+      [
+        [
+          'mine',
+          t.write(
+            'tagless.json',
+            JSON.stringify([
+              {
+                messages: [
+                  { role: 'system', content: 'SYS' },
+                  { role: 'user', content: 'hi' },
+                  { role: 'assistant', content: 'no tag' },
+                ],
+              },
+            ]),
+          ),
+          '--out',
+          out,
+          '--planner',
+          spec,
+        ],
+        1,
+        /no supporter turn has a \[Strategy\] tag, so no planner pair can be made/,
+      ],
       [['mine', t.write('empty.json', ''), '--out', out, '--planner', spec], 1, /empty/],
       [['mine', path.join(t.dir, 'missing.json'), '--out', out, '--planner', spec], 2, /cannot read .*no such file/],
       [['mine', DEMO, '--out', out], 2, /at least one of --planner, --generator, --vanilla/],
@@ -605,6 +720,39 @@ describe('esc mine', () => {
     const p = await escProcess(['mine', path.join(t.dir, 'empty.json'), '--out', out, '--planner', spec]).done;
     assert.equal(p.code, 1);
     assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
+  });
+});
+
+describe('what a pair shows the judge', () => {
+  const reply = (content: string): { role: 'assistant'; content: string } => ({ role: 'assistant', content });
+  it('the placeholder is the converters’ one', () => assert.equal(PLACEHOLDER_USER, PLACEHOLDER_USER_TURN));
+  it('a turn after a placeholder " ": {seeker} is the last real seeker message, no placeholder in {context}', () => {
+    const f = retentionFields({
+      conversations: [
+        { role: 'system', content: 'SYS' },
+        { role: 'user', content: 'I feel sad' },
+        { role: 'assistant', content: '[Question] Why?' },
+        { role: 'user', content: ' ' },
+      ],
+      chosen: reply('gold'),
+      rejected: reply('model'),
+    });
+    assert.equal(f.seeker, 'I feel sad');
+    assert.equal(f.context, 'Seeker: I feel sad\nSupporter: Why?');
+  });
+  it('a placeholder mid-dialogue is left out; a last real seeker message is {seeker} alone', () => {
+    const f = retentionFields({
+      conversations: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: '[Question] b' },
+        { role: 'user', content: ' ' },
+        { role: 'assistant', content: '[Others] c' },
+        { role: 'user', content: 'd' },
+      ],
+      chosen: reply('gold'),
+      rejected: reply('model'),
+    });
+    assert.deepEqual(f, { context: 'Seeker: a\nSupporter: b\nSupporter: c', seeker: 'd', chosen: 'gold', rejected: 'model' });
   });
 });
 

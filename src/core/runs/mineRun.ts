@@ -17,11 +17,12 @@ import { EmptyAnswerError } from '../openai/errors';
 import { writeFileAtomic } from '../util/atomicWrite';
 import {
   bracketResponse,
-  bracketStrategy,
   generatorRequest,
+  goldStrategy,
   plannerRequest,
   untaggedHistory,
   vanillaRequest,
+  NotVanillaError,
   type InferTurn,
 } from './paperRequests';
 import { Checkpoint, CheckpointError, runPool } from './resumable';
@@ -128,7 +129,7 @@ function runKey(turns: readonly InferTurn[], opts: MineOptions): Record<string, 
 
 /** The SP / RG / VM pair of a turn and an answer (FORMATS.md §7); gold strategy given for SP and RG. */
 export function minePair(role: MineRole, turn: InferTurn, answer: string): PreferencePair {
-  const gold = bracketStrategy(turn.gold) ?? '';
+  const gold = goldStrategy(turn.gold) ?? '';
   const reply = (content: string): { role: 'assistant'; content: string } => ({ role: 'assistant', content });
   if (role === 'planner') return { conversations: plannerRequest(turn), chosen: reply(gold), rejected: reply(answer) };
   if (role === 'generator') {
@@ -141,10 +142,12 @@ const requestOf = (role: MineRole, turn: InferTurn): PreferencePair['conversatio
   role === 'planner'
     ? plannerRequest(turn)
     : role === 'generator'
-      ? generatorRequest(turn, bracketStrategy(turn.gold)!)
+      ? generatorRequest(turn, goldStrategy(turn.gold)!)
       : vanillaRequest(turn);
 
 const count = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
+/** A tally keyed by model answers: no prototype, so an answer "__proto__" or "constructor" is a key like any other. */
+const tallyObject = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 interface Job {
   i: number;
@@ -158,8 +161,15 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
   const judge = opts.judge && roles.some(isJudged) ? opts.judge : undefined;
   if (judge && opts.judgeTemplate === undefined) throw new Error('a judge needs its template');
 
-  // a turn without a [Strategy] tag has no gold strategy: no planner or generator pair can be made of it
-  const asks = (role: MineRole, turn: InferTurn): boolean => role === 'vanilla' || bracketStrategy(turn.gold) !== null;
+  // a turn without a [Strategy] tag (or with an empty one, "[]") has no gold strategy: no planner or
+  // generator pair can be made of it
+  const asks = (role: MineRole, turn: InferTurn): boolean => role === 'vanilla' || goldStrategy(turn.gold) !== null;
+  const tagless = roles.filter((r) => r !== 'vanilla' && !turns.some((t) => asks(r, t)));
+  if (tagless.length > 0) {
+    throw new NotVanillaError(
+      `no supporter turn has a [Strategy] tag, so no ${tagless.join(' or ')} pair can be made (FORMATS.md §2: "[Strategy] reply")`,
+    );
+  }
   const jobs: Job[] = [];
   turns.forEach((turn, i) => roles.forEach((role) => asks(role, turn) && jobs.push({ i, role })));
 
@@ -198,13 +208,13 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
   const done: Partial<Record<MineRole, { done: number; total: number }>> = {};
   for (const role of roles) done[role] = { done: answers[role].size, total: jobs.filter((j) => j.role === role).length };
   const pairs = { plannerDifferent: 0, plannerSame: 0, generator: 0, vanilla: 0 };
-  const plannerConfusion: Record<string, Record<string, number>> = {};
+  const plannerConfusion = tallyObject<Record<string, number>>();
   const tally = (role: MineRole, i: number, answer: string): void => {
     if (role !== 'planner') return void pairs[role]++;
-    const gold = bracketStrategy(turns[i]!.gold)!;
+    const gold = goldStrategy(turns[i]!.gold)!;
     if (answer === gold) return void pairs.plannerSame++;
     pairs.plannerDifferent++;
-    count((plannerConfusion[gold] ??= {}), answer);
+    count((plannerConfusion[gold] ??= tallyObject<number>()), answer);
   };
   for (const role of roles) for (const [i, a] of answers[role]) tally(role, i, a);
 
@@ -215,8 +225,8 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
         total: jobs.filter((j) => isJudged(j.role)).length,
         retained: 0,
         rejected: 0,
-        errors: {} as Record<string, number>,
-        errorTypes: {} as Record<string, number>,
+        errors: tallyObject<number>(),
+        errorTypes: tallyObject<number>(),
       }
     : undefined;
   const tallyVerdict = (v: Verdict): void => {
@@ -264,7 +274,7 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
       const turn = turns[i]!;
       let answer = answers[role].get(i);
       if (answer === undefined) {
-        const gold = role === 'generator' ? bracketStrategy(turn.gold)! : undefined;
+        const gold = role === 'generator' ? goldStrategy(turn.gold)! : undefined;
         answer = await opts[role]!.ask(requestOf(role, turn), untaggedHistory(turn), gold, signal);
         calls++;
         answers[role].set(i, answer);

@@ -6,12 +6,19 @@
 
 import type { ChatMessage } from '../formats/messages';
 import { isObject } from '../formats/messages';
-import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT } from '../prompts';
+import { generatorSystemPrompt, likelyPromptKind, PLANNER_SYSTEM_PROMPT } from '../prompts';
 
 /** Python's str.strip() set (str.isspace), which is not JavaScript's trim() set (no \uFEFF, plus \x1c-\x1f and \x85). */
 const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const PY_STRIP_RE = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
 export const pyStrip = (s: string): string => s.replace(PY_STRIP_RE, '');
+
+/**
+ * The user message the SFT converters put between two supporter turns in a row (FORMATS.md §2). Its
+ * owner is convert/esconvToSft.ts (PLACEHOLDER_USER_TURN), which runs/ may not import (its floor);
+ * the value is part of the released files' format, so it is repeated here and tested equal there.
+ */
+export const PLACEHOLDER_USER = ' ';
 
 /** The released scripts' strategy helper: the text between the first "[" and the first "]"; null without both. */
 export function bracketStrategy(content: string): string | null {
@@ -20,6 +27,15 @@ export function bracketStrategy(content: string): string | null {
   if (open < 0 || close < 0) return null;
   // Python's content[open + 1:close] is "" when "]" comes first; so is slice()
   return content.slice(open + 1, close);
+}
+
+/**
+ * The gold strategy of a turn for the SP / RG pairs and requests: the bracket text, or null when there
+ * is no tag or the tag is empty ("[]", "[ ]": no strategy to condition on, as for an untagged turn).
+ */
+export function goldStrategy(gold: string): string | null {
+  const s = bracketStrategy(gold);
+  return s === null || pyStrip(s) === '' ? null : s;
 }
 
 /** The released scripts' response helper: what follows the first "]", stripped; the whole text without one. */
@@ -58,6 +74,13 @@ export function vanillaTurns(records: readonly unknown[]): InferTurn[] {
       return { role: m.role as ChatMessage['role'], content: m.content };
     });
     if (messages[0]?.role !== 'system') throw bad('it does not start with a system message');
+    // a planner or generator SFT file has the same shape: only its system prompt (FORMATS.md §3) tells
+    const kind = likelyPromptKind(messages[0].content);
+    if (kind === 'planner' || kind === 'generator') {
+      throw new NotVanillaError(
+        `record ${index} has the ${kind} (${kind === 'planner' ? 'SP' : 'RG'}) system prompt: this is a ${kind} SFT file, and the vanilla SFT file is needed (FORMATS.md §2)`,
+      );
+    }
     let found = false;
     messages.forEach((m, k) => {
       if (m.role === 'system' && k > 0) throw bad(`message ${k} is a second system message`);

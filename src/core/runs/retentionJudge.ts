@@ -6,7 +6,7 @@
 
 import type { ChatMessage } from '../formats/messages';
 import { isObject } from '../formats/messages';
-import { bracketResponse } from './paperRequests';
+import { bracketResponse, PLACEHOLDER_USER } from './paperRequests';
 
 export const RETENTION_PLACEHOLDERS = ['context', 'seeker', 'chosen', 'rejected'] as const;
 export type RetentionFields = Record<(typeof RETENTION_PLACEHOLDERS)[number], string>;
@@ -45,16 +45,17 @@ export interface PreferencePair {
 /**
  * What a pair shows the judge: its dialogue without the system prompt, the last seeker message apart,
  * one `Seeker: …` / `Supporter: …` line per earlier message (supporter turns without their [Strategy]
- * tag: the context is the dialogue, not the training format); the replies as the pair holds them.
+ * tag: the context is the dialogue, not the training format); the replies as the pair holds them. The
+ * placeholder user turns (" ", between two supporter turns in a row) are no seeker message: they are
+ * left out, and {seeker} is the last real one (the judge would otherwise read an empty seeker line);
+ * when supporter turns follow it, it stays in the context too, so the context keeps the dialogue's order.
  */
 export function retentionFields(pair: PreferencePair): RetentionFields {
-  let dialogue = pair.conversations.filter((m) => m.role !== 'system');
+  let dialogue = pair.conversations.filter((m) => m.role !== 'system' && !(m.role === 'user' && m.content === PLACEHOLDER_USER));
   let seeker = '';
-  const last = dialogue[dialogue.length - 1];
-  if (last?.role === 'user') {
-    seeker = last.content;
-    dialogue = dialogue.slice(0, -1);
-  }
+  const lastUser = dialogue.map((m) => m.role).lastIndexOf('user');
+  if (lastUser >= 0) seeker = dialogue[lastUser]!.content;
+  if (lastUser >= 0 && lastUser === dialogue.length - 1) dialogue = dialogue.slice(0, -1);
   const context = dialogue.map((m) => (m.role === 'user' ? `Seeker: ${m.content}` : `Supporter: ${bracketResponse(m.content)}`)).join('\n');
   return {
     context: context || '(none: the seeker opens the conversation)',
