@@ -49,10 +49,10 @@ describe('Mining in code-server', { timeout: 300_000 }, () => {
     await page.keyboard.press('Enter');
     await pick(page, 'the models', 'Embedded models', 'Embedded');
     await pick(page, 'the judge', 'No judge');
-    // the output folder: the default, <workspace>/data/ipm-<input>
+    // the output folder: the default, <workspace>/data/ipm-<input>-<roles> (runs of other roles get their own)
     await widget.locator('.quick-input-title', { hasText: 'the output folder' }).waitFor({ timeout: 30_000 });
     const outDir = await widget.locator('input').first().inputValue();
-    assert.equal(outDir, path.join(wb.workspace, 'data', 'ipm-sft_vanilla_demo'));
+    assert.equal(outDir, path.join(wb.workspace, 'data', 'ipm-sft_vanilla_demo-planner-generator'));
     await page.keyboard.press('Enter');
 
     const frame = await miningFrame(page);
@@ -87,8 +87,8 @@ describe('Mining in code-server', { timeout: 300_000 }, () => {
     await dialog.getByRole('button', { name: 'Replace' }).click();
     await page.locator('.tab.active', { hasText: 'esc-experiment.yaml' }).waitFor({ timeout: 30_000 });
     const yaml = readFileSync(path.join(wb.workspace, 'esc-experiment.yaml'), 'utf8');
-    assert.match(yaml, /^ {2}planner-dpo: data\/ipm-sft_vanilla_demo\/planner-pairs\.json$/m);
-    assert.match(yaml, /^ {2}generator-dpo: data\/ipm-sft_vanilla_demo\/generator-pairs\.json$/m);
+    assert.match(yaml, /^ {2}planner-dpo: data\/ipm-sft_vanilla_demo-planner-generator\/planner-pairs\.json$/m);
+    assert.match(yaml, /^ {2}generator-dpo: data\/ipm-sft_vanilla_demo-planner-generator\/generator-pairs\.json$/m);
     assert.match(yaml, /^ {2}vanilla-dpo: data\/pref_vanilla_demo\.json +# the paper's main baseline/m, 'other entries and comments kept');
     assert.match(yaml, /^# A decoupled DecoupledESC experiment/);
 

@@ -168,6 +168,40 @@ describe('Mine Preference Pairs', () => {
     assert.equal(view.info.total, JSON.parse(read(path.join(tmp, 'playground'), 'planner-pairs')).length);
   });
 
+  it('two starts at once on a folder: one run, the second refused as busy; Cancel while it starts: cancelled, nothing asked', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    const asked = (): number => (server.bodies.get('mine-sp')?.length ?? 0) + (server.bodies.get('mine-rg')?.length ?? 0);
+    const opts: MinePairsOptions = {
+      file: input,
+      roles: ['planner'],
+      source: 'playground',
+      judge: null,
+      concurrency: 2,
+      outDir: path.join(tmp, 'twice'),
+      limit: 5,
+    };
+    // as a double press of Resume: both requests before either has started its worker
+    const [one, two] = await Promise.all([mine(opts), mine(opts)]);
+    assert.deepEqual([one.status, two.status].sort(), ['busy', 'done'], `${one.status} / ${two.status}`);
+
+    // Cancel pressed while the page says "starting" (it shows Cancel then)
+    const outDir = path.join(tmp, 'cancel-starting');
+    const before = asked();
+    const starting = pageState((s) => s.status === 'starting' && s.outDir.endsWith('cancel-starting'), 'the run to start');
+    const run = mine({ ...opts, outDir, limit: LIMIT });
+    await starting;
+    await a.mining.page.handle({ type: 'cancel' });
+    const r = await withTimeout(run, 60_000, 'the run cancelled while starting');
+    assert.equal(r.status, 'cancelled', r.error);
+    assert.equal(a.mining.page.state!.status, 'cancelled');
+    assert.equal(asked(), before, 'no call was asked');
+    assert.equal(existsSync(path.join(outDir, 'mine.checkpoint.jsonl')), false, 'no checkpoint written');
+    // and the command is free again
+    const again = await mine({ ...opts, outDir });
+    assert.equal(again.status, 'done', again.error);
+  });
+
   it('over the embedded models: the files esc mine writes with the same folder', async function () {
     this.timeout(180_000);
     const a = await api();

@@ -164,16 +164,32 @@ describe('mining page model', () => {
   });
 
   it('buttons by status: Cancel while it runs, Resume once stopped or failed, the files once done', () => {
-    assert.deepEqual(controls(state()), { cancel: true, stopping: false, resume: false, results: false });
-    assert.deepEqual(controls(state({ status: 'stopping' })), { cancel: false, stopping: true, resume: false, results: false });
-    assert.deepEqual(controls(state({ status: 'cancelled' })), { cancel: false, stopping: false, resume: true, results: false });
-    assert.deepEqual(controls(state({ status: 'failed' })), { cancel: false, stopping: false, resume: true, results: false });
+    const off = { resumeDisabled: false };
+    assert.deepEqual(controls(state()), { cancel: true, stopping: false, resume: false, resumeDisabled: true, results: false });
+    assert.deepEqual(controls(state({ status: 'stopping' })), {
+      cancel: false,
+      stopping: true,
+      resume: false,
+      resumeDisabled: true,
+      results: false,
+    });
+    assert.deepEqual(controls(state({ status: 'cancelled' })), { cancel: false, stopping: false, resume: true, ...off, results: false });
+    assert.deepEqual(controls(state({ status: 'failed' })), { cancel: false, stopping: false, resume: true, ...off, results: false });
     const done = state({ status: 'done', files: [{ key: 'planner-pairs', name: 'planner-pairs.json', records: 21 }] });
-    assert.deepEqual(controls(done), { cancel: false, stopping: false, resume: false, results: true });
+    assert.deepEqual(controls(done), { cancel: false, stopping: false, resume: false, ...off, results: true });
     assert.equal(hasDpoFiles(done), true);
     assert.equal(hasDpoFiles(state({ status: 'done', files: [{ key: 'planner-same', name: 'planner-same.json', records: 9 }] })), false);
     assert.match(statusText(done), /21 pairs in 1 files/);
     assert.match(statusText(state({ status: 'cancelled' })), /40 of 240 answers are kept/);
+  });
+
+  it('Resume is disabled while a run starts or runs, and once pressed until a new status comes back (no second run)', () => {
+    for (const status of ['starting', 'running'] as const) assert.equal(controls(state({ status })).resumeDisabled, true, status);
+    const stopped = state({ status: 'cancelled' });
+    assert.equal(controls(stopped).resumeDisabled, false);
+    assert.equal(controls(stopped, true).resume, true);
+    assert.equal(controls(stopped, true).resumeDisabled, true);
+    assert.equal(controls(state({ status: 'failed' }), true).resumeDisabled, true);
   });
 
   it('what the page posts is what the extension accepts', () => {

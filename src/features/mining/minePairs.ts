@@ -77,6 +77,12 @@ const DPO_STAGE: Partial<Record<PairsFile, DpoStage>> = {
   'vanilla-pairs': 'vanilla-dpo',
   'vanilla-pairs.retained': 'vanilla-dpo',
 };
+/** The pairs files a run of these options writes (as core/runs/mineRun.ts mineFiles: `.retained` only with a judge). */
+function runFiles(o: MinePairsOptions): PairsFile[] {
+  const roles = o.roles ?? [];
+  return PAIRS_FILES.filter((key) => roles.some((r) => key.startsWith(`${r}-`)) && (!key.endsWith('.retained') || Boolean(o.judge)));
+}
+
 const EXPERIMENT_GLOB = '**/{esc-experiment,*.esc-experiment}.{yaml,yml}';
 
 const rel = (p: string): string => vscode.workspace.asRelativePath(p, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
@@ -236,16 +242,17 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     return v === undefined ? undefined : Number(v.trim());
   }
 
-  function defaultOutDir(file: string): string {
+  /** data/ipm-<input>-<roles>: runs of other roles on the same input get folders (and checkpoints) of their own. */
+  function defaultOutDir(file: string, roles: readonly MineRole[]): string {
     const stem = path.basename(file).replace(/\.jsonl?$/i, '');
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return path.join(root ?? path.dirname(file), 'data', `ipm-${stem}`);
+    return path.join(root ?? path.dirname(file), 'data', `ipm-${stem}-${roles.join('-')}`);
   }
 
-  async function askOutDir(file: string): Promise<string | undefined> {
+  async function askOutDir(file: string, roles: readonly MineRole[]): Promise<string | undefined> {
     const v = await vscode.window.showInputBox({
       title: `Mine Preference Pairs (${STEPS}/${STEPS}): the output folder`,
-      value: defaultOutDir(file),
+      value: defaultOutDir(file, roles),
       prompt: 'The pairs files and the checkpoint go here; the same folder again resumes a stopped run.',
       ignoreFocusOut: true,
       validateInput: (s) => (path.isAbsolute(s.trim()) ? undefined : 'An absolute folder path'),
@@ -297,9 +304,21 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     }
     if (running) {
       page.show();
-      void vscode.window.showInformationMessage('A mining run is in progress: cancel it on the mining page first.');
+      void vscode.window.showInformationMessage('A mining run is starting or in progress: cancel it on the mining page first.');
       return { status: 'busy' };
     }
+    // claimed before the first await: a second Resume while this one starts is refused above (two
+    // workers on one folder's checkpoint), and a Cancel pressed while it starts is not lost
+    const abort = new AbortController();
+    running = { abort };
+    try {
+      return await startRun(arg, abort);
+    } finally {
+      if (running?.abort === abort) running = undefined;
+    }
+  }
+
+  async function startRun(arg: unknown, abort: AbortController): Promise<MinePairsResult> {
     const given: MinePairsOptions = isOptions(arg) ? arg : {};
     const fileUri =
       given.file !== undefined
@@ -319,7 +338,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     // the embedded models run on this machine's CPU in one thread: more in flight only queues
     const concurrency = given.concurrency ?? (source === 'embedded' && !judge ? 8 : await askConcurrency());
     if (!concurrency) return { status: 'dismissed' };
-    const outDir = given.outDir !== undefined ? fsPathOf(given.outDir) : await askOutDir(file);
+    const outDir = given.outDir !== undefined ? fsPathOf(given.outDir) : await askOutDir(file, roles);
     if (!outDir) return { status: 'dismissed' };
 
     const options: MinePairsOptions = {
@@ -375,15 +394,17 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
       `Mine pairs: ${file} → ${outDir} (${roles.join(', ')}), concurrency ${concurrency}${resuming ? ', resuming its checkpoint' : ''}; ${describeSpecs(specs)}${options.judge ? `; judge ${judgeEndpoint(options.judge).baseUrl}` : ''}`,
     );
 
-    const abort = new AbortController();
-    running = { abort };
+    if (abort.signal.aborted) {
+      // cancelled while it started: no worker, nothing asked, the folder's checkpoint untouched
+      ctx.log.info(`Mine pairs: cancelled before it started; nothing was asked`);
+      page.update({ ...view, status: 'cancelled' });
+      return { status: 'cancelled', outDir };
+    }
     let progress: MineProgress | undefined;
     page.patch({ status: 'running' });
     const { summary, error } = await run(params, abort, (p) => {
       progress = p;
       page.patch({ progress: p, status: abort.signal.aborted ? 'stopping' : 'running' });
-    }).finally(() => {
-      running = undefined;
     });
 
     if (summary) {
@@ -484,17 +505,23 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
       else if (fix === 'showLog') ctx.log.show();
       else if (fix === 'deleteCheckpoint' && last) {
         const folder = last.outDir;
+        // only the checkpoint and the files this run would write (another run's files in the folder
+        // stay), each named in the question; the modal's default is Cancel
+        const doomed = [mineCheckpointPath(folder), ...runFiles(last.options).map((key) => path.join(folder, `${key}.json`))].filter((f) =>
+          existsSync(f),
+        );
         const answer = await vscode.window.showWarningMessage(
-          `Delete the mining checkpoint in ${rel(folder)} and the pairs files it vouches for, then start over?`,
+          `Delete ${doomed.length} file(s) in ${rel(folder)} and start over?`,
           {
             modal: true,
-            detail: 'The checkpoint belongs to a run with other inputs or models; its answers cannot be reused for this one.',
+            detail:
+              'The checkpoint belongs to a run with other inputs or models; its answers cannot be reused for this one. These files will be deleted:\n' +
+              doomed.map((f) => path.basename(f)).join('\n'),
           },
           'Delete and Start Over',
         );
         if (answer !== 'Delete and Start Over') return;
-        await rm(mineCheckpointPath(folder), { force: true });
-        for (const key of PAIRS_FILES) await rm(path.join(folder, `${key}.json`), { force: true });
+        for (const f of doomed) await rm(f, { force: true });
         await vscode.commands.executeCommand('escStudio.minePairs', { ...last.options, outDir: folder });
       }
     },

@@ -16,6 +16,23 @@ import { bars, controls, hasDpoFiles, heatmap, judgeView, pace, pairsRows, statu
 const vscode = vscodeApi<undefined, MiningToExtension>();
 const post = (m: MiningToExtension): void => vscode.postMessage(m);
 let state: MiningState | undefined;
+/** The state Resume was pressed on: its button stays disabled until a new status arrives (or 10 s pass, if none does). */
+let resumedFrom: MiningState | undefined;
+const RESUME_WAIT_MS = 10_000;
+
+function resume(): void {
+  if (!state || resumedFrom) return;
+  resumedFrom = state;
+  post({ type: 'resume' });
+  const from = state;
+  setTimeout(() => {
+    if (resumedFrom === from) {
+      resumedFrom = undefined;
+      draw();
+    }
+  }, RESUME_WAIT_MS);
+  draw();
+}
 
 const app = document.getElementById('app')!;
 document.body.classList.add('mining');
@@ -32,7 +49,7 @@ const FIX_LABELS: Record<MiningFix, string> = {
 const n = (x: number): string => x.toLocaleString('en-US');
 
 function header(s: MiningState): TemplateResult {
-  const c = controls(s);
+  const c = controls(s, resumedFrom !== undefined);
   return html`<header class="mine-header">
     <div>
       <h1 class="mine-title">Mining preference pairs</h1>
@@ -53,7 +70,11 @@ function header(s: MiningState): TemplateResult {
             </button>`
           : nothing
       }
-      ${c.resume ? html`<button class="cmp-btn" data-testid="mining-resume" @click=${() => post({ type: 'resume' })}>Resume</button>` : nothing}
+      ${
+        c.resume
+          ? html`<button class="cmp-btn" data-testid="mining-resume" ?disabled=${c.resumeDisabled} @click=${resume}>Resume</button>`
+          : nothing
+      }
     </div>
   </header>`;
 }
@@ -259,6 +280,7 @@ function draw(): void {
 onMessages<ExtensionToMining>({
   state: (m) => {
     setStrategyColors(m.strategies);
+    if (resumedFrom && m.status !== resumedFrom.status) resumedFrom = undefined;
     state = m;
     draw();
   },

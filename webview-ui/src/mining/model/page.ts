@@ -198,17 +198,25 @@ export interface Controls {
   cancel: boolean;
   /** Cancel was pressed; the run is finishing the calls in flight. */
   stopping: boolean;
+  /** Resume is shown (the run stopped or failed)… */
   resume: boolean;
+  /**
+   * …but disabled: a run is starting or running, or Resume was pressed and no new status has come
+   * back yet (a second press would ask the extension for a second run on the same folder).
+   */
+  resumeDisabled: boolean;
   /** The finished run's files and "Add to experiment". */
   results: boolean;
 }
 
-export function controls(state: MiningState): Controls {
+/** `resumeSent`: Resume was pressed while the page showed this state. */
+export function controls(state: MiningState, resumeSent = false): Controls {
   const live = state.status === 'starting' || state.status === 'running';
   return {
     cancel: live,
     stopping: state.status === 'stopping',
     resume: state.status === 'cancelled' || state.status === 'failed',
+    resumeDisabled: live || state.status === 'stopping' || resumeSent,
     results: state.status === 'done' && state.files.length > 0,
   };
 }
