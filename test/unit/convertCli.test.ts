@@ -293,13 +293,11 @@ describe('esc convert esconv', () => {
     assert.equal(readFileSync(info, 'utf8'), before);
     assert.equal(existsSync(elsewhere), false);
     // --force-register repoints them
-    const rp = esc('convert', 'esconv', input, '--out', elsewhere, '--split', '0.5,0.5,0', '--register', info, '--force-register');
+    const moved = fresh('moved');
+    const rp = esc('convert', 'esconv', input, '--out', moved, '--split', '0.5,0.5,0', '--register', info, '--force-register');
     assert.equal(rp.code, 0, rp.stderr);
     const repointed = readJson(info) as Record<string, { file_name: string }>;
-    assert.equal(
-      repointed.vanilla_train!.file_name,
-      path.relative(root, path.join(elsewhere, 'vanilla_train.json')).split(path.sep).join('/'),
-    );
+    assert.equal(repointed.vanilla_train!.file_name, path.relative(root, path.join(moved, 'vanilla_train.json')).split(path.sep).join('/'));
     assert.deepEqual(repointed.alpaca_en, alpaca);
     writeFileSync(info, before);
     // a dataset_info.json that is not JSON: refused (exit 1), nothing written
