@@ -27,7 +27,8 @@ Usage:
                                            length (x100 over turns); strategy accuracy, weighted and
                                            macro F1, preference bias, error ratio; --judge: an LLM
                                            judge's 0-5 empathy, fluency, helpfulness, professionalism
-                                           (rubrics media/judge/*.txt; resumable checkpoint)
+                                           (rubrics media/judge/*.txt; resumable checkpoint; API key
+                                           $ESC_JUDGE_API_KEY, else $ESC_API_KEY)
   esc infer <sft-vanilla file> --out <file> [--mode decoupled|vanilla|generator-gold]
         [--planner SPEC] [--generator SPEC] [--vanilla SPEC] [--concurrency N] [--limit N]
         [--retries N] [--timeout S] [--json]
@@ -44,7 +45,9 @@ Usage:
                                            (planner-pairs.json, planner-same.json, generator-pairs.json,
                                            vanilla-pairs.json); --judge: each generator / vanilla pair's
                                            "remained" verdict and *-pairs.retained.json (template
-                                           media/mine/retention.txt); resumable (checkpoint in --out)
+                                           media/mine/retention.txt); resumable (checkpoint in --out).
+                                           API keys: $ESC_API_KEY for the roles, $ESC_JUDGE_API_KEY
+                                           for the judge (each else "EMPTY"; never the other's)
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json

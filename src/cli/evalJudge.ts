@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import { InferenceError } from '../core/dialogue/types';
 import { readRubrics, RubricError, type JudgeScores, type Rubrics } from '../core/eval/judge';
 import { readAllRecords } from '../core/json/readRecords';
-import { PAPER_API_KEY, withEndpointDefaults, type EndpointConfig } from '../core/openai/config';
+import { PAPER_API_KEY } from '../core/openai/config';
 import { parseEndpointSpec } from '../core/openai/endpointSpec';
-import { withServedModel } from '../core/openai/servedModel';
 import { judgeCheckpointPath, runJudge } from '../core/runs/judgeRun';
 import { CheckpointError } from '../core/runs/resumable';
-import { DEFAULT_RETRY, EndpointReplicas } from '../core/runs/roleModels';
+import { DEFAULT_RETRY, type EndpointReplicas } from '../core/runs/roleModels';
+import { judgeModel } from '../core/runs/roleSpecs';
 import { InputError, UsageError, type Io } from './output';
 
 export interface JudgeArgs {
@@ -45,12 +45,21 @@ function positive(value: string | undefined, flag: string, fallback: number, int
   return n;
 }
 
-/** The judge's replicas from `http://host:port/v1[#model]`, comma-separated; greedy decoding (temperature 0). `command` words the errors (esc mine shares it). */
+/**
+ * The judge's API key: ESC_JUDGE_API_KEY, never the key of another endpoint of the same command (esc
+ * mine's roles use ESC_API_KEY). `esc eval --judge` asks no other endpoint, so there ESC_API_KEY is a
+ * fallback; without either, the paper's "EMPTY".
+ */
+export const judgeApiKey = (roleKeyFallback: boolean): string =>
+  process.env.ESC_JUDGE_API_KEY ?? (roleKeyFallback ? process.env.ESC_API_KEY : undefined) ?? PAPER_API_KEY;
+
+/** The judge's replicas from `http://host:port/v1[#model]`, comma-separated (core/runs/roleSpecs.ts judgeModel). `command` words the errors (esc mine shares it). */
 export async function judgeReplicas(
   spec: string,
   timeoutS: number,
   command = 'esc eval',
   retry = DEFAULT_RETRY,
+  apiKey = judgeApiKey(true),
 ): Promise<EndpointReplicas> {
   let replicas: ReturnType<typeof parseEndpointSpec>[];
   try {
@@ -63,20 +72,12 @@ export async function judgeReplicas(
   } catch (e) {
     throw new UsageError(`${command}: --judge: ${(e as Error).message} Join replicas with ",".`);
   }
-  const cfgs = await Promise.all(
-    replicas.map((r) => {
-      const apiKey = process.env.ESC_API_KEY ?? PAPER_API_KEY;
-      const cfg = withEndpointDefaults({ baseUrl: r.baseUrl, model: r.model, apiKey, stream: false, timeoutMs: timeoutS * 1000 }, 'joint');
-      // The body carries model, messages and temperature 0 only: top_p is moot under greedy decoding
-      // (an undefined field is left out of the JSON); EndpointReplicas drops max_tokens and stream.
-      const greedy: EndpointConfig = { ...cfg, temperature: 0, topP: undefined as unknown as number };
-      return withServedModel(greedy, 'joint');
-    }),
+  return judgeModel(
+    replicas.map((r) => ({ baseUrl: r.baseUrl, model: r.model, apiKey })),
+    { retry, timeoutMs: timeoutS * 1000 },
   ).catch((e: unknown) => {
     throw new InputError(`${command}: --judge: ${(e as Error).message}`);
   });
-  // a plain chat model, asked as the judge: its failures name it so
-  return new EndpointReplicas(cfgs, 'joint', retry, 'judge');
 }
 
 /** Undefined without --judge (and then no judge option is allowed); a usage or input error ends the command with exit 2. */

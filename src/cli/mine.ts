@@ -25,7 +25,7 @@ import { checkRetentionTemplate, RetentionTemplateError } from '../core/runs/ret
 import { DEFAULT_RETRY, EndpointReplicas, type RetryPolicy, type RoleModel } from '../core/runs/roleModels';
 import { parseRoleSpec, readVanillaTurns, RoleModelError, RoleModels, RoleSpecError, type RoleSpec } from '../core/runs/roleSpecs';
 import { defaultModelDir } from './defaultModels';
-import { judgeReplicas } from './evalJudge';
+import { judgeApiKey, judgeReplicas } from './evalJudge';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
 
@@ -159,7 +159,7 @@ export async function mineCommand(
   }
   if (limit !== undefined) turns = turns.slice(0, limit);
 
-  // the key and the timeout are the same for every replica (the paper's client: one key, "EMPTY")
+  // the key (ESC_API_KEY, the judge has its own) and the timeout are the same for every role replica (the paper's client: one key, "EMPTY")
   const withKey = (spec: RoleSpec): RoleSpec =>
     spec.kind === 'openai'
       ? { kind: 'openai', replicas: spec.replicas.map((r) => ({ ...r, apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY })) }
@@ -172,7 +172,8 @@ export async function mineCommand(
   try {
     const models: Partial<Record<MineRole, RoleModel>> = {};
     const [judge] = await Promise.all([
-      values.judge !== undefined ? judgeReplicas(values.judge, timeoutS, 'esc mine', retry) : undefined,
+      // the judge's own key (ESC_JUDGE_API_KEY): the roles' ESC_API_KEY is never sent to it, nor its key to them
+      values.judge !== undefined ? judgeReplicas(values.judge, timeoutS, 'esc mine', retry, judgeApiKey(false)) : undefined,
       ...roles.map(async (r) => {
         models[r] = await roleModels.build(withKey(specs[r]!), ENDPOINT_ROLE[r]).catch((e: unknown) => {
           throw e instanceof RoleModelError ? new InputError(`esc mine: --${r}: ${e.message}`) : e;

@@ -127,6 +127,21 @@ describe('esc eval --judge', () => {
     assert.ok(!existsSync(`${file}.judge.checkpoint.jsonl`), 'the checkpoint is removed once every answer is in');
   });
 
+  it('sends the judge its own key: $ESC_JUDGE_API_KEY before $ESC_API_KEY', async () => {
+    process.env.ESC_API_KEY = 'sk-roles';
+    process.env.ESC_JUDGE_API_KEY = 'sk-judge';
+    server.seen = [];
+    server.answer = () => ({ text: '3' });
+    const r = await esc('eval', inferenceFile('own-key.json', 1), '--json', '--judge', server.url, '--rubrics', rubricFolder('r-key'));
+    delete process.env.ESC_API_KEY;
+    delete process.env.ESC_JUDGE_API_KEY;
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.deepEqual(
+      server.seen.map((s) => s.headers.authorization),
+      Array<string>(4).fill('Bearer sk-judge'),
+    );
+  });
+
   it('parses number-only answers, counts the rest as missing and leaves them out of the averages', async () => {
     server.seen = [];
     // empathy per turn: "4", " 3.5 ", "5.0" parse; "four", "6", "4/5", "" do not (the empty one is
@@ -224,16 +239,14 @@ describe('esc eval --judge', () => {
       return `${e.c[0]!.toUpperCase()}${e.i}`;
     });
     assert.ok(!written.includes('P2'));
-    // requests the first run cut short may still reach the server late: the rerun uses another base URL
-    // (the same model, so the same checkpoint) and only its requests are counted
+    // requests the first run cut short may still reach the server late: they are let in first, then
+    // only the rerun's requests are counted (the same base URL: the checkpoint names where the model is)
     server.answer = () => ({ text: '1' });
-    const again = server.url.replace('/v1#', '/again/v1#');
-    const second = await esc('eval', file, '--json', '--judge', again, '--rubrics', rubrics, '--concurrency', '4');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.seen = [];
+    const second = await esc('eval', file, '--json', '--judge', server.url, '--rubrics', rubrics, '--concurrency', '4');
     assert.equal(second.code, 0, second.err.join('\n'));
-    const asked = server.seen
-      .filter((s) => s.path.startsWith('/again/'))
-      .map((s) => callOf(s.content))
-      .sort();
+    const asked = server.seen.map((s) => callOf(s.content)).sort();
     const all = [0, 1, 2, 3, 4, 5].flatMap((k) => ['E', 'F', 'H', 'P'].map((c) => `${c}${k}`));
     assert.deepEqual(asked, all.filter((c) => !written.includes(c)).sort());
     assert.equal(written.length + asked.length, 24);

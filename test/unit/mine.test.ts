@@ -14,6 +14,7 @@ import { main } from '../../src/cli';
 import { PLACEHOLDER_USER_TURN } from '../../src/core/convert/esconvToSft';
 import { PLACEHOLDER_USER } from '../../src/core/runs/paperRequests';
 import { parseVerdict, retentionFields } from '../../src/core/runs/retentionJudge';
+import { endpointIdentity } from '../../src/core/runs/roleModels';
 import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
 
@@ -218,10 +219,15 @@ describe('esc mine', () => {
 
     // rerun: no call, the same files (its own outputs, vouched for by its checkpoint)
     const before = readFileSync(path.join(dir, 'vanilla-pairs.json'), 'utf8');
-    const again = await esc('mine', DEMO, '--out', dir, ...models('demo-again'), '--judge-template', template, '--json');
+    const again = await esc('mine', DEMO, '--out', dir, ...models('demo'), '--judge-template', template, '--json');
     assert.equal(again.code, 0, again.err.join('\n'));
     assert.equal((JSON.parse(again.out.join('\n')) as { calls: number }).calls, 0);
     assert.equal(readFileSync(path.join(dir, 'vanilla-pairs.json'), 'utf8'), before);
+    // the same model names served elsewhere are other models: the old answers are not resumed
+    const moved = await esc('mine', DEMO, '--out', dir, ...models('demo-moved'), '--judge-template', template, '--json');
+    assert.equal(moved.code, 2);
+    assert.match(moved.err[0]!, /mine\.checkpoint\.jsonl belongs to another run/);
+    assert.equal(server.bodies.get('demo-moved-sp'), undefined);
   });
 
   it('the pairs of the demo’s second turn, written out literally', async () => {
@@ -431,6 +437,43 @@ describe('esc mine', () => {
     assert.ok(tallied.every(([answer]) => names.includes(answer)));
     assert.ok(tallied.some(([answer]) => answer === '__proto__'));
     assert.deepEqual({ ...s.judge.rejected_reply_error_types }, { ['__proto__']: s.turns });
+  });
+
+  it('API keys: the roles get $ESC_API_KEY, the judge $ESC_JUDGE_API_KEY (else "EMPTY"), never the other’s', async () => {
+    const rg = server.route('keys-rg', () => ({ content: 'a reply' }));
+    const vm = server.route('keys-vm', () => ({ content: '[Question] a reply' }));
+    const judge = server.route('keys-judge', () => ({ content: JSON.stringify(verdict(true)) }));
+    const run = async (dir: string): Promise<void> => {
+      const r = await esc(
+        'mine',
+        DEMO,
+        '--out',
+        path.join(t.dir, dir),
+        '--generator',
+        `${rg}#rg`,
+        '--vanilla',
+        `${vm}#vm`,
+        '--judge',
+        `${judge}#j`,
+        '--limit',
+        '2',
+      );
+      assert.equal(r.code, 0, r.err.join('\n'));
+    };
+    process.env.ESC_API_KEY = 'sk-roles';
+    process.env.ESC_JUDGE_API_KEY = 'sk-judge';
+    try {
+      await run('keys-both');
+      delete process.env.ESC_JUDGE_API_KEY;
+      await run('keys-roles-only');
+    } finally {
+      delete process.env.ESC_API_KEY;
+      delete process.env.ESC_JUDGE_API_KEY;
+    }
+    const seen = (route: string): (string | undefined)[] => server.authorization.get(route)!;
+    assert.deepEqual(seen('keys-rg'), Array<string>(4).fill('Bearer sk-roles'));
+    assert.deepEqual(seen('keys-vm'), Array<string>(4).fill('Bearer sk-roles'));
+    assert.deepEqual(seen('keys-judge'), [...Array<string>(4).fill('Bearer sk-judge'), ...Array<string>(4).fill('Bearer EMPTY')]);
   });
 
   it('the shipped judge template shows the judge the context, the seeker, both replies', async () => {
@@ -720,6 +763,28 @@ describe('esc mine', () => {
     const p = await escProcess(['mine', path.join(t.dir, 'empty.json'), '--out', out, '--planner', spec]).done;
     assert.equal(p.code, 1);
     assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
+  });
+});
+
+describe('a model’s identity in checkpoints', () => {
+  it('names the model and its servers (sorted, without credentials), never the API key', () => {
+    const replicas = [
+      { baseUrl: 'http://b:8001/v1/', model: 'm', apiKey: 'sk-secret' },
+      { baseUrl: 'http://user:pw@a:8000/v1', model: 'm', apiKey: 'sk-secret' },
+    ];
+    const a = endpointIdentity(replicas);
+    assert.equal(a, 'endpoint m at http://a:8000/v1,http://b:8001/v1');
+    assert.equal(
+      endpointIdentity([
+        { baseUrl: 'http://a:8000/v1', model: 'm' },
+        { baseUrl: 'http://b:8001/v1', model: 'm' },
+      ]),
+      a,
+    );
+    assert.notEqual(
+      endpointIdentity([{ baseUrl: 'http://c:8000/v1', model: 'm' }]),
+      endpointIdentity([{ baseUrl: 'http://a:8000/v1', model: 'm' }]),
+    );
   });
 });
 

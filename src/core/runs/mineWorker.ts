@@ -11,33 +11,24 @@
 
 import * as path from 'node:path';
 import { InferenceError } from '../dialogue/types';
-import { withEndpointDefaults, type EndpointConfig } from '../openai/config';
-import { withServedModel } from '../openai/servedModel';
 import { CancelledError } from '../util/cancel';
 import { serve } from '../util/workerRpc';
 import { OutDirError, runMining, type MineProgress, type MineSummary } from './mineRun';
 import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from './mineWorkerProtocol';
 import { NotVanillaError } from './paperRequests';
 import { CheckpointError } from './resumable';
-import { DEFAULT_RETRY, EndpointReplicas, type RoleModel } from './roleModels';
-import { readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import type { RoleModel } from './roleModels';
+import { judgeModel, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
 
 const named = (name: string, message: string, code?: string): Error =>
   Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
 
-/** The judge: a plain chat model asked with greedy decoding, as `esc eval --judge` asks it; its failures name it "judge". */
-async function judgeModel(params: MineWorkerParams, signal: AbortSignal): Promise<RoleModel | undefined> {
+/** The judge, as `esc eval --judge` and `esc mine --judge` make it (roleSpecs.ts); its failure to be made names it. */
+async function judgeOf(params: MineWorkerParams, signal: AbortSignal): Promise<RoleModel | undefined> {
   if (!params.judge?.length) return undefined;
-  const cfgs = await Promise.all(
-    params.judge.map((r) => {
-      const cfg = withEndpointDefaults({ ...r, stream: false }, 'joint');
-      const greedy: EndpointConfig = { ...cfg, temperature: 0, topP: undefined as unknown as number };
-      return withServedModel(greedy, 'joint', signal);
-    }),
-  ).catch((e: unknown) => {
-    throw new RoleModelError(`the judge: ${(e as Error).message}`, 'joint', { cause: e });
+  return judgeModel(params.judge, { retry: params.retry, signal }).catch((e: unknown) => {
+    throw e instanceof RoleModelError ? new RoleModelError(`the judge: ${e.message}`, 'joint', { cause: e.cause }) : e;
   });
-  return new EndpointReplicas(cfgs, 'joint', params.retry ?? DEFAULT_RETRY, 'judge');
 }
 
 async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progress: (p: MineProgress) => void): Promise<MineSummary> {
@@ -63,7 +54,7 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
       roleModels.build(params.specs.planner, 'planner'),
       roleModels.build(params.specs.generator, 'generator'),
       roleModels.build(params.specs.vanilla, 'joint'),
-      judgeModel(params, signal),
+      judgeOf(params, signal),
     ]);
     const summary = await runMining(turns, {
       planner,

@@ -56,6 +56,26 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A base URL as it names a server: without credentials in it (user:password@), trailing slashes trimmed. */
+function serverOf(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    u.username = '';
+    u.password = '';
+    return trimBaseUrl(u.toString());
+  } catch {
+    return trimBaseUrl(baseUrl);
+  }
+}
+
+/**
+ * What a checkpoint knows the replicas by: the model name and where it is served (the base URLs,
+ * sorted, never the API keys), so a role pointed at another server serving the same model name does
+ * not silently resume the old server's answers; the order the replicas are given in does not matter.
+ */
+export const endpointIdentity = (cfgs: readonly Pick<EndpointConfig, 'baseUrl' | 'model'>[]): string =>
+  `endpoint ${cfgs[0]!.model} at ${[...new Set(cfgs.map((c) => serverOf(c.baseUrl)))].sort().join(',')}`;
+
 /**
  * Replicas of one model (the same model behind several servers). Each call goes to the replica with
  * the fewest calls in flight, ties broken round-robin, so a slow replica gets fewer calls; a retry
@@ -80,7 +100,7 @@ export class EndpointReplicas implements RoleModel {
     if (cfgs.length === 0) throw new Error('no endpoint');
     this.inFlight = cfgs.map(() => 0);
     this.sent = cfgs.map(() => 0);
-    this.identity = `endpoint ${cfgs[0]!.model}`;
+    this.identity = endpointIdentity(cfgs);
   }
 
   private pick(): number {

@@ -3,7 +3,8 @@
 // extension's Run Inference, so both read the same folder, fill the same endpoint defaults and ask
 // the server its model name the same way; each words its own errors around RoleSpecError / RoleModelError.
 
-import { realpath } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner, type EmbeddedEngines, type Engine } from '../embedded/backend';
 import { loadEmbeddedModels, type EmbeddedModels } from '../embedded/modelFolder';
@@ -35,6 +36,16 @@ export const rolesOf = (mode: InferMode): { planner: boolean; generator: boolean
   generator: mode !== 'vanilla',
   vanilla: mode === 'vanilla',
 });
+
+/**
+ * What a checkpoint knows an embedded model set by: its folder and its manifest's hash, so a folder
+ * retrained in place (a new manifest) does not resume the old models' answers.
+ */
+async function embeddedIdentity(dir: string): Promise<string> {
+  const manifest = await readFile(path.join(dir, 'manifest.json')).catch(() => undefined);
+  const hash = manifest ? ` ${createHash('sha256').update(manifest).digest('hex').slice(0, 16)}` : '';
+  return `embedded ${path.resolve(dir)}${hash}`;
+}
 
 /** A spec string that names neither the embedded models nor endpoints. */
 export class RoleSpecError extends Error {}
@@ -105,7 +116,7 @@ export class RoleModels {
     if (!spec) return undefined;
     if (spec.kind === 'embedded') {
       const e = await this.load(spec.dir, role);
-      const identity = `embedded ${path.resolve(spec.dir)}`;
+      const identity = await embeddedIdentity(spec.dir);
       if (role === 'planner') return embeddedPlanner(new EmbeddedPlanner(e.models, e.engines), identity);
       if (role === 'generator') return embeddedGenerator(new EmbeddedGenerator(e.models, e.engines), identity);
       return embeddedJoint(new EmbeddedJoint(e.models, e.engines), identity);
@@ -156,6 +167,28 @@ export async function readVanillaTurns(file: string, signal?: AbortSignal): Prom
   }
   if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
   return vanillaTurns(records);
+}
+
+/**
+ * The LLM judge (`esc eval --judge`, `esc mine --judge`, the mining worker): a plain chat model asked
+ * with greedy decoding. The body carries model, messages and temperature 0 only: top_p is moot under
+ * greedy decoding (an undefined field is left out of the JSON), and EndpointReplicas drops max_tokens
+ * and stream. Its failures name it "judge"; a server that does not say its model is a RoleModelError.
+ */
+export async function judgeModel(
+  replicas: readonly Partial<EndpointConfig>[],
+  opts: { retry?: RetryPolicy; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<EndpointReplicas> {
+  const cfgs = await Promise.all(
+    replicas.map((r) => {
+      const cfg = withEndpointDefaults({ ...r, stream: false, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }, 'joint');
+      const greedy: EndpointConfig = { ...cfg, temperature: 0, topP: undefined as unknown as number };
+      return withServedModel(greedy, 'joint', opts.signal);
+    }),
+  ).catch((e: unknown) => {
+    throw new RoleModelError((e as Error).message, 'joint', { cause: e });
+  });
+  return new EndpointReplicas(cfgs, 'joint', opts.retry ?? DEFAULT_RETRY, 'judge');
 }
 
 /** The real path of a file, or its absolute path when it does not exist yet. */
