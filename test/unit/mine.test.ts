@@ -6,7 +6,7 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -747,7 +747,11 @@ describe('esc mine', () => {
       [['mine', DEMO, '--out', out, '--planner', spec, '--concurrency', '0'], 2, /--concurrency must be/],
       [['mine', DEMO, '--out', DEMO, '--planner', spec], 2, /--out .* is a file/],
       [['mine', DEMO, '--out', busy, '--planner', spec], 2, /already holds planner-pairs\.json.*choose another --out folder/],
-      [['mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '4'], 2, /mine\.checkpoint\.jsonl belongs to another run/],
+      [
+        ['mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '4'],
+        2,
+        /mine\.checkpoint\.jsonl belongs to another run .*give a new --out folder, or move or delete mine\.checkpoint\.jsonl, planner-pairs\.json, planner-same\.json from /,
+      ],
       [['mine', DEMO, '--out', out, '--planner', 'http://127.0.0.1:1/v1'], 2, /--planner: .*127\.0\.0\.1:1/],
     ];
     for (const [args, code, message] of cases) {
@@ -757,6 +761,10 @@ describe('esc mine', () => {
       assert.match(r.err[0]!, message);
       assert.doesNotMatch(r.err[0]!, /\n\s+at /);
     }
+    // the refusal's advice works: with the files it names moved away, the other run starts over there
+    for (const f of ['mine.checkpoint.jsonl', 'planner-pairs.json', 'planner-same.json']) rmSync(path.join(otherRun, f));
+    const over = await esc('mine', DEMO, '--out', otherRun, '--planner', spec, '--limit', '4');
+    assert.equal(over.code, 0, over.err.join('\n'));
     assert.equal(readFileSync(path.join(busy, 'planner-pairs.json'), 'utf8'), 'precious');
     assert.deepEqual(readdirSync(busy), ['planner-pairs.json']);
     assert.equal(existsSync(out), false);

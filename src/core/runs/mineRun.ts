@@ -127,6 +127,32 @@ function runKey(turns: readonly InferTurn[], opts: MineOptions): Record<string, 
   };
 }
 
+/** Every file any run writes (mineFiles of all three roles and a judge). */
+const ALL_FILES: readonly MineFile[] = [
+  'planner-pairs',
+  'planner-same',
+  'generator-pairs',
+  'generator-pairs.retained',
+  'vanilla-pairs',
+  'vanilla-pairs.retained',
+];
+
+/**
+ * The checkpoint of this run, or a refusal whose advice works: deleting the checkpoint alone would leave
+ * the other run's pair files, which are then refused as unvouched for, so every file to move is named.
+ */
+function openCheckpoint(cpFile: string, key: Record<string, unknown>, outDir: string): ReturnType<typeof Checkpoint.open> {
+  try {
+    return Checkpoint.open(cpFile, key, 'input file, --limit, roles, models or judge template');
+  } catch (err) {
+    if (!(err instanceof CheckpointError)) throw err;
+    const theirs = [MINE_CHECKPOINT, ...ALL_FILES.filter((f) => existsSync(filePath(outDir, f))).map((f) => `${f}.json`)];
+    throw new CheckpointError(
+      `${cpFile} belongs to another run (other input file, --limit, roles, models or judge template); give a new --out folder, or move or delete ${theirs.join(', ')} from ${outDir} to start over there, or rerun the command that made it`,
+    );
+  }
+}
+
 /** The SP / RG / VM pair of a turn and an answer (FORMATS.md §7); gold strategy given for SP and RG. */
 export function minePair(role: MineRole, turn: InferTurn, answer: string): PreferencePair {
   const gold = goldStrategy(turn.gold) ?? '';
@@ -183,7 +209,7 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
       );
     }
   }
-  const { checkpoint, entries } = Checkpoint.open(cpFile, runKey(turns, opts), 'input file, --limit, roles, models or judge template');
+  const { checkpoint, entries } = openCheckpoint(cpFile, runKey(turns, opts), opts.outDir);
 
   const answers: Record<MineRole, Map<number, string>> = { planner: new Map(), generator: new Map(), vanilla: new Map() };
   const verdicts: Record<JudgedRole, Map<number, Verdict>> = { generator: new Map(), vanilla: new Map() };
