@@ -476,6 +476,30 @@ describe('esc mine', () => {
     assert.deepEqual(seen('keys-judge'), [...Array<string>(4).fill('Bearer sk-judge'), ...Array<string>(4).fill('Bearer EMPTY')]);
   });
 
+  it('adding --judge later, or changing its template, asks only the judge: the models’ answers are kept', async () => {
+    const rg = server.route('later-rg', (b) => ({ content: generatorAnswer(b.messages) }));
+    const judge = server.route('later-judge', () => ({ content: JSON.stringify(verdict(true)) }));
+    const dir = path.join(t.dir, 'later');
+    const run = async (...extra: string[]): Promise<{ calls: number; resumed: number }> => {
+      const r = await esc('mine', DEMO, '--out', dir, '--generator', `${rg}#rg`, '--limit', '3', '--json', ...extra);
+      assert.equal(r.code, 0, r.err.join('\n'));
+      return JSON.parse(r.out.join('\n')) as { calls: number; resumed: number };
+    };
+    assert.equal((await run()).calls, 3);
+    const judged = await run('--judge', `${judge}#j`, '--judge-template', template);
+    assert.deepEqual([judged.calls, judged.resumed], [3, 3]);
+    assert.equal(server.bodies.get('later-rg')!.length, 3);
+    assert.equal(server.bodies.get('later-judge')!.length, 3);
+    assert.equal((readJson(path.join(dir, 'generator-pairs.retained.json')) as Pair[]).length, 3);
+    // the same judge again: nothing asked; another template: the judge only, its old verdicts not reused
+    assert.equal((await run('--judge', `${judge}#j`, '--judge-template', template)).calls, 0);
+    const other = t.write('template-2.txt', `Another judge prompt. ${TEMPLATE}`);
+    assert.equal((await run('--judge', `${judge}#j`, '--judge-template', other)).calls, 3);
+    assert.equal(server.bodies.get('later-rg')!.length, 3);
+    assert.equal(server.bodies.get('later-judge')!.length, 6);
+    assert.ok(lastUser(server.bodies.get('later-judge')![5]!).startsWith('Another judge prompt.'));
+  });
+
   it('the shipped judge template shows the judge the context, the seeker, both replies', async () => {
     const dir = path.join(t.dir, 'shipped');
     const rg = server.route('shipped-rg', () => ({ content: 'A REJECTED REPLY' }));

@@ -95,7 +95,8 @@ export const MINE_CHECKPOINT = 'mine.checkpoint.jsonl';
 export const mineCheckpointPath = (outDir: string): string => path.join(outDir, MINE_CHECKPOINT);
 /** Judge answers per pair before a malformed one is reported as that pair's error. */
 export const JUDGE_FORMAT_ATTEMPTS = 3;
-const CHECKPOINT_FORMAT = 'esc-mine-checkpoint/1';
+// 2: the judge left out of the key, each verdict tagged with its judge (judgeTag)
+const CHECKPOINT_FORMAT = 'esc-mine-checkpoint/2';
 
 /** The output folder holds files this run would overwrite and no checkpoint of this run vouches for them. */
 export class OutDirError extends Error {}
@@ -113,7 +114,11 @@ const filePath = (outDir: string, f: MineFile): string => path.join(outDir, `${f
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-/** What a checkpoint must match to be reused: the input, the roles and their models, the judge and its template. */
+/**
+ * What a checkpoint must match to be reused: the input and the roles with their models. The judge is
+ * not in it: each verdict line carries its judge's tag instead, so adding or changing the judge later
+ * keeps the models' answers and asks only the judge.
+ */
 function runKey(turns: readonly InferTurn[], opts: MineOptions): Record<string, unknown> {
   const hash = createHash('sha256');
   for (const t of turns) hash.update(JSON.stringify([t.before, t.gold])).update('\n');
@@ -123,9 +128,11 @@ function runKey(turns: readonly InferTurn[], opts: MineOptions): Record<string, 
     input: opts.input ?? null,
     turns: hash.digest('hex'),
     roles,
-    judge: opts.judge ? { model: opts.judge.identity, template: sha(opts.judgeTemplate ?? '') } : null,
   };
 }
+
+/** The judge and template a verdict came from: a verdict of another judge or template is not reused. */
+const judgeTag = (judge: RoleModel, template: string): string => sha(JSON.stringify({ model: judge.identity, template: sha(template) }));
 
 /** Every file any run writes (mineFiles of all three roles and a judge). */
 const ALL_FILES: readonly MineFile[] = [
@@ -143,12 +150,12 @@ const ALL_FILES: readonly MineFile[] = [
  */
 function openCheckpoint(cpFile: string, key: Record<string, unknown>, outDir: string): ReturnType<typeof Checkpoint.open> {
   try {
-    return Checkpoint.open(cpFile, key, 'input file, --limit, roles, models or judge template');
+    return Checkpoint.open(cpFile, key, 'input file, --limit, roles or models');
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     const theirs = [MINE_CHECKPOINT, ...ALL_FILES.filter((f) => existsSync(filePath(outDir, f))).map((f) => `${f}.json`)];
     throw new CheckpointError(
-      `${cpFile} belongs to another run (other input file, --limit, roles, models or judge template); give a new --out folder, or move or delete ${theirs.join(', ')} from ${outDir} to start over there, or rerun the command that made it`,
+      `${cpFile} belongs to another run (other input file, --limit, roles or models); give a new --out folder, or move or delete ${theirs.join(', ')} from ${outDir} to start over there, or rerun the command that made it`,
     );
   }
 }
@@ -211,6 +218,7 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
   }
   const { checkpoint, entries } = openCheckpoint(cpFile, runKey(turns, opts), opts.outDir);
 
+  const tag = judge ? judgeTag(judge, opts.judgeTemplate!) : undefined;
   const answers: Record<MineRole, Map<number, string>> = { planner: new Map(), generator: new Map(), vanilla: new Map() };
   const verdicts: Record<JudgedRole, Map<number, Verdict>> = { generator: new Map(), vanilla: new Map() };
   let resumed = 0;
@@ -220,7 +228,7 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
     if (typeof e.answer === 'string' && !answers[role].has(e.i)) {
       answers[role].set(e.i, e.answer);
       resumed++;
-    } else if (judge && isJudged(role) && typeof e.remained === 'object' && e.remained && !verdicts[role].has(e.i)) {
+    } else if (judge && isJudged(role) && e.judge === tag && typeof e.remained === 'object' && e.remained && !verdicts[role].has(e.i)) {
       verdicts[role].set(e.i, e.remained as Verdict);
       resumed++;
     }
@@ -313,7 +321,7 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
         const result = await judgePair(minePair(role, turn, answer), signal);
         if ('verdict' in result) {
           verdicts[role].set(i, result.verdict);
-          checkpoint.append({ i, role, remained: result.verdict });
+          checkpoint.append({ i, role, remained: result.verdict, judge: tag });
           tallyVerdict(result.verdict);
         } else {
           // not saved: a rerun asks the judge again
