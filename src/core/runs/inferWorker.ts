@@ -19,26 +19,14 @@ import { CheckpointError, runInference, type InferProgress, type InferSummary } 
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from './inferWorkerProtocol';
 import { NotVanillaError } from './paperRequests';
 import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import { throttle } from './throttle';
 
 const named = (name: string, message: string, code?: string): Error =>
   Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
 
 async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, progress: (p: InferProgress) => void): Promise<InferSummary> {
   const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
-  let last = 0;
-  let pending: InferProgress | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    timer = undefined;
-    if (pending) progress(pending);
-    pending = undefined;
-    last = Date.now();
-  };
-  const report = (p: InferProgress): void => {
-    pending = p;
-    if (Date.now() - last >= 100) flush();
-    else timer ??= setTimeout(flush, 100 - (Date.now() - last));
-  };
+  const throttled = throttle(progress);
   try {
     await checkOutputIsNotInput(params.file, params.out);
     let turns = await readVanillaTurns(params.file, signal);
@@ -50,9 +38,9 @@ async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, pro
       out: params.out,
       concurrency: params.concurrency,
       signal,
-      onProgress: report,
+      onProgress: throttled.report,
     });
-    clearTimeout(timer);
+    throttled.stop();
     progress(summary);
     return summary;
   } catch (err) {
@@ -63,7 +51,7 @@ async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, pro
     if (err instanceof InferenceError) throw named(INFER_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
     throw err;
   } finally {
-    clearTimeout(timer);
+    throttled.stop();
     await roleModels.release();
   }
 }

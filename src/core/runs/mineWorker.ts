@@ -19,6 +19,7 @@ import { NotVanillaError } from './paperRequests';
 import { CheckpointError } from './resumable';
 import type { RoleModel } from './roleModels';
 import { judgeModel, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import { throttle } from './throttle';
 
 const named = (name: string, message: string, code?: string): Error =>
   Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
@@ -33,20 +34,7 @@ async function judgeOf(params: MineWorkerParams, signal: AbortSignal): Promise<R
 
 async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progress: (p: MineProgress) => void): Promise<MineSummary> {
   const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
-  let last = 0;
-  let pending: MineProgress | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    timer = undefined;
-    if (pending) progress(pending);
-    pending = undefined;
-    last = Date.now();
-  };
-  const report = (p: MineProgress): void => {
-    pending = p;
-    if (Date.now() - last >= 100) flush();
-    else timer ??= setTimeout(flush, 100 - (Date.now() - last));
-  };
+  const throttled = throttle(progress);
   try {
     let turns = await readVanillaTurns(params.file, signal);
     if (params.limit !== undefined) turns = turns.slice(0, params.limit);
@@ -67,15 +55,14 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
       outDir: params.outDir,
       concurrency: params.concurrency,
       signal,
-      onProgress: report,
+      onProgress: throttled.report,
     });
-    clearTimeout(timer);
+    throttled.stop();
     progress(summary);
     return summary;
   } catch (err) {
     // the last progress held back by the throttle goes first: a stopped run's page says what the checkpoint keeps
-    clearTimeout(timer);
-    flush();
+    throttled.flush();
     if (signal.aborted) throw new CancelledError();
     if (err instanceof NotVanillaError) throw named(MINE_FAILURES.input, err.message);
     if (err instanceof CheckpointError) throw named(MINE_FAILURES.checkpoint, err.message);
@@ -84,7 +71,7 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
     if (err instanceof InferenceError) throw named(MINE_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
     throw err;
   } finally {
-    clearTimeout(timer);
+    throttled.stop();
     await roleModels.release();
   }
 }
