@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { REPO_ROOT } from '../runner/paths';
 import { sharedData } from '../sharedData';
-import { findFrame, openEscStudio, openWorkbench, runCommand, screenshot, viewerFrame, type Workbench } from './workbench';
+import { findFrame, focusPane, openEscStudio, openWorkbench, runCommand, screenshot, viewerFrame, type Workbench } from './workbench';
 
 const RUNS = ['embedded-decoupled.json', 'embedded-vanilla.json'];
 
@@ -58,10 +58,6 @@ describe('The comparison page in code-server', { timeout: 300_000 }, () => {
     wb = await openWorkbench(prepare);
     await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await openEscStudio(wb.page);
-    for (const name of ['Datasets', 'Runs', 'Playground']) {
-      const header = wb.page.locator('.pane-header', { hasText: name }).first();
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    }
   });
   after(async () => {
     await wb?.close();
@@ -69,9 +65,7 @@ describe('The comparison page in code-server', { timeout: 300_000 }, () => {
 
   it('scores two runs clicked in the Evaluations view and draws the table and the charts', async () => {
     const page = wb.page;
-    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Evaluations' }) });
-    const header = pane.locator('.pane-header').first();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const pane = await focusPane(page, 'Evaluations');
     for (const run of RUNS) {
       await pane.locator('.monaco-list-row', { hasText: run }).first().click({ timeout: 60_000 });
     }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { choiceFor, type Judgement, type Pick } from '../../src/core/eval/reviewSession';
-import { findFrame, openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import { findFrame, focusPane, openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 const REVIEW = path.join('reviews', 'demo-vs-b.review.jsonl');
 
@@ -46,10 +46,6 @@ describe('Blind pairwise review in code-server', { timeout: 300_000 }, () => {
       writeFileSync(path.join(ws, REVIEW), JSON.stringify(header) + '\n');
     });
     await openEscStudio(wb.page);
-    for (const name of ['Datasets', 'Runs', 'Playground']) {
-      const header = wb.page.locator('.pane-header', { hasText: name }).first();
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    }
   });
   after(async () => {
     await wb?.close();
@@ -57,9 +53,7 @@ describe('Blind pairwise review in code-server', { timeout: 300_000 }, () => {
 
   it('opens from the Evaluations view, asks the annotator once, and judges with keys 1 / 2 / 0', async () => {
     const page = wb.page;
-    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Evaluations' }) });
-    const header = pane.locator('.pane-header').first();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const pane = await focusPane(page, 'Evaluations');
     await pane.locator('.monaco-list-row', { hasText: 'demo-vs-b' }).first().click({ timeout: 30_000 });
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 15_000 });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { copyWorkspace, launchChromium, startCodeServer, workbenchUrl, type CodeServer } from '../runner/codeServer';
 import { DEMO_DIR, REPO_ROOT, RESULTS_DIR } from '../runner/paths';
 
@@ -118,12 +118,25 @@ export async function openFromTree(page: Page, kindLabel: string, fileName: stri
   await row.click();
 }
 
-/** Collapses the other panes (Runs, Evaluations, Playground) so the Datasets tree has room. */
-export async function focusDatasetsPane(page: Page): Promise<void> {
-  for (const name of ['Runs', 'Evaluations', 'Playground']) {
-    const header = page.locator('.pane-header', { hasText: name }).first();
+/** The ESC Studio views, top to bottom. */
+const PANES = ['Datasets', 'Runs', 'Evaluations', 'Playground'] as const;
+
+/** Collapses the other ESC Studio panes so `name`'s tree has room, expands `name`, and returns its pane. */
+export async function focusPane(page: Page, name: (typeof PANES)[number]): Promise<Locator> {
+  for (const other of PANES) {
+    if (other === name) continue;
+    const header = page.locator('.pane-header', { hasText: other }).first();
     if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
   }
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: name }) });
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  return pane;
+}
+
+/** Collapses the other panes (Runs, Evaluations, Playground) so the Datasets tree has room. */
+export async function focusDatasetsPane(page: Page): Promise<void> {
+  await focusPane(page, 'Datasets');
 }
 
 /** Runs a command from the Command Palette by its title, as a user would. */
