@@ -15,7 +15,6 @@ import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { KIND_LABELS } from '../../core/formats/kinds';
 import { checkpointPath, INFER_MODES, type InferMode, type InferProgress, type InferSummary } from '../../core/runs/inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from '../../core/runs/inferWorkerProtocol';
 import { rolesOf, type RoleSpec } from '../../core/runs/roleSpecs';
@@ -26,6 +25,7 @@ import type { Ctx } from '../ctx';
 import { requireLocal, uriOf } from '../targetFile';
 import type { EvaluationsDeps, EvaluationsFeature } from './index';
 import { describeSpecs, roleSpecOf, type ModelSource } from './modelSources';
+import { askConcurrency, pickModelSource, pickVanillaFile } from './runPicks';
 
 export type InferSource = ModelSource;
 
@@ -88,37 +88,6 @@ export function progressLine(p: InferProgress): string {
 export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: EvaluationsFeature): void {
   const backends = deps.playground.backends;
 
-  async function pickFile(): Promise<vscode.Uri | undefined> {
-    await deps.datasets.ready();
-    type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
-    const items: Item[] = deps.datasets.datasets
-      .filter((d) => d.kind === 'sft-vanilla')
-      .map((d) => ({
-        label: path.basename(d.uri.fsPath),
-        description: rel(d.uri.fsPath),
-        detail: `${KIND_LABELS[d.kind]} · ${d.records} records`,
-        uri: d.uri,
-      }));
-    items.push({ label: '$(folder-opened) Browse…' });
-    const choice = await vscode.window.showQuickPick(items, {
-      title: 'Run Inference (1/4): the split',
-      placeHolder:
-        items.length > 1
-          ? 'A vanilla SFT file: every supporter turn is answered with the gold history'
-          : 'No vanilla SFT file in the workspace: browse',
-      matchOnDescription: true,
-      ignoreFocusOut: true,
-    });
-    if (!choice) return undefined;
-    if (choice.uri) return choice.uri;
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Run Inference: a vanilla SFT file',
-      canSelectMany: false,
-      filters: { 'ESC datasets': ['json', 'jsonl'] },
-    });
-    return picked?.[0];
-  }
-
   async function pickMode(): Promise<InferMode | undefined> {
     const choice = await vscode.window.showQuickPick(
       INFER_MODES.map((m) => ({ label: m, detail: MODE_ITEMS[m] })),
@@ -137,30 +106,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     ]
       .filter(Boolean)
       .join(' · ');
-    const embedded = backends.describe('embedded');
-    const choice = await vscode.window.showQuickPick(
-      [
-        { label: 'Playground endpoints', source: 'playground' as const, detail: endpoints },
-        {
-          label: 'Embedded models',
-          source: 'embedded' as const,
-          detail: `${embedded.note ?? ''} Offline; a retrieval generator, not a language model.`,
-        },
-      ],
-      { title: 'Run Inference (3/4): the models', ignoreFocusOut: true },
-    );
-    return choice?.source;
-  }
-
-  async function askConcurrency(): Promise<number | undefined> {
-    const v = await vscode.window.showInputBox({
-      title: 'Run Inference (4/4): calls in flight at once',
-      value: '8',
-      prompt: 'Spread over the endpoint; each turn has at most one call in flight.',
-      ignoreFocusOut: true,
-      validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 && Number(s) <= 256 ? undefined : 'A whole number from 1 to 256'),
-    });
-    return v === undefined ? undefined : Number(v.trim());
+    return pickModelSource(backends, 'Run Inference (3/4): the models', endpoints);
   }
 
   function defaultOut(file: string, mode: InferMode): vscode.Uri {
@@ -231,7 +177,13 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
         ? typeof given.file === 'string'
           ? vscode.Uri.file(given.file)
           : given.file
-        : (uriOf(arg) ?? (await pickFile()));
+        : (uriOf(arg) ??
+          (await pickVanillaFile(deps.datasets, {
+            title: 'Run Inference (1/4): the split',
+            placeHolder: 'A vanilla SFT file: every supporter turn is answered with the gold history',
+            browseTitle: 'Run Inference: a vanilla SFT file',
+            rel,
+          })));
     if (!fileUri || !requireLocal(fileUri)) return { status: 'dismissed' };
     const file = fileUri.fsPath;
     const mode = given.mode ?? (await pickMode());
@@ -239,7 +191,14 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     const source = given.source ?? (await pickSource(mode));
     if (!source) return { status: 'dismissed' };
     // the embedded models run on this machine's CPU in one thread: more in flight only queues
-    const concurrency = given.concurrency ?? (source === 'embedded' ? 8 : await askConcurrency());
+    const concurrency =
+      given.concurrency ??
+      (source === 'embedded'
+        ? 8
+        : await askConcurrency(
+            'Run Inference (4/4): calls in flight at once',
+            'Spread over the endpoint; each turn has at most one call in flight.',
+          ));
     if (!concurrency) return { status: 'dismissed' };
     let out: string;
     if (given.out !== undefined) out = fsPathOf(given.out);

@@ -15,7 +15,6 @@ import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { KIND_LABELS } from '../../core/formats/kinds';
 import { apiKeySecretKey } from '../../core/openai/apiKeys';
 import { mineCheckpointPath, MINE_ROLES, type MineProgress, type MineRole, type MineSummary } from '../../core/runs/mineRun';
 import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from '../../core/runs/mineWorkerProtocol';
@@ -27,7 +26,7 @@ import { RpcClient } from '../../core/util/workerRpc';
 import { PAIRS_FILES, type MiningFix, type PairsFile } from '../../protocol/mining';
 import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
-import { describeSpecs, roleSpecOf, type ModelSource } from '../evaluations';
+import { askConcurrency, describeSpecs, pickModelSource, pickVanillaFile, roleSpecOf, type ModelSource } from '../evaluations';
 import { requireLocal, uriOf } from '../targetFile';
 import type { MiningDeps } from './index';
 import type { MiningPage, MiningView } from './miningPage';
@@ -119,37 +118,6 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     for (const f of page.state.files) last!.files[f.key] = path.join(saved.outDir, `${f.key}.json`);
   }
 
-  async function pickFile(): Promise<vscode.Uri | undefined> {
-    await deps.datasets.ready();
-    type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
-    const items: Item[] = deps.datasets.datasets
-      .filter((d) => d.kind === 'sft-vanilla')
-      .map((d) => ({
-        label: path.basename(d.uri.fsPath),
-        description: rel(d.uri.fsPath),
-        detail: `${KIND_LABELS[d.kind]} · ${d.records} records`,
-        uri: d.uri,
-      }));
-    items.push({ label: '$(folder-opened) Browse…' });
-    const choice = await vscode.window.showQuickPick(items, {
-      title: `Mine Preference Pairs (1/${STEPS}): the dialogues`,
-      placeHolder:
-        items.length > 1
-          ? 'A vanilla SFT file (usually the training split): every supporter turn is asked of each model'
-          : 'No vanilla SFT file in the workspace: browse',
-      matchOnDescription: true,
-      ignoreFocusOut: true,
-    });
-    if (!choice) return undefined;
-    if (choice.uri) return choice.uri;
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Mine Preference Pairs: a vanilla SFT file',
-      canSelectMany: false,
-      filters: { 'ESC datasets': ['json', 'jsonl'] },
-    });
-    return picked?.[0];
-  }
-
   async function pickRoles(): Promise<MineRole[] | undefined> {
     const items = MINE_ROLES.map((r) => ({ label: r, detail: ROLE_DETAIL[r], picked: r !== 'vanilla', role: r }));
     const choice = await vscode.window.showQuickPick(items, {
@@ -168,19 +136,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
       .map((r) => (r === 'vanilla' ? described.note : `${r} ${r === 'planner' ? described.planner : described.generator}`))
       .filter(Boolean)
       .join(' · ');
-    const embedded = backends.describe('embedded');
-    const choice = await vscode.window.showQuickPick(
-      [
-        { label: 'Playground endpoints', source: 'playground' as const, detail: endpoints },
-        {
-          label: 'Embedded models',
-          source: 'embedded' as const,
-          detail: `${embedded.note ?? ''} Offline; a retrieval generator, not a language model.`,
-        },
-      ],
-      { title: `Mine Preference Pairs (3/${STEPS}): the models`, ignoreFocusOut: true },
-    );
-    return choice?.source;
+    return pickModelSource(backends, `Mine Preference Pairs (3/${STEPS}): the models`, endpoints);
   }
 
   /** The judge's URL (undefined: dismissed; null: no judge); a key not yet stored for its origin is asked once. */
@@ -229,17 +185,6 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     }
     await ctx.extension.globalState.update(JUDGE_URL_KEY, url);
     return url!;
-  }
-
-  async function askConcurrency(): Promise<number | undefined> {
-    const v = await vscode.window.showInputBox({
-      title: `Mine Preference Pairs (5/${STEPS}): calls in flight at once`,
-      value: '8',
-      prompt: 'Spread over the endpoints; each turn and role has at most one call in flight.',
-      ignoreFocusOut: true,
-      validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 && Number(s) <= 256 ? undefined : 'A whole number from 1 to 256'),
-    });
-    return v === undefined ? undefined : Number(v.trim());
   }
 
   /** data/ipm-<input>-<roles>: runs of other roles on the same input get folders (and checkpoints) of their own. */
@@ -325,7 +270,13 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
         ? typeof given.file === 'string'
           ? vscode.Uri.file(given.file)
           : given.file
-        : (uriOf(arg) ?? (await pickFile()));
+        : (uriOf(arg) ??
+          (await pickVanillaFile(deps.datasets, {
+            title: `Mine Preference Pairs (1/${STEPS}): the dialogues`,
+            placeHolder: 'A vanilla SFT file (usually the training split): every supporter turn is asked of each model',
+            browseTitle: 'Mine Preference Pairs: a vanilla SFT file',
+            rel,
+          })));
     if (!fileUri || !requireLocal(fileUri)) return { status: 'dismissed' };
     const file = fileUri.fsPath;
     const roles = given.roles ?? (await pickRoles());
@@ -336,7 +287,14 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     const judge = given.judge !== undefined ? given.judge : judged ? await pickJudge() : null;
     if (judge === undefined) return { status: 'dismissed' };
     // the embedded models run on this machine's CPU in one thread: more in flight only queues
-    const concurrency = given.concurrency ?? (source === 'embedded' && !judge ? 8 : await askConcurrency());
+    const concurrency =
+      given.concurrency ??
+      (source === 'embedded' && !judge
+        ? 8
+        : await askConcurrency(
+            `Mine Preference Pairs (5/${STEPS}): calls in flight at once`,
+            'Spread over the endpoints; each turn and role has at most one call in flight.',
+          ));
     if (!concurrency) return { status: 'dismissed' };
     const outDir = given.outDir !== undefined ? fsPathOf(given.outDir) : await askOutDir(file, roles);
     if (!outDir) return { status: 'dismissed' };
