@@ -5,56 +5,18 @@
 // embedded models offline on the demo file, bad inputs, and the output read by `esc eval`.
 
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli';
+import { after, describe, it } from 'node:test';
 import { bracketResponse, bracketStrategy } from '../../src/core/runs/paperRequests';
-import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
+import type { Body, Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
+import { esc, escProcess, lastUser, manyTurns, readJson, RG, SP, useStandIn } from './runsFixtures';
 
-const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');
 const t = tempDir();
 after(() => t.dispose());
-
-/** `esc` in this process (the stand-in server answers while it runs); stdout and stderr as lines. */
-async function esc(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
-
-/** The built CLI as a child process (asynchronous, so the server here can answer it). */
-function escProcess(args: string[]): {
-  child: ReturnType<typeof spawn>;
-  done: Promise<{ code: number | null; signal: string | null; stderr: string }>;
-} {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, done };
-}
-
-const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
-const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
-
-// ---------------------------------------------------------------------------------------------
-// The paper's prompts, copied from FORMATS.md §3 (not imported from src/core/prompts.ts).
-
-const SP =
-  "You are an emotional strategy identifier. Based on the seeker's questions, as well as the conversation between the seeker and the supporter, please provide the supporter with reference emotional strategies.\nThe strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Specially, your response should consist of only one part: the reply strategy.\nThe conversation is as follows:\n";
-const RG = (strategy: string): string =>
-  "You are a psychologist with a professional background in psychology and mental health, providing empathic responses to help seekers' psychological problems and completing psychological counseling.\nYour response should flow naturally, avoid being too long or too short, avoid using overly instructional language, and make sure your response fits the client's needs and context. You will be provided with a reference response strategy, and you are to generate reply content based on that strategy. For example, the format of response: <your reply content>. The strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Your current reference response strategy is " +
-  strategy +
-  '.\nThe conversation is as follows:\n';
 
 /** Two dialogues, four supporter turns: a placeholder " " user turn, a tag followed by two spaces, a reply with trailing space. */
 const TINY = [
@@ -87,18 +49,6 @@ const A1 = { role: 'assistant', content: 'Why do you feel low?' };
 const A2 = { role: 'assistant', content: 'That sounds hard.' };
 const body = (model: string, messages: Message[]): Body => ({ model, messages, temperature: 0.7, top_p: 0.95 });
 
-/** A dialogue file of `n` one-turn records, seeker k saying "seeker k". */
-function manyTurns(name: string, n: number): string {
-  const records = Array.from({ length: n }, (_, k) => ({
-    messages: [
-      { role: 'system', content: 'SYS-V' },
-      { role: 'user', content: `seeker ${k}` },
-      { role: 'assistant', content: `[Others] gold ${k}` },
-    ],
-  }));
-  return t.write(name, JSON.stringify(records));
-}
-
 describe('the released scripts’ bracket helpers', () => {
   it('take the text between the first [ and the first ], and what follows the first ] stripped', () => {
     assert.equal(bracketStrategy('[Question] How are you?'), 'Question');
@@ -114,9 +64,7 @@ describe('the released scripts’ bracket helpers', () => {
 });
 
 describe('esc infer', () => {
-  const server = new StandIn();
-  before(() => server.start());
-  after(() => server.close());
+  const server = useStandIn();
 
   it('decoupled: the planner request, then the generator request with the raw answer filled in; §5 records in file order', async () => {
     const planner = server.route('dec-sp', () => ({ content: ' Question' }));
@@ -283,7 +231,7 @@ describe('esc infer', () => {
   });
 
   it('keeps file order with 8 calls in flight and random delays', async () => {
-    const file = manyTurns('order.json', 40);
+    const file = manyTurns(t, 'order.json', 40);
     const vanilla = server.route('order', (b) => ({ content: `[Question] reply ${lastUser(b)}`, delayMs: Math.floor(Math.random() * 40) }));
     const out = path.join(t.dir, 'order-out.json');
     const r = await esc('infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`, '--concurrency', '8');
@@ -301,7 +249,7 @@ describe('esc infer', () => {
   });
 
   it('retries 500s and completes', async () => {
-    const file = manyTurns('flaky.json', 12);
+    const file = manyTurns(t, 'flaky.json', 12);
     // every third turn fails twice with HTTP 500 before it is answered
     const vanilla = server.route('flaky', (b, seen) => {
       const k = Number(/\d+/.exec(lastUser(b))![0]);
@@ -318,7 +266,7 @@ describe('esc infer', () => {
   });
 
   it('retries a call whose connection the server cut (a crash mid-call) and completes', async () => {
-    const file = manyTurns('dropped.json', 8);
+    const file = manyTurns(t, 'dropped.json', 8);
     // every fourth turn: the first try's connection is cut without an answer
     const vanilla = server.route('dropped', (b, seen) => {
       const k = Number(/\d+/.exec(lastUser(b))![0]);
@@ -335,7 +283,7 @@ describe('esc infer', () => {
   });
 
   it('times out a stalled answer and retries it', async () => {
-    const file = manyTurns('stall.json', 3);
+    const file = manyTurns(t, 'stall.json', 3);
     const vanilla = server.route('stall', (b, seen) =>
       lastUser(b) === 'seeker 1' && seen === 0 ? { stall: true } : { content: `[Others] ${lastUser(b)}` },
     );
@@ -382,7 +330,7 @@ describe('esc infer', () => {
 
   it('a killed run resumes: complete, in order, no duplicates, only in-flight calls repeated', async () => {
     const n = 60;
-    const file = manyTurns('kill.json', n);
+    const file = manyTurns(t, 'kill.json', n);
     const planner = server.route('kill-sp', (b) => ({
       content: /seeker (\d+)/.exec(lastUser(b))![1]! === '7' ? 'Others' : 'Question',
       delayMs: 15,
@@ -437,7 +385,7 @@ describe('esc infer', () => {
   });
 
   it('Ctrl-C stops with exit 130 and keeps the finished turns; a checkpoint of another run is refused (exit 2)', async () => {
-    const file = manyTurns('sigint.json', 200);
+    const file = manyTurns(t, 'sigint.json', 200);
     const vanilla = server.route('sigint', (b) => ({ content: `[Others] ${lastUser(b)}`, delayMs: 20 }));
     const out = path.join(t.dir, 'sigint-out.json');
     const run = escProcess(['infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`, '--concurrency', '2']);
@@ -500,7 +448,7 @@ describe('esc infer', () => {
   });
 
   it('spreads calls over replicas', async () => {
-    const file = manyTurns('replicas.json', 24);
+    const file = manyTurns(t, 'replicas.json', 24);
     const a = server.route('rep-a', (b) => ({ content: `[Others] a ${lastUser(b)}`, delayMs: 5 }));
     const b = server.route('rep-b', (x) => ({ content: `[Others] b ${lastUser(x)}`, delayMs: 5 }));
     const out = path.join(t.dir, 'replicas-out.json');

@@ -16,43 +16,26 @@ import type { InferProgress } from '../../src/core/runs/inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from '../../src/core/runs/inferWorkerProtocol';
 import { CancelledError } from '../../src/core/util/cancel';
 import { RpcClient } from '../../src/core/util/workerRpc';
-import { StandIn, type Body } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, tempDir } from './helpers';
+import { lastUser, manyTurns, readJson, useStandIn } from './runsFixtures';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'core', 'runs', 'inferWorker.js');
 const VANILLA_DEMO = path.join(DEMO_DATA, 'sft_vanilla_demo.json');
 const DEFAULT_MODELS = path.join(REPO_ROOT, 'dist', 'models', 'default');
 const FAST_RETRY = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
-const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
-const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
-
 describe('Run Inference worker', () => {
   const t = tempDir();
-  const server = new StandIn();
+  const server = useStandIn();
   let rpc: RpcClient<InferWorkerMethods>;
 
-  before(async () => {
-    await server.start();
+  before(() => {
     rpc = new RpcClient<InferWorkerMethods>(new Worker(WORKER), { name: 'the inference worker' });
   });
   after(async () => {
     await rpc.terminate();
-    await server.close();
     t.dispose();
   });
-
-  /** A dialogue file of `n` one-turn records. */
-  function manyTurns(name: string, n: number): string {
-    const records = Array.from({ length: n }, (_, k) => ({
-      messages: [
-        { role: 'system', content: 'SYS-V' },
-        { role: 'user', content: `seeker ${k}` },
-        { role: 'assistant', content: `[Others] gold ${k}` },
-      ],
-    }));
-    return t.write(name, JSON.stringify(records));
-  }
 
   const endpoint = (url: string) => ({ kind: 'openai' as const, replicas: [{ baseUrl: url, model: 'm', apiKey: 'sk-secret' }] });
 
@@ -87,7 +70,7 @@ describe('Run Inference worker', () => {
   });
 
   it('Cancel keeps the finished turns; the same run again resumes them and asks only the rest', async () => {
-    const file = manyTurns('cancel.json', 40);
+    const file = manyTurns(t, 'cancel.json', 40);
     const vm = server.route('w-cancel', (b) => ({ content: `[Question] to ${lastUser(b)}`, delayMs: 40 }));
     const out = path.join(t.dir, 'cancel-out.json');
     const params: InferWorkerParams = { file, mode: 'vanilla', out, concurrency: 2, specs: { vanilla: endpoint(vm) } };

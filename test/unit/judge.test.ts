@@ -9,19 +9,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli';
 import { fillRubric, judgeFields, parseJudgeScore } from '../../src/core/eval/judge';
 import { tempDir } from './helpers';
+import { esc } from './runsFixtures';
 
 const t = tempDir();
 after(() => t.dispose());
-
-async function esc(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 interface Seen {
   /** The path asked: runs of one test tell their requests apart by their base URL. */

@@ -5,57 +5,25 @@
 // endpoint refusing connections mid-run, a SIGKILL then a rerun); the embedded models offline; bad inputs.
 
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli';
+import { after, describe, it } from 'node:test';
 import { PLACEHOLDER_USER_TURN } from '../../src/core/convert/esconvToSft';
 import { PLACEHOLDER_USER } from '../../src/core/runs/paperRequests';
 import { parseVerdict, retentionFields } from '../../src/core/runs/retentionJudge';
 import { endpointIdentity } from '../../src/core/runs/roleModels';
-import { StandIn, type Body, type Message } from '../fixtures/openaiStandIn';
+import { StandIn, type Message } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
+import { esc, escProcess, lastUser, readJson, RG, SP, useStandIn } from './runsFixtures';
 
-const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');
 const DEMO = path.join(DEMO_DATA, 'sft_vanilla_demo.json');
 const t = tempDir();
 after(() => t.dispose());
 
-async function esc(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
-
-function escProcess(args: string[]): {
-  child: ReturnType<typeof spawn>;
-  done: Promise<{ code: number | null; signal: string | null; stderr: string }>;
-} {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, done };
-}
-
-const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
-const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
-
 // ---------------------------------------------------------------------------------------------
-// FORMATS.md §3 / §7, written out here (not imported from src/).
+// FORMATS.md §7, written out here (not imported from src/); §3's prompts are in runsFixtures.ts.
 
-const SP =
-  "You are an emotional strategy identifier. Based on the seeker's questions, as well as the conversation between the seeker and the supporter, please provide the supporter with reference emotional strategies.\nThe strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Specially, your response should consist of only one part: the reply strategy.\nThe conversation is as follows:\n";
-const RG = (strategy: string): string =>
-  "You are a psychologist with a professional background in psychology and mental health, providing empathic responses to help seekers' psychological problems and completing psychological counseling.\nYour response should flow naturally, avoid being too long or too short, avoid using overly instructional language, and make sure your response fits the client's needs and context. You will be provided with a reference response strategy, and you are to generate reply content based on that strategy. For example, the format of response: <your reply content>. The strategies include:Question, Restatement or Paraphrasing, Reflection of feelings, Self-disclosure, Affirmation and Reassurance, Providing Suggestions, Information, Others. Your current reference response strategy is " +
-  strategy +
-  '.\nThe conversation is as follows:\n';
 const STRATEGIES = [
   'Question',
   'Restatement or Paraphrasing',
@@ -131,9 +99,7 @@ function expectedPairs(records: readonly { messages: Message[] }[], judged: bool
 }
 
 describe('esc mine', () => {
-  const server = new StandIn();
-  before(() => server.start());
-  after(() => server.close());
+  const server = useStandIn();
   const template = t.write('template.txt', TEMPLATE);
 
   /** Routes for the three roles and the judge, each answering after `delay()` ms. */

@@ -14,15 +14,14 @@ import type { MineProgress } from '../../src/core/runs/mineRun';
 import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from '../../src/core/runs/mineWorkerProtocol';
 import { CancelledError } from '../../src/core/util/cancel';
 import { RpcClient } from '../../src/core/util/workerRpc';
-import { StandIn, type Body } from '../fixtures/openaiStandIn';
 import { DEMO_DATA, REPO_ROOT, tempDir } from './helpers';
+import { lastUser, useStandIn } from './runsFixtures';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'core', 'runs', 'mineWorker.js');
 const VANILLA_DEMO = path.join(DEMO_DATA, 'sft_vanilla_demo.json');
 const TEMPLATE = readFileSync(path.join(REPO_ROOT, 'media', 'mine', 'retention.txt'), 'utf8');
 const FAST_RETRY = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
-const lastUser = (b: Body): string => b.messages[b.messages.length - 1]!.content;
 const verdict = (keep: boolean): string =>
   JSON.stringify({
     'Should the sample be retained': keep ? 'Yes' : 'No',
@@ -34,16 +33,14 @@ const verdict = (keep: boolean): string =>
 
 describe('mining worker', () => {
   const t = tempDir();
-  const server = new StandIn();
+  const server = useStandIn();
   let rpc: RpcClient<MineWorkerMethods>;
 
-  before(async () => {
-    await server.start();
+  before(() => {
     rpc = new RpcClient<MineWorkerMethods>(new Worker(WORKER), { name: 'the mining worker' });
   });
   after(async () => {
     await rpc.terminate();
-    await server.close();
     t.dispose();
   });
 
