@@ -6,50 +6,13 @@
 // by commas for replicas of one model (API key from $ESC_API_KEY, else "EMPTY" as in the paper).
 
 import { InferenceError } from '../core/dialogue/types';
-import { PAPER_API_KEY } from '../core/openai/config';
 import { checkpointPath, CheckpointError, INFER_MODES, runInference, type InferMode, type InferProgress } from '../core/runs/inferRun';
 import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
-import { DEFAULT_RETRY, EndpointReplicas, type RetryPolicy, type RoleModel } from '../core/runs/roleModels';
-import {
-  checkOutputIsNotInput,
-  parseRoleSpec,
-  readVanillaTurns,
-  RoleModelError,
-  RoleModels,
-  rolesOf,
-  RoleSpecError,
-  type RoleSpec,
-} from '../core/runs/roleSpecs';
+import { EndpointReplicas, type RoleModel } from '../core/runs/roleModels';
+import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels, rolesOf } from '../core/runs/roleSpecs';
 import { requireFile } from './inputFile';
-import { defaultModelDir } from './defaultModels';
 import { InputError, printJson, UsageError, type Io } from './output';
-
-function parseSpec(spec: string | undefined, flag: string): RoleSpec {
-  try {
-    return parseRoleSpec(spec, () => defaultModelDir('esc infer', 'pass embedded:<folder>'));
-  } catch (e) {
-    if (!(e instanceof RoleSpecError)) throw e;
-    throw new UsageError(`esc infer: ${flag}: ${e.message} Or use "embedded" / "embedded:<folder>"; join replicas with ",".`);
-  }
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number | undefined, min = 1): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`esc infer: ${flag} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
-  }
-  return n;
-}
-
-const duration = (ms: number): string => {
-  const s = Math.round(ms / 1000);
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-      : `${s}s`;
-};
+import { duration, parseRunOptions, parseSpec, withRoleKey } from './runArgs';
 
 export async function inferCommand(
   args: string[],
@@ -72,19 +35,13 @@ export async function inferCommand(
   if (!values.out) throw new UsageError('esc infer: --out <file> is required (the inference file to write)');
   const mode = (values.mode ?? 'decoupled') as InferMode;
   if (!(INFER_MODES as readonly string[]).includes(mode)) throw new UsageError(`esc infer: --mode must be ${INFER_MODES.join(', ')}`);
-  const concurrency = positiveInt(values.concurrency, '--concurrency', 8)!;
-  const limit = positiveInt(values.limit, '--limit', undefined);
-  const retry: RetryPolicy = { ...DEFAULT_RETRY, attempts: positiveInt(values.retries, '--retries', DEFAULT_RETRY.attempts - 1, 0)! + 1 };
-  const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);
-  if (!(timeoutS > 0)) {
-    throw new UsageError(`esc infer: --timeout must be a number of seconds above 0 (got ${JSON.stringify(values.timeout)})`);
-  }
+  const { concurrency, limit, retry, timeoutS } = parseRunOptions('esc infer', values);
   const needs = rolesOf(mode);
   // specs are checked before the input is read, so a typo costs nothing
   const specs = {
-    planner: needs.planner ? parseSpec(values.planner, '--planner') : undefined,
-    generator: needs.generator ? parseSpec(values.generator, '--generator') : undefined,
-    vanilla: needs.vanilla ? parseSpec(values.vanilla, '--vanilla') : undefined,
+    planner: needs.planner ? parseSpec('esc infer', values.planner, '--planner') : undefined,
+    generator: needs.generator ? parseSpec('esc infer', values.generator, '--generator') : undefined,
+    vanilla: needs.vanilla ? parseSpec('esc infer', values.vanilla, '--vanilla') : undefined,
   };
 
   let turns: InferTurn[];
@@ -99,13 +56,9 @@ export async function inferCommand(
   if (limit !== undefined) turns = turns.slice(0, limit);
 
   // the key and the timeout are the same for every replica (the paper's client: one key, "EMPTY")
-  const withKey = (spec: RoleSpec | undefined): RoleSpec | undefined =>
-    spec?.kind === 'openai'
-      ? { kind: 'openai', replicas: spec.replicas.map((r) => ({ ...r, apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY })) }
-      : spec;
   const roleModels = new RoleModels({ retry, timeoutMs: timeoutS * 1000 });
   const { planner, generator, vanilla } = await roleModels
-    .forMode(mode, { planner: withKey(specs.planner), generator: withKey(specs.generator), vanilla: withKey(specs.vanilla) })
+    .forMode(mode, { planner: withRoleKey(specs.planner), generator: withRoleKey(specs.generator), vanilla: withRoleKey(specs.vanilla) })
     .catch((e: unknown) => {
       throw e instanceof RoleModelError ? new InputError(`esc infer: ${e.message}`) : e;
     });

@@ -9,7 +9,6 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { InferenceError } from '../core/dialogue/types';
-import { PAPER_API_KEY } from '../core/openai/config';
 import {
   CheckpointError,
   JUDGE_FORMAT_ATTEMPTS,
@@ -22,12 +21,12 @@ import {
 } from '../core/runs/mineRun';
 import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
 import { checkRetentionTemplate, RetentionTemplateError } from '../core/runs/retentionJudge';
-import { DEFAULT_RETRY, EndpointReplicas, type RetryPolicy, type RoleModel } from '../core/runs/roleModels';
-import { parseRoleSpec, readVanillaTurns, RoleModelError, RoleModels, RoleSpecError, type RoleSpec } from '../core/runs/roleSpecs';
-import { defaultModelDir } from './defaultModels';
+import { EndpointReplicas, type RoleModel } from '../core/runs/roleModels';
+import { readVanillaTurns, RoleModelError, RoleModels, type RoleSpec } from '../core/runs/roleSpecs';
 import { judgeApiKey, judgeReplicas } from './evalJudge';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
+import { duration, parseRunOptions, parseSpec, withRoleKey } from './runArgs';
 
 const ENDPOINT_ROLE = { planner: 'planner', generator: 'generator', vanilla: 'joint' } as const;
 
@@ -36,33 +35,6 @@ function shippedTemplate(): string {
   const candidates = [1, 2, 3].map((up) => path.resolve(__dirname, ...Array<string>(up).fill('..'), 'media', 'mine', 'retention.txt'));
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
-
-function parseSpec(spec: string, flag: string): RoleSpec {
-  try {
-    return parseRoleSpec(spec, () => defaultModelDir('esc mine', 'pass embedded:<folder>'));
-  } catch (e) {
-    if (!(e instanceof RoleSpecError)) throw e;
-    throw new UsageError(`esc mine: ${flag}: ${e.message} Or use "embedded" / "embedded:<folder>"; join replicas with ",".`);
-  }
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number | undefined, min = 1): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`esc mine: ${flag} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
-  }
-  return n;
-}
-
-const duration = (ms: number): string => {
-  const s = Math.round(ms / 1000);
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-      : `${s}s`;
-};
 
 /** One stderr line: turns per role, the judge, calls/s, ETA, pairs so far. */
 function progressLine(p: MineProgress): string {
@@ -117,13 +89,7 @@ export async function mineCommand(
   if (roles.length === 0) {
     throw new UsageError('esc mine: give at least one of --planner, --generator, --vanilla (SPEC: embedded or endpoint URLs)');
   }
-  const concurrency = positiveInt(values.concurrency, '--concurrency', 8)!;
-  const limit = positiveInt(values.limit, '--limit', undefined);
-  const retry: RetryPolicy = { ...DEFAULT_RETRY, attempts: positiveInt(values.retries, '--retries', DEFAULT_RETRY.attempts - 1, 0)! + 1 };
-  const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);
-  if (!(timeoutS > 0)) {
-    throw new UsageError(`esc mine: --timeout must be a number of seconds above 0 (got ${JSON.stringify(values.timeout)})`);
-  }
+  const { concurrency, limit, retry, timeoutS } = parseRunOptions('esc mine', values);
   if (values.judge === undefined && values['judge-template'] !== undefined) {
     throw new UsageError('esc mine: --judge-template goes with --judge SPEC');
   }
@@ -135,7 +101,7 @@ export async function mineCommand(
   }
   // everything that can be checked before the input is read, so a typo costs nothing
   const specs: Partial<Record<MineRole, RoleSpec>> = {};
-  for (const r of roles) specs[r] = parseSpec(values[r]!, `--${r}`);
+  for (const r of roles) specs[r] = parseSpec('esc mine', values[r]!, `--${r}`);
   let template: string | undefined;
   if (values.judge !== undefined) {
     const templateFile = values['judge-template'] ?? shippedTemplate();
@@ -160,10 +126,6 @@ export async function mineCommand(
   if (limit !== undefined) turns = turns.slice(0, limit);
 
   // the key (ESC_API_KEY, the judge has its own) and the timeout are the same for every role replica (the paper's client: one key, "EMPTY")
-  const withKey = (spec: RoleSpec): RoleSpec =>
-    spec.kind === 'openai'
-      ? { kind: 'openai', replicas: spec.replicas.map((r) => ({ ...r, apiKey: process.env.ESC_API_KEY ?? PAPER_API_KEY })) }
-      : spec;
   const roleModels = new RoleModels({ retry, timeoutMs: timeoutS * 1000 });
   const controller = new AbortController();
   const interrupt = (): void => controller.abort(new Error('interrupted'));
@@ -175,7 +137,7 @@ export async function mineCommand(
       // the judge's own key (ESC_JUDGE_API_KEY): the roles' ESC_API_KEY is never sent to it, nor its key to them
       values.judge !== undefined ? judgeReplicas(values.judge, timeoutS, 'esc mine', retry, judgeApiKey(false)) : undefined,
       ...roles.map(async (r) => {
-        models[r] = await roleModels.build(withKey(specs[r]!), ENDPOINT_ROLE[r]).catch((e: unknown) => {
+        models[r] = await roleModels.build(withRoleKey(specs[r]!), ENDPOINT_ROLE[r]).catch((e: unknown) => {
           throw e instanceof RoleModelError ? new InputError(`esc mine: --${r}: ${e.message}`) : e;
         });
       }),
