@@ -12,30 +12,16 @@
 // The baseline is the ideal: with N calls in flight, each taking exactly the delay, N × 1000 / delay
 // calls per second. Outputs and checkpoints go to .bench/ (never committed).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { StandIn } from '../../test/fixtures/openaiStandIn';
+import { delayMs, fmt, OUT, prepareRun, roleRoutes, runCli } from './standInRun';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const OUT = path.join(ROOT, '.bench');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const SHARED_TEST = path.join(process.env.ESC_SHARED_DATA || path.resolve(ROOT, '..', 'shared', 'data'), 'ESC_sft_test.json');
-const DEMO = path.join(ROOT, 'demo', 'data', 'sft_vanilla_demo.json');
 const CONCURRENCY = [1, 8, 32] as const;
 const MODES = ['vanilla', 'decoupled'] as const;
 /** Turns run at concurrency 1. */
 const SERIAL_LIMIT = 200;
-
-function delayMs(): number {
-  const i = process.argv.indexOf('--delay');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.ESC_BENCH_DELAY_MS;
-  if (raw === undefined) return 50;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--delay must be a number of milliseconds above 0 (got ${JSON.stringify(raw)})`);
-  return n;
-}
 
 interface Result {
   mode: string;
@@ -48,34 +34,9 @@ interface Result {
   wallSeconds: number;
 }
 
-function runCli(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null; wallSeconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ stdout, stderr, code, wallSeconds: (performance.now() - started) / 1000 })),
-  );
-}
-
-const fmt = (x: number, digits = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
 async function main(): Promise<void> {
-  const delay = delayMs();
-  if (!existsSync(CLI)) {
-    console.log('dist/cli.js is missing: building it (node scripts/build.mjs)');
-    const b = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('the build failed');
-  }
-  const input = existsSync(SHARED_TEST) ? SHARED_TEST : DEMO;
-  console.log(
-    input === SHARED_TEST
-      ? `Input: the paper's test split, ${path.relative(ROOT, input)}`
-      : `Input: the demo's vanilla SFT file, ${path.relative(ROOT, input)} (${SHARED_TEST} is not beside the repo)`,
-  );
-  mkdirSync(OUT, { recursive: true });
+  const delay = delayMs(50);
+  const input = prepareRun();
 
   const server = new StandIn();
   await server.start();
@@ -84,11 +45,8 @@ async function main(): Promise<void> {
   try {
     for (const mode of MODES) {
       for (const concurrency of CONCURRENCY) {
-        // fresh routes per run, so the recorded bodies of one run are freed before the next
         const tag = `${mode}-c${concurrency}`;
-        const planner = server.route(`${tag}-sp`, () => ({ ...wait, content: 'Question' }));
-        const generator = server.route(`${tag}-rg`, () => ({ ...wait, content: 'How are you feeling about it now?' }));
-        const vanilla = server.route(`${tag}-vm`, () => ({ ...wait, content: '[Question] How are you feeling about it now?' }));
+        const { planner, generator, vanilla } = roleRoutes(server, tag, wait);
         const out = path.join(OUT, `infer-${tag}.json`);
         rmSync(out, { force: true });
         rmSync(`${out}.checkpoint.jsonl`, { force: true });

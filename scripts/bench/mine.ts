@@ -13,43 +13,16 @@
 // capped at 16); and the client's overhead per call, the time each of the N workers spends on a call
 // beyond the server's delay (seconds × N / calls − delay; target under 1 ms). Outputs go to .bench/.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { StandIn } from '../../test/fixtures/openaiStandIn';
+import { delayMs, fmt, OUT, prepareRun, roleRoutes, ROOT, runCli } from './standInRun';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const OUT = path.join(ROOT, '.bench');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const SHARED_TEST = path.join(process.env.ESC_SHARED_DATA || path.resolve(ROOT, '..', 'shared', 'data'), 'ESC_sft_test.json');
-const DEMO = path.join(ROOT, 'demo', 'data', 'sft_vanilla_demo.json');
 const CONCURRENCY = [1, 8, 32] as const;
 /** Turns run at concurrency 1. */
 const SERIAL_LIMIT = 100;
-
-function delayMs(): number {
-  const i = process.argv.indexOf('--delay');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.ESC_BENCH_DELAY_MS;
-  if (raw === undefined) return 20;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--delay must be a number of milliseconds above 0 (got ${JSON.stringify(raw)})`);
-  return n;
-}
-
-function runCli(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null; wallSeconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ stdout, stderr, code, wallSeconds: (performance.now() - started) / 1000 })),
-  );
-}
-
-const fmt = (x: number, digits = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const VERDICT = JSON.stringify({
   'Should the sample be retained': 'Yes',
@@ -93,19 +66,8 @@ interface Result {
 }
 
 async function main(): Promise<void> {
-  const delay = delayMs();
-  if (!existsSync(CLI) || !readFileSync(CLI, 'utf8').includes('esc-mine-checkpoint')) {
-    console.log('dist/cli.js is missing or predates esc mine: building it (node scripts/build.mjs)');
-    const b = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('the build failed');
-  }
-  const input = existsSync(SHARED_TEST) ? SHARED_TEST : DEMO;
-  console.log(
-    input === SHARED_TEST
-      ? `Input: the paper's test split, ${path.relative(ROOT, input)}`
-      : `Input: the demo's vanilla SFT file, ${path.relative(ROOT, input)} (${SHARED_TEST} is not beside the repo)`,
-  );
-  mkdirSync(OUT, { recursive: true });
+  const delay = delayMs(20);
+  const input = prepareRun('is missing or predates esc mine', (cli) => !cli.includes('esc-mine-checkpoint'));
 
   const server = new StandIn();
   await server.start();
@@ -120,11 +82,8 @@ async function main(): Promise<void> {
     );
     console.log(`  the bare HTTP client, one call at a time: ${fmt(bare, 2)} ms a call beyond the delay`);
     for (const concurrency of CONCURRENCY) {
-      // fresh routes per run, so the recorded bodies of one run are freed before the next
       const tag = `mine-c${concurrency}`;
-      const planner = server.route(`${tag}-sp`, () => ({ ...wait, content: 'Question' }));
-      const generator = server.route(`${tag}-rg`, () => ({ ...wait, content: 'How are you feeling about it now?' }));
-      const vanilla = server.route(`${tag}-vm`, () => ({ ...wait, content: '[Question] How are you feeling about it now?' }));
+      const { planner, generator, vanilla } = roleRoutes(server, tag, wait);
       const judge = server.route(`${tag}-judge`, () => ({ ...wait, content: VERDICT }));
       const out = path.join(OUT, tag);
       rmSync(out, { recursive: true, force: true });
