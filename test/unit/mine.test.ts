@@ -98,6 +98,28 @@ function expectedPairs(records: readonly { messages: Message[] }[], judged: bool
   return out;
 }
 
+const demoRecords = (): { messages: Message[] }[] => readJson(DEMO) as { messages: Message[] }[];
+
+/** The pair counts in `esc mine --json`'s summary. */
+interface PairCounts {
+  pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+}
+
+/** Waits until the run's checkpoint has more than `lines` lines (or the run has ended), then sends it `signal`. */
+async function signalMidRun(
+  run: ReturnType<typeof escProcess>,
+  dir: string,
+  lines: number,
+  signal: NodeJS.Signals,
+): ReturnType<typeof escProcess>['done'] {
+  const cp = path.join(dir, 'mine.checkpoint.jsonl');
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  while (!exited && !(existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > lines)) await new Promise((r) => setTimeout(r, 10));
+  run.child.kill(signal);
+  return run.done;
+}
+
 describe('esc mine', () => {
   const server = useStandIn();
   const template = t.write('template.txt', TEMPLATE);
@@ -120,6 +142,41 @@ describe('esc mine', () => {
     }
   }
 
+  /** The demo's vanilla pairs in `dir`, unjudged, as §7 prescribes. */
+  function assertDemoVanillaPairs(dir: string): void {
+    assertFiles(dir, { 'vanilla-pairs': expectedPairs(demoRecords(), false)['vanilla-pairs']! });
+  }
+
+  /**
+   * Mines a one-dialogue file whose first supporter turn is `firstReply` and whose second is tagged
+   * "[Question]" (planner, generator, vanilla): one planner and one generator pair (the second turn's
+   * only), two vanilla pairs. Returns the output folder.
+   */
+  async function mineWithFirstReply(tag: string, firstReply: string): Promise<string> {
+    const file = t.write(
+      `${tag}.json`,
+      JSON.stringify([
+        {
+          messages: [
+            { role: 'system', content: 'SYS' },
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: firstReply },
+            { role: 'user', content: 'and?' },
+            { role: 'assistant', content: '[Question] And then?' },
+          ],
+        },
+      ]),
+    );
+    const dir = path.join(t.dir, tag);
+    const r = await esc('mine', file, '--out', dir, ...models(tag).slice(0, 6), '--json');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const s = JSON.parse(r.out.join('\n')) as PairCounts;
+    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
+    assert.equal(s.pairs.generator, 1);
+    assert.equal(s.pairs.vanilla, 2);
+    return dir;
+  }
+
   it('the demo file: every role’s pairs as §7 prescribes, in file order at concurrency 8, judged', async () => {
     const dir = path.join(t.dir, 'demo');
     const r = await esc(
@@ -135,7 +192,7 @@ describe('esc mine', () => {
       '--json',
     );
     assert.equal(r.code, 0, r.err.join('\n'));
-    const records = readJson(DEMO) as { messages: Message[] }[];
+    const records = demoRecords();
     const expected = expectedPairs(records, true);
     assertFiles(dir, expected);
     assert.ok(expected['planner-pairs']!.length > 0 && expected['planner-same']!.length > 0, 'both planner files have pairs');
@@ -154,8 +211,7 @@ describe('esc mine', () => {
     assert.equal(judgeBody.temperature, 0);
     assert.equal(judgeBody.top_p, undefined);
     assert.equal(judgeBody.messages.length, 1);
-    const s = JSON.parse(r.out.join('\n')) as {
-      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
+    const s = JSON.parse(r.out.join('\n')) as PairCounts & {
       planner_confusion: Record<string, Record<string, number>>;
       judge: { judged: number; retained: number; retention_rate: number; errors: object };
       calls: number;
@@ -296,60 +352,14 @@ describe('esc mine', () => {
   });
 
   it('a gold turn without a [Strategy] tag: no planner or generator pair (no gold strategy), a vanilla pair', async () => {
-    const file = t.write(
-      'untagged.json',
-      JSON.stringify([
-        {
-          messages: [
-            { role: 'system', content: 'SYS' },
-            { role: 'user', content: 'hi' },
-            { role: 'assistant', content: 'no tag here' },
-            { role: 'user', content: 'and?' },
-            { role: 'assistant', content: '[Question] And then?' },
-          ],
-        },
-      ]),
-    );
-    const dir = path.join(t.dir, 'untagged');
-    const m = models('untagged');
-    const r = await esc('mine', file, '--out', dir, ...m.slice(0, 6), '--json');
-    assert.equal(r.code, 0, r.err.join('\n'));
-    const s = JSON.parse(r.out.join('\n')) as {
-      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
-    };
-    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
-    assert.equal(s.pairs.generator, 1);
-    assert.equal(s.pairs.vanilla, 2);
+    const dir = await mineWithFirstReply('untagged', 'no tag here');
     const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
     assert.deepEqual(generator[0]!.chosen, { role: 'assistant', content: 'And then?' });
     assert.equal(server.bodies.get('untagged-sp')!.length, 1);
   });
 
   it('an empty tag "[]" is no gold strategy: no planner or generator pair for that turn, a vanilla pair', async () => {
-    const file = t.write(
-      'empty-tag.json',
-      JSON.stringify([
-        {
-          messages: [
-            { role: 'system', content: 'SYS' },
-            { role: 'user', content: 'hi' },
-            { role: 'assistant', content: '[] an empty tag' },
-            { role: 'user', content: 'and?' },
-            { role: 'assistant', content: '[Question] And then?' },
-          ],
-        },
-      ]),
-    );
-    const dir = path.join(t.dir, 'empty-tag');
-    const m = models('empty-tag');
-    const r = await esc('mine', file, '--out', dir, ...m.slice(0, 6), '--json');
-    assert.equal(r.code, 0, r.err.join('\n'));
-    const s = JSON.parse(r.out.join('\n')) as {
-      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
-    };
-    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
-    assert.equal(s.pairs.generator, 1);
-    assert.equal(s.pairs.vanilla, 2);
+    const dir = await mineWithFirstReply('empty-tag', '[] an empty tag');
     const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
     assert.equal(generator[0]!.conversations[0]!.content, RG('Question'));
     const planner = [
@@ -473,7 +483,7 @@ describe('esc mine', () => {
     const r = await esc('mine', DEMO, '--out', dir, '--generator', `${rg}#rg`, '--judge', `${judge}#j`, '--limit', '2', '--json');
     assert.equal(r.code, 0, r.err.join('\n'));
     const prompt = lastUser(server.bodies.get('shipped-judge')![1]!);
-    const demo = (readJson(DEMO) as { messages: Message[] }[])[0]!.messages;
+    const demo = demoRecords()[0]!.messages;
     assert.ok(prompt.includes(`Seeker: ${demo[1]!.content}`), prompt);
     assert.ok(prompt.includes(`Supporter: ${textOf(demo[2]!.content)}`), prompt);
     assert.ok(prompt.includes(demo[3]!.content));
@@ -530,7 +540,7 @@ describe('esc mine', () => {
     });
     const r = await esc('mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--timeout', '0.5', '--json');
     assert.equal(r.code, 0, r.err.join('\n'));
-    assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+    assertDemoVanillaPairs(dir);
     const s = JSON.parse(r.out.join('\n')) as { retries: number; calls: number };
     assert.equal(s.calls, 93);
     assert.equal(s.retries, server.bodies.get('faults-vm')!.length - 93);
@@ -555,7 +565,7 @@ describe('esc mine', () => {
     try {
       const r = await esc('mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--concurrency', '1', '--json');
       assert.equal(r.code, 0, r.err.join('\n'));
-      assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+      assertDemoVanillaPairs(dir);
       assert.ok((JSON.parse(r.out.join('\n')) as { retries: number }).retries >= 1, 'refused calls were retried');
       assert.equal(down.bodies.get('vm')!.length, 93);
     } finally {
@@ -588,7 +598,7 @@ describe('esc mine', () => {
     try {
       const again = await esc(...args);
       assert.equal(again.code, 0, again.err.join('\n'));
-      assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+      assertDemoVanillaPairs(dir);
     } finally {
       await down.close();
     }
@@ -600,21 +610,13 @@ describe('esc mine', () => {
     const kill = models('kill', () => 10);
     const dir = path.join(t.dir, 'killed');
     const args = ['mine', DEMO, '--out', dir, ...kill, '--judge-template', template, '--concurrency', String(concurrency)];
-    const first = escProcess(args);
-    const cp = path.join(dir, 'mine.checkpoint.jsonl');
-    let exited = false;
-    void first.done.then(() => (exited = true));
-    while (!exited && !(existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 200)) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    first.child.kill('SIGKILL');
-    const killed = await first.done;
+    const killed = await signalMidRun(escProcess(args), dir, 200, 'SIGKILL');
     assert.equal(killed.signal, 'SIGKILL', `the first run ended before the kill: ${killed.stderr}`);
     assert.equal(existsSync(path.join(dir, 'planner-pairs.json')), false);
     const second = await escProcess(args).done;
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /resumed/);
-    assertFiles(dir, expectedPairs(readJson(DEMO) as { messages: Message[] }[], true));
+    assertFiles(dir, expectedPairs(demoRecords(), true));
     // an uninterrupted run writes the same bytes
     const clean = path.join(t.dir, 'unkilled');
     const r = await esc('mine', DEMO, '--out', clean, ...models('clean'), '--judge-template', template, '--concurrency', '4');
@@ -635,19 +637,13 @@ describe('esc mine', () => {
     const vm = server.route('sigint-vm', (b) => ({ content: vanillaAnswer(b.messages), delayMs: 20 }));
     const dir = path.join(t.dir, 'sigint');
     const args = ['mine', DEMO, '--out', dir, '--vanilla', `${vm}#vm`, '--concurrency', '2'];
-    const run = escProcess(args);
-    const cp = path.join(dir, 'mine.checkpoint.jsonl');
-    let exited = false;
-    void run.done.then(() => (exited = true));
-    while (!exited && !(existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 10)) await new Promise((r) => setTimeout(r, 10));
-    run.child.kill('SIGINT');
-    const stopped = await run.done;
+    const stopped = await signalMidRun(escProcess(args), dir, 10, 'SIGINT');
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(stopped.stderr, /interrupted; finished calls are kept in .*mine\.checkpoint\.jsonl, rerun the same command to resume/);
     assert.equal(existsSync(path.join(dir, 'vanilla-pairs.json')), false);
     const again = await esc(...args);
     assert.equal(again.code, 0, again.err.join('\n'));
-    assertFiles(dir, { 'vanilla-pairs': expectedPairs(readJson(DEMO) as { messages: Message[] }[], false)['vanilla-pairs']! });
+    assertDemoVanillaPairs(dir);
   });
 
   it('the embedded models mine offline (the demo)', async (ctx) => {
@@ -658,9 +654,7 @@ describe('esc mine', () => {
     const dir = path.join(t.dir, 'embedded');
     const r = await esc('mine', DEMO, '--out', dir, '--planner', 'embedded', '--generator', 'embedded', '--vanilla', 'embedded', '--json');
     assert.equal(r.code, 0, r.err.join('\n'));
-    const s = JSON.parse(r.out.join('\n')) as {
-      pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
-    };
+    const s = JSON.parse(r.out.join('\n')) as PairCounts;
     assert.equal(s.pairs.planner.different + s.pairs.planner.same, 93);
     assert.equal(s.pairs.generator, 93);
     const pairs = readJson(path.join(dir, 'vanilla-pairs.json')) as Pair[];
