@@ -12,17 +12,13 @@
 // The params carry resolved endpoint configs, API keys included: nothing here logs or echoes them,
 // and an error crosses back as its name, message and a code (never the params).
 
-import { InferenceError } from '../dialogue/types';
 import { CancelledError } from '../util/cancel';
 import { serve } from '../util/workerRpc';
-import { CheckpointError, runInference, type InferProgress, type InferSummary } from './inferRun';
+import { runInference, type InferProgress, type InferSummary } from './inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from './inferWorkerProtocol';
-import { NotVanillaError } from './paperRequests';
-import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import { checkOutputIsNotInput, readVanillaTurns, RoleModels } from './roleSpecs';
 import { throttle } from './throttle';
-
-const named = (name: string, message: string, code?: string): Error =>
-  Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
+import { workerFailure } from './workerFailure';
 
 async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, progress: (p: InferProgress) => void): Promise<InferSummary> {
   const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
@@ -45,11 +41,7 @@ async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, pro
     return summary;
   } catch (err) {
     if (signal.aborted) throw new CancelledError();
-    if (err instanceof NotVanillaError) throw named(INFER_FAILURES.input, err.message);
-    if (err instanceof CheckpointError) throw named(INFER_FAILURES.checkpoint, err.message);
-    if (err instanceof RoleModelError) throw named(INFER_FAILURES.model, err.message, err.role);
-    if (err instanceof InferenceError) throw named(INFER_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
-    throw err;
+    throw workerFailure(err, INFER_FAILURES);
   } finally {
     throttled.stop();
     await roleModels.release();

@@ -10,19 +10,14 @@
 // and an error crosses back as its name, message and a code (never the params).
 
 import * as path from 'node:path';
-import { InferenceError } from '../dialogue/types';
 import { CancelledError } from '../util/cancel';
 import { serve } from '../util/workerRpc';
 import { OutDirError, runMining, type MineProgress, type MineSummary } from './mineRun';
 import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from './mineWorkerProtocol';
-import { NotVanillaError } from './paperRequests';
-import { CheckpointError } from './resumable';
 import type { RoleModel } from './roleModels';
 import { judgeModel, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
 import { throttle } from './throttle';
-
-const named = (name: string, message: string, code?: string): Error =>
-  Object.assign(new Error(message), { name }, code === undefined ? {} : { code });
+import { named, workerFailure } from './workerFailure';
 
 /** The judge, as `esc eval --judge` and `esc mine --judge` make it (roleSpecs.ts); its failure to be made names it. */
 async function judgeOf(params: MineWorkerParams, signal: AbortSignal): Promise<RoleModel | undefined> {
@@ -64,12 +59,8 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
     // the last progress held back by the throttle goes first: a stopped run's page says what the checkpoint keeps
     throttled.flush();
     if (signal.aborted) throw new CancelledError();
-    if (err instanceof NotVanillaError) throw named(MINE_FAILURES.input, err.message);
-    if (err instanceof CheckpointError) throw named(MINE_FAILURES.checkpoint, err.message);
     if (err instanceof OutDirError) throw named(MINE_FAILURES.outDir, err.message);
-    if (err instanceof RoleModelError) throw named(MINE_FAILURES.model, err.message, err.role);
-    if (err instanceof InferenceError) throw named(MINE_FAILURES.inference, err.message.split('\n')[0]!, err.fix);
-    throw err;
+    throw workerFailure(err, MINE_FAILURES);
   } finally {
     throttled.stop();
     await roleModels.release();
