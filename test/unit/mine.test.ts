@@ -105,6 +105,14 @@ interface PairCounts {
   pairs: { planner: { different: number; same: number }; generator: number; vanilla: number };
 }
 
+/** The role options for stand-in routes, in the CLI's order: `--planner <url>#sp` and so on (models sp, rg, vm, j). */
+function roleArgs(urls: { planner?: string; generator?: string; vanilla?: string; judge?: string }): string[] {
+  const model = { planner: 'sp', generator: 'rg', vanilla: 'vm', judge: 'j' } as const;
+  return (Object.keys(model) as (keyof typeof model)[]).flatMap((role) =>
+    urls[role] ? [`--${role}`, `${urls[role]}#${model[role]}`] : [],
+  );
+}
+
 /** Waits until the run's checkpoint has more than `lines` lines (or the run has ended), then sends it `signal`. */
 async function signalMidRun(
   run: ReturnType<typeof escProcess>,
@@ -262,12 +270,7 @@ describe('esc mine', () => {
       DEMO,
       '--out',
       dir,
-      '--planner',
-      `${sp}#sp`,
-      '--generator',
-      `${rg}#rg`,
-      '--vanilla',
-      `${vm}#vm`,
+      ...roleArgs({ planner: sp, generator: rg, vanilla: vm }),
       '--limit',
       '2',
       '--concurrency',
@@ -383,21 +386,7 @@ describe('esc mine', () => {
       content: JSON.stringify({ ...verdict(false), 'Error Type in rejected reply': '__proto__' }),
     }));
     const dir = path.join(t.dir, 'proto');
-    const r = await esc(
-      'mine',
-      DEMO,
-      '--out',
-      dir,
-      '--planner',
-      `${sp}#sp`,
-      '--vanilla',
-      `${vm}#vm`,
-      '--judge',
-      `${judge}#j`,
-      '--limit',
-      '6',
-      '--json',
-    );
+    const r = await esc('mine', DEMO, '--out', dir, ...roleArgs({ planner: sp, vanilla: vm, judge }), '--limit', '6', '--json');
     assert.equal(r.code, 0, r.err.join('\n'));
     const s = JSON.parse(r.out.join('\n')) as {
       turns: number;
@@ -420,20 +409,7 @@ describe('esc mine', () => {
     const vm = server.route('keys-vm', () => ({ content: '[Question] a reply' }));
     const judge = server.route('keys-judge', () => ({ content: JSON.stringify(verdict(true)) }));
     const run = async (dir: string): Promise<void> => {
-      const r = await esc(
-        'mine',
-        DEMO,
-        '--out',
-        path.join(t.dir, dir),
-        '--generator',
-        `${rg}#rg`,
-        '--vanilla',
-        `${vm}#vm`,
-        '--judge',
-        `${judge}#j`,
-        '--limit',
-        '2',
-      );
+      const r = await esc('mine', DEMO, '--out', path.join(t.dir, dir), ...roleArgs({ generator: rg, vanilla: vm, judge }), '--limit', '2');
       assert.equal(r.code, 0, r.err.join('\n'));
     };
     process.env.ESC_API_KEY = 'sk-roles';
