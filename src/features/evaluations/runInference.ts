@@ -25,7 +25,7 @@ import type { Ctx } from '../ctx';
 import { requireLocal, uriOf } from '../targetFile';
 import type { EvaluationsDeps, EvaluationsFeature } from './index';
 import { describeSpecs, roleSpecOf, type ModelSource } from './modelSources';
-import { askConcurrency, pickModelSource, pickVanillaFile } from './runPicks';
+import { askConcurrency, pickModelSource, pickVanillaFile, trustedForRun } from './runPicks';
 
 export type InferSource = ModelSource;
 
@@ -162,15 +162,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
   }
 
   async function runInferenceCommand(arg?: unknown): Promise<RunInferenceResult> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window
-        .showErrorMessage(
-          'Run Inference is disabled in an untrusted workspace: it runs models and sends the dialogues to the configured endpoints. Trust the workspace first.',
-          'Manage Workspace Trust',
-        )
-        .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
-      return { status: 'untrusted' };
-    }
+    if (!trustedForRun('Run Inference')) return { status: 'untrusted' };
     const given: RunInferenceOptions = isOptions(arg) ? arg : {};
     const fileUri =
       given.file !== undefined

@@ -2,6 +2,7 @@
 // file (the workspace's, or Browse…), where the models come from, and the calls in flight at once.
 // Each command keeps its own titles and wording ("Run Inference (1/4): …", "Mine Preference Pairs
 // (1/6): …"), given here as parameters; undefined from any of them means the user dismissed it.
+// And the workspace-trust guard both start with.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -81,4 +82,19 @@ export async function askConcurrency(title: string, prompt: string): Promise<num
     validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 && Number(s) <= 256 ? undefined : 'A whole number from 1 to 256'),
   });
   return v === undefined ? undefined : Number(v.trim());
+}
+
+/**
+ * False, with an error offering Manage Workspace Trust, in an untrusted workspace: a batch run runs
+ * models and sends the dialogues to endpoints, so it is refused even when invoked programmatically.
+ */
+export function trustedForRun(command: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showErrorMessage(
+      `${command} is disabled in an untrusted workspace: it runs models and sends the dialogues to the configured endpoints. Trust the workspace first.`,
+      'Manage Workspace Trust',
+    )
+    .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+  return false;
 }

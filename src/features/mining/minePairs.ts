@@ -26,7 +26,15 @@ import { RpcClient } from '../../core/util/workerRpc';
 import { PAIRS_FILES, type MiningFix, type PairsFile } from '../../protocol/mining';
 import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
-import { askConcurrency, describeSpecs, pickModelSource, pickVanillaFile, roleSpecOf, type ModelSource } from '../evaluations';
+import {
+  askConcurrency,
+  describeSpecs,
+  pickModelSource,
+  pickVanillaFile,
+  roleSpecOf,
+  trustedForRun,
+  type ModelSource,
+} from '../evaluations';
 import { requireLocal, uriOf } from '../targetFile';
 import type { MiningDeps } from './index';
 import type { MiningPage, MiningView } from './miningPage';
@@ -238,15 +246,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
   };
 
   async function minePairsCommand(arg?: unknown): Promise<MinePairsResult> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window
-        .showErrorMessage(
-          'Mine Preference Pairs is disabled in an untrusted workspace: it runs models and sends the dialogues to the configured endpoints. Trust the workspace first.',
-          'Manage Workspace Trust',
-        )
-        .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
-      return { status: 'untrusted' };
-    }
+    if (!trustedForRun('Mine Preference Pairs')) return { status: 'untrusted' };
     if (running) {
       page.show();
       void vscode.window.showInformationMessage('A mining run is starting or in progress: cancel it on the mining page first.');
