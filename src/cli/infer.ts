@@ -12,7 +12,7 @@ import { EndpointReplicas, type RoleModel } from '../core/runs/roleModels';
 import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels, rolesOf } from '../core/runs/roleSpecs';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
-import { duration, parseRunOptions, parseSpec, withRoleKey } from './runArgs';
+import { duration, parseRunOptions, parseSpec, withRoleKey, type RunFlags } from './runArgs';
 
 export async function inferCommand(
   args: string[],
@@ -22,11 +22,7 @@ export async function inferCommand(
     planner?: string;
     generator?: string;
     vanilla?: string;
-    concurrency?: string;
-    limit?: string;
-    retries?: string;
-    timeout?: string;
-  },
+  } & RunFlags,
   json: boolean,
   io: Io,
 ): Promise<number> {

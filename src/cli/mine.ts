@@ -26,7 +26,7 @@ import { readVanillaTurns, RoleModelError, RoleModels, type RoleSpec } from '../
 import { judgeApiKey, judgeReplicas } from './evalJudge';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
-import { duration, parseRunOptions, parseSpec, withRoleKey } from './runArgs';
+import { duration, parseRunOptions, parseSpec, withRoleKey, type RunFlags } from './runArgs';
 
 const ENDPOINT_ROLE = { planner: 'planner', generator: 'generator', vanilla: 'joint' } as const;
 
@@ -71,11 +71,7 @@ export async function mineCommand(
     vanilla?: string;
     judge?: string;
     'judge-template'?: string;
-    concurrency?: string;
-    limit?: string;
-    retries?: string;
-    timeout?: string;
-  },
+  } & RunFlags,
   json: boolean,
   io: Io,
 ): Promise<number> {

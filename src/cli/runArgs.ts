@@ -42,11 +42,16 @@ export interface RunOptions {
   timeoutS: number;
 }
 
+/** The flags both commands take, as parseArgs gives them. */
+export interface RunFlags {
+  concurrency?: string;
+  limit?: string;
+  retries?: string;
+  timeout?: string;
+}
+
 /** --concurrency (8), --limit, --retries and --timeout (300 s), checked in that order. */
-export function parseRunOptions(
-  command: RunCommand,
-  values: { concurrency?: string; limit?: string; retries?: string; timeout?: string },
-): RunOptions {
+export function parseRunOptions(command: RunCommand, values: RunFlags): RunOptions {
   const concurrency = positiveInt(command, values.concurrency, '--concurrency', 8)!;
   const limit = positiveInt(command, values.limit, '--limit', undefined);
   const retry: RetryPolicy = {
