@@ -14,7 +14,7 @@ import { findReviewFiles, registerReview, type ReviewFeature } from './review';
 import { registerRunInference } from './runInference';
 
 export { describeSpecs, MIN_BATCH_TIMEOUT_MS, roleSpecOf, type ModelSource } from './modelSources';
-export { askConcurrency, pickModelSource, pickVanillaFile, trustedForRun } from './runPicks';
+export { askConcurrency, pickModelSource, trustedForRun, vanillaFileFor } from './runPicks';
 
 export interface EvaluationsDeps {
   datasets: DatasetsTree;

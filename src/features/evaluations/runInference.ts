@@ -22,10 +22,10 @@ import { CancelledError } from '../../core/util/cancel';
 import { RpcClient } from '../../core/util/workerRpc';
 import type { EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
-import { requireLocal, uriOf } from '../targetFile';
+import { requireLocal } from '../targetFile';
 import type { EvaluationsDeps, EvaluationsFeature } from './index';
 import { describeSpecs, roleSpecOf, type ModelSource } from './modelSources';
-import { askConcurrency, pickModelSource, pickVanillaFile, trustedForRun } from './runPicks';
+import { askConcurrency, pickModelSource, trustedForRun, vanillaFileFor } from './runPicks';
 
 export type InferSource = ModelSource;
 
@@ -164,18 +164,12 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
   async function runInferenceCommand(arg?: unknown): Promise<RunInferenceResult> {
     if (!trustedForRun('Run Inference')) return { status: 'untrusted' };
     const given: RunInferenceOptions = isOptions(arg) ? arg : {};
-    const fileUri =
-      given.file !== undefined
-        ? typeof given.file === 'string'
-          ? vscode.Uri.file(given.file)
-          : given.file
-        : (uriOf(arg) ??
-          (await pickVanillaFile(deps.datasets, {
-            title: 'Run Inference (1/4): the split',
-            placeHolder: 'A vanilla SFT file: every supporter turn is answered with the gold history',
-            browseTitle: 'Run Inference: a vanilla SFT file',
-            rel,
-          })));
+    const fileUri = await vanillaFileFor(given.file, arg, deps.datasets, {
+      title: 'Run Inference (1/4): the split',
+      placeHolder: 'A vanilla SFT file: every supporter turn is answered with the gold history',
+      browseTitle: 'Run Inference: a vanilla SFT file',
+      rel,
+    });
     if (!fileUri || !requireLocal(fileUri)) return { status: 'dismissed' };
     const file = fileUri.fsPath;
     const mode = given.mode ?? (await pickMode());

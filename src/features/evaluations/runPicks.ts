@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { KIND_LABELS } from '../../core/formats/kinds';
 import type { DatasetsTree } from '../datasets';
 import type { PlaygroundView } from '../playground';
+import { uriOf } from '../targetFile';
 import type { ModelSource } from './modelSources';
 
 export interface VanillaFilePick {
@@ -49,6 +50,20 @@ export async function pickVanillaFile(datasets: DatasetsTree, pick: VanillaFileP
     filters: { 'ESC datasets': ['json', 'jsonl'] },
   });
   return picked?.[0];
+}
+
+/**
+ * The run's vanilla SFT file: the options' `file` (a path or a URI), else the file the command was
+ * invoked on (`arg`: the explorer's or the datasets view's), else picked.
+ */
+export async function vanillaFileFor(
+  given: string | vscode.Uri | undefined,
+  arg: unknown,
+  datasets: DatasetsTree,
+  pick: VanillaFilePick,
+): Promise<vscode.Uri | undefined> {
+  if (given !== undefined) return typeof given === 'string' ? vscode.Uri.file(given) : given;
+  return uriOf(arg) ?? (await pickVanillaFile(datasets, pick));
 }
 
 /** The Playground's endpoints (`endpoints`: the detail naming the ones the run uses) or the embedded models. */

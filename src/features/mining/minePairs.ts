@@ -30,12 +30,12 @@ import {
   askConcurrency,
   describeSpecs,
   pickModelSource,
-  pickVanillaFile,
   roleSpecOf,
   trustedForRun,
+  vanillaFileFor,
   type ModelSource,
 } from '../evaluations';
-import { requireLocal, uriOf } from '../targetFile';
+import { requireLocal } from '../targetFile';
 import type { MiningDeps } from './index';
 import type { MiningPage, MiningView } from './miningPage';
 
@@ -265,18 +265,12 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
 
   async function startRun(arg: unknown, abort: AbortController): Promise<MinePairsResult> {
     const given: MinePairsOptions = isOptions(arg) ? arg : {};
-    const fileUri =
-      given.file !== undefined
-        ? typeof given.file === 'string'
-          ? vscode.Uri.file(given.file)
-          : given.file
-        : (uriOf(arg) ??
-          (await pickVanillaFile(deps.datasets, {
-            title: `Mine Preference Pairs (1/${STEPS}): the dialogues`,
-            placeHolder: 'A vanilla SFT file (usually the training split): every supporter turn is asked of each model',
-            browseTitle: 'Mine Preference Pairs: a vanilla SFT file',
-            rel,
-          })));
+    const fileUri = await vanillaFileFor(given.file, arg, deps.datasets, {
+      title: `Mine Preference Pairs (1/${STEPS}): the dialogues`,
+      placeHolder: 'A vanilla SFT file (usually the training split): every supporter turn is asked of each model',
+      browseTitle: 'Mine Preference Pairs: a vanilla SFT file',
+      rel,
+    });
     if (!fileUri || !requireLocal(fileUri)) return { status: 'dismissed' };
     const file = fileUri.fsPath;
     const roles = given.roles ?? (await pickRoles());
