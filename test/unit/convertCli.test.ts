@@ -575,7 +575,11 @@ describe('esc convert on the real data', { skip: sharedData.skip }, () => {
 describe('esc convert decouple: bad input', () => {
   it('a file that is not vanilla SFT: one line, exit 1, nothing written', () => {
     const cases: [string, string, RegExp][] = [
-      ['planner', JSON.stringify([{ messages: [sys(SP), user('seeker: hi\n'), bot('Question')] }]), /record 0 is a planner SFT record/],
+      [
+        'planner',
+        JSON.stringify([{ messages: [sys(SP), user('seeker: hi\n'), bot('Question')] }]),
+        /record 0 has the planner \(SP\) system prompt: this is a planner SFT file/,
+      ],
       ['untagged', JSON.stringify([{ messages: [sys(VANILLA), user('hi'), bot('why?')] }]), /record 0 message 2: .*no "\[Strategy\] " tag/],
       ['esconv', JSON.stringify(DIALOGUES), /record 0 is not a vanilla SFT record .*no "messages" list/],
       ['broken', '[{"messages": [', /byte \d+/],
