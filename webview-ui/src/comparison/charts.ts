@@ -33,14 +33,11 @@ import {
   type StrategyChart,
   type StrategySeries,
 } from './model/charts';
+import { chartInk, themeColor } from '../shared/theme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
 type Post = (m: ComparisonToExtension) => void;
-
-function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
 
 const FALLBACKS: Record<string, string> = {
   '--vscode-charts-blue': '#3794ff',
@@ -81,8 +78,7 @@ export class ChartSlot {
 }
 
 function baseOptions(): NonNullable<ChartConfiguration<'bar'>['options']> {
-  const fg = themeColor('--vscode-foreground', '#888');
-  const grid = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+  const { fg, grid } = chartInk();
   return {
     responsive: true,
     maintainAspectRatio: false,

@@ -4,6 +4,7 @@
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
 import type { ExtensionToRunPage, RunPageToExtension, TrainPoint } from '../../../src/protocol/runPage';
 import { el, vscodeApi } from '../shared/vscodeApi';
+import { chartInk, themeColor } from '../shared/theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
@@ -14,8 +15,6 @@ const status = el('div', { className: 'run-status muted' });
 status.setAttribute('aria-live', 'polite');
 const grid = el('div', { className: 'chart-grid' });
 app.append(title, status, grid);
-
-const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 interface Series {
   label: string;
@@ -46,15 +45,14 @@ const CHARTS: { title: string; series: Series[] }[] = [
 const charts = new Map<string, Chart>();
 
 function draw(points: TrainPoint[]): void {
-  const fg = css('--vscode-foreground', '#888');
-  const lines = css('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+  const { fg, grid: lines } = chartInk();
   for (const spec of CHARTS) {
     const datasets: ChartDataset<'line'>[] = spec.series
       .map((s) => ({
         label: s.label,
         data: points.filter((p) => typeof p[s.key] === 'number').map((p) => ({ x: p.step, y: p[s.key] as number })),
-        borderColor: css(s.color, '#3b82f6'),
-        backgroundColor: css(s.color, '#3b82f6'),
+        borderColor: themeColor(s.color, '#3b82f6'),
+        backgroundColor: themeColor(s.color, '#3b82f6'),
         pointRadius: 2,
         tension: 0.2,
       }))

@@ -7,14 +7,11 @@ import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import type { Distribution, DatasetStats, StrategyCounts } from '../../../src/protocol/viewer';
 import { strategyColor } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
+import { chartInk, themeColor } from '../shared/theme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, MatrixController, MatrixElement);
 
 const charts: Chart[] = [];
-
-function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
 
 function figure(title: string, description: string, config: ChartConfiguration, height = 260): HTMLElement {
   const canvas = document.createElement('canvas');
@@ -30,8 +27,7 @@ function figure(title: string, description: string, config: ChartConfiguration, 
 const describe = (labels: string[], values: number[]): string => labels.map((l, i) => `${l} ${values[i]}`).join(', ');
 
 function baseOptions(stacked = false): ChartConfiguration['options'] {
-  const fg = themeColor('--vscode-foreground', '#888');
-  const grid = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+  const { fg, grid } = chartInk();
   return {
     responsive: true,
     maintainAspectRatio: false,
