@@ -71,21 +71,6 @@ export class ComparisonPage implements vscode.Disposable {
   ) {
     this.files = ctx.extension.workspaceState.get<string[]>(FILES_KEY, []);
     this.baseline = ctx.extension.workspaceState.get<string | null>(BASELINE_KEY, null);
-    // a compared file rewritten (inference rerun into the same output) is scored again, so the numbers
-    // and the drill-downs never describe an older version of it
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,jsonl}', true, false, true);
-    let soon: NodeJS.Timeout | undefined;
-    this.disposables.push(
-      watcher,
-      watcher.onDidChange((uri) => {
-        if (!this.files.includes(uri.fsPath) || !this.results.has(uri.fsPath)) return;
-        clearTimeout(soon);
-        soon = setTimeout(() => {
-          if (this.panel) void this.score(this.files);
-        }, 500);
-      }),
-      { dispose: () => clearTimeout(soon) },
-    );
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => {
@@ -144,12 +129,34 @@ export class ComparisonPage implements vscode.Disposable {
           void vscode.window.showErrorMessage(`ESC Studio: ${err instanceof Error ? err.message : String(err)}`);
         });
       }),
+      ...this.watchComparedFiles(),
     ];
     panel.onDidDispose(() => {
       for (const a of this.scoring) a.abort();
       for (const s of subs) s.dispose();
       if (this.panel === panel) this.panel = undefined;
     });
+  }
+
+  /**
+   * While the page is open, a compared file rewritten on disk (inference rerun into the same output) is
+   * scored again, so the numbers and the drill-downs never describe an older version of it. Only while
+   * open: a closed page checks its files when it is shown again (score() asks the service).
+   */
+  private watchComparedFiles(): vscode.Disposable[] {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,jsonl}', true, false, true);
+    let soon: NodeJS.Timeout | undefined;
+    return [
+      watcher,
+      watcher.onDidChange((uri) => {
+        if (!this.files.includes(uri.fsPath) || !this.results.has(uri.fsPath)) return;
+        clearTimeout(soon);
+        soon = setTimeout(() => {
+          if (this.panel) void this.score(this.files);
+        }, 500);
+      }),
+      { dispose: () => clearTimeout(soon) },
+    ];
   }
 
   private async saveState(): Promise<void> {
