@@ -113,9 +113,20 @@ export async function openFromTree(page: Page, kindLabel: string, fileName: stri
   await tree.getByRole('button', { name: 'Collapse All' }).click();
   await tree.locator('.monaco-list-row', { hasText: kindLabel }).first().click();
   const row = tree.locator('.monaco-list-row', { hasText: fileName }).first();
-  await row.waitFor();
-  beforeClick?.();
-  await row.click();
+  // The tree redraws when a scan ends (a large file counted, a watcher event): a click on a row being
+  // replaced is lost. Click again (restarting the caller's clock) until the file's editor tab opens.
+  const tab = page.locator('.tabs-container .tab', { hasText: fileName });
+  for (let attempt = 1; ; attempt++) {
+    await row.waitFor();
+    beforeClick?.();
+    await row.click();
+    try {
+      await tab.first().waitFor({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /** The ESC Studio views, top to bottom. */
