@@ -12,7 +12,7 @@ import { progressText, type RunNode } from './runsTree';
 const pages = new Map<string, vscode.WebviewPanel>();
 
 export function openRunPage(ctx: Ctx, model: RunsModel, node: RunNode): vscode.WebviewPanel | undefined {
-  if (node.type === 'experiment') return undefined;
+  if (node.type === 'experiment' || node.type === 'row') return undefined;
   const key = node.type === 'stage' ? `${node.run.experimentFile}|${node.run.stage}` : node.run.dir;
   const existing = pages.get(key);
   if (existing) {

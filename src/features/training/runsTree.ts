@@ -9,7 +9,21 @@ import type { ParsedLog } from '../../core/training/logs';
 import type { AttachedRun, ExperimentEntry, RunsModel, StageRun } from './runsModel';
 
 export type RunNode =
-  { type: 'experiment'; entry: ExperimentEntry } | { type: 'stage'; run: StageRun } | { type: 'attached'; run: AttachedRun };
+  { type: 'experiment'; entry: ExperimentEntry } | { type: 'stage'; run: StageRun } | { type: 'attached'; run: AttachedRun } | RowNode;
+
+/** A row another feature adds (Serving: a served role, an attached server); its owner draws it. */
+export interface RowNode {
+  type: 'row';
+  owner: RunsTreeRows;
+  value: unknown;
+}
+
+/** Rows another feature shows in the Runs view: under an experiment file, or (undefined) at the top level. */
+export interface RunsTreeRows {
+  readonly onDidChange: vscode.Event<void>;
+  rows(experimentFile: string | undefined): RowNode[];
+  item(node: RowNode): vscode.TreeItem;
+}
 
 const STATUS_ICONS: Record<StageStatus, [string, string | undefined]> = {
   'not-started': ['circle-outline', undefined],
@@ -35,8 +49,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
   private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  private readonly extraRows: RunsTreeRows[] = [];
+
   constructor(readonly model: RunsModel) {
     model.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  addRows(rows: RunsTreeRows): vscode.Disposable {
+    this.extraRows.push(rows);
+    return rows.onDidChange(() => this.changed.fire(undefined));
   }
 
   getChildren(node?: RunNode): RunNode[] {
@@ -44,12 +65,16 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
       return [
         ...this.model.experiments.map((entry) => ({ type: 'experiment' as const, entry })),
         ...this.model.attached.map((run) => ({ type: 'attached' as const, run })),
+        ...this.extraRows.flatMap((r) => r.rows(undefined)),
       ];
     }
-    return node.type === 'experiment' ? node.entry.stages.map((run) => ({ type: 'stage' as const, run })) : [];
+    return node.type === 'experiment'
+      ? [...node.entry.stages.map((run) => ({ type: 'stage' as const, run })), ...this.extraRows.flatMap((r) => r.rows(node.entry.file))]
+      : [];
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {
+    if (node.type === 'row') return node.owner.item(node);
     if (node.type === 'experiment') {
       const e = node.entry;
       const item = new vscode.TreeItem(e.loaded?.experiment.name ?? path.basename(e.file), vscode.TreeItemCollapsibleState.Expanded);
