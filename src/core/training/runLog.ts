@@ -1,11 +1,13 @@
 // A run folder's progress, read from the trainer's own files: LLaMA-Factory's trainer_log.jsonl (written
 // as training goes) and transformers' trainer_state.json (written at the end of a run by LLaMA-Factory,
 // and by TRL; the only file with the DPO reward metrics). Which of the two belongs to the run on show is
-// decided here, without VS Code, for the Runs view, the run page and runs attached from elsewhere.
+// decided here, without VS Code, for the Runs view, the run page and runs attached from elsewhere. Also
+// the last lines of what the stage printed (esc-run.log, written by its script), which say why it failed.
 
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseTrainerLog, parseTrainerState, type ParsedLog, type TrainPoint } from './logs';
+import { OUTPUT_LOG } from './scripts';
 
 export const TRAINER_LOG = 'trainer_log.jsonl';
 export const TRAINER_STATE = 'trainer_state.json';
@@ -56,4 +58,44 @@ export function logChanged(before: ParsedLog | undefined, after: ParsedLog | und
   const signature = (log: ParsedLog | undefined): string =>
     log ? `${log.points.length}|${log.progress?.step}|${log.progress?.lastLoss}|${log.progress?.percentage}` : '';
   return signature(before) !== signature(after);
+}
+
+/** How many of the last lines of a stage's output the Runs view and the run page show. */
+export const OUTPUT_TAIL_LINES = 12;
+/** The tail is read from the end of esc-run.log only: a long run's output is large. */
+const OUTPUT_TAIL_BYTES = 16 * 1024;
+
+/**
+ * The last lines of what a stage printed, as its terminal showed them: colour and cursor codes are
+ * dropped, a line redrawn with \r (a progress bar) keeps only its last state, blank lines are skipped.
+ */
+export function outputTail(text: string, lines = OUTPUT_TAIL_LINES): string[] {
+  // eslint-disable-next-line no-control-regex -- terminal escape sequences are what is removed
+  const plain = text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+  const shown = plain.split('\n').map((l) => l.replace(/\r+$/, '').split('\r').at(-1)!.trimEnd());
+  return shown.filter((l) => l.trim() !== '').slice(-lines);
+}
+
+/** The tail of a run folder's esc-run.log (see `outputTail`); undefined when the stage wrote none. */
+export async function readOutputTail(dir: string, lines = OUTPUT_TAIL_LINES): Promise<string[] | undefined> {
+  let file;
+  try {
+    file = await open(path.join(dir, OUTPUT_LOG), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await file.stat();
+    const start = Math.max(0, size - OUTPUT_TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    const { bytesRead } = await file.read(buf, 0, buf.length, start);
+    let text = buf.subarray(0, bytesRead).toString('utf8');
+    // read from the middle of the file: its first line (and a character cut in two) is partial
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    return outputTail(text, lines);
+  } catch {
+    return undefined;
+  } finally {
+    await file.close();
+  }
 }

@@ -21,6 +21,8 @@ export interface ScriptOptions {
 
 /** Written by each stage script into its output folder. */
 export const PID_FILE = 'esc-run.pid';
+/** Everything the stage prints (stdout and stderr), copied by the script into its output folder. */
+export const OUTPUT_LOG = 'esc-run.log';
 
 export const DEFAULT_SBATCH_TEMPLATE = `#!/bin/bash
 #SBATCH --job-name={{job_name}}
@@ -59,8 +61,17 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
     lines.push('export LLAMABOARD_ENABLED=1', `export LLAMABOARD_WORKDIR=${quote([opts.outputDir])}`);
     if (e.launcher === 'torchrun') lines.push('export FORCE_TORCHRUN=1', `export NPROC_PER_NODE=${gpuCount(gpus)}`);
   }
+  lines.push(`mkdir -p ${quote([opts.outputDir])}`);
+  // what the stage prints also goes to esc-run.log, so a failed stage can say why (its last lines):
+  // a redirection of this shell, not a pipe, so the CLI is still exec'd (same pid, its own exit
+  // code); tee ignores Ctrl+C and Stop's SIGTERM, so it keeps what the CLI prints while it stops
+  lines.push(
+    '# its output, also kept in the output folder (unbuffered, so the file keeps up with the terminal)',
+    'export PYTHONUNBUFFERED=1',
+    `exec > >(trap '' INT TERM; exec tee ${quote([`${opts.outputDir}/${OUTPUT_LOG}`])}) 2>&1`,
+  );
   // the pid lets ESC Studio stop the run (and what it started) whatever terminal it runs in
-  lines.push(`mkdir -p ${quote([opts.outputDir])}`, `printf '%s\\n' "$$" > ${quote([`${opts.outputDir}/${PID_FILE}`])}`);
+  lines.push(`printf '%s\\n' "$$" > ${quote([`${opts.outputDir}/${PID_FILE}`])}`);
   if (opts.activate && opts.activate.trim() !== '') {
     lines.push('# the Python environment, as configured in ESC Studio', opts.activate.trim());
   }

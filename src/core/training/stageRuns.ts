@@ -15,6 +15,10 @@ export interface StageRun<H = unknown> {
   running?: H;
   /** Why the stage could not start (e.g. sbatch's own message), when it never ran. */
   error?: string;
+  /** The exit code of the stage's last run, once it ended by itself. */
+  exitCode?: number;
+  /** The last lines the stage printed (esc-run.log), read once it failed or was stopped. */
+  output?: string[];
 }
 
 export const newStageRun = <H>(experimentFile: string, stage: StageId, outputDir: string): StageRun<H> => ({
@@ -44,4 +48,20 @@ export function reloadedRuns<H>(
     const prev = mine.find((r) => r.stage === stage);
     return prev && (prev.outputDir === outputDir || prev.running !== undefined) ? prev : newStageRun<H>(file, stage, outputDir);
   });
+}
+
+/** Whether a stage ended in a way that its last output should explain. */
+export const showsOutput = (run: StageRun<unknown>): boolean => run.status === 'failed' || run.status === 'stopped';
+
+/**
+ * How a failed or stopped stage ended, for the Runs view's tooltip and the run page: the exit code and
+ * the last lines it printed (e.g. "exec: llamafactory-cli: not found"); empty for any other stage.
+ */
+export function endingOf(run: StageRun<unknown>, lines = 5): { exit?: string; lines: string[] } {
+  if (!showsOutput(run)) return { lines: [] };
+  const exit =
+    run.exitCode !== undefined
+      ? `exit code ${run.exitCode}${run.exitCode === 127 ? ' (command not found)' : run.exitCode > 128 ? ` (signal ${run.exitCode - 128})` : ''}`
+      : undefined;
+  return { exit, lines: (run.output ?? []).slice(-lines) };
 }
