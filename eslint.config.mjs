@@ -25,6 +25,7 @@ export const CORE_FLOORS = {
   playground: ['formats', 'convert', 'dialogue'],
   runs: ['json', 'formats', 'dialogue', 'openai', 'embedded', 'eval', 'util'],
   prepare: ['json', 'formats', 'convert', 'runs', 'training', 'util'],
+  serve: ['training', 'util'],
 };
 const CORE_FOLDERS = Object.keys(CORE_FLOORS);
 /** Every feature folder, read from the tree, so a new feature gets the rule without an edit here. */

@@ -53,10 +53,23 @@ export interface ServedRole {
   argv: string[];
   /** CUDA_VISIBLE_DEVICES of the role's chain. */
   gpus: string;
+  /**
+   * Every adapter folder the served model is made of, base first: the SFT stage's, then (for a DPO
+   * stage) the DPO stage's, whose adapter was trained on base+SFT. All must exist before serving.
+   */
+  adapterDirs?: string[];
+  /** Merged weights the script exports first (once) with LLaMA-Factory `export` and serves. */
+  exportDir?: string;
+  /** The pid file the script writes (`serve-<role>.pid` next to it): the server's pid after `exec`. */
+  pidFile?: string;
+  /** Environment the script exports before `exec` besides CUDA_VISIBLE_DEVICES (API_PORT, ... for LLaMA-Factory). */
+  env?: Record<string, string>;
 }
 
 export interface ServePlan {
   roles: ServedRole[];
   /** Every file to write (scripts executable), absolute paths. */
   files: { path: string; content: string; executable?: boolean }[];
+  /** Things that will not stop the scripts being written but may stop a server (e.g. two vLLM servers on one GPU). */
+  warnings?: string[];
 }
