@@ -8,6 +8,7 @@ import { detectCommand } from './cli/detect';
 import { evalCommand } from './cli/eval';
 import { inferCommand } from './cli/infer';
 import { mineCommand } from './cli/mine';
+import { serveConfigCommand } from './cli/serveConfig';
 import { statsCommand } from './cli/stats';
 import { trainConfigCommand } from './cli/trainConfig';
 import { trainEmbeddedCommand } from './cli/trainEmbedded';
@@ -51,6 +52,14 @@ Usage:
   esc train-config <experiment.yaml> --out <dir> [--backend llamafactory|trl]
         [--launcher local|torchrun|slurm] [--cli <path>] [--activate "<shell line>"]
                                            every stage's config and script, dataset_info.json
+  esc serve-config <experiment.yaml> --out <dir> [--stages planner-dpo,generator-dpo,vanilla-dpo]
+        [--engine vllm|llamafactory] [--launcher local|slurm] [--merged] [--ports planner=8000,...]
+        [--port-planner N] [--port-generator N] [--port-vanilla N] [--cli <path>] [--export-cli <path>]
+        [--activate "<shell line>"] [--json]
+                                           a script per served role (serve-<role>.sh, .sbatch) that
+                                           serves the trained stage (default: each chain's DPO, else
+                                           SFT) on the paper's ports 8000/8001 (vanilla 8002); prints
+                                           each endpoint and the model name requests carry
   esc train-embedded --train <file> [--pref <file>] [--test <file>] --out <dir> [--beta B] [--json]
                                            retrain the Playground's embedded planner (SFT, then DPO)
                                            and retrieval generator; held-out planner scores
@@ -91,6 +100,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         launcher: { type: 'string' },
         cli: { type: 'string' },
         activate: { type: 'string' },
+        stages: { type: 'string' },
+        merged: { type: 'boolean', default: false },
+        ports: { type: 'string' },
+        'port-planner': { type: 'string' },
+        'port-generator': { type: 'string' },
+        'port-vanilla': { type: 'string' },
+        'export-cli': { type: 'string' },
         train: { type: 'string' },
         pref: { type: 'string' },
         test: { type: 'string' },
@@ -148,6 +164,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return 0;
       case 'train-config':
         return await trainConfigCommand(rest, values, values.json, io);
+      case 'serve-config':
+        return await serveConfigCommand(rest, values, values.json, io);
       case 'convert':
         return await convertCommand(rest, values, values.json, io);
       case 'chat':
