@@ -170,14 +170,22 @@ if (watch) {
   chmodSync('dist/cli.js', 0o755);
   // the experiment file's JSON schema, from the zod schema (one definition)
   writeFileSync('media/esc-experiment.schema.json', execFileSync(process.execPath, ['dist/cli.js', 'schema']));
-  // the Playground's default embedded models, trained deterministically from our own demo/ data
+  // the Playground's default embedded models, trained deterministically from our own demo/ data: the
+  // demo file's dialogues and the larger hand-written corpus in demo/sources/dialogues/, as one file
+  const corpus = [
+    'demo/data/esconv_demo.json',
+    ...readdirSync('demo/sources/dialogues')
+      .sort()
+      .map((f) => `demo/sources/dialogues/${f}`),
+  ];
+  writeFileSync('dist/demo-corpus.json', JSON.stringify(corpus.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')))));
   execFileSync(
     process.execPath,
     [
       'dist/cli.js',
       'train-embedded',
       '--train',
-      'demo/data/esconv_demo.json',
+      'dist/demo-corpus.json',
       '--pref',
       'demo/data/pref_planner_demo.json',
       '--out',
