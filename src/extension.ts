@@ -7,6 +7,7 @@ import { registerDatasets, type DatasetsTree, type DatasetViewerProvider } from 
 import { registerEvaluations, type EvaluationsFeature } from './features/evaluations';
 import { registerMining, type MiningFeature } from './features/mining';
 import { registerPlayground, type PlaygroundView } from './features/playground';
+import { registerServing, type ServingFeature } from './features/serving';
 import { registerTraining, type RunsModel, type RunsTree } from './features/training';
 
 export interface EscStudioApi {
@@ -19,6 +20,7 @@ export interface EscStudioApi {
   playground: PlaygroundView;
   evaluations: EvaluationsFeature;
   mining: MiningFeature;
+  serving: ServingFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): EscStudioApi {
@@ -27,11 +29,12 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: datasets, viewer } = registerDatasets(ctx);
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
+  const serving = registerServing(ctx, { runs: runsModel, tree: runs });
   const evaluations = registerEvaluations(ctx, { datasets, viewer, playground });
   const mining = registerMining(ctx, { datasets, playground });
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations, mining };
+  return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations, mining, serving };
 }
 
 export function deactivate(): void {}

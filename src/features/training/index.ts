@@ -27,6 +27,7 @@ async function pickExperiment(model: RunsModel, arg: unknown): Promise<string | 
 }
 
 export type { RunsModel, RunsTree };
+export type { RowNode, RunNode, RunsTreeRows } from './runsTree';
 
 export function registerTraining(ctx: Ctx, datasets: DatasetsTree): { model: RunsModel; tree: RunsTree } {
   const model = new RunsModel();

@@ -1,0 +1,275 @@
+// Registers Serving: *Serve Stages* on an experiment of the Runs view (preflight, the plan's scripts
+// written under <output_root>/<name>/serve/, one named terminal or Slurm job per served role, the
+// role's status in the Runs view, and the Playground pointed at the ready servers), *Stop Serving*
+// (the server's whole process group, or scancel), and *Attach Model Server…* (a server started
+// elsewhere, by URL). Off in untrusted workspaces: it starts processes and rewrites endpoint settings.
+// The commands also take an options object (the integration test's way in) and resolve with what happened.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { testConnection } from '../../core/openai/testConnection';
+import { PAPER_API_KEY, PAPER_PRESETS } from '../../core/openai/config';
+import { ServeConfigError } from '../../core/serve/serveConfig';
+import { SERVE_ROLES, type ServePlan, type ServeRole } from '../../core/serve/types';
+import { stagesOf, type StageId } from '../../core/training/experiment';
+import { ExperimentError, loadExperiment, type LoadedExperiment } from '../../core/training/trainConfig';
+import type { Ctx } from '../ctx';
+import type { RunNode, RunsModel, RunsTree } from '../training';
+import { startLocal } from './localServer';
+import { defaultStages, launcherOf, planServing, serveDirOf, writePlan } from './plan';
+import { usePlaygroundEndpoints, type EndpointChoice } from './playgroundEndpoints';
+import { reportProblems, servingPreflight, type Problem } from './preflight';
+import { Servers, type Server } from './servers';
+import { servingConfig } from './settings';
+import { startSlurm } from './slurmServer';
+
+export type { Server, ServedEndpoint, ServerStatus } from './servers';
+
+export interface ServeStagesOptions {
+  experiment: string;
+  /** Stages to serve (default: asked, the DPO stage of each chain preselected). */
+  stages?: StageId[];
+  /** What to do when the Playground has other endpoints configured (default: ask). */
+  playground?: EndpointChoice;
+}
+
+export interface ServeStagesResult {
+  status: 'started' | 'blocked' | 'dismissed' | 'untrusted' | 'invalid';
+  plan?: ServePlan;
+  servers?: Server[];
+  problems?: string[];
+  /** Settles once every started server is ready or failed, and the Playground was pointed at the ready ones (or not). */
+  settled?: Promise<'replaced' | 'kept' | 'unchanged'>;
+}
+
+export interface AttachServerOptions {
+  url: string;
+  role: ServeRole;
+  model?: string;
+  playground?: EndpointChoice;
+}
+
+export interface ServingFeature {
+  servers: Servers;
+}
+
+function trusted(command: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showErrorMessage(
+      `${command} is disabled in an untrusted workspace: it starts model servers and changes endpoint settings. Trust the workspace first.`,
+      'Manage Workspace Trust',
+    )
+    .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+  return false;
+}
+
+const isOptions = <T extends object>(arg: unknown, key: string): arg is T =>
+  typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) && key in arg && !('type' in arg);
+
+/** The experiment a command acts on: the Runs view's node, a file, or picked among the valid ones. */
+async function experimentOf(model: RunsModel, arg: unknown): Promise<string | undefined> {
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  const node = arg as RunNode | undefined;
+  if (node?.type === 'experiment') return node.entry.file;
+  if (node?.type === 'stage') return node.run.experimentFile;
+  await model.ready();
+  const valid = model.experiments.filter((e) => e.loaded);
+  if (valid.length === 1) return valid[0]!.file;
+  const pick = await vscode.window.showQuickPick(
+    valid.map((e) => ({ label: e.loaded!.experiment.name, description: vscode.workspace.asRelativePath(e.file), file: e.file })),
+    { title: 'ESC: the experiment to serve', placeHolder: valid.length === 0 ? 'No esc-experiment.yaml in this workspace' : undefined },
+  );
+  return pick?.file;
+}
+
+async function pickStages(loaded: LoadedExperiment): Promise<StageId[] | undefined> {
+  const defaults = new Set(defaultStages(loaded));
+  const picked = await vscode.window.showQuickPick(
+    stagesOf(loaded.experiment).map((s) => ({ label: s, picked: defaults.has(s), description: defaults.has(s) ? 'default' : undefined })),
+    { title: `ESC: serve which stages of ${loaded.experiment.name}? (one per role)`, canPickMany: true, ignoreFocusOut: true },
+  );
+  return picked && picked.length > 0 ? picked.map((p) => p.label) : undefined;
+}
+
+export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTree }): ServingFeature {
+  const servers = new Servers(ctx.log);
+  ctx.push(servers, deps.tree.addRows(servers));
+
+  async function serveStages(arg?: unknown): Promise<ServeStagesResult> {
+    if (!trusted('Serve Stages')) return { status: 'untrusted' };
+    const given = isOptions<ServeStagesOptions>(arg, 'experiment') ? arg : undefined;
+    const file = given?.experiment ?? (await experimentOf(deps.runs, arg));
+    if (!file) return { status: 'dismissed' };
+    let loaded: LoadedExperiment;
+    let plan: ServePlan;
+    try {
+      loaded = await loadExperiment(file);
+      const stages = given ? given.stages : await pickStages(loaded);
+      if (!given && !stages) return { status: 'dismissed' };
+      plan = await planServing(loaded, stages);
+    } catch (err) {
+      const problems =
+        err instanceof ExperimentError || err instanceof ServeConfigError ? err.problems : [String((err as Error)?.message ?? err)];
+      ctx.log.error(`Serve Stages ${file}:\n  ${problems.join('\n  ')}`);
+      void vscode.window
+        .showErrorMessage(`Cannot serve: ${problems.join('; ')}`, 'Open Experiment')
+        .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(file)));
+      return { status: 'invalid', problems };
+    }
+    const name = loaded.experiment.name;
+    const cfg = servingConfig();
+    const launcher = launcherOf(loaded);
+    const live = servers.of(file).filter((s) => s.status === 'starting' || s.status === 'ready');
+    const problems: Problem[] = await servingPreflight({
+      loaded,
+      plan,
+      launcher,
+      activate: cfg.activate,
+      requireGpu: cfg.requireGpu,
+      model: deps.runs,
+      ownPorts: new Set(live.flatMap((s) => (s.handle ? plan.roles.filter((r) => r.role === s.role).map((r) => r.port) : []))),
+    });
+    if (problems.length > 0) {
+      ctx.log.warn(`Serve Stages ${name} preflight:\n  ${problems.map((p) => `${p.severity}: ${p.message}`).join('\n  ')}`);
+    }
+    if (!(await reportProblems(name, problems))) return { status: 'blocked', problems: problems.map((p) => p.message) };
+    await writePlan(plan);
+    ctx.log.info(`Serving ${name} from ${serveDirOf(loaded)}: ${plan.roles.map((r) => `${r.role} ${r.stage} → ${r.baseUrl}`).join(', ')}`);
+    const started: Server[] = [];
+    for (const role of plan.roles) {
+      const terminalName = `ESC serve: ${name} ${role.role}`;
+      const server: Server = {
+        experimentFile: file,
+        label: name,
+        role: role.role,
+        stage: role.stage,
+        baseUrl: launcher === 'local' ? role.baseUrl : undefined,
+        model: role.modelName,
+        status: 'starting',
+        argv: role.argv,
+      };
+      try {
+        server.handle =
+          launcher === 'local' ? startLocal(terminalName, loaded.dir, role) : await startSlurm(terminalName, loaded.dir, role);
+      } catch (err) {
+        // it never ran (sbatch refused the job): the reason is the only output there is
+        server.status = 'failed';
+        server.reason = err instanceof Error ? err.message : String(err);
+        ctx.log.error(`${terminalName}: ${server.reason}`);
+      }
+      servers.put(server);
+      started.push(server);
+    }
+    const settled = servers.settled(started).then(async () => {
+      const failed = started.filter((s) => s.status === 'failed');
+      if (failed.length > 0) {
+        void vscode.window
+          .showErrorMessage(
+            `${name}: the ${failed.map((s) => s.role).join(' and ')} server${failed.length === 1 ? '' : 's'} failed: ${failed.map((s) => s.lastLines?.at(-1) ?? s.reason ?? '').join('; ')}`,
+            'Show Log',
+          )
+          .then((c) => c && ctx.log.show());
+      }
+      const ready = started.filter((s) => s.status === 'ready');
+      return ready.length > 0 ? usePlaygroundEndpoints(ready, given?.playground ?? 'ask') : 'unchanged';
+    });
+    return { status: 'started', plan, servers: started, settled };
+  }
+
+  async function stopServing(arg?: unknown): Promise<Server[]> {
+    if (!trusted('Stop Serving')) return [];
+    const node = arg as RunNode | undefined;
+    let targets: Server[];
+    if (node && typeof node === 'object' && 'type' in node && node.type === 'row') targets = [node.value as Server];
+    else if (arg instanceof vscode.Uri || node?.type === 'experiment' || isOptions<{ experiment: string }>(arg, 'experiment')) {
+      const file =
+        arg instanceof vscode.Uri ? arg.fsPath : node?.type === 'experiment' ? node.entry.file : (arg as { experiment: string }).experiment;
+      targets = servers.of(path.resolve(file)).filter((s) => s.status === 'starting' || s.status === 'ready');
+      if (targets.length === 0) void vscode.window.showInformationMessage('Nothing of this experiment is being served.');
+    } else {
+      const live = servers.all.filter((s) => s.status === 'starting' || s.status === 'ready');
+      if (live.length === 0) {
+        void vscode.window.showInformationMessage('No model server is known to ESC Studio.');
+        return [];
+      }
+      const picked = await vscode.window.showQuickPick(
+        live.map((s) => ({
+          label: `${s.label} ${s.role}`,
+          description: `${s.status} · ${s.baseUrl ?? ''}${s.handle ? '' : ' · attached'}`,
+          s,
+        })),
+        { title: 'ESC: stop which server?', canPickMany: true },
+      );
+      targets = picked?.map((p) => p.s) ?? [];
+    }
+    for (const s of targets) {
+      if (!s.handle) {
+        servers.remove(s); // attached: started elsewhere, so only forgotten here
+        continue;
+      }
+      s.stopping = true;
+      try {
+        await s.handle.stop();
+        s.status = 'stopped';
+        s.reason = undefined;
+        ctx.log.info(`Serving ${s.label} ${s.role}: stopped`);
+      } catch (err) {
+        s.reason = `could not stop: ${err instanceof Error ? err.message : String(err)}`;
+        void vscode.window.showErrorMessage(`Stop Serving ${s.label} ${s.role}: ${s.reason}`);
+      }
+      servers.fire();
+    }
+    return targets;
+  }
+
+  async function attachServer(arg?: unknown): Promise<Server | undefined> {
+    if (!trusted('Attach Model Server')) return undefined;
+    const given = isOptions<AttachServerOptions>(arg, 'url') ? arg : undefined;
+    const url =
+      given?.url ??
+      (await vscode.window.showInputBox({
+        title: 'ESC: Attach Model Server (1/2): its OpenAI-compatible base URL',
+        placeHolder: 'http://gpu-node-3:8000/v1',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL, up to and including /v1'),
+      }));
+    if (!url) return undefined;
+    const baseUrl = url.trim().replace(/\/+$/, '');
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Asking ${baseUrl}/models…` }, () =>
+      testConnection({ ...PAPER_PRESETS.generator, baseUrl, model: '', apiKey: PAPER_API_KEY, timeoutMs: 10_000 }),
+    );
+    if (!r.ok) {
+      void vscode.window.showErrorMessage(`Cannot attach ${baseUrl}: ${r.message}`);
+      return undefined;
+    }
+    const role =
+      given?.role ??
+      ((
+        await vscode.window.showQuickPick(
+          SERVE_ROLES.map((x) => ({ label: x })),
+          {
+            title: `ESC: Attach Model Server (2/2): what ${baseUrl} serves (it lists ${r.models.join(', ') || 'no model'})`,
+            ignoreFocusOut: true,
+          },
+        )
+      )?.label as ServeRole | undefined);
+    if (!role) return undefined;
+    let model = given?.model ?? r.models[0] ?? '';
+    if (!given && r.models.length > 1) {
+      const m = await vscode.window.showQuickPick(r.models, { title: `ESC: the model the ${role} requests name` });
+      if (!m) return undefined;
+      model = m;
+    }
+    const server: Server = { label: new URL(baseUrl).host, role, baseUrl, model, status: 'ready', models: r.models };
+    servers.put(server);
+    ctx.log.info(`Attached model server ${baseUrl} as the ${role} (model "${model}")`);
+    await usePlaygroundEndpoints([server], given?.playground ?? 'ask');
+    return server;
+  }
+
+  ctx.command('escStudio.serveStages', () => serveStages);
+  ctx.command('escStudio.stopServing', () => stopServing);
+  ctx.command('escStudio.attachServer', () => attachServer);
+  return { servers };
+}

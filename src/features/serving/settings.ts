@@ -1,0 +1,59 @@
+// Serving's settings (package.json `escStudio.serving.*`), and what it borrows from training's: the
+// LLaMA-Factory CLI (the llamafactory engine and merged exports), the activation line, the Slurm template.
+
+import * as vscode from 'vscode';
+import type { ServeEngine, ServeRole } from '../../core/serve/types';
+import { trainingConfig } from '../config';
+
+export interface ServingConfig {
+  engine: ServeEngine;
+  /** The engine's CLI: vLLM's, or LLaMA-Factory's for the llamafactory engine. */
+  cli: string;
+  /** LLaMA-Factory's CLI (merged exports). */
+  exportCli: string;
+  activate: string;
+  sbatchTemplate: string;
+  ports: Partial<Record<ServeRole, number>>;
+  requireGpu: boolean;
+}
+
+export function servingConfig(): ServingConfig {
+  const c = vscode.workspace.getConfiguration('escStudio.serving');
+  const t = trainingConfig();
+  const engine: ServeEngine = c.get<string>('engine') === 'llamafactory' ? 'llamafactory' : 'vllm';
+  const ports: Partial<Record<ServeRole, number>> = {};
+  for (const [role, port] of Object.entries(c.get<Record<string, unknown>>('ports') ?? {})) {
+    // a bad value is left to the paper's port rather than passed on as a script argument
+    if ((role === 'planner' || role === 'generator' || role === 'vanilla') && Number.isInteger(port) && (port as number) > 0) {
+      ports[role] = port as number;
+    }
+  }
+  return {
+    engine,
+    cli: engine === 'vllm' ? c.get<string>('vllmCli') || 'vllm' : t.llamafactoryCli,
+    exportCli: t.llamafactoryCli,
+    activate: t.activate,
+    sbatchTemplate: t.sbatchTemplate,
+    ports,
+    requireGpu: c.get<boolean>('requireGpu', true),
+  };
+}
+
+/** Sets one role's port (the preflight's "Use port N" fix), where the ports are set now. */
+export async function setServingPort(role: ServeRole, port: number): Promise<void> {
+  const c = vscode.workspace.getConfiguration('escStudio.serving');
+  const i = c.inspect<Record<string, number>>('ports');
+  const target =
+    i?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : i?.workspaceValue !== undefined || vscode.workspace.workspaceFolders?.length
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  const current =
+    (target === vscode.ConfigurationTarget.WorkspaceFolder
+      ? i?.workspaceFolderValue
+      : target === vscode.ConfigurationTarget.Workspace
+        ? i?.workspaceValue
+        : i?.globalValue) ?? {};
+  await c.update('ports', { ...current, [role]: port }, target);
+}
