@@ -318,6 +318,10 @@ describe('slurm job tracking', () => {
     assert.deepEqual(sacctOutcome('COMPLETED \n'), { code: 0 });
     assert.deepEqual(sacctOutcome('CANCELLED by 1000'), { code: undefined, stopped: true });
     assert.deepEqual(sacctOutcome('OUT_OF_MEMORY'), { code: 1 });
+    // with -o State,ExitCode: the job script's own code ("<code>:<signal>"), a signal as 128 + n
+    assert.deepEqual(sacctOutcome('FAILED      127:0 \n'), { code: 127 });
+    assert.deepEqual(sacctOutcome('TIMEOUT 0:15'), { code: 143 });
+    assert.deepEqual(sacctOutcome('OUT_OF_MEMORY 0:0'), { code: 1 });
     assert.equal(sacctOutcome('RUNNING'), undefined);
   });
 });

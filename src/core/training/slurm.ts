@@ -17,11 +17,18 @@ export function squeueStatus(state: string): StageStatus | undefined {
   return 'running';
 }
 
-/** sacct's final State (first line, `-X` for the allocation): how the stage ended. */
+/**
+ * sacct's final State and, when asked for (`-o State,ExitCode`), ExitCode "<code>:<signal>" (first line,
+ * `-X` for the allocation): how the stage ended, with the job script's own exit code when Slurm has it.
+ */
 export function sacctOutcome(state: string): StageOutcome | undefined {
-  const s = state.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
+  const [first = '', exit] = state.trim().split(/\s+/);
+  const s = first.toUpperCase();
   if (s === '' || s === 'PENDING' || s === 'RUNNING') return undefined;
   if (s === 'COMPLETED') return { code: 0 };
   if (s.startsWith('CANCELLED')) return { code: undefined, stopped: true };
-  return { code: 1 }; // FAILED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, PREEMPTED, BOOT_FAIL, DEADLINE
+  // FAILED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, PREEMPTED, BOOT_FAIL, DEADLINE: 1 when sacct gave no code
+  const m = /^(\d+):(\d+)$/.exec(exit ?? '');
+  const code = m ? Number(m[1]) || (Number(m[2]) > 0 ? 128 + Number(m[2]) : 0) : 0;
+  return { code: code === 0 ? 1 : code };
 }

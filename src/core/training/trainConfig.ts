@@ -10,7 +10,7 @@ import { scanFile } from '../json/readFile';
 import { parseRecord } from '../json/parseRecord';
 import { formatJsonPath } from '../formats/schemas';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { detectFile } from '../formats/detect';
+import { detectFile, type Detection } from '../formats/detect';
 import { conversationOf } from '../formats/accessors';
 import { isObject, toChatMessage, toChatMessages } from '../formats/messages';
 import type { DatasetKind } from '../formats/kinds';
@@ -101,6 +101,69 @@ const rel = (from: string, to: string): string => {
   return r === '' ? '.' : r.split(path.sep).join('/');
 };
 
+/** Why a stage's dataset cannot be trained on: absent, unreadable, not records, of another kind, or not registrable in dataset_info.json. */
+export type DatasetProblemCode = 'missing' | 'unreadable' | 'invalid' | 'wrong-kind' | 'not-registered';
+
+export interface StageDatasetProblem {
+  stage: StageId;
+  code: DatasetProblemCode;
+  /** The dataset file (absolute). */
+  file: string;
+  message: string;
+}
+
+/**
+ * Checks each stage's dataset from the head of its file (exists, is a list of records, is the stage's
+ * kind, can be registered for LLaMA-Factory); every problem of every stage, and the detections of the
+ * good ones. The one check `esc train-config`, the launch and the preflight report share.
+ */
+export async function checkStageDatasets(
+  loaded: LoadedExperiment,
+  stages: readonly StageId[] = stagesOf(loaded.experiment),
+): Promise<{ problems: StageDatasetProblem[]; detections: Map<StageId, Detection> }> {
+  const e = loaded.experiment;
+  const problems: StageDatasetProblem[] = [];
+  const detections = new Map<StageId, Detection>();
+  for (const stage of stages) {
+    const file = path.resolve(loaded.dir, e.datasets[stage]!);
+    const problem = (code: DatasetProblemCode, message: string): void => void problems.push({ stage, code, file, message });
+    let detection: Detection;
+    try {
+      detection = await detectFile(file);
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      problem(
+        missing ? 'missing' : 'unreadable',
+        `${stage}: dataset ${e.datasets[stage]} cannot be read (${missing ? 'no such file' : (err as Error).message})`,
+      );
+      continue;
+    }
+    if (detection.kind !== STAGE_KINDS[stage]) {
+      if (detection.kind === 'unknown' && detection.problem) {
+        problem(
+          'invalid',
+          `${stage}: dataset ${e.datasets[stage]} is not a list of records (${detection.problem.message}); this stage needs a ${STAGE_KINDS[stage]} file`,
+        );
+      } else {
+        problem(
+          'wrong-kind',
+          `${stage}: dataset ${e.datasets[stage]} is ${detection.kind === 'unknown' ? 'not an ESC dataset' : `a ${detection.kind} file`}; this stage needs a ${STAGE_KINDS[stage]} file`,
+        );
+      }
+      continue;
+    }
+    if (e.backend === 'llamafactory') {
+      const entry = datasetInfoEntry(path.basename(file), STAGE_KINDS[stage], detection.layout);
+      if ('error' in entry) {
+        problem('not-registered', `${stage}: ${e.datasets[stage]}: ${entry.error}`);
+        continue;
+      }
+    }
+    detections.set(stage, detection);
+  }
+  return { problems, detections };
+}
+
 /** Checks the datasets and builds every file; writes nothing. */
 export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfigOptions): Promise<TrainPlan> {
   const e = loaded.experiment;
@@ -111,26 +174,9 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
   if (e.backend === 'trl' && stages.some((s) => s.endsWith('-dpo')) && !TRL_DPO_LOSSES.includes(e.dpo.loss)) {
     problems.push(`dpo.loss: ${e.dpo.loss} is a LLaMA-Factory loss; TRL's DPO takes one of ${TRL_DPO_LOSSES.join(', ')}`);
   }
-  const kindsFound = new Map<StageId, Awaited<ReturnType<typeof detectFile>>>();
-  for (const stage of stages) {
-    const file = path.resolve(loaded.dir, e.datasets[stage]!);
-    let detection;
-    try {
-      detection = await detectFile(file);
-    } catch (err) {
-      problems.push(
-        `${stage}: dataset ${e.datasets[stage]} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message})`,
-      );
-      continue;
-    }
-    if (detection.kind !== STAGE_KINDS[stage]) {
-      problems.push(
-        `${stage}: dataset ${e.datasets[stage]} is ${detection.kind === 'unknown' ? 'not an ESC dataset' : `a ${detection.kind} file`}; this stage needs a ${STAGE_KINDS[stage]} file`,
-      );
-      continue;
-    }
-    kindsFound.set(stage, detection);
-  }
+  const checked = await checkStageDatasets(loaded, stages);
+  problems.push(...checked.problems.map((p) => p.message));
+  const kindsFound = checked.detections;
   if (problems.length > 0) throw new ExperimentError(problems);
 
   const paths: StagePaths = {
@@ -174,7 +220,7 @@ export async function planTrainConfig(loaded: LoadedExperiment, opts: TrainConfi
     const datasetAbs = path.resolve(loaded.dir, e.datasets[stage]!);
     if (e.backend === 'llamafactory') {
       const entry = datasetInfoEntry(rel(outDir, datasetAbs), STAGE_KINDS[stage], detection.layout);
-      if ('error' in entry) throw new ExperimentError([`${stage}: ${e.datasets[stage]}: ${entry.error}`]);
+      if ('error' in entry) throw new ExperimentError([`${stage}: ${e.datasets[stage]}: ${entry.error}`]); // checked above
       infoEntries[datasetName(e, stage)] = entry;
     } else {
       files.push({ path: path.join(outDir, 'data', `${stage}.jsonl`), content: await toTrlJsonl(datasetAbs, isDpo(stage)) });

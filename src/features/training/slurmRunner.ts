@@ -51,7 +51,7 @@ export function runOnSlurm(
           blind = 0;
           onQueued(queue === 'queued');
         } else if (queue === undefined) {
-          const outcome = await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State'], cwd).then(sacctOutcome, () => undefined);
+          const outcome = await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State,ExitCode'], cwd).then(sacctOutcome, () => undefined);
           if (outcome) return stopped ? { ...outcome, stopped: true } : outcome;
           blind++;
         } else blind++;
