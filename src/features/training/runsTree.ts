@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { STAGE_TITLES } from '../../core/training/stageConfigs';
 import type { StageStatus } from '../../core/training/pipeline';
 import type { ParsedLog } from '../../core/training/logs';
+import { endingOf } from '../../core/training/stageRuns';
 import type { AttachedRun, ExperimentEntry, RunsModel, StageRun } from './runsModel';
 
 export type RunNode =
@@ -103,8 +104,19 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
     const item = new vscode.TreeItem(r.stage, vscode.TreeItemCollapsibleState.None);
     item.id = `stage:${r.experimentFile}:${r.stage}`;
     const progress = progressText(r.log);
-    item.description = [r.status.replace('-', ' '), progress].filter(Boolean).join(' · ');
-    item.tooltip = `${STAGE_TITLES[r.stage]}\n${r.status}${r.error ? `: ${r.error}` : ''}\n${r.outputDir}${progress ? `\n${progress}` : ''}`;
+    // a failed stage says why: its exit code, and in the tooltip the last lines it printed
+    const ending = endingOf(r);
+    item.description = [r.status.replace('-', ' '), ending.exit, progress].filter(Boolean).join(' · ');
+    item.tooltip = [
+      `${STAGE_TITLES[r.stage]}`,
+      `${r.status}${r.error ? `: ${r.error}` : ''}`,
+      r.outputDir,
+      progress,
+      ending.exit,
+      ...ending.lines,
+    ]
+      .filter(Boolean)
+      .join('\n');
     const [icon, color] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = r.status === 'running' || r.status === 'queued' ? 'escStageRunning' : 'escStage';
