@@ -1,8 +1,8 @@
 // `npm run bench:playground`: latency of the embedded backend per turn, through onnxruntime-node and
 // through a plain TypeScript implementation of the same math, side by side:
 //   planner:   hashed features of a real dialogue context -> probabilities of the 8 strategies
-//   generator: retrieval embedding -> scores over a bank of 20,000 responses, restricted to the
-//              planned strategy -> top-k
+//   generator: BM25 over a bank of 20,000 responses (TypeScript only since model format 2),
+//              restricted to the planned strategy -> rerank -> pick
 // plus memory with the models loaded. The planner is trained on the paper's validation split when
 // ../shared/data is beside the repo (our demo data otherwise); the 20k bank repeats real contexts.
 
@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedPlanner } from '../../src/core/embedded/backend';
 import { loadEmbeddedModels, writeEmbeddedModels } from '../../src/core/embedded/modelFolder';
 import { contextFeatures } from '../../src/core/embedded/features';
-import { RETRIEVAL_DIM, retrievalEmbedding, type ResponseBank } from '../../src/core/embedded/retrieval';
+import { type BankResponse } from '../../src/core/embedded/retrieval';
 import { trainEmbedded } from '../../src/core/embedded/trainEmbedded';
 import { readExamples, type Example } from '../../src/core/embedded/trainingData';
 import { strategyId } from '../../src/core/strategies';
@@ -42,21 +42,19 @@ async function time(n: number, f: (i: number) => Promise<unknown>): Promise<numb
   return out;
 }
 
-function bigBank(examples: Example[], size: number): ResponseBank {
-  const embeddings = new Float32Array(size * RETRIEVAL_DIM);
-  const strategies = new Int32Array(size);
-  const texts: string[] = [];
-  for (let i = 0; i < size; i++) {
+function bigBank(examples: Example[], size: number): BankResponse[] {
+  return Array.from({ length: size }, (_, i) => {
     const e = examples[i % examples.length]!;
     // vary repeated contexts a little so rows differ
-    embeddings.set(
-      retrievalEmbedding([...e.context, { speaker: 'seeker', text: `variant ${Math.floor(i / examples.length)}` }]),
-      i * RETRIEVAL_DIM,
-    );
-    strategies[i] = strategyId(e.strategy);
-    texts.push(e.text ?? '');
-  }
-  return { dim: RETRIEVAL_DIM, embeddings, strategies, texts, contexts: texts.map(() => '') };
+    const variant = Math.floor(i / examples.length);
+    return {
+      text: `${e.text ?? ''}${variant ? ` (${variant})` : ''}`,
+      strategy: strategyId(e.strategy),
+      context: [...e.context.slice(-2), { speaker: 'seeker', text: `variant ${variant}` }],
+      turn: e.context.filter((t) => t.speaker === 'supporter').length,
+      fromEnd: -1,
+    };
+  });
 }
 
 /** Child mode: memory of loading a model folder in a fresh process (RSS before, after models, after sessions). */
@@ -66,7 +64,6 @@ async function memoryChild(dir: string): Promise<void> {
   const loaded = process.memoryUsage().rss;
   const ort = await createEngines(models, 'onnxruntime');
   await ort.planner(contextFeatures([{ speaker: 'seeker', text: 'hello' }]));
-  await ort.generator(retrievalEmbedding([{ speaker: 'seeker', text: 'hello' }]), 0);
   const sessions = process.memoryUsage().rss;
   console.log(JSON.stringify({ base, loaded, sessions }));
 }
@@ -98,14 +95,13 @@ async function main(): Promise<void> {
     const features = await time(TURNS, async (i) => contextFeatures(contexts[i]!.context));
     // the Playground's own per-turn path: the backends (context shaping, features, engine, argmax / pick)
     const [plannerO, plannerT] = [new EmbeddedPlanner(models, ort), new EmbeddedPlanner(models, ts)];
-    const [genO, genT] = [new EmbeddedGenerator(models, ort), new EmbeddedGenerator(models, ts)];
+    const genT = new EmbeddedGenerator(models, ts);
     const drain = async (it: AsyncIterable<string>): Promise<void> => {
       for await (const chunk of it) void chunk;
     };
     const plannerOrt = await time(TURNS, (i) => plannerO.plan(contexts[i]!.context));
     const plannerTs = await time(TURNS, (i) => plannerT.plan(contexts[i]!.context));
     const genTurns = Math.min(TURNS, 500);
-    const genOrt = await time(genTurns, (i) => drain(genO.generate(contexts[i]!.context, contexts[i]!.strategy)));
     const genTs = await time(genTurns, (i) => drain(genT.generate(contexts[i]!.context, contexts[i]!.strategy)));
 
     const row = (name: string, target: string, a: number[], b: number[]): string => {
@@ -121,14 +117,15 @@ async function main(): Promise<void> {
     console.log('| per turn, ms (p50 / p99) | onnxruntime-node | TypeScript, same math | TS ÷ ORT (p50) | target (p50) |');
     console.log('|---|---|---|---|---|');
     console.log(row('planner: one turn (features + forward pass + argmax)', '< 2 ms', plannerOrt, plannerTs));
+    const g = percentiles(genTs);
     console.log(
-      row(`generator: one turn, ${BANK.toLocaleString('en')}-response bank (embedding + scores + top-k)`, '< 10 ms', genOrt, genTs),
+      `\ngenerator (TypeScript only): one turn, ${BANK.toLocaleString('en')}-response bank (BM25 + position mask + rerank + pick): p50 ${g.p50.toFixed(3)} ms, p99 ${g.p99.toFixed(3)} ms (target < 10 ms)`,
     );
     const f = percentiles(features);
     console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
     console.log(
-      `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}×${RETRIEVAL_DIM} bank = ${mb(BANK * RETRIEVAL_DIM * 4)}) ${mb(mem.loaded - mem.base)}; ` +
-        `+ onnxruntime-node and both sessions ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
+      `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}-response sparse BM25 bank) ${mb(mem.loaded - mem.base)}; ` +
+        `+ onnxruntime-node and the planner session ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
     );
     console.log(
       `\nplanner on ${real ? 'the test split' : 'a held-out demo dialogue'} (${trained.counts.testTurns} turns): majority ${(trained.majority.accuracy * 100).toFixed(1)}% · SFT ${(trained.sft.accuracy * 100).toFixed(1)}% acc, ${(trained.sft.weighted_f1 * 100).toFixed(1)}% w-F1, ${(trained.sft.macro_f1 * 100).toFixed(1)}% macro-F1 · SFT+DPO ${(trained.dpo.accuracy * 100).toFixed(1)}% / ${(trained.dpo.weighted_f1 * 100).toFixed(1)}% / ${(trained.dpo.macro_f1 * 100).toFixed(1)}% (${trained.counts.pairs} mined pairs)`,

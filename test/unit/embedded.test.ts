@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint, EmbeddedPlanner } from '../../src/core/embedded/backend';
 import { FILES, loadEmbeddedModels, type EmbeddedModels } from '../../src/core/embedded/modelFolder';
 import { contextFeatures } from '../../src/core/embedded/features';
-import { retrievalEmbedding, ANY_STRATEGY } from '../../src/core/embedded/retrieval';
 import { trainEmbedded } from '../../src/core/embedded/trainEmbedded';
 import { readExamples } from '../../src/core/embedded/trainingData';
 import { turnsOfFlattened } from '../../src/core/dialogue/requests';
@@ -39,7 +38,7 @@ describe('embedded models trained on the real validation split', () => {
   });
 
   it(
-    'the ONNX planner and generator give the TypeScript forward pass’s numbers (within 1e-5) on real test dialogues',
+    'the ONNX planner gives the TypeScript forward pass’s numbers (within 1e-5) on real test dialogues',
     { skip: sharedData.skip },
     async () => {
       const onnx = await createEngines(models, 'onnxruntime');
@@ -48,25 +47,12 @@ describe('embedded models trained on the real validation split', () => {
       const test = (await readExamples(sharedFile('ESC_sft_test.json'))).examples.filter((_, i) => i % 9 === 0);
       assert.ok(test.length > 150);
       let maxP = 0;
-      let maxS = 0;
-      let sameTop = 0;
-      for (const [i, e] of test.entries()) {
+      for (const e of test) {
         const x = contextFeatures(e.context);
         const [a, b] = [await onnx.planner(x), await ts.planner(x)];
         for (let c = 0; c < 8; c++) maxP = Math.max(maxP, Math.abs(a[c]! - b[c]!));
-        const q = retrievalEmbedding(e.context);
-        const strategy = i % 5 === 0 ? ANY_STRATEGY : STRATEGIES.indexOf(e.strategy);
-        const [ro, rt] = [await onnx.generator(q, strategy), await ts.generator(q, strategy)];
-        assert.equal(ro.scores.length, rt.scores.length);
-        for (let k = 0; k < ro.scores.length; k++) maxS = Math.max(maxS, Math.abs(ro.scores[k]! - rt.scores[k]!));
-        if (ro.indices[0] === rt.indices[0]) sameTop++;
-        // every retrieved response has the requested strategy
-        if (strategy !== ANY_STRATEGY) for (const idx of ro.indices) assert.equal(models.bank.strategies[idx], strategy);
       }
       assert.ok(maxP < 1e-5, `planner max difference ${maxP}`);
-      assert.ok(maxS < 1e-5, `generator max score difference ${maxS}`);
-      // ties may be ordered differently; real contexts rarely tie
-      assert.ok(sameTop >= test.length - 2, `same top response on ${sameTop}/${test.length}`);
     },
   );
 
@@ -157,7 +143,7 @@ describe('embedded model folders', () => {
     writeFileSync(path.join(dir, FILES.bank), bank.slice(0, 100));
     await assert.rejects(loadEmbeddedModels(dir), /bank\.json is not valid JSON/);
     writeFileSync(path.join(dir, FILES.bank), JSON.stringify({ responses: [] }));
-    await assert.rejects(loadEmbeddedModels(dir), /lists 0 responses but generator\.onnx scores \d+/);
+    await assert.rejects(loadEmbeddedModels(dir), /lists 0 responses but manifest\.json says \d+/);
     rmSync(path.join(dir, FILES.planner));
     await assert.rejects(loadEmbeddedModels(dir), /cannot read planner\.onnx \(ENOENT\)/);
     await assert.rejects(loadEmbeddedModels(path.join(tmp, 'nowhere')), /cannot read manifest\.json/);
@@ -219,9 +205,16 @@ describe('embedded model folders', () => {
     writeFileSync(path.join(dir, FILES.manifest), JSON.stringify({ ...manifest, strategies: [...manifest.strategies].reverse() }));
     await assert.rejects(loadEmbeddedModels(dir), /manifest\.json lists the strategies .* not the 8 in ESC Studio's order/);
     writeFileSync(path.join(dir, FILES.manifest), JSON.stringify(manifest));
-    const bank = JSON.parse(readFileSync(path.join(dir, FILES.bank), 'utf8')) as { responses: { strategy: string }[] };
-    bank.responses[0]!.strategy = bank.responses[0]!.strategy === 'Question' ? 'Others' : 'Question';
-    writeFileSync(path.join(dir, FILES.bank), JSON.stringify(bank));
-    await assert.rejects(loadEmbeddedModels(dir), /response 0 is .* in bank\.json but not in generator\.onnx/);
+    // a folder of format 1 (dense generator.onnx) is recognised and refused with the command that retrains it
+    writeFileSync(path.join(dir, FILES.manifest), JSON.stringify({ ...manifest, format: 'esc-studio-embedded/1' }));
+    writeFileSync(path.join(dir, 'generator.onnx'), '');
+    await assert.rejects(
+      loadEmbeddedModels(dir),
+      /older ESC Studio \(format esc-studio-embedded\/1.*Retrain them with "esc train-embedded/,
+    );
+    // and a retrain replaces it as a whole, generator.onnx included
+    await trainEmbedded({ train: path.join(DEMO_DATA, 'esconv_demo.json'), out: dir });
+    assert.deepEqual(readdirSync(dir).sort(), Object.values(FILES).sort());
+    await loadEmbeddedModels(dir);
   });
 });

@@ -30,18 +30,38 @@ export interface Planner {
   plan(history: readonly DialogueTurn[], signal?: AbortSignal): Promise<PlanResult>;
 }
 
+/** How one reply is chosen; a backend ignores what it cannot honour (an endpoint samples with its own settings). */
+export interface SamplingOptions {
+  /** 0: the best reply; higher spreads the choice over the next best ones. */
+  temperature?: number;
+  /** The same seed gives the same replies (tests). */
+  seed?: number;
+  /** Replies already offered for this turn: a regeneration offers another one. */
+  avoid?: readonly string[];
+  /** Told how the reply was found, before its text (retrieval backends: how relevant it is to the context). */
+  onRetrieved?: (info: RetrievalInfo) => void;
+}
+
+/** A retrieved reply's figures: what a card shows and an on-topic check asserts on. */
+export interface RetrievalInfo {
+  /** BM25 relevance of the reply to the dialogue context, 0..1. */
+  relevance: number;
+  /** Its place among the candidates, 0 = the best. */
+  rank: number;
+}
+
 /** Stage 2: writes the reply for a given strategy; yields text chunks as they arrive. */
 export interface Generator {
   readonly label: string;
   readonly note?: string;
-  generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string>;
+  generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal, sampling?: SamplingOptions): AsyncIterable<string>;
 }
 
 /** The vanilla joint baseline: one model answers "[Strategy] text"; yields raw text chunks. */
 export interface JointModel {
   readonly label: string;
   readonly note?: string;
-  respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string>;
+  respond(history: readonly DialogueTurn[], signal?: AbortSignal, sampling?: SamplingOptions): AsyncIterable<string>;
 }
 
 /** What the UI can offer next to a failure (a button in the card). */

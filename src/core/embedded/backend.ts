@@ -1,15 +1,15 @@
-// The embedded backend: the planner (logistic regression, SFT+DPO) and the retrieval generator, run
-// through onnxruntime-node, or through the TypeScript forward pass of the same math when asked to
-// (benchmarks, tests) or when onnxruntime-node cannot load on this machine.
+// The embedded backend: the planner (logistic regression, SFT+DPO) run through onnxruntime-node, or
+// through the TypeScript forward pass of the same math when asked to (benchmarks, tests) or when
+// onnxruntime-node cannot load on this machine; and the retrieval generator (retrieval.ts, in
+// TypeScript: BM25 over a sparse index).
 
 import { STRATEGIES, type Strategy, strategyId } from '../strategies';
 import { contextFeatures } from './features';
 import type { EmbeddedModels } from './modelFolder';
-import { GENERATOR_TOP_K } from './onnxGraphs';
-import { generatorSession, loadOrt, plannerSession, type GeneratorRun, type PlannerRun } from './ortRuntime';
+import { loadOrt, plannerSession, type PlannerRun } from './ortRuntime';
 import { modelContext } from '../dialogue/requests';
-import { ANY_STRATEGY, MASKED_SCORE, retrievalEmbedding, topResponses } from './retrieval';
-import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, StrategyProbabilities } from '../dialogue/types';
+import { ANY_STRATEGY, retrieve, sampleCandidate, seededRandom, type Candidate } from './retrieval';
+import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, SamplingOptions, StrategyProbabilities } from '../dialogue/types';
 
 export type Engine = 'onnxruntime' | 'typescript';
 
@@ -18,39 +18,29 @@ export interface EmbeddedEngines {
   /** Why the TypeScript engine runs instead of onnxruntime, when it was not asked for. */
   fallbackReason?: string;
   planner: PlannerRun;
-  generator: GeneratorRun;
-  /** Frees the onnxruntime sessions (their copy of the weights). */
+  /** Frees the onnxruntime session (its copy of the weights). */
   release(): Promise<void>;
 }
 
-/** Sessions for both graphs; `prefer` 'typescript' skips onnxruntime-node entirely. */
+/** A session for the planner's graph; `prefer` 'typescript' skips onnxruntime-node entirely. */
 export async function createEngines(models: EmbeddedModels, prefer: Engine = 'onnxruntime'): Promise<EmbeddedEngines> {
   const typescript = (fallbackReason?: string): EmbeddedEngines => ({
     engine: 'typescript',
     fallbackReason,
     planner: async (x) => Float32Array.from(models.planner.probabilities(x)),
-    generator: async (q, s) => topResponses(models.bank, q, s, GENERATOR_TOP_K),
     release: async () => undefined,
   });
   if (prefer === 'typescript') return typescript();
   const ort = loadOrt();
   if (ort instanceof Error) return typescript(ort.message);
-  const [planner, generator] = await Promise.allSettled([plannerSession(models.plannerOnnx), generatorSession(models.generatorOnnx)]);
-  if (planner.status === 'fulfilled' && generator.status === 'fulfilled') {
-    const [p, g] = [planner.value, generator.value];
-    return {
-      engine: 'onnxruntime',
-      planner: p.run,
-      generator: g.run,
-      release: async () => void (await Promise.all([p.release(), g.release()])),
-    };
+  try {
+    const p = await plannerSession(models.plannerOnnx);
+    return { engine: 'onnxruntime', planner: p.run, release: () => p.release() };
+  } catch (reason) {
+    return typescript(
+      `onnxruntime-node could not open the planner (${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)})`,
+    );
   }
-  // one graph would not open: free the other, and run both with the TypeScript engine
-  for (const opened of [planner, generator]) if (opened.status === 'fulfilled') await opened.value.release().catch(() => undefined);
-  const reason = [planner, generator].find((r) => r.status === 'rejected')!.reason as unknown;
-  return typescript(
-    `onnxruntime-node could not open the models (${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)})`,
-  );
 }
 
 const describeEngine = (e: EmbeddedEngines): string => (e.engine === 'onnxruntime' ? 'onnxruntime-node' : 'TypeScript engine');
@@ -87,66 +77,90 @@ export class EmbeddedPlanner implements Planner {
   }
 }
 
-/** Picks the best retrieved reply not already said in this conversation. */
-function firstUnsaid(
-  models: EmbeddedModels,
+/**
+ * The reply for a context from the retrieval's candidates: never one already said in the conversation
+ * nor one already offered for this turn (`avoid`); sampled with the temperature (0 — the default, and
+ * what `esc infer` uses — takes the best), seeded when a seed is given.
+ */
+function choose(
+  candidates: readonly Candidate[],
   history: readonly DialogueTurn[],
-  indices: number[],
-  scores: number[],
-): { index: number; score: number } | undefined {
-  const said = new Set(history.filter((t) => t.speaker === 'supporter').map((t) => t.text));
-  for (let i = 0; i < indices.length; i++) {
-    if (scores[i]! <= MASKED_SCORE / 2) break;
-    if (!said.has(models.bank.texts[indices[i]!]!)) return { index: indices[i]!, score: scores[i]! };
-  }
-  return indices.length > 0 && scores[0]! > MASKED_SCORE / 2 ? { index: indices[0]!, score: scores[0]! } : undefined;
+  defaults: SamplingOptions,
+  sampling: SamplingOptions | undefined,
+): Candidate | undefined {
+  const o = { ...defaults, ...sampling };
+  const avoid = new Set([
+    ...history.filter((t) => t.speaker === 'supporter').map((t) => t.text.trim()),
+    ...(o.avoid ?? []).map((t) => t.trim()),
+  ]);
+  const random = o.seed === undefined ? undefined : seededRandom(o.seed + avoid.size);
+  // everything was said already (a tiny bank): repeating beats answering nothing
+  const hit = sampleCandidate(candidates, { temperature: o.temperature ?? 0, avoid, random }) ?? candidates[0];
+  if (hit) o.onRetrieved?.({ relevance: hit.relevance, rank: candidates.indexOf(hit) });
+  return hit;
 }
 
 export class EmbeddedGenerator implements Generator {
   readonly label: string;
   readonly note = 'retrieval baseline, not a language model';
-  /** Score of the last reply (for `esc chat` and the UI's provenance line). */
-  lastScore: number | undefined;
 
+  /** `defaults`: the sampling used when a call gives none (temperature 0: the best candidate). */
   constructor(
     private readonly models: EmbeddedModels,
-    private readonly engines: EmbeddedEngines,
+    engines: EmbeddedEngines,
+    private readonly defaults: SamplingOptions = {},
   ) {
-    this.label = `embedded retrieval generator · ${models.bank.texts.length} responses · ${describeEngine(engines)}`;
+    this.label = `embedded retrieval generator · ${models.bank.texts.length} responses · BM25 · planner on ${describeEngine(engines)}`;
   }
 
-  async *generate(history: readonly DialogueTurn[], strategy: Strategy, signal?: AbortSignal): AsyncIterable<string> {
+  /** The ranked candidates for a context and strategy (what `generate` samples from). */
+  candidates(history: readonly DialogueTurn[], strategy: Strategy): Candidate[] {
+    return retrieve(this.models.bank, modelContext(history), { strategy: strategyId(strategy) });
+  }
+
+  async *generate(
+    history: readonly DialogueTurn[],
+    strategy: Strategy,
+    signal?: AbortSignal,
+    sampling?: SamplingOptions,
+  ): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const found = await this.engines.generator(retrievalEmbedding(modelContext(history)), strategyId(strategy));
-    const hit = firstUnsaid(this.models, history, found.indices, found.scores);
+    const hit = choose(this.candidates(history, strategy), history, this.defaults, sampling);
     if (!hit) {
       // no response of this strategy in the bank: say so rather than answer with another strategy
       throw new Error(
         `The embedded bank has no "${strategy}" response to retrieve. Train the embedded models on data with more ${strategy} turns, or use an endpoint.`,
       );
     }
-    this.lastScore = hit.score;
-    yield this.models.bank.texts[hit.index]!;
+    yield hit.text;
   }
 }
 
-/** Vanilla joint baseline, embedded: retrieve across all strategies; the reply brings its own strategy. */
+/**
+ * Vanilla joint baseline, embedded: strategy and response are scored together over the whole bank
+ * (relevance, agreement, and how strongly the neighbouring contexts vote for the response's strategy),
+ * without the planner; the reply brings its own strategy.
+ */
 export class EmbeddedJoint implements JointModel {
   readonly label: string;
-  readonly note = 'retrieval baseline: closest response of any strategy';
+  readonly note = 'retrieval baseline: strategy and response retrieved together';
 
   constructor(
     private readonly models: EmbeddedModels,
-    private readonly engines: EmbeddedEngines,
+    engines: EmbeddedEngines,
+    private readonly defaults: SamplingOptions = {},
   ) {
-    this.label = `embedded joint retrieval · ${models.bank.texts.length} responses · ${describeEngine(engines)}`;
+    this.label = `embedded joint retrieval · ${models.bank.texts.length} responses · BM25 · ${describeEngine(engines)}`;
   }
 
-  async *respond(history: readonly DialogueTurn[], signal?: AbortSignal): AsyncIterable<string> {
+  candidates(history: readonly DialogueTurn[]): Candidate[] {
+    return retrieve(this.models.bank, modelContext(history), { strategy: ANY_STRATEGY });
+  }
+
+  async *respond(history: readonly DialogueTurn[], signal?: AbortSignal, sampling?: SamplingOptions): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const found = await this.engines.generator(retrievalEmbedding(modelContext(history)), ANY_STRATEGY);
-    const hit = firstUnsaid(this.models, history, found.indices, found.scores);
+    const hit = choose(this.candidates(history), history, this.defaults, sampling);
     if (!hit) throw new Error('The embedded bank is empty.');
-    yield `[${STRATEGIES[this.models.bank.strategies[hit.index]!]}] ${this.models.bank.texts[hit.index]}`;
+    yield `[${STRATEGIES[hit.strategy]}] ${hit.text}`;
   }
 }

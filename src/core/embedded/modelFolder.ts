@@ -1,6 +1,6 @@
-// The embedded models on disk: a folder with planner.onnx, generator.onnx, bank.json (the response
-// texts, which ONNX cannot hold) and manifest.json (what they were trained on, and how well the
-// planner did). The shipped default is built from demo/ at build time; `esc train-embedded` and
+// The embedded models on disk: a folder with planner.onnx, bank.json (the retrieval generator's
+// responses with the contexts they answered and their positions; the sparse index is built from it
+// on load) and manifest.json (what they were trained on, and how well the planner did). The shipped default is built from demo/ at build time; `esc train-embedded` and
 // `ESC: Train Embedded Models from Dataset` write the same layout into the user's workspace.
 
 import { randomUUID } from 'node:crypto';
@@ -9,14 +9,21 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import { STRATEGIES } from '../strategies';
 import { FEATURE_BITS } from './features';
-import { bankTensors, generatorGraph, plannerGraph, plannerWeights } from './onnxGraphs';
+import { plannerGraph, plannerWeights } from './onnxGraphs';
 import { PlannerModel } from './plannerModel';
-import { RETRIEVAL_DIM, type ResponseBank } from './retrieval';
+import { buildBank, type BankResponse, type ResponseBank } from './retrieval';
 
-export const MODEL_FORMAT = 'esc-studio-embedded/1';
+/**
+ * Format 2: BM25 retrieval over the stored contexts and positions. Format 1 (a dense [N, 512] bank in
+ * generator.onnx, no positions) is recognised and refused with the command that retrains it.
+ */
+export const MODEL_FORMAT = 'esc-studio-embedded/2';
+const OLDER_FORMATS = ['esc-studio-embedded/1'];
+/** Files an older format wrote: a retrain may replace a folder that holds them. */
+const OLDER_FILES = ['generator.onnx'];
 /** Where the shipped default models are, relative to the bundles' folder (dist/; scripts/build.mjs writes them). */
 export const DEFAULT_MODELS_SUBDIR = ['models', 'default'] as const;
-export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', generator: 'generator.onnx', bank: 'bank.json' } as const;
+export const FILES = { manifest: 'manifest.json', planner: 'planner.onnx', bank: 'bank.json' } as const;
 
 const scores = z.object({ accuracy: z.number(), weighted_f1: z.number(), macro_f1: z.number() });
 const manifestSchema = z.object({
@@ -30,7 +37,7 @@ const manifestSchema = z.object({
     pairs: z.number().int(),
     pairSource: z.enum(['file', 'mined', 'none']),
   }),
-  generator: z.object({ responses: z.number().int(), dim: z.number().int() }),
+  generator: z.object({ responses: z.number().int() }),
   training: z.object({
     train: z.string(),
     pref: z.string().optional(),
@@ -43,7 +50,19 @@ const manifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-const bankFileSchema = z.object({ responses: z.array(z.object({ text: z.string(), strategy: z.enum(STRATEGIES), context: z.string() })) });
+const turnSchema = z.object({ speaker: z.enum(['seeker', 'supporter']), text: z.string() });
+const bankFileSchema = z.object({
+  responses: z.array(
+    z.object({
+      text: z.string(),
+      strategy: z.enum(STRATEGIES),
+      /** The turns it answered, oldest first. */
+      context: z.array(turnSchema),
+      turn: z.number().int().min(0),
+      fromEnd: z.number().int().min(-1),
+    }),
+  ),
+});
 
 export interface EmbeddedModels {
   dir: string;
@@ -51,7 +70,6 @@ export interface EmbeddedModels {
   planner: PlannerModel;
   bank: ResponseBank;
   plannerOnnx: Uint8Array;
-  generatorOnnx: Uint8Array;
 }
 
 /** Reads a model folder; every failure names the folder and the file. */
@@ -73,7 +91,14 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
       throw new Error(`Embedded models in ${dir}: ${name} is not valid JSON (${(e as Error).message}).`, { cause: e });
     }
   };
-  const manifest = manifestSchema.safeParse(parseJson(FILES.manifest, await read(FILES.manifest)));
+  const raw = parseJson(FILES.manifest, await read(FILES.manifest));
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && OLDER_FORMATS.includes(format)) {
+    throw new Error(
+      `Embedded models in ${dir} were written by an older ESC Studio (format ${format}, dense retrieval without dialogue positions). Retrain them with "esc train-embedded --train <file> --out ${dir}" or "ESC: Train Embedded Models from Dataset".`,
+    );
+  }
+  const manifest = manifestSchema.safeParse(raw);
   if (!manifest.success) {
     throw new Error(
       `Embedded models in ${dir}: ${FILES.manifest} is not an ESC Studio model manifest (${manifest.error.issues[0]?.message}).`,
@@ -85,43 +110,29 @@ export async function loadEmbeddedModels(dir: string): Promise<EmbeddedModels> {
       `Embedded models in ${dir}: ${FILES.manifest} lists the strategies ${JSON.stringify(manifest.data.strategies)}, not the 8 in ESC Studio's order.`,
     );
   }
-  const [plannerOnnx, generatorOnnx, bankJson] = await Promise.all([read(FILES.planner), read(FILES.generator), read(FILES.bank)]);
+  const [plannerOnnx, bankJson] = await Promise.all([read(FILES.planner), read(FILES.bank)]);
   const bankFile = bankFileSchema.safeParse(parseJson(FILES.bank, bankJson));
   if (!bankFile.success) {
     throw new Error(`Embedded models in ${dir}: ${FILES.bank} does not list responses (${bankFile.error.issues[0]?.message}).`);
   }
   let planner: PlannerModel;
-  let tensors: ReturnType<typeof bankTensors>;
   try {
     planner = new PlannerModel(plannerWeights(plannerOnnx));
-    tensors = bankTensors(generatorOnnx);
   } catch (e) {
     throw new Error(`Embedded models in ${dir}: ${(e as Error).message}`, { cause: e });
   }
   const responses = bankFile.data.responses;
-  if (responses.length !== tensors.strategies.length) {
+  if (responses.length !== manifest.data.generator.responses) {
     throw new Error(
-      `Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.generator} scores ${tensors.strategies.length}; the files come from different trainings.`,
-    );
-  }
-  if (tensors.dim !== RETRIEVAL_DIM) {
-    throw new Error(
-      `Embedded models in ${dir}: ${FILES.generator} embeds contexts in ${tensors.dim} dimensions, this version uses ${RETRIEVAL_DIM}; train the models again.`,
-    );
-  }
-  const mismatch = responses.findIndex((r, i) => STRATEGIES[tensors.strategies[i]!] !== r.strategy);
-  if (mismatch >= 0) {
-    throw new Error(
-      `Embedded models in ${dir}: response ${mismatch} is "${responses[mismatch]!.strategy}" in ${FILES.bank} but not in ${FILES.generator}; the files come from different trainings.`,
+      `Embedded models in ${dir}: ${FILES.bank} lists ${responses.length} responses but ${FILES.manifest} says ${manifest.data.generator.responses}; the files come from different trainings.`,
     );
   }
   return {
     dir,
     manifest: manifest.data,
     planner,
-    bank: { ...tensors, texts: responses.map((r) => r.text), contexts: responses.map((r) => r.context) },
+    bank: buildBank(responses.map((r) => ({ ...r, strategy: STRATEGIES.indexOf(r.strategy) }))),
     plannerOnnx,
-    generatorOnnx,
   };
 }
 
@@ -141,14 +152,14 @@ export async function assertReplaceable(dir: string): Promise<void> {
   }
   if (entries.length === 0) return;
   // only a folder that holds our files and nothing else is replaced: a note kept beside them survives
-  const foreign = entries.filter((e) => !(Object.values(FILES) as string[]).includes(e));
+  const foreign = entries.filter((e) => !(Object.values(FILES) as string[]).includes(e) && !OLDER_FILES.includes(e));
   let format: unknown;
   try {
     format = (JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as { format?: unknown }).format;
   } catch {
     format = undefined;
   }
-  if (format !== MODEL_FORMAT) {
+  if (format !== MODEL_FORMAT && !OLDER_FORMATS.includes(format as string)) {
     throw new Error(
       `${dir} already holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an embedded-models folder; it would be replaced as a whole. Choose a new or empty folder.`,
     );
@@ -165,7 +176,12 @@ export async function assertReplaceable(dir: string): Promise<void> {
  * a failure or a reader never sees a half-written set; if the swap fails, the previous set is put
  * back.
  */
-export async function writeEmbeddedModels(target: string, planner: PlannerModel, bank: ResponseBank, manifest: Manifest): Promise<void> {
+export async function writeEmbeddedModels(
+  target: string,
+  planner: PlannerModel,
+  responses: readonly BankResponse[],
+  manifest: Manifest,
+): Promise<void> {
   // resolved: "out/" would otherwise put the temporary folder inside the target
   const dir = path.resolve(target);
   await assertReplaceable(dir);
@@ -175,11 +191,8 @@ export async function writeEmbeddedModels(target: string, planner: PlannerModel,
   const old = `${dir}.old-${randomUUID()}`;
   let hadOld = false;
   try {
-    const bankJson = {
-      responses: bank.texts.map((text, i) => ({ text, strategy: STRATEGIES[bank.strategies[i]!]!, context: bank.contexts[i] ?? '' })),
-    };
+    const bankJson = { responses: responses.map((r) => ({ ...r, strategy: STRATEGIES[r.strategy]! })) };
     await writeFile(path.join(tmp, FILES.planner), plannerGraph(planner.weights));
-    await writeFile(path.join(tmp, FILES.generator), generatorGraph(bank));
     await writeFile(path.join(tmp, FILES.bank), JSON.stringify(bankJson) + '\n');
     await writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
     try {

@@ -6,14 +6,12 @@
 // planner:   indices [n] int64, values [1, n] float
 //            -> Gather(weights [D, K], indices) [n, K] -> MatMul(values, ·) [1, K] -> Softmax
 //            (sparse: only the context's active hashed features are touched, not all 2^18)
-// generator: context [1, E] float, strategy [1] int64 (-1 = any)
-//            -> Gemm(context, bank [N, E], transB) [1, N] -> Where(bank_strategy == strategy or
-//               strategy == -1, scores, -1e9) -> TopK(k) -> scores [1, k], indices [1, k]
+// The retrieval generator has no graph since model format 2: BM25 over a sparse index is a few
+// thousand additions per turn in TypeScript, and a dense [N, E] bank was the memory problem.
 
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { STRATEGIES } from '../strategies';
 import { FEATURE_DIM } from './features';
-import { ANY_STRATEGY, MASKED_SCORE, type ResponseBank } from './retrieval';
 
 const K = STRATEGIES.length;
 /**
@@ -32,9 +30,6 @@ const INT64 = 7;
 const INT = 2;
 const OPSET = 17;
 
-/** Default number of responses the generator graph returns (the caller skips ones already said). */
-export const GENERATOR_TOP_K = 8;
-
 function valueInfo(name: string, elemType: number, dims: (number | string)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
@@ -48,12 +43,6 @@ const floatTensor = (name: string, dims: number[], data: Float32Array): OnnxType
   dataType: FLOAT,
   rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
 });
-
-const int64Tensor = (name: string, dims: number[], data: ArrayLike<number>): OnnxTypes.ITensorProto => {
-  const big = new BigInt64Array(data.length);
-  for (let i = 0; i < data.length; i++) big[i] = BigInt(data[i]!);
-  return { name, dims, dataType: INT64, rawData: new Uint8Array(big.buffer) };
-};
 
 /** A graph node; `axis` is the one attribute these graphs use (Gather, Softmax, TopK). */
 function op(opType: string, input: string[], output: string[], name: string, axis?: number): OnnxTypes.INodeProto {
@@ -93,42 +82,6 @@ export function plannerGraph(weights: Float32Array): Uint8Array {
   );
 }
 
-/** The retrieval generator's scoring graph over a bank. */
-export function generatorGraph(bank: ResponseBank, topK = GENERATOR_TOP_K): Uint8Array {
-  const n = bank.strategies.length;
-  if (n === 0) throw new Error('the response bank is empty');
-  const k = Math.min(topK, n);
-  return encode(
-    {
-      name: 'esc_retrieval_generator',
-      input: [valueInfo('context', FLOAT, [1, bank.dim]), valueInfo('strategy', INT64, [1])],
-      output: [valueInfo('scores', FLOAT, [1, k]), valueInfo('indices', INT64, [1, k])],
-      initializer: [
-        floatTensor('bank', [n, bank.dim], bank.embeddings),
-        int64Tensor('bank_strategy', [n], bank.strategies),
-        floatTensor('masked', [], Float32Array.of(MASKED_SCORE)),
-        int64Tensor('any', [1], [ANY_STRATEGY]),
-        int64Tensor('k', [1], [k]),
-      ],
-      node: [
-        {
-          opType: 'Gemm',
-          input: ['context', 'bank'],
-          output: ['all_scores'],
-          name: 'score',
-          attribute: [{ name: 'transB', type: INT, i: 1 }],
-        },
-        op('Equal', ['bank_strategy', 'strategy'], ['same'], 'same_strategy'),
-        op('Equal', ['strategy', 'any'], ['unrestricted'], 'any_strategy'),
-        op('Or', ['same', 'unrestricted'], ['allowed'], 'allowed'),
-        op('Where', ['allowed', 'all_scores', 'masked'], ['restricted'], 'restrict'),
-        op('TopK', ['restricted', 'k'], ['scores', 'indices'], 'top_k', -1),
-      ],
-    },
-    'ESC Studio embedded response generator: a retrieval baseline over a bank of supporter responses',
-  );
-}
-
 /** The model's initializers by name (decoded once: the bank's graph is tens of MB). */
 function initializers(bytes: Uint8Array): (name: string) => OnnxTypes.TensorProto {
   const model = onnxProto().ModelProto.decode(bytes);
@@ -159,14 +112,4 @@ export function plannerWeights(bytes: Uint8Array): Float32Array {
     throw new Error(`planner weights are [${dims.join(', ')}], expected [${FEATURE_DIM}, ${K}]`);
   }
   return new Float32Array(rawCopy(t, 4));
-}
-
-/** The bank's embeddings and strategies read back from the generator's ONNX bytes. */
-export function bankTensors(bytes: Uint8Array): { dim: number; embeddings: Float32Array; strategies: Int32Array } {
-  const get = initializers(bytes);
-  const e = get('bank');
-  const [n, dim] = (e.dims ?? []).map(Number) as [number, number];
-  const s = new BigInt64Array(rawCopy(get('bank_strategy'), 8));
-  if (s.length !== n) throw new Error(`the bank has ${n} embeddings but ${s.length} strategies`);
-  return { dim, embeddings: new Float32Array(rawCopy(e, 4)), strategies: Int32Array.from(s, (v) => Number(v)) };
 }

@@ -3,7 +3,6 @@
 
 import type * as OrtTypes from 'onnxruntime-node';
 import type { SparseVector } from './features';
-import type { Retrieved } from './retrieval';
 
 type Ort = typeof OrtTypes;
 let ort: Ort | undefined;
@@ -38,7 +37,6 @@ const sessionOptions = (): OrtTypes.InferenceSession.SessionOptions => ({
 });
 
 export type PlannerRun = (x: SparseVector) => Promise<Float32Array>;
-export type GeneratorRun = (context: Float32Array, strategy: number) => Promise<Retrieved>;
 
 export interface Session<R> {
   run: R;
@@ -54,20 +52,6 @@ export async function plannerSession(bytes: Uint8Array): Promise<Session<Planner
     for (let i = 0; i < n; i++) indices[i] = BigInt(x.indices[i]!);
     const out = await session.run({ indices: new o.Tensor('int64', indices, [n]), values: new o.Tensor('float32', x.values, [1, n]) });
     return out.probabilities!.data as Float32Array;
-  };
-  return { run, release: () => session.release() };
-}
-
-export async function generatorSession(bytes: Uint8Array): Promise<Session<GeneratorRun>> {
-  const o = requireOrt();
-  const session = await o.InferenceSession.create(bytes, sessionOptions());
-  const run: GeneratorRun = async (context, strategy) => {
-    const out = await session.run({
-      context: new o.Tensor('float32', context, [1, context.length]),
-      strategy: new o.Tensor('int64', BigInt64Array.of(BigInt(strategy)), [1]),
-    });
-    const idx = out.indices!.data as BigInt64Array;
-    return { indices: Array.from(idx, (v) => Number(v)), scores: Array.from(out.scores!.data as Float32Array) };
   };
   return { run, release: () => session.release() };
 }

@@ -1,105 +1,417 @@
-// The embedded generator's retrieval: a context is embedded as a small dense vector (signed feature
-// hashing of the last turns' words), compared with the embedded contexts of a bank of supporter
-// responses, restricted to the planned strategy, and the top-k responses are returned. This is a
-// retrieval baseline, not a language model: it can only say what a supporter once said.
+// The embedded generator's retrieval: BM25 over word unigrams and bigrams of a context (the seeker's
+// latest message counting most, the turns before it less) against the contexts the bank's supporter
+// responses once answered, and against the responses themselves; restricted to the planned strategy
+// and to responses that fit the dialogue's position (a greeting only at the start, a closing line only
+// when the seeker is ending); then reranked towards the reply most like the other good candidates (a
+// minimum-Bayes-risk pick, which is what word-overlap metrics reward) and sampled with a temperature.
+// This is a retrieval baseline, not a language model: it can only say what a supporter once said.
+//
+// The index is sparse and built when the bank is loaded: 20,000 responses cost a few MB, not the
+// [N, 512] float matrix of format 1.
 
-import { fnv1a, type ContextTurn } from './features';
+import type { ContextTurn } from './features';
 
-/**
- * Dimension of the retrieval vectors. The bank is a dense [N, E] matrix, so E bounds its memory:
- * 20,000 responses × 512 × 4 bytes = 41 MB; 2^18 hashed dimensions (the planner's) would be 20 GB.
- */
-export const RETRIEVAL_DIM = 512;
-
-/** Function words carry no topic; left in, every context would look alike. */
+/** Function words carry no topic as single words (bigrams keep them: "lost my", "my job"). */
 const STOPWORDS = new Set(
   (
     'a an the and or but if so to of in on at for with about from by as is am are was were be been being it its ' +
     "i me my we our you your he she they them their this that these those do does did have has had i'm it's " +
-    "just really very not no yes can could would should will don't im"
+    "just really very not no yes can could would should will don't im that's what how there here all any get got"
   ).split(' '),
 );
 
-const words = (text: string): string[] => (text.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter((w) => !STOPWORDS.has(w));
+export const retrievalWords = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
 
 /** How much each turn counts, from the last (0) backwards: the seeker's latest words matter most. */
-const TURN_WEIGHTS = [1, 0.5, 0.3];
+export const TURN_WEIGHTS = [1, 0.35, 0.2] as const;
+/** A supporter turn in the context counts this much of a seeker turn at the same distance. */
+export const SUPPORTER_WEIGHT = 0.5;
+/** A bigram counts this much of a unigram. */
+export const BIGRAM_WEIGHT = 0.6;
+/** BM25's term-frequency saturation and length normalisation. */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
+/** How much a query term found in the response itself (an echo of the seeker's words) counts, next to one found in its context. */
+export const RESPONSE_FIELD_WEIGHT = 0.4;
 
-export function retrievalEmbedding(turns: readonly ContextTurn[]): Float32Array {
-  const v = new Float32Array(RETRIEVAL_DIM);
+/** Weighted terms of a context: unigrams (no stopwords) and bigrams of its last turns. */
+export function contextTerms(turns: readonly ContextTurn[]): Map<string, number> {
+  const terms = new Map<string, number>();
   const recent = turns.slice(-TURN_WEIGHTS.length);
   recent.forEach((t, i) => {
-    const w = TURN_WEIGHTS[recent.length - 1 - i]! * (t.speaker === 'seeker' ? 1 : 0.5);
-    const ws = words(t.text);
-    const add = (key: string, weight: number): void => {
-      const h = fnv1a(key);
-      // the top bit picks the sign, so colliding features cancel on average instead of piling up
-      v[h % RETRIEVAL_DIM]! += h & 0x80000000 ? -weight : weight;
-    };
-    for (let j = 0; j < ws.length; j++) {
-      add(`w:${ws[j]}`, w);
-      if (j + 1 < ws.length) add(`b:${ws[j]} ${ws[j + 1]}`, w * 0.5);
-    }
+    const w = TURN_WEIGHTS[recent.length - 1 - i]! * (t.speaker === 'seeker' ? 1 : SUPPORTER_WEIGHT);
+    addTerms(terms, t.text, w);
   });
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
-  return v;
+  return terms;
 }
 
+function addTerms(terms: Map<string, number>, text: string, w: number): void {
+  const ws = retrievalWords(text);
+  for (let j = 0; j < ws.length; j++) {
+    const a = ws[j]!;
+    if (!STOPWORDS.has(a)) terms.set(a, (terms.get(a) ?? 0) + w);
+    if (j + 1 < ws.length) {
+      const b = ws[j + 1]!;
+      if (!(STOPWORDS.has(a) && STOPWORDS.has(b))) terms.set(`${a} ${b}`, (terms.get(`${a} ${b}`) ?? 0) + w * BIGRAM_WEIGHT);
+    }
+  }
+}
+
+/** Where a response stood in its dialogue (position features, stored in the bank). */
+export interface ResponsePosition {
+  /** Supporter turns before it (0: the dialogue's first supporter turn). */
+  turn: number;
+  /** Supporter turns after it (0: the last one); -1 when the dialogue's end is unknown. */
+  fromEnd: number;
+}
+
+export interface BankResponse extends ResponsePosition {
+  text: string;
+  /** Strategy id (0..7). */
+  strategy: number;
+  /** The turns the response answered, oldest first (the last TURN_WEIGHTS.length are kept). */
+  context: ContextTurn[];
+}
+
+interface Postings {
+  docs: number[];
+  tf: number[];
+}
+
+/** The bank with its sparse BM25 index (two fields: the context, the response). */
 export interface ResponseBank {
-  dim: number;
-  /** Row-major [N, dim] embeddings of each response's preceding context. */
-  embeddings: Float32Array;
-  /** Strategy id (0..7) of each response. */
-  strategies: Int32Array;
   texts: string[];
-  /** The seeker's words the response answered (shown as provenance). */
+  strategies: Int32Array;
+  turns: Int32Array;
+  fromEnd: Int32Array;
+  /** The seeker's words each response answered (shown as provenance). */
   contexts: string[];
+  /** The context turns as stored (kept to write the bank back). */
+  contextTurns: ContextTurn[][];
+  /** Metric-like tokens of each response, for the rerank. */
+  tokens: string[][];
+  /** 1 for a greeting: a dialogue's first supporter turn, or a response opening with a word typical of those. */
+  greeting: Uint8Array;
+  /** 1 for a closing line: a dialogue's last supporter turn, or a response opening with a word typical of those. */
+  closing: Uint8Array;
+  /** The opening words learned from the bank's positions (shown by the bench; tests read them). */
+  markers: { greeting: string[]; closing: string[] };
+  index: { context: Map<string, Postings>; response: Map<string, Postings> };
+  length: { context: Float32Array; response: Float32Array; avgContext: number; avgResponse: number };
+  /** Inverse document frequency over the bank's contexts and responses together. */
+  idf: Map<string, number>;
+  /** Median response length in tokens per strategy (the length prior's centre). */
+  typicalLength: number[];
 }
 
-const bankSize = (bank: ResponseBank): number => bank.strategies.length;
+const metricLike = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+|'[a-z]+|[^\sa-z0-9]/g) ?? [];
+
+/** A response's first tokens, where a greeting or a farewell shows ("Hi there", "Take care", "Good luck"). */
+const OPENING_TOKENS = 3;
+const MARKER_RATIO = 8;
+
+/**
+ * Words typical of the first tokens of responses at one position (a dialogue's first or last
+ * supporter turn) against those well away from it: at least 3 such responses, and at least 8 times
+ * as frequent there (MARKER_RATIO, add-one smoothed; function words never). Learned from the bank, so any language or corpus gets its own.
+ */
+function positionMarkers(tokens: readonly string[][], at: (i: number) => boolean, away: (i: number) => boolean): Set<string> {
+  const inside = new Map<string, number>();
+  const outside = new Map<string, number>();
+  let nIn = 0;
+  let nOut = 0;
+  tokens.forEach((t, i) => {
+    const target = at(i) ? inside : away(i) ? outside : undefined;
+    if (!target) return;
+    if (target === inside) nIn++;
+    else nOut++;
+    for (const w of new Set(t.slice(0, OPENING_TOKENS))) if (/^[a-z]/.test(w)) target.set(w, (target.get(w) ?? 0) + 1);
+  });
+  const markers = new Set<string>();
+  for (const [w, c] of inside) {
+    if (c >= 3 && !STOPWORDS.has(w) && c / (nIn + 1) >= (MARKER_RATIO * ((outside.get(w) ?? 0) + 1)) / (nOut + 1)) markers.add(w);
+  }
+  return markers;
+}
+
+export function buildBank(responses: readonly BankResponse[]): ResponseBank {
+  const n = responses.length;
+  const context = new Map<string, Postings>();
+  const response = new Map<string, Postings>();
+  const lenC = new Float32Array(n);
+  const lenR = new Float32Array(n);
+  const df = new Map<string, number>();
+  const post = (index: Map<string, Postings>, term: string, doc: number, tf: number): void => {
+    let p = index.get(term);
+    if (!p) index.set(term, (p = { docs: [], tf: [] }));
+    p.docs.push(doc);
+    p.tf.push(tf);
+  };
+  responses.forEach((r, i) => {
+    const c = contextTerms(r.context);
+    const t = new Map<string, number>();
+    addTerms(t, r.text, 1);
+    for (const [term, tf] of c) {
+      post(context, term, i, tf);
+      lenC[i]! += tf;
+    }
+    for (const [term, tf] of t) {
+      post(response, term, i, tf);
+      lenR[i]! += tf;
+    }
+    for (const term of new Set([...c.keys(), ...t.keys()])) df.set(term, (df.get(term) ?? 0) + 1);
+  });
+  const idf = new Map<string, number>();
+  for (const [term, f] of df) idf.set(term, Math.log(1 + (n - f + 0.5) / (f + 0.5)));
+  const tokens = responses.map((r) => metricLike(r.text));
+  const typicalLength = Array.from({ length: 8 }, (_, s) => {
+    const ls = tokens.filter((_, i) => responses[i]!.strategy === s).map((t) => t.length);
+    ls.sort((a, b) => a - b);
+    return ls.length ? ls[Math.floor(ls.length / 2)]! : 20;
+  });
+  const greetingWords = positionMarkers(
+    tokens,
+    (i) => responses[i]!.turn === 0,
+    (i) => responses[i]!.turn >= 2,
+  );
+  const closingWords = positionMarkers(
+    tokens,
+    (i) => responses[i]!.fromEnd === 0,
+    (i) => responses[i]!.fromEnd >= 2,
+  );
+  const opensWith = (i: number, markers: Set<string>): boolean => tokens[i]!.slice(0, OPENING_TOKENS).some((t) => markers.has(t));
+  const mean = (a: Float32Array): number => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : 1) || 1;
+  return {
+    texts: responses.map((r) => r.text),
+    strategies: Int32Array.from(responses, (r) => r.strategy),
+    turns: Int32Array.from(responses, (r) => r.turn),
+    fromEnd: Int32Array.from(responses, (r) => r.fromEnd),
+    contexts: responses.map(
+      (r) =>
+        [...r.context]
+          .reverse()
+          .find((t) => t.speaker === 'seeker')
+          ?.text.slice(0, 300) ?? '',
+    ),
+    contextTurns: responses.map((r) => r.context.slice(-TURN_WEIGHTS.length)),
+    tokens,
+    greeting: Uint8Array.from(responses, (r, i) => (r.turn === 0 || opensWith(i, greetingWords) ? 1 : 0)),
+    closing: Uint8Array.from(responses, (r, i) => (r.fromEnd === 0 || opensWith(i, closingWords) ? 1 : 0)),
+    markers: { greeting: [...greetingWords].sort(), closing: [...closingWords].sort() },
+    index: { context, response },
+    length: { context: lenC, response: lenR, avgContext: mean(lenC), avgResponse: mean(lenR) },
+    idf,
+    typicalLength,
+  };
+}
 
 /** Any strategy: the vanilla joint baseline retrieves across all of them. */
 export const ANY_STRATEGY = -1;
-/** Score given to responses of other strategies (the graph's Where uses the same constant). */
-export const MASKED_SCORE = -1e9;
 
-export interface Retrieved {
-  indices: number[];
-  scores: number[];
+/**
+ * BM25 relevance of every response to a context, normalised to 0..1: 1 would be a response whose
+ * context and text hold every query term as often as BM25 can count (Σ q·idf·(k1+1) over both fields).
+ */
+export function relevanceScores(bank: ResponseBank, turns: readonly ContextTurn[]): Float64Array {
+  const n = bank.texts.length;
+  const scores = new Float64Array(n);
+  const q = contextTerms(turns);
+  let max = 0;
+  const field = (postings: Postings | undefined, qw: number, lengths: Float32Array, avg: number, weight: number): void => {
+    if (!postings) return;
+    for (let j = 0; j < postings.docs.length; j++) {
+      const d = postings.docs[j]!;
+      const tf = postings.tf[j]!;
+      scores[d]! += (weight * qw * (tf * (BM25_K1 + 1))) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * lengths[d]!) / avg));
+    }
+  };
+  for (const [term, w] of q) {
+    const idf = bank.idf.get(term);
+    if (idf === undefined) continue;
+    const qw = w * idf;
+    max += qw * (BM25_K1 + 1) * (1 + RESPONSE_FIELD_WEIGHT);
+    field(bank.index.context.get(term), qw, bank.length.context, bank.length.avgContext, 1);
+    field(bank.index.response.get(term), qw, bank.length.response, bank.length.avgResponse, RESPONSE_FIELD_WEIGHT);
+  }
+  if (max > 0) for (let i = 0; i < n; i++) scores[i]! /= max;
+  return scores;
 }
 
-/** The TypeScript forward pass: cosine scores, masked to the strategy, top-k (the ONNX graph's math). */
-export function topResponses(bank: ResponseBank, query: Float32Array, strategy: number, k: number): Retrieved {
-  const n = bankSize(bank);
-  const dim = bank.dim;
-  const scores = new Float32Array(n);
-  const e = bank.embeddings;
-  for (let r = 0; r < n; r++) {
-    if (strategy !== ANY_STRATEGY && bank.strategies[r] !== strategy) {
-      scores[r] = MASKED_SCORE;
-      continue;
-    }
-    let s = 0;
-    const row = r * dim;
-    for (let d = 0; d < dim; d++) s += e[row + d]! * query[d]!;
-    scores[r] = s;
+/** Supporter turns in a context: where the reply stands. */
+export const supporterTurnsIn = (turns: readonly ContextTurn[]): number => turns.filter((t) => t.speaker === 'supporter').length;
+
+/** Neighbours whose votes decide whether the seeker is ending the conversation. */
+const ENDING_NEIGHBOURS = 10;
+
+/**
+ * How likely the seeker is closing the conversation: the relevance-weighted share of the most similar
+ * bank contexts (by the seeker's latest turn only) that a dialogue's last supporter turn answered.
+ * Learned from the bank's positions, not a list of farewells.
+ */
+export function endingLikelihood(bank: ResponseBank, turns: readonly ContextTurn[]): number {
+  const lastSeeker = [...turns].reverse().find((t) => t.speaker === 'seeker');
+  if (!lastSeeker || supporterTurnsIn(turns) < 2) return 0;
+  const rel = relevanceScores(bank, [lastSeeker]);
+  const top = topIndices(rel, ENDING_NEIGHBOURS, (i) => bank.fromEnd[i]! >= 0 && rel[i]! > 0);
+  let ending = 0;
+  let total = 0;
+  for (const i of top) {
+    total += rel[i]!;
+    if (bank.fromEnd[i] === 0) ending += rel[i]!;
   }
-  // partial selection: k is small, n is large
-  const kk = Math.min(k, n);
+  return total > 0 ? ending / total : 0;
+}
+
+/** Indices of the k highest scores among those `allowed`, best first. */
+export function topIndices(scores: ArrayLike<number>, k: number, allowed: (i: number) => boolean): number[] {
   const idx: number[] = [];
-  for (let r = 0; r < n; r++) {
+  for (let r = 0; r < scores.length; r++) {
+    if (!allowed(r)) continue;
     const s = scores[r]!;
-    if (idx.length === kk && s <= scores[idx[kk - 1]!]!) continue;
-    let pos = idx.length < kk ? idx.length : kk - 1;
-    if (idx.length < kk) idx.push(r);
+    if (idx.length === k && s <= scores[idx[k - 1]!]!) continue;
+    let pos = idx.length < k ? idx.length : k - 1;
+    if (idx.length < k) idx.push(r);
     while (pos > 0 && scores[idx[pos - 1]!]! < s) {
       idx[pos] = idx[pos - 1]!;
       pos--;
     }
     idx[pos] = r;
   }
-  return { indices: idx, scores: idx.map((i) => scores[i]!) };
+  return idx;
+}
+
+/** The rerank's settings (the defaults were tuned on the paper's splits; see scripts/bench/embeddedGenerator.ts). */
+export interface RerankOptions {
+  /** Weight of the relevance (relative to the pool's best). */
+  relevance: number;
+  /** Candidates kept from BM25 for the rerank. */
+  pool: number;
+  /** Weight of the candidate's agreement with the other candidates (minimum Bayes risk). */
+  consensus: number;
+  /** Weight of the length prior (0 at the strategy's typical length, −1 at twice or half of it). */
+  lengthPrior: number;
+  /** Joint baseline only: weight of the pool's vote for the candidate's strategy. */
+  strategyVote: number;
+}
+
+export const DEFAULT_RERANK: RerankOptions = { relevance: 0.5, pool: 20, consensus: 1, lengthPrior: 0.05, strategyVote: 0.2 };
+
+export interface Candidate {
+  index: number;
+  text: string;
+  strategy: number;
+  /** BM25 relevance to the context, 0..1 (what an on-topic check should look at). */
+  relevance: number;
+  /** The rerank's score (relevance + consensus + length prior): the order candidates are offered in. */
+  score: number;
+}
+
+/** Unigram F1 of two token lists (the consensus measure; the paper's F1 on these tokens). */
+function overlapF1(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let overlap = 0;
+  for (const t of a) {
+    const c = counts.get(t) ?? 0;
+    if (c > 0) {
+      overlap++;
+      counts.set(t, c - 1);
+    }
+  }
+  return overlap === 0 ? 0 : (2 * overlap) / (a.length + b.length);
+}
+
+export interface RetrieveOptions {
+  /** A strategy id, or ANY_STRATEGY for the joint baseline. */
+  strategy: number;
+  rerank?: Partial<RerankOptions>;
+}
+
+/**
+ * The candidates for a reply, best first: relevant responses of the strategy that fit the position,
+ * reranked. Greetings (a dialogue's first supporter turn) only while the supporter has not spoken;
+ * closing lines (a dialogue's last supporter turn) only when the seeker seems to be ending.
+ */
+export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts: RetrieveOptions): Candidate[] {
+  const o = { ...DEFAULT_RERANK, ...opts.rerank };
+  const rel = relevanceScores(bank, turns);
+  const position = supporterTurnsIn(turns);
+  const ending = position >= 2 ? endingLikelihood(bank, turns) >= 0.5 : false;
+  const fits = (i: number): boolean => {
+    if (opts.strategy !== ANY_STRATEGY && bank.strategies[i] !== opts.strategy) return false;
+    // a greeting is for the start; mid-dialogue it would restart the conversation
+    if (bank.greeting[i] && position > 0) return false;
+    if (position === 0 && bank.turns[i]! > 1) return false;
+    if (bank.closing[i] && !ending) return false;
+    return true;
+  };
+  let pool = topIndices(rel, o.pool, fits);
+  // a position with nothing that fits (a tiny bank): the strategy is what must hold
+  if (pool.length === 0) pool = topIndices(rel, o.pool, (i) => opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy);
+  // relevance enters the score relative to the best in the pool: absolute BM25 values shrink with a long query
+  const topRelevance = Math.max(1e-9, ...pool.map((i) => rel[i]!));
+  const weights = pool.map((i) => rel[i]! + 1e-3);
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  // the joint baseline scores the strategy too: the relevance-weighted vote of the pool for it
+  const vote = new Array<number>(8).fill(0);
+  if (opts.strategy === ANY_STRATEGY) pool.forEach((i, k) => (vote[bank.strategies[i]!]! += weights[k]! / totalWeight));
+  return pool
+    .map((i) => {
+      let consensus = 0;
+      pool.forEach((j, k) => {
+        if (j !== i) consensus += weights[k]! * overlapF1(bank.tokens[i]!, bank.tokens[j]!);
+      });
+      consensus /= totalWeight || 1;
+      const typical = bank.typicalLength[bank.strategies[i]!] ?? 20;
+      const length = -Math.abs(Math.log2((bank.tokens[i]!.length + 1) / (typical + 1)));
+      return {
+        index: i,
+        text: bank.texts[i]!,
+        strategy: bank.strategies[i]!,
+        relevance: rel[i]!,
+        score:
+          (o.relevance * rel[i]!) / topRelevance +
+          o.consensus * consensus +
+          o.lengthPrior * length +
+          o.strategyVote * vote[bank.strategies[i]!]!,
+      };
+    })
+    .sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same candidates. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Score units per unit of temperature: at 1, a candidate 0.1 below the best is e times less likely. */
+export const TEMPERATURE_SCALE = 0.1;
+
+/**
+ * One candidate, sampled from softmax(score / (temperature × TEMPERATURE_SCALE)) over those whose text
+ * is not in `avoid`; temperature 0 takes the best. Undefined when every candidate is avoided.
+ */
+export function sampleCandidate(
+  candidates: readonly Candidate[],
+  opts: { temperature: number; avoid?: ReadonlySet<string>; random?: () => number },
+): Candidate | undefined {
+  const open = candidates.filter((c) => !opts.avoid?.has(c.text.trim()));
+  if (open.length === 0) return undefined;
+  if (!(opts.temperature > 0)) return open[0];
+  const best = Math.max(...open.map((c) => c.score));
+  const w = open.map((c) => Math.exp((c.score - best) / (opts.temperature * TEMPERATURE_SCALE)));
+  let u = (opts.random ?? Math.random)() * w.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < open.length; i++) {
+    u -= w[i]!;
+    if (u <= 0) return open[i];
+  }
+  return open[open.length - 1];
 }

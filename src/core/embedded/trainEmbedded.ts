@@ -9,7 +9,7 @@ import { STRATEGIES, strategyId, type Strategy } from '../strategies';
 import { contextFeatures, FEATURE_BITS, fnv1a } from './features';
 import { assertReplaceable, writeEmbeddedModels, MODEL_FORMAT, type Manifest } from './modelFolder';
 import { PlannerModel, type PlannerPair, type PlannerSample } from './plannerModel';
-import { retrievalEmbedding, RETRIEVAL_DIM, type ResponseBank } from './retrieval';
+import { supporterTurnsIn, TURN_WEIGHTS, type BankResponse } from './retrieval';
 import { readExamples, readPlannerPairs, type Example } from './trainingData';
 
 export interface TrainEmbeddedOptions {
@@ -55,30 +55,30 @@ function split(examples: Example[], share: number): { train: Example[]; test: Ex
   return { train, test };
 }
 
-function buildBank(examples: readonly Example[]): ResponseBank {
+/**
+ * The bank's responses: every distinct (strategy, text) supporter reply with its context and its
+ * position in the dialogue (supporter turns before and after it, from the examples of its group).
+ */
+export function bankResponses(examples: readonly Example[]): BankResponse[] {
+  const last = new Map<string, number>();
+  for (const e of examples) last.set(e.group, Math.max(last.get(e.group) ?? 0, supporterTurnsIn(e.context)));
   const seen = new Set<string>();
-  const rows = examples.filter((e) => {
-    if (!e.text?.trim()) return false;
+  const out: BankResponse[] = [];
+  for (const e of examples) {
+    if (!e.text?.trim()) continue;
     const key = `${e.strategy}\u0000${e.text}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
-  const embeddings = new Float32Array(rows.length * RETRIEVAL_DIM);
-  rows.forEach((e, i) => embeddings.set(retrievalEmbedding(e.context), i * RETRIEVAL_DIM));
-  return {
-    dim: RETRIEVAL_DIM,
-    embeddings,
-    strategies: Int32Array.from(rows, (e) => strategyId(e.strategy)),
-    texts: rows.map((e) => e.text!),
-    contexts: rows.map(
-      (e) =>
-        [...e.context]
-          .reverse()
-          .find((t) => t.speaker === 'seeker')
-          ?.text.slice(0, 300) ?? '',
-    ),
-  };
+    const turn = supporterTurnsIn(e.context);
+    out.push({
+      text: e.text,
+      strategy: strategyId(e.strategy),
+      context: e.context.slice(-TURN_WEIGHTS.length),
+      turn,
+      fromEnd: last.get(e.group)! - turn,
+    });
+  }
+  return out;
 }
 
 export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEmbeddedReport> {
@@ -167,13 +167,13 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   await checkpoint();
   progress('Building the response bank', 0.8);
   // the bank may use every reply the user gave, test turns included: it is what the generator can say
-  const bank = buildBank(opts.test ? train : read.examples);
-  if (bank.texts.length === 0) {
+  const responses = bankResponses(opts.test ? train : read.examples);
+  if (responses.length === 0) {
     throw new Error(
       `${opts.train} has no supporter replies (a planner SFT file holds strategies only); train from ESConv dialogues or a vanilla or generator SFT file.`,
     );
   }
-  report.counts.bank = bank.texts.length;
+  report.counts.bank = responses.length;
 
   const manifest: Manifest = {
     format: MODEL_FORMAT,
@@ -181,7 +181,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
     featureBits: FEATURE_BITS,
     strategies: [...STRATEGIES],
     planner: { stages: pairs.length > 0 ? 'sft+dpo' : 'sft', beta, pairs: pairs.length, pairSource },
-    generator: { responses: bank.texts.length, dim: bank.dim },
+    generator: { responses: responses.length },
     training: {
       train: path.basename(opts.train),
       pref: opts.pref && path.basename(opts.pref),
@@ -195,7 +195,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   // the last point where a cancel is honoured: the folder is then written and swapped in as a whole
   await checkpoint();
   progress(`Writing ${opts.out}`, 0.9);
-  await writeEmbeddedModels(opts.out, dpo, bank, manifest);
+  await writeEmbeddedModels(opts.out, dpo, responses, manifest);
   progress('Done', 1);
   return report;
 }

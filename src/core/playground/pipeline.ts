@@ -13,6 +13,7 @@ import {
   type Generator,
   type JointModel,
   type Planner,
+  type SamplingOptions,
   type StrategyProbabilities,
 } from '../dialogue/types';
 
@@ -39,6 +40,8 @@ export const laneResultSchema = z.object({
   generatorLabel: z.string(),
   /** A remark, e.g. "retrieval baseline" or how probabilities were derived. */
   note: z.string().optional(),
+  /** A retrieval backend's figures for the reply (embedded): its relevance to the context, 0..1, and its rank. */
+  retrieval: z.object({ relevance: z.number(), rank: z.number().int() }).optional(),
 });
 export type LaneResult = z.infer<typeof laneResultSchema>;
 
@@ -56,6 +59,8 @@ interface LaneOptions {
   plannerLatencyMs?: number;
   signal?: AbortSignal;
   onUpdate?: (result: LaneResult) => void;
+  /** How the reply is sampled (temperature, seed, replies this turn already has). */
+  sampling?: Omit<SamplingOptions, 'onRetrieved'>;
 }
 
 const now = (): number => performance.now();
@@ -133,7 +138,7 @@ async function runDecoupled(
     }
     stage = 'generator';
     await stream(
-      backends.generator.generate(history, result.strategy, opts.signal),
+      backends.generator.generate(history, result.strategy, opts.signal, { ...opts.sampling, onRetrieved: (r) => (result.retrieval = r) }),
       result,
       update,
       undefined,
@@ -151,7 +156,7 @@ async function runDecoupled(
 async function runVanilla(
   history: readonly DialogueTurn[],
   joint: JointModel,
-  opts: Pick<LaneOptions, 'signal' | 'onUpdate'> = {},
+  opts: Pick<LaneOptions, 'signal' | 'onUpdate' | 'sampling'> = {},
 ): Promise<LaneResult> {
   const result: LaneResult = {
     lane: 'vanilla',
@@ -171,7 +176,13 @@ async function runVanilla(
     result.reply = tag?.normalized ? tag.text : all;
   };
   try {
-    await stream(joint.respond(history, opts.signal), result, update, onText, () => joint.label);
+    await stream(
+      joint.respond(history, opts.signal, { ...opts.sampling, onRetrieved: (r) => (result.retrieval = r) }),
+      result,
+      update,
+      onText,
+      () => joint.label,
+    );
     if (!result.reply.trim()) throw new InferenceError('The model answered with an empty reply.', 'model');
     if (!result.strategy) {
       result.note = [result.note, 'the answer does not start with a [Strategy] tag naming one of the 8'].filter(Boolean).join(' · ');
@@ -214,6 +225,8 @@ interface TurnOptions {
   onUpdate?: (index: number, result: LaneResult) => void;
   /** One lane after the other, so that each lane's latencies are its own (a script measuring them), instead of at once. */
   sequential?: boolean;
+  /** Sampling per lane: a regeneration passes the replies the turn already has, so it offers another. */
+  sampling?: Partial<Record<'decoupled' | 'vanilla', Omit<SamplingOptions, 'onRetrieved'>>>;
 }
 
 /**
@@ -241,11 +254,20 @@ export async function runLanes(
   }
   const run = (job: LaneJob, index: number): Promise<LaneResult> => {
     const onUpdate = (r: LaneResult): void => opts.onUpdate?.(index, r);
-    if (job.lane === 'vanilla') return runVanilla(history, given(ready.joint, 'joint model'), { signal: opts.signal, onUpdate });
+    if (job.lane === 'vanilla') {
+      return runVanilla(history, given(ready.joint, 'joint model'), { signal: opts.signal, onUpdate, sampling: opts.sampling?.vanilla });
+    }
     return runDecoupled(
       history,
       { planner: given(ready.planner, 'planner'), generator: given(ready.generator, 'generator') },
-      { strategy: job.strategy, probabilities: job.probabilities, plannerLatencyMs: job.plannerLatencyMs, signal: opts.signal, onUpdate },
+      {
+        strategy: job.strategy,
+        probabilities: job.probabilities,
+        plannerLatencyMs: job.plannerLatencyMs,
+        signal: opts.signal,
+        onUpdate,
+        sampling: opts.sampling?.decoupled,
+      },
     );
   };
   if (!opts.sequential) return Promise.all(jobs.map(run));

@@ -8,6 +8,7 @@ import { laneJobs, pendingLane, runLanes, type LaneJob } from '../../core/playgr
 import { InferenceError } from '../../core/dialogue/types';
 import { STRATEGIES, STRATEGY_COLORS, type Strategy } from '../../core/strategies';
 import { BACKENDS, MODES, type BackendKind, type ExtensionToPlayground, type Mode, type PlaygroundState } from '../../protocol/playground';
+import { playgroundConfig } from '../config';
 import type { Ctx } from '../ctx';
 import type { PlaygroundBackends } from './backends';
 
@@ -174,6 +175,14 @@ export class PlaygroundSession implements vscode.Disposable {
     this.abort = abort;
     const history = this.conversation.dialogue(turn.id);
     const first = turn.candidates.length;
+    // a regeneration offers a reply this turn has not had yet (the embedded retrieval would otherwise
+    // return its best candidate again); sampled at each lane's configured temperature
+    const avoid = turn.candidates.map((c) => c.reply).filter((r) => r.trim());
+    const { endpoints } = playgroundConfig();
+    const sampling = {
+      decoupled: { avoid, temperature: endpoints.generator.temperature },
+      vanilla: { avoid, temperature: endpoints.vanilla.temperature },
+    };
     // placeholders, so the views draw the cards at once
     turn.candidates.push(...jobs.map(pendingLane));
     turn.selected = first;
@@ -186,6 +195,7 @@ export class PlaygroundSession implements vscode.Disposable {
     });
     this.running = runLanes(jobs, history, backends, {
       signal: abort.signal,
+      sampling,
       onUpdate: (j, r) => {
         const index = first + j;
         turn.candidates[index] = { ...r };
