@@ -45,6 +45,9 @@ export const SLURM_NODE_PLACEHOLDER = '<node>';
 /** Shard size (GB) of a merged export; LLaMA-Factory's default. */
 const EXPORT_SIZE_GB = 5;
 
+/** Written into a merged-export folder once `llamafactory-cli export` has finished (the script then skips the export). */
+export const EXPORT_DONE_FILE = 'esc-export.done';
+
 /** The pid file a serve script writes next to itself (`serve-<role>.pid`): the pid of the server process group's leader. */
 export const servePidFileName = (role: ServeRole): string => `serve-${role}.pid`;
 
@@ -362,12 +365,15 @@ function serveScript(loaded: LoadedExperiment, p: ScriptParts): string {
     lines.push('# the Python environment, as configured in ESC Studio', p.opts.activate.trim());
   }
   if (p.exp) {
-    const config = q(path.join(p.exp.dir, 'config.json'));
-    const stale = p.exp.adapters.map((a) => ` || [ ${q(path.join(a, 'adapter_config.json'))} -nt ${config} ]`).join('');
+    // a marker written after the export succeeds, not config.json: transformers' save_pretrained
+    // writes config.json before the weights, so an interrupted export would pass for a finished one
+    const done = q(path.join(p.exp.dir, EXPORT_DONE_FILE));
+    const stale = p.exp.adapters.map((a) => ` || [ ${q(path.join(a, 'adapter_config.json'))} -nt ${done} ]`).join('');
     lines.push(
       `# merged weights (${p.exp.adapters.map((a) => path.basename(a)).join(' + ')} into the base), exported once and again when an adapter is newer`,
-      `if [ ! -f ${config} ]${stale}; then`,
+      `if [ ! -f ${done} ]${stale}; then`,
       `  ${quote([p.opts.exportCli ?? 'llamafactory-cli', 'export', p.exp.config])}`,
+      `  touch ${done}`,
       'fi',
     );
   }
