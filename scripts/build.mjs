@@ -157,6 +157,15 @@ const builds = [
     target: 'es2022',
     tsconfig: 'webview-ui/tsconfig.json',
   },
+  {
+    ...common,
+    entryPoints: ['webview-ui/src/preflight/main.ts'],
+    outfile: 'dist/webview/preflight.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'webview-ui/tsconfig.json',
+  },
 ];
 
 mkdirSync('dist', { recursive: true });

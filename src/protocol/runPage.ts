@@ -18,4 +18,6 @@ export type ExtensionToRunPage = {
   progress: string;
   folder: string;
   points: TrainPoint[];
+  /** How a failed or stopped stage ended: its exit code ("exit code 127 (command not found)") and the last lines it printed. */
+  ending?: { exit?: string; lines: string[] };
 };

@@ -113,6 +113,47 @@ describe('Training launch in a real VS Code (stand-in llamafactory-cli)', functi
   });
 });
 
+describe('A stage that fails says why', function () {
+  this.timeout(90_000);
+
+  it('a CLI missing inside the activated environment: the stage fails with exit code 127 and bash\'s "not found" in its tooltip', async () => {
+    const a = await api();
+    const training = vscode.workspace.getConfiguration('escStudio.training');
+    const file = path.join(workspaceDir(), 'nocli.esc-experiment.yaml');
+    writeFileSync(
+      file,
+      ['name: nocli', 'model: {base: x/y, template: qwen}', 'datasets:', '  planner-sft: data/sft_planner_demo.jsonl', ''].join('\n'),
+    );
+    // with an activation command the CLI is on PATH only inside it, so the preflight cannot see that it is missing
+    await training.update('llamafactoryCli', 'llamafactory-cli-not-installed', vscode.ConfigurationTarget.Workspace);
+    await training.update('activateCommand', 'true', vscode.ConfigurationTarget.Workspace);
+    await training.update('requireGpu', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await a.runsModel.load();
+      const final = await vscode.commands.executeCommand<Map<string, string>>('escStudio.launchPipeline', vscode.Uri.file(file));
+      assert.equal(final?.get('planner-sft'), 'failed');
+      const run = a.runsModel.find(file, 'planner-sft')!;
+      assert.equal(run.exitCode, 127);
+      const item = (): vscode.TreeItem => a.runs.getTreeItem({ type: 'stage', run });
+      // the last lines are read once the stage has failed (and again when tee has caught up)
+      const deadline = Date.now() + 10_000;
+      while (!/not found/.test(String(item().tooltip)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const tooltip = String(item().tooltip);
+      assert.match(tooltip, /exit code 127 \(command not found\)/);
+      assert.match(tooltip, /exec: llamafactory-cli-not-installed: not found/);
+      assert.match(String(item().description), /^failed · exit code 127/);
+      assert.match(run.output?.at(-1) ?? '', /exec: llamafactory-cli-not-installed: not found/);
+      assert.ok(existsSync(path.join(run.outputDir, 'esc-run.log')), 'the output is kept in the output folder');
+      log(`  failed stage, Runs view tooltip: "${tooltip.split('\n').slice(-2).join(' | ')}"`);
+    } finally {
+      await training.update('llamafactoryCli', undefined, vscode.ConfigurationTarget.Workspace);
+      await training.update('activateCommand', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(file, { force: true });
+      await a.runsModel.load();
+    }
+  });
+});
+
 describe('Slurm launch in a real VS Code (stand-in sbatch)', function () {
   this.timeout(60_000);
   const stubDir = path.join(tmpdir(), `esc-sbatch-${process.pid}`);

@@ -1,8 +1,10 @@
 // A run page: one stage's (or attached folder's) charts in an editor tab, updated whenever the Runs
-// model re-reads the trainer logs.
+// model re-reads the trainer logs; a failed stage's page also says how it ended (exit code, last lines).
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { OUTPUT_TAIL_LINES } from '../../core/training/runLog';
+import { endingOf, showsOutput } from '../../core/training/stageRuns';
 import { runPageToExtension, type ExtensionToRunPage } from '../../protocol/runPage';
 import type { Ctx } from '../ctx';
 import { webviewHtml } from '../webviewHtml';
@@ -41,6 +43,7 @@ export function openRunPage(ctx: Ctx, model: RunsModel, node: RunNode): vscode.W
       progress: progressText(run.log),
       folder: vscode.workspace.asRelativePath(folder),
       points: run.log?.points ?? [],
+      ending: 'status' in run && showsOutput(run) ? endingOf(run, OUTPUT_TAIL_LINES) : undefined,
     };
     void panel.webview.postMessage(msg).then(undefined, () => undefined);
   };

@@ -1,13 +1,14 @@
 // What the Runs view shows: every experiment file of the workspace with its stages (status, progress,
 // ETA, latest loss from the trainer's own log files) and run folders the user attached. Progress is
-// re-read when the log files change (file watcher) and every couple of seconds while a stage runs.
+// re-read when the log files change (file watcher) and every couple of seconds while a stage runs; a
+// stage that failed or was stopped also has the last lines it printed (esc-run.log) read.
 
 import * as vscode from 'vscode';
 import { stagesOf, type StageId } from '../../core/training/experiment';
 import type { ParsedLog } from '../../core/training/logs';
 import type { StageStatus } from '../../core/training/pipeline';
-import { logChanged, readRunLog, RUN_LOG_GLOB } from '../../core/training/runLog';
-import { isActive, newStageRun, reloadedRuns, type StageRun as TrackedStage } from '../../core/training/stageRuns';
+import { logChanged, readOutputTail, readRunLog, RUN_LOG_GLOB } from '../../core/training/runLog';
+import { isActive, newStageRun, reloadedRuns, showsOutput, type StageRun as TrackedStage } from '../../core/training/stageRuns';
 import { loadExperiment, stageOutputDir, type LoadedExperiment } from '../../core/training/trainConfig';
 import type { RunningStage } from './terminalRunner';
 
@@ -99,7 +100,18 @@ export class RunsModel implements vscode.Disposable {
       if (logChanged(run.target.log, log)) changed = true;
       run.target.log = log;
     }
+    for (const run of this.experiments.flatMap((e) => e.stages).filter(showsOutput)) {
+      if (await this.readOutput(run)) changed = true;
+    }
     if (changed) this.changed.fire();
+  }
+
+  /** Re-reads the last lines a failed or stopped stage printed (esc-run.log); whether they changed. */
+  private async readOutput(run: StageRun): Promise<boolean> {
+    const output = await readOutputTail(run.outputDir);
+    if (output?.join('\n') === run.output?.join('\n')) return false;
+    run.output = output;
+    return true;
   }
 
   attach(dir: string): void {
@@ -136,6 +148,12 @@ export class RunsModel implements vscode.Disposable {
   /** Polls the logs while something runs (watchers can miss writes on network file systems). */
   setStatus(run: StageRun, status: StageStatus): void {
     run.status = status;
+    if (showsOutput(run)) {
+      // why it ended: its last lines, read now and once more when the output copy (tee) has caught up
+      const read = (): void => void this.readOutput(run).then((c) => c && this.changed.fire());
+      read();
+      setTimeout(read, 1000);
+    }
     if (this.active.length > 0 && !this.poll) this.poll = setInterval(() => void this.refreshLogs(), POLL_MS);
     if (this.active.length === 0 && this.poll) {
       clearInterval(this.poll);

@@ -1,13 +1,15 @@
 // Runs a stage on a Slurm cluster: submits its .sbatch, follows the job with squeue/sacct, and shows
 // the job's output file in a terminal (tail -F). Stop cancels the job with scancel. A refused
-// submission fails the stage with sbatch's own message (no job, so no terminal).
+// submission fails the stage with sbatch's own message (no job, so no terminal). The job's exit code
+// comes from sacct; its last lines from esc-run.log, which the stage script writes on the node.
 
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
 import type { StageOutcome } from '../../core/training/pipeline';
+import { OUTPUT_LOG } from '../../core/training/scripts';
 import { parseSbatchJobId, sacctOutcome, squeueStatus } from '../../core/training/slurm';
 import type { RunningStage } from './terminalRunner';
 
@@ -37,6 +39,7 @@ export function runOnSlurm(
   let stopped = false;
   const done = (async (): Promise<StageOutcome> => {
     await mkdir(outputDir, { recursive: true }); // #SBATCH --output needs its folder before the job starts
+    await rm(path.join(outputDir, OUTPUT_LOG), { force: true }); // a previous run's output is not this one's
     jobId = parseSbatchJobId(await run('sbatch', ['--parsable', sbatchFile], cwd));
     if (!jobId) throw new Error('sbatch printed no job id');
     if (stopped) await run('scancel', [jobId], cwd); // Stop was pressed while submitting

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
 import type { StageOutcome } from '../../core/training/pipeline';
-import { PID_FILE } from '../../core/training/scripts';
+import { OUTPUT_LOG, PID_FILE } from '../../core/training/scripts';
 
 const SHELL_INTEGRATION_WAIT_MS = 4000;
 
@@ -41,9 +41,10 @@ export function runInTerminal(name: string, cwd: string, script: string, outputD
   // next to the script: that folder exists before the script runs (the output folder may not)
   const exitFile = path.join(path.dirname(script), `${path.basename(script, '.sh')}.exit-code`);
   const done = (async (): Promise<StageOutcome> => {
-    // a previous run's pid must never be signalled by Stop
+    // a previous run's pid must never be signalled by Stop, nor its output taken for this run's
     await rm(exitFile, { force: true });
     await rm(pidFile, { force: true });
+    await rm(path.join(outputDir, OUTPUT_LOG), { force: true });
     const si = await waitForShellIntegration(terminal);
     if (stopped) return { code: undefined, stopped: true }; // stopped before it started
     const command = `bash ${quote([script])}`;

@@ -1,5 +1,6 @@
 // A run page: loss, eval loss, learning rate and (for DPO) rewards and accuracy of one stage, drawn
-// with Chart.js from the trainer's own logs and updated live as they grow.
+// with Chart.js from the trainer's own logs and updated live as they grow; for a stage that failed,
+// its exit code and the last lines it printed.
 
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
 import type { ExtensionToRunPage, RunPageToExtension, TrainPoint } from '../../../src/protocol/runPage';
@@ -14,7 +15,10 @@ const title = el('h2', { className: 'run-title' });
 const status = el('div', { className: 'run-status muted' });
 status.setAttribute('aria-live', 'polite');
 const grid = el('div', { className: 'chart-grid' });
-app.append(title, status, grid);
+/** How a failed or stopped stage ended: its exit code and the last lines it printed. */
+const ending = el('section', { className: 'run-ending record-problems' });
+ending.hidden = true;
+app.append(title, status, ending, grid);
 
 interface Series {
   label: string;
@@ -44,7 +48,22 @@ const CHARTS: { title: string; series: Series[] }[] = [
 
 const charts = new Map<string, Chart>();
 
-function draw(points: TrainPoint[]): void {
+function drawEnding(m: ExtensionToRunPage): void {
+  const e = m.ending;
+  ending.hidden = !e || (!e.exit && e.lines.length === 0);
+  if (ending.hidden || !e) return ending.replaceChildren();
+  const head = el('div', {
+    className: 'run-exit',
+    text: `${m.status[0]!.toUpperCase()}${m.status.slice(1)}${e.exit ? ` with ${e.exit}` : ''}`,
+  });
+  const lines =
+    e.lines.length > 0
+      ? el('pre', { className: 'run-output raw-json', text: e.lines.join('\n') })
+      : el('div', { className: 'muted', text: 'It printed nothing (esc-run.log in its output folder is empty or absent).' });
+  ending.replaceChildren(head, el('div', { className: 'muted', text: `Last lines of its output (esc-run.log):` }), lines);
+}
+
+function draw(points: TrainPoint[], ended: boolean): void {
   const { fg, grid: lines } = chartInk();
   for (const spec of CHARTS) {
     const datasets: ChartDataset<'line'>[] = spec.series
@@ -88,15 +107,21 @@ function draw(points: TrainPoint[]): void {
     const last = datasets.map((d) => `${d.label} ${(d.data[d.data.length - 1] as { y: number }).y}`).join(', ');
     chart.canvas.setAttribute('aria-label', `${spec.title} over ${points.length} logged steps; latest: ${last}`);
   }
-  if (charts.size === 0 && grid.childElementCount === 0) {
-    grid.append(el('p', { className: 'muted', text: 'No trainer log yet: the charts appear with the first logged step.' }));
-  } else grid.querySelector(':scope > p')?.remove();
+  const empty = ended
+    ? 'No trainer log: the stage ended before training logged a step (its output above says why).'
+    : 'No trainer log yet: the charts appear with the first logged step.';
+  const note = grid.querySelector(':scope > p');
+  if (charts.size === 0) {
+    if (note) note.textContent = empty;
+    else grid.append(el('p', { className: 'muted', text: empty }));
+  } else note?.remove();
 }
 
 function render(m: ExtensionToRunPage): void {
   title.textContent = m.title;
   status.textContent = [m.status, m.progress, m.folder].filter(Boolean).join(' · ');
-  draw(m.points);
+  drawEnding(m);
+  draw(m.points, m.ending !== undefined);
 }
 
 window.addEventListener('message', (e: MessageEvent<ExtensionToRunPage>) => {
