@@ -23,7 +23,7 @@ import { quote } from 'shell-quote';
 import { Document } from 'yaml';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { chainOf, isDpo, sftOf, STAGES, stagesOf, type Experiment, type StageId } from '../training/experiment';
-import { DEFAULT_SBATCH_TEMPLATE } from '../training/scripts';
+import { DEFAULT_SBATCH_TEMPLATE, slurmQuote } from '../training/scripts';
 import { STAGE_TITLES } from '../training/stageConfigs';
 import { stageOutputDir, type LoadedExperiment } from '../training/trainConfig';
 import { DEFAULT_PORTS, SERVE_ROLES, type ServedRole, type ServeOptions, type ServePlan, type ServeRole } from './types';
@@ -384,9 +384,6 @@ function serveScript(loaded: LoadedExperiment, p: ScriptParts): string {
 
 /** The Slurm wrapper: the same placeholders as the training stages' template. */
 function serveSbatch(e: Experiment, role: ServeRole, gpus: string, scriptPath: string, outDir: string, template: string): string {
-  // #SBATCH lines are read by Slurm, not bash: double quotes with \" and \\ escaped, and a literal
-  // % doubled (Slurm expands %j and friends in file names) — as scripts.ts stageSbatch does
-  const slurmQuote = (v: string): string => `"${v.replace(/[\\"]/g, '\\$&')}"`;
   const values: Record<string, string> = {
     job_name: slurmQuote(`esc-serve-${e.name}-${role}`),
     gpus: String(gpuCount(gpus)),

@@ -79,6 +79,12 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
   return lines.join('\n');
 }
 
+/**
+ * A value on an #SBATCH line, which Slurm reads, not bash: double quotes with \" and \\ escaped.
+ * A literal % in a file name must be doubled by the caller (Slurm expands %j and friends there).
+ */
+export const slurmQuote = (v: string): string => `"${v.replace(/[\\"]/g, '\\$&')}"`;
+
 /** A Slurm batch script from a template with {{job_name}}, {{gpus}}, {{log}} and {{script}} placeholders. */
 export function stageSbatch(
   e: Experiment,
@@ -87,9 +93,6 @@ export function stageSbatch(
   outputDir: string,
   template = DEFAULT_SBATCH_TEMPLATE,
 ): string {
-  // #SBATCH lines are read by Slurm, not bash: double quotes with \" and \\ escaped, and a
-  // literal % doubled (Slurm expands %j and friends in file names)
-  const slurmQuote = (v: string): string => `"${v.replace(/[\\"]/g, '\\$&')}"`;
   const values: Record<string, string> = {
     job_name: slurmQuote(`esc-${e.name}-${stage}`),
     gpus: String(gpuCount(e.gpus[chainOf(stage)])),
