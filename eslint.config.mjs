@@ -17,7 +17,7 @@ export const CORE_FLOORS = {
   eval: ['json', 'util'],
   formats: ['json'],
   convert: ['formats'],
-  dataset: ['json', 'formats', 'util'],
+  dataset: ['json', 'formats', 'eval', 'util'],
   dialogue: ['convert', 'formats'],
   openai: ['dialogue', 'formats'],
   embedded: ['json', 'formats', 'convert', 'dialogue', 'eval', 'util'],

@@ -4,8 +4,13 @@
 // Strategy counts are keyed by the 8 names exactly as in FORMATS.md (all present, zero-filled);
 // labels that are not one of the 8 as written (off-list ESConv labels, a model's stray output) are
 // counted as written under `other`, never silently mapped.
+//
+// An inference file also gets the strategy metrics `esc eval` reports (`prediction`), computed by
+// the same code (eval/evaluate.ts strategyIndex, eval/strategyMetrics.ts), so the two never differ.
 
 import type { DetectedKind } from '../formats/kinds';
+import { strategyIndex } from '../eval/evaluate';
+import { populationStd, preferences, strategyScores } from '../eval/strategyMetrics';
 import { isStrategy, STRATEGIES, type Strategy } from '../strategies';
 import type { RecordSummary } from './summary';
 
@@ -27,19 +32,46 @@ export type StrategyStats =
   | { gold: StrategyCounts; predicted: StrategyCounts; other: Record<string, number> }
   | { responses: StrategyCounts; other: Record<string, number> };
 
+/** The confusion's column for predictions that named none of the 8 (left out of the metrics, as in `esc eval`). */
+export const NO_STRATEGY = 'no strategy';
+
+/** What an inference file's strategy predictions come to: `esc eval`'s strategy part (fractions). */
+export interface PredictionStats {
+  /** Turns scored: those whose gold strategy is one of the 8 (compared lowercased, as `esc eval` does). */
+  turns: number;
+  /** Records whose gold strategy is missing or not one of the 8: not scored (`esc eval` refuses such a file). */
+  unscored: number;
+  accuracy: number;
+  weighted_f1: number;
+  macro_f1: number;
+  p_bias: number;
+  /** Share of the scored turns whose prediction named no strategy. */
+  error_ratio: number;
+  per_strategy_f1: Record<Strategy, number>;
+  /** confusion[gold][predicted] over the scored turns, with a NO_STRATEGY column after the 8. */
+  confusion: Record<Strategy, Record<string, number>>;
+}
+
 export interface DatasetStats {
   kind: DetectedKind;
   records: number;
   invalid: number;
   strategies: StrategyStats;
   turns: Distribution;
-  /** Reply lengths in words: supporter turns, or the chosen / gold side. */
+  /** Reply lengths in words: supporter turns, the chosen side of pairs, the gold side of inference outputs. */
   length: Distribution;
-  /** Rejected / predicted reply lengths in words (pair and inference kinds). */
+  /** Rejected reply lengths in words (generator and vanilla pairs). */
   rejectedLength?: Distribution;
+  /** Predicted reply lengths in words (inference outputs; `length` is the gold side there). */
+  predictedLength?: Distribution;
+  /** Inference outputs: the strategy metrics of the predictions. */
+  prediction?: PredictionStats;
   emotions?: Record<string, number>;
   problems?: Record<string, number>;
+  /** Error types by response; one with no type given counts as "unspecified". */
   errorTypes?: Record<string, number>;
+  /** Error-statistics files: responses by their "Contains Empathy Error" answer ("Yes" / "No"). */
+  empathyErrors?: Record<string, number>;
   retained?: Record<string, number>;
 }
 
@@ -60,7 +92,11 @@ export interface StatsPart {
   emotions: Record<string, number>;
   problems: Record<string, number>;
   errorTypes: Record<string, number>;
+  empathyErrors: Record<string, number>;
   retained: Record<string, number>;
+  /** Inference outputs: gold and predicted strategy ids per record (eval's strategyIndex; -1 off-list). */
+  goldIds: number[];
+  predictedIds: number[];
 }
 
 /** Adds counts into a table; labels new to it are added in the order `from` met them. */
@@ -98,7 +134,10 @@ export class StatsAccumulator {
       emotions: {},
       problems: {},
       errorTypes: {},
+      empathyErrors: {},
       retained: {},
+      goldIds: [],
+      predictedIds: [],
     };
   }
 
@@ -118,9 +157,14 @@ export class StatsAccumulator {
     const pairLike = PAIR_KINDS.has(this.kind) || this.kind === 'inference';
     if (pairLike) {
       for (const c of r.strategyFacet) this.count(s.primary, c);
-      for (const j of r.rejectedFacet) this.count(s.secondary, j);
+      // a generator pair's rejected reply answers the chosen one's strategy (it has no facet of its own)
+      for (const j of this.kind === 'pref-generator' ? r.strategyFacet : r.rejectedFacet) this.count(s.secondary, j);
       const c = r.strategyFacet[0];
       const j = r.rejectedFacet[0];
+      if (this.kind === 'inference') {
+        s.goldIds.push(strategyIndex(c));
+        s.predictedIds.push(strategyIndex(j));
+      }
       if (s.matrix && c !== undefined && j !== undefined && isStrategy(c) && isStrategy(j)) s.matrix[c][j]++;
     } else {
       for (const label of r.strategies) this.count(s.primary, label);
@@ -131,6 +175,7 @@ export class StatsAccumulator {
     if (r.emotion !== undefined) s.emotions[r.emotion] = (s.emotions[r.emotion] ?? 0) + 1;
     if (r.problem !== undefined) s.problems[r.problem] = (s.problems[r.problem] ?? 0) + 1;
     for (const e of r.errorTypes) s.errorTypes[e] = (s.errorTypes[e] ?? 0) + 1;
+    if (r.empathyError !== undefined) s.empathyErrors[r.empathyError] = (s.empathyErrors[r.empathyError] ?? 0) + 1;
     if (r.retained !== undefined) s.retained[r.retained] = (s.retained[r.retained] ?? 0) + 1;
   }
 
@@ -159,7 +204,10 @@ export class StatsAccumulator {
     addCounts(s.emotions, p.emotions);
     addCounts(s.problems, p.problems);
     addCounts(s.errorTypes, p.errorTypes);
+    addCounts(s.empathyErrors, p.empathyErrors);
     addCounts(s.retained, p.retained);
+    append(s.goldIds, p.goldIds);
+    append(s.predictedIds, p.predictedIds);
   }
 
   result(): DatasetStats {
@@ -191,16 +239,50 @@ export class StatsAccumulator {
       }
       const range: [number, number] = [Number.isFinite(lo) ? lo : 0, hi];
       stats.length = distribution(s.lengths, range);
-      stats.rejectedLength = distribution(s.rejectedLengths, range);
+      if (this.kind === 'inference') stats.predictedLength = distribution(s.rejectedLengths, range);
+      else stats.rejectedLength = distribution(s.rejectedLengths, range);
     }
+    if (this.kind === 'inference') stats.prediction = predictionStats(s.goldIds, s.predictedIds);
     if (this.kind === 'esconv') {
       stats.emotions = s.emotions;
       stats.problems = s.problems;
     }
     if (Object.keys(s.errorTypes).length > 0 || this.kind === 'error-stats') stats.errorTypes = s.errorTypes;
+    if (this.kind === 'error-stats') stats.empathyErrors = s.empathyErrors;
     if (Object.keys(s.retained).length > 0) stats.retained = s.retained;
     return stats;
   }
+}
+
+/**
+ * `esc eval`'s strategy metrics over the records whose gold strategy is one of the 8, plus the
+ * confusion's "no strategy" column (the predictions the metrics leave out, by gold strategy).
+ */
+export function predictionStats(goldIds: readonly number[], predictedIds: readonly number[]): PredictionStats {
+  const gold: number[] = [];
+  const predicted: number[] = [];
+  const unusable = new Array<number>(STRATEGIES.length).fill(0);
+  for (let i = 0; i < goldIds.length; i++) {
+    const g = goldIds[i]!;
+    if (g < 0) continue;
+    gold.push(g);
+    predicted.push(predictedIds[i]!);
+    if (predictedIds[i]! < 0) unusable[g]!++;
+  }
+  const scores = strategyScores(gold, predicted);
+  const byName = <T>(f: (i: number) => T): Record<Strategy, T> =>
+    Object.fromEntries(STRATEGIES.map((name, i) => [name, f(i)])) as Record<Strategy, T>;
+  return {
+    turns: gold.length,
+    unscored: goldIds.length - gold.length,
+    accuracy: scores.accuracy,
+    weighted_f1: scores.weighted_f1,
+    macro_f1: scores.macro_f1,
+    p_bias: populationStd(preferences(scores.confusion)),
+    error_ratio: scores.error_ratio,
+    per_strategy_f1: byName((i) => scores.per_strategy_f1[i]!),
+    confusion: byName((g) => ({ ...byName((p) => scores.confusion[g]![p]!), [NO_STRATEGY]: unusable[g]! })),
+  };
 }
 
 /** Summary numbers and a histogram with round bin widths (shared edges make chosen/rejected comparable). */

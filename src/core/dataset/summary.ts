@@ -20,6 +20,8 @@ export interface RecordSummary {
   emotion?: string;
   problem?: string;
   errorTypes: string[];
+  /** Error-statistics files: the judge's "Contains Empathy Error" answer as written ("Yes" / "No"). */
+  empathyError?: string;
   retained?: string;
   /** Conversation turns (messages other than the system prompt; history lines for planner samples). */
   turns: number;
@@ -98,6 +100,20 @@ const lastLineText = (history: string): string => flatLineText(history.trimEnd()
 function firstUserText(msgs: ChatMessage[]): string {
   const m = msgs.find((x) => x.role === 'user' && x.content.trim() !== '');
   return m ? m.content : '';
+}
+
+/** The type an error-statistics record counts under an error type that is null, empty or missing. */
+export const UNSPECIFIED_ERROR = 'unspecified';
+
+/**
+ * The error type a judged response counts under, as written; null, empty or missing ones count as
+ * UNSPECIFIED_ERROR rather than vanish. A response judged free of error ("No") with no type or
+ * "None" has no error type to count.
+ */
+function errorTypeOf(type: unknown, contains: string | undefined): string | undefined {
+  const t = typeof type === 'string' ? type.trim() : '';
+  if (contains === 'No' && (t === '' || t === 'None')) return undefined;
+  return t === '' ? UNSPECIFIED_ERROR : t;
 }
 
 function empty(): RecordSummary {
@@ -188,7 +204,9 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         s.rejectedLengths.push(wordCount(untagged(rejected)));
         s.snippet = clip(untagged(chosen));
       } else {
-        c = j = conditionedStrategy(msgs, r);
+        // both replies answer the one conditioned strategy: a "rejected strategy" facet would repeat
+        // the chosen one, so there is none (stats.ts counts the rejected side from the chosen)
+        c = conditionedStrategy(msgs, r);
         s.turns = body.length;
         s.lengths.push(wordCount(chosen));
         s.rejectedLengths.push(wordCount(rejected));
@@ -227,8 +245,9 @@ export function summarize(kind: DatasetKind, record: unknown): RecordSummary {
         s.strategies.push(strategy);
         s.strategyFacet.push(strategy);
       }
-      const e = str(r['Error Type']);
-      if (e && e !== 'None') s.errorTypes.push(e);
+      s.empathyError = str(r['Contains Empathy Error']);
+      const e = errorTypeOf(r['Error Type'], s.empathyError);
+      if (e !== undefined) s.errorTypes.push(e);
       s.retained = undefined;
       s.turns = 1;
       s.lengths.push(wordCount(str(r.response) ?? ''));

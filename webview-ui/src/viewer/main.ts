@@ -28,6 +28,7 @@ import {
   appliedQuery,
   EMPTY_QUERY,
   facetControls,
+  facetOptions,
   positionOutcome,
   queryFrom,
   searchInputOf,
@@ -213,8 +214,7 @@ function toolbar(): unknown {
               runQuery();
             }}
           >
-            <option value="" .selected=${live(c.current === '')}>${c.label}: all</option>
-            ${c.values.map((v) => html`<option value=${v.value} .selected=${live(c.current === v.value)}>${v.value} (${v.count})</option>`)}
+            ${facetOptions(c).map((o) => html`<option value=${o.value} .selected=${live(c.current === o.value)}>${o.text}</option>`)}
           </select>`,
       )}
       ${file.analyzed ? nothing : html`<span class="muted">Filters and sorting appear when analysis finishes…</span>`}
@@ -394,6 +394,7 @@ onMessages<ExtensionToViewer>({
   indexed: ({ info }) => {
     file.indexed = true;
     file.records = info.records;
+    list.kind = m.kind;
     if (info.problems.length > 0) {
       file.problems = info.problems;
       file.invalid = invalidRecords(info.problems);

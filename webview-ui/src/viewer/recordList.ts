@@ -7,7 +7,7 @@ import { html, nothing, render } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import type { RowSummary } from '../../../src/protocol/viewer';
 import { chip } from '../shared/chips';
-import { clampPosition, listKey, pagesToFetch, rowsPerPage } from './model/list';
+import { clampPosition, listKey, pagesToFetch, rowMeta, rowsPerPage } from './model/list';
 import { styleProps } from '../shared/styleProps';
 
 export const ROW_HEIGHT = 56;
@@ -31,6 +31,8 @@ export class RecordList {
   private version = -1;
   private total = 0;
   selected = -1;
+  /** The file's kind: what a row's meta line counts (set before rows arrive). */
+  kind = '';
 
   constructor(private readonly cb: ListCallbacks) {
     this.element = document.createElement('div');
@@ -139,7 +141,7 @@ export class RecordList {
                   .slice(0, MAX_CHIPS)
                   .map((s) => chip(s, { className: 'small' }))}${
                   row.strategies.length > MAX_CHIPS ? html`<span class="muted">+${row.strategies.length - MAX_CHIPS}</span>` : nothing
-                }<span class="row-meta muted">${row.turns} turns · ${row.length} words</span>
+                }<span class="row-meta muted">${rowMeta(this.kind, row.turns, row.length)}</span>
               </div>
               <div class="row-snippet">${row.snippet || '(no text)'}</div>`
           : html`<div class="row-snippet muted">Loading…</div>`

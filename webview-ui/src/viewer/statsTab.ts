@@ -1,13 +1,25 @@
 // The Statistics tab, drawn with Chart.js (and chartjs-chart-matrix for the planner's chosen ->
-// rejected strategy matrix) from the same DatasetStats `esc stats` prints. Colours come from the
-// theme (--vscode-charts-*) and the shared strategy palette.
+// rejected strategy matrix and an inference file's gold -> predicted confusion, counts printed in
+// the cells) from the same DatasetStats `esc stats` prints. Colours come from the theme
+// (--vscode-charts-*) and the shared strategy palette. What it says in words: model/stats.ts.
 
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Tooltip,
+  type ChartConfiguration,
+  type Plugin,
+} from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import type { Distribution, DatasetStats, StrategyCounts } from '../../../src/protocol/viewer';
 import { strategyColor } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
 import { chartInk, themeColor } from '../shared/theme';
+import { hasTurns, lengthSides, summaryRows, wrapLabel } from './model/stats';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, MatrixController, MatrixElement);
 
@@ -24,6 +36,11 @@ function figure(title: string, description: string, config: ChartConfiguration, 
   return fig;
 }
 
+/** A category tick on lines (Chart.js draws an array as lines), so a long strategy name is not cut off. */
+function wrappedTick(this: { getLabelForValue(v: number): string }, value: number | string): string[] {
+  return wrapLabel(this.getLabelForValue(Number(value)));
+}
+
 const describe = (labels: string[], values: number[]): string => labels.map((l, i) => `${l} ${values[i]}`).join(', ');
 
 function baseOptions(stacked = false): ChartConfiguration['options'] {
@@ -35,7 +52,7 @@ function baseOptions(stacked = false): ChartConfiguration['options'] {
     color: fg,
     plugins: { legend: { labels: { color: fg } } },
     scales: {
-      x: { ticks: { color: fg }, grid: { color: grid }, stacked },
+      x: { ticks: { color: fg, autoSkip: false, maxRotation: 0, callback: wrappedTick }, grid: { color: grid }, stacked },
       y: { ticks: { color: fg, precision: 0 }, grid: { color: grid }, beginAtZero: true, stacked },
     },
   };
@@ -63,31 +80,75 @@ function strategyChart(stats: DatasetStats): HTMLElement {
   });
 }
 
-function matrixChart(matrix: Record<string, StrategyCounts>): HTMLElement {
-  const names = Object.keys(matrix);
-  const cells = names.flatMap((c) => names.map((r) => ({ x: r, y: c, v: matrix[c]![r as keyof StrategyCounts] })));
+interface MatrixSpec {
+  title: string;
+  /** Row names (y, top to bottom) and column names (x). */
+  rows: string[];
+  columns: string[];
+  value(row: string, column: string): number;
+  rowTitle: string;
+  columnTitle: string;
+  /** What a cell's tooltip and the figure's description say. */
+  cellText(row: string, column: string, n: number): string;
+}
+
+/** Prints each non-zero cell's count at its centre, in a colour that reads on the cell's shade. */
+const cellCounts: Plugin = {
+  id: 'cellCounts',
+  afterDatasetsDraw(chart) {
+    const meta = chart.getDatasetMeta(0);
+    const cells = chart.data.datasets[0]?.data as { v: number }[] | undefined;
+    if (!cells) return;
+    const max = Math.max(1, ...cells.map((c) => c.v));
+    const { ctx } = chart;
+    ctx.save();
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.font = `12px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
+    meta.data.forEach((element, i) => {
+      const v = cells[i]?.v ?? 0;
+      if (v === 0) return;
+      const { x, y } = (element as unknown as MatrixElement).getCenterPoint(true);
+      ctx.fillStyle = v / max > 0.55 ? '#ffffff' : chartInk().fg;
+      ctx.fillText(v.toLocaleString('en-US'), x, y);
+    });
+    ctx.restore();
+  },
+};
+
+function matrixChart(m: MatrixSpec): HTMLElement {
+  const cells = m.rows.flatMap((r) => m.columns.map((c) => ({ x: c, y: r, v: m.value(r, c) })));
   const max = Math.max(1, ...cells.map((c) => c.v));
   const base = themeColor('--vscode-charts-purple', '#a855f7');
+  const fg = themeColor('--vscode-foreground', '#888');
   const opts = baseOptions();
+  const axis = (labels: string[], text: string) => ({
+    type: 'category',
+    labels,
+    offset: true,
+    title: { display: true, text, color: fg },
+    ticks: { color: fg, autoSkip: false, maxRotation: 0, callback: wrappedTick },
+    grid: { display: false },
+  });
   return figure(
-    'Chosen → rejected strategy (planner pairs)',
+    m.title,
     cells
       .filter((c) => c.v > 0)
-      .map((c) => `${c.y} → ${c.x}: ${c.v}`)
-      .join(', ') || 'no pairs',
+      .map((c) => m.cellText(c.y, c.x, c.v))
+      .join(', ') || 'none',
     {
       type: 'matrix',
       data: {
         datasets: [
           {
-            label: 'pairs',
+            label: m.title,
             data: cells,
             backgroundColor: (ctx: { raw?: unknown }) => {
               const v = (ctx.raw as { v?: number } | undefined)?.v ?? 0;
               return v === 0 ? 'rgba(128,128,128,0.08)' : colorWithAlpha(base, 0.15 + 0.85 * (v / max));
             },
-            width: ({ chart }: { chart: Chart }) => (chart.chartArea?.width ?? 0) / names.length - 2,
-            height: ({ chart }: { chart: Chart }) => (chart.chartArea?.height ?? 0) / names.length - 2,
+            width: ({ chart }: { chart: Chart }) => (chart.chartArea?.width ?? 0) / m.columns.length - 2,
+            height: ({ chart }: { chart: Chart }) => (chart.chartArea?.height ?? 0) / m.rows.length - 2,
           },
         ],
       },
@@ -100,34 +161,44 @@ function matrixChart(matrix: Record<string, StrategyCounts>): HTMLElement {
               title: () => '',
               label: (ctx: { raw: unknown }) => {
                 const r = ctx.raw as { x: string; y: string; v: number };
-                return `chosen ${r.y} → rejected ${r.x}: ${r.v}`;
+                return m.cellText(r.y, r.x, r.v);
               },
             },
           },
         },
-        scales: {
-          x: {
-            type: 'category',
-            labels: names,
-            offset: true,
-            title: { display: true, text: 'rejected', color: themeColor('--vscode-foreground', '#888') },
-            ticks: { color: themeColor('--vscode-foreground', '#888') },
-            grid: { display: false },
-          },
-          y: {
-            type: 'category',
-            labels: names,
-            offset: true,
-            reverse: false,
-            title: { display: true, text: 'chosen', color: themeColor('--vscode-foreground', '#888') },
-            ticks: { color: themeColor('--vscode-foreground', '#888') },
-            grid: { display: false },
-          },
-        },
+        scales: { x: axis(m.columns, m.columnTitle), y: { ...axis(m.rows, m.rowTitle), reverse: false } },
       },
+      plugins: [cellCounts],
     } as unknown as ChartConfiguration,
-    380,
+    420,
   );
+}
+
+function plannerMatrix(matrix: Record<string, StrategyCounts>): HTMLElement {
+  const names = Object.keys(matrix);
+  return matrixChart({
+    title: 'Chosen → rejected strategy (planner pairs)',
+    rows: names,
+    columns: names,
+    value: (c, r) => matrix[c]![r as keyof StrategyCounts],
+    rowTitle: 'chosen',
+    columnTitle: 'rejected',
+    cellText: (c, r, n) => `chosen ${c} → rejected ${r}: ${n}`,
+  });
+}
+
+function confusionMatrix(confusion: Record<string, Record<string, number>>): HTMLElement {
+  const rows = Object.keys(confusion);
+  const columns = Object.keys(confusion[rows[0]!] ?? {});
+  return matrixChart({
+    title: 'Gold → predicted strategy (turns)',
+    rows,
+    columns,
+    value: (g, p) => confusion[g]?.[p] ?? 0,
+    rowTitle: 'gold',
+    columnTitle: 'predicted',
+    cellText: (g, p, n) => `gold ${g} → ${p === 'no strategy' ? 'no strategy' : `predicted ${p}`}: ${n} turn${n === 1 ? '' : 's'}`,
+  });
 }
 
 function colorWithAlpha(color: string, alpha: number): string {
@@ -188,28 +259,21 @@ export function renderStats(container: HTMLElement, stats: DatasetStats | undefi
     return;
   }
   const summary = el('dl', { className: 'meta stats-summary' });
-  const row = (k: string, v: string): void => void summary.append(el('dt', { text: k }), el('dd', { text: v }));
-  row('records', stats.records.toLocaleString('en-US'));
-  row('invalid', String(stats.invalid));
-  row('turns', `median ${stats.turns.median}, mean ${stats.turns.mean.toFixed(1)}, max ${stats.turns.max}`);
-  if (stats.length.count > 0) row('reply length', `median ${stats.length.median} words, mean ${stats.length.mean.toFixed(1)}`);
+  for (const [k, v] of summaryRows(stats)) summary.append(el('dt', { text: k }), el('dd', { text: v }));
   const grid = el('div', { className: 'chart-grid' });
   grid.append(strategyChart(stats));
-  if ('matrix' in stats.strategies && stats.strategies.matrix) grid.append(matrixChart(stats.strategies.matrix));
-  grid.append(histogram('Turns per record', [['turns', stats.turns]]));
+  if ('matrix' in stats.strategies && stats.strategies.matrix) grid.append(plannerMatrix(stats.strategies.matrix));
+  if (stats.prediction) grid.append(confusionMatrix(stats.prediction.confusion));
+  if (stats.empathyErrors) grid.append(distributionChart('Contains empathy error (responses)', stats.empathyErrors));
+  if (hasTurns(stats)) grid.append(histogram('Turns per record', [['turns', stats.turns]]));
   if (stats.length.count > 0) {
-    const pairLike = stats.rejectedLength !== undefined;
-    const names = stats.kind === 'inference' ? ['gold', 'predicted'] : ['chosen', 'rejected'];
+    const sides = lengthSides(stats);
     grid.append(
-      histogram(
-        pairLike ? `Reply length in words: ${names[0]} vs ${names[1]}` : 'Reply length in words (supporter turns)',
-        pairLike
-          ? [
-              [names[0]!, stats.length],
-              [names[1]!, stats.rejectedLength!],
-            ]
-          : [['words', stats.length]],
-      ),
+      sides
+        ? histogram(`Reply length in words: ${sides[0][0]} vs ${sides[1][0]}`, sides)
+        : histogram(stats.kind === 'error-stats' ? 'Response length in words' : 'Reply length in words (supporter turns)', [
+            ['words', stats.length],
+          ]),
     );
   }
   if (stats.emotions) grid.append(distributionChart('Emotion types', stats.emotions));

@@ -55,3 +55,22 @@ export function pagesToFetch(
   }
   return out;
 }
+
+/** "1 turn", "3 turns", "1,204 words": a count and its noun, singular for one. */
+export function countOf(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Kinds whose records hold no reply text (a planner's answer is a strategy name): no word count. */
+const NO_REPLY_TEXT = new Set(['sft-planner', 'pref-planner']);
+
+/**
+ * A row's "3 turns · 41 words" line, with what the kind has: planner samples and pairs answer with a
+ * strategy, not words ("0 words" would be a wrong fact); a judged response of an error-statistics
+ * file is one reply, not a conversation, so it has no turns to count.
+ */
+export function rowMeta(kind: string, turns: number, words: number): string {
+  if (NO_REPLY_TEXT.has(kind)) return countOf(turns, 'turn');
+  if (kind === 'error-stats') return countOf(words, 'word');
+  return `${countOf(turns, 'turn')} · ${countOf(words, 'word')}`;
+}

@@ -41,8 +41,36 @@ export interface FacetControl {
 export function facetControls(kind: string, facets: ViewInfo['facets'], query: ViewQuery): FacetControl[] {
   const labels = facetLabels(kind);
   return (Object.keys(labels) as Facet[])
-    .filter((f) => facets[f] !== undefined)
-    .map((f) => ({ facet: f, label: labels[f], values: facets[f]!, current: query.facets[f] ?? '' }));
+    .filter((f) => facets[f] !== undefined || query.facets[f] !== undefined)
+    .map((f) => {
+      const current = query.facets[f] ?? '';
+      const values = facets[f] ?? [];
+      // the value filtered on stays an option when no record of the view has it any more (another
+      // filter or the search left none): else the select would show its first option, "all", while
+      // the filter still applies
+      const kept = current === '' || values.some((v) => v.value === current) ? values : [{ value: current, count: 0 }, ...values];
+      return { facet: f, label: labels[f], values: kept, current };
+    });
+}
+
+export interface FacetOption {
+  value: string;
+  text: string;
+}
+
+/**
+ * The options of a facet's select. A closed select shows only its selected option's text, so the
+ * picked value carries the facet's name too ("Chosen strategy: Question (12)"), as "all" does: the
+ * label stays on screen after a pick.
+ */
+export function facetOptions(c: FacetControl): FacetOption[] {
+  return [
+    { value: '', text: `${c.label}: all` },
+    ...c.values.map((v) => ({
+      value: v.value,
+      text: v.value === c.current ? `${c.label}: ${v.value} (${v.count})` : `${v.value} (${v.count})`,
+    })),
+  ];
 }
 
 /** `query` with one facet set, or cleared by ''. */
