@@ -3,24 +3,34 @@
 // override the strategy and see a new reply, and find the conversation again after a reload.
 
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
+import { loadEmbeddedModels, type EmbeddedModels } from '../../src/core/embedded/modelFolder';
+import { relevanceScores } from '../../src/core/embedded/retrieval';
+import { detectFile } from '../../src/core/formats/detect';
 import { STRATEGIES } from '../../src/core/strategies';
+import { REPO_ROOT } from '../runner/paths';
 import { findFrame, openEscStudio, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 const playgroundFrame = (wb: Workbench): Promise<Frame> =>
   findFrame(wb.page, async (f) => (await f.locator('[data-testid=seeker-input]').count()) > 0, 'Playground webview', 30_000, 250);
+
+/** Collapses the Datasets and Runs panes: the Playground gets the room of the sidebar. */
+async function roomForPlayground(page: Page): Promise<void> {
+  for (const name of ['Datasets', 'Runs']) {
+    const header = page.locator('.pane-header', { hasText: name }).first();
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+}
 
 describe('Playground in code-server', { timeout: 300_000 }, () => {
   let wb: Workbench;
   before(async () => {
     wb = await openWorkbench();
     await openEscStudio(wb.page);
-    // give the Playground the room of the sidebar
-    for (const name of ['Datasets', 'Runs']) {
-      const header = wb.page.locator('.pane-header', { hasText: name }).first();
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    }
+    await roomForPlayground(wb.page);
   });
   after(async () => {
     await wb?.close();
@@ -107,5 +117,157 @@ describe('Playground in code-server', { timeout: 300_000 }, () => {
     for (let i = 0; i < 60 && (await frames()) < 2; i++) await wb.page.waitForTimeout(250);
     assert.equal(await frames(), 2);
     console.log(`screenshot: ${await screenshot(wb.page, 'playground-editor-tab.png')}`);
+  });
+});
+
+// What a new researcher types first, in words of their own (not copied from the demo corpus), and the
+// words an on-topic reply would use: stems, matched at the start of the reply's words.
+const TOPICS = [
+  {
+    seeker: "I was laid off from my job on Friday and I'm terrified about paying my bills.",
+    words: [
+      'job',
+      'work',
+      'laid',
+      'layoff',
+      'fired',
+      'bill',
+      'money',
+      'rent',
+      'pay',
+      'unemploy',
+      'career',
+      'interview',
+      'resume',
+      'employ',
+      'income',
+      'saving',
+      'company',
+      'boss',
+      'redundan',
+    ],
+  },
+  {
+    seeker: 'My partner ended things after five years, and now the apartment is empty and I feel completely alone.',
+    words: [
+      'breakup',
+      'broke',
+      'relationship',
+      'partner',
+      'together',
+      'alone',
+      'lonel',
+      'empty',
+      'ex',
+      'split',
+      'separat',
+      'miss',
+      'heart',
+      'marriage',
+      'friend',
+    ],
+  },
+  {
+    seeker: "I have an important exam tomorrow and I'm so nervous I can't sleep or study.",
+    words: ['exam', 'test', 'study', 'studi', 'revis', 'grade', 'school', 'class', 'final', 'course', 'universit', 'college', 'fail'],
+  },
+] as const;
+
+const words = (text: string): string[] => text.toLowerCase().match(/[a-z]+/g) ?? [];
+
+describe('Playground on the shipped models answers on topic', { timeout: 300_000 }, () => {
+  let wb: Workbench;
+  let models: EmbeddedModels;
+  const replies: string[] = [];
+  before(async () => {
+    // the VSIX ships the models `npm run build` trained into dist/models/default: the same bank as here
+    models = await loadEmbeddedModels(path.join(REPO_ROOT, 'dist', 'models', 'default'));
+    // temperature 0: the retrieval's best candidate first, then the next distinct ones (not a sample)
+    wb = await openWorkbench(undefined, { 'escStudio.playground.generator.temperature': 0 });
+    await openEscStudio(wb.page);
+    await roomForPlayground(wb.page);
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  /** The reply of the latest supporter card once it is done (after `expectIndex` shows, when given). */
+  async function latestReply(frame: Frame, expectIndex?: RegExp): Promise<string> {
+    const card = frame.locator('[data-testid=supporter-turn]').last();
+    if (expectIndex) await card.locator('[data-testid=candidate-index]', { hasText: expectIndex }).waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid=supporter-turn][data-status=done]').last().waitFor({ timeout: 30_000 });
+    const reply = (await card.locator('[data-testid=reply]').first().innerText()).trim();
+    assert.ok(reply.length > 0, 'a reply');
+    return reply;
+  }
+
+  it('three seeker turns (job loss, a breakup and loneliness, exam nerves) get replies on their topic', async () => {
+    const frame = await playgroundFrame(wb);
+    for (const [n, topic] of TOPICS.entries()) {
+      if (n > 0) {
+        // a new conversation for each topic: Reset asks before clearing unsaved turns
+        await frame.locator('[data-testid=reset]').click();
+        const dialog = wb.page.locator('.monaco-dialog-box');
+        await dialog.getByRole('button', { name: 'Clear' }).click();
+        await frame.locator('[data-testid=supporter-turn]').first().waitFor({ state: 'detached', timeout: 15_000 });
+      }
+      const input = frame.locator('[data-testid=seeker-input]');
+      await input.fill(topic.seeker);
+      await input.press('Enter');
+      await frame.locator('[data-testid=supporter-turn]').first().waitFor({ timeout: 30_000 });
+      const reply = await latestReply(frame);
+      replies.push(reply);
+      console.log(`seeker: ${topic.seeker}\nsupporter: ${reply}`);
+      // the reply uses the topic's words
+      const hits = words(reply).filter((w) => topic.words.some((k) => w.startsWith(k)));
+      assert.ok(hits.length > 0, `"${reply}" says nothing about ${topic.words.join('/')}`);
+      // and the retrieval's own relevance puts it among the bank's closest 5% to the seeker's words
+      const index = models.bank.texts.findIndex((t) => t.trim() === reply);
+      assert.ok(index >= 0, 'the reply is one of the shipped bank responses');
+      const rel = relevanceScores(models.bank, [{ speaker: 'seeker', text: topic.seeker }]);
+      const above = rel.filter((r) => r > rel[index]!).length;
+      assert.ok(rel[index]! > 0, `relevance ${rel[index]}`);
+      assert.ok(above < rel.length * 0.05, `relevance ${rel[index]!.toFixed(3)}: ${above} of ${rel.length} responses are closer`);
+    }
+    assert.equal(new Set(replies).size, TOPICS.length, 'three topics, three different replies');
+    console.log(`screenshot: ${await screenshot(wb.page, 'playground-on-topic.png')}`);
+  });
+
+  it('Regenerate gives three distinct replies, and Keep both saves them as a generator pair', async () => {
+    const frame = await playgroundFrame(wb);
+    const card = frame.locator('[data-testid=supporter-turn]').last();
+    const candidates = [await latestReply(frame)];
+    for (const k of [2, 3]) {
+      await card.locator('[data-testid=regenerate]').click();
+      candidates.push(await latestReply(frame, new RegExp(`${k}\\s*/\\s*${k}`)));
+    }
+    assert.equal(new Set(candidates).size, 3, `three distinct replies: ${JSON.stringify(candidates)}`);
+
+    const pairs = path.join(wb.workspace, 'data', 'pref_generator_demo.json');
+    const before = JSON.parse(readFileSync(pairs, 'utf8')) as unknown[];
+    await card.locator('[data-testid=keep-both-toggle]').click();
+    const panel = frame.locator('[data-testid=keep-both]');
+    const sides = (await panel.locator('[data-testid=pair-reply]').allInnerTexts()).map((t) => t.trim());
+    assert.equal(sides.length, 2);
+    await panel.locator('[data-testid=pick-better]').first().click();
+    await panel.locator('[data-testid=save-generator-pair]').click();
+    // the target file: the quick pick offers the workspace's generator pair files
+    const widget = wb.page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'pref_generator_demo.json' }).first().click({ timeout: 30_000 });
+    let after = before;
+    for (let i = 0; i < 60 && after.length === before.length; i++) {
+      await wb.page.waitForTimeout(250);
+      after = JSON.parse(readFileSync(pairs, 'utf8')) as unknown[];
+    }
+    assert.equal(after.length, before.length + 1, 'one pair appended');
+    assert.deepEqual(after.slice(0, -1), before, 'the other records are kept');
+    const pair = after.at(-1) as {
+      conversations: { role: string; content: string }[];
+      chosen: { content: string };
+      rejected: { content: string };
+    };
+    assert.deepEqual([pair.chosen.content, pair.rejected.content], sides, 'the better reply is chosen, the other rejected');
+    assert.equal(pair.conversations.at(-1)!.content, TOPICS[2].seeker);
+    assert.equal((await detectFile(pairs)).kind, 'pref-generator');
   });
 });
