@@ -97,7 +97,7 @@ export interface ResponseBank {
   /** The opening words learned from the bank's positions (shown by the bench; tests read them). */
   markers: { greeting: string[]; closing: string[] };
   index: { context: Map<string, Postings>; response: Map<string, Postings> };
-  length: { context: Float32Array; response: Float32Array; avgContext: number; avgResponse: number };
+  length: { context: Float64Array; response: Float64Array; avgContext: number; avgResponse: number };
   /** Inverse document frequency over the bank's contexts and responses together. */
   idf: Map<string, number>;
   /** Median response length in tokens per strategy (the length prior's centre). */
@@ -138,8 +138,8 @@ export function buildBank(responses: readonly BankResponse[]): ResponseBank {
   const n = responses.length;
   const context = new Map<string, Postings>();
   const response = new Map<string, Postings>();
-  const lenC = new Float32Array(n);
-  const lenR = new Float32Array(n);
+  const lenC = new Float64Array(n);
+  const lenR = new Float64Array(n);
   const df = new Map<string, number>();
   const post = (index: Map<string, Postings>, term: string, doc: number, tf: number): void => {
     let p = index.get(term);
@@ -180,7 +180,7 @@ export function buildBank(responses: readonly BankResponse[]): ResponseBank {
     (i) => responses[i]!.fromEnd >= 2,
   );
   const opensWith = (i: number, markers: Set<string>): boolean => tokens[i]!.slice(0, OPENING_TOKENS).some((t) => markers.has(t));
-  const mean = (a: Float32Array): number => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : 1) || 1;
+  const mean = (a: Float64Array): number => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : 1) || 1;
   return {
     texts: responses.map((r) => r.text),
     strategies: Int32Array.from(responses, (r) => r.strategy),
@@ -211,13 +211,14 @@ export const ANY_STRATEGY = -1;
 /**
  * BM25 relevance of every response to a context, normalised to 0..1: 1 would be a response whose
  * context and text hold every query term as often as BM25 can count (Σ q·idf·(k1+1) over both fields).
+ * `responseField` weighs the response's own words (0: the contexts only).
  */
-export function relevanceScores(bank: ResponseBank, turns: readonly ContextTurn[]): Float64Array {
+export function relevanceScores(bank: ResponseBank, turns: readonly ContextTurn[], responseField = RESPONSE_FIELD_WEIGHT): Float64Array {
   const n = bank.texts.length;
   const scores = new Float64Array(n);
   const q = contextTerms(turns);
   let max = 0;
-  const field = (postings: Postings | undefined, qw: number, lengths: Float32Array, avg: number, weight: number): void => {
+  const field = (postings: Postings | undefined, qw: number, lengths: Float64Array, avg: number, weight: number): void => {
     if (!postings) return;
     for (let j = 0; j < postings.docs.length; j++) {
       const d = postings.docs[j]!;
@@ -229,9 +230,9 @@ export function relevanceScores(bank: ResponseBank, turns: readonly ContextTurn[
     const idf = bank.idf.get(term);
     if (idf === undefined) continue;
     const qw = w * idf;
-    max += qw * (BM25_K1 + 1) * (1 + RESPONSE_FIELD_WEIGHT);
+    max += qw * (BM25_K1 + 1) * (1 + responseField);
     field(bank.index.context.get(term), qw, bank.length.context, bank.length.avgContext, 1);
-    field(bank.index.response.get(term), qw, bank.length.response, bank.length.avgResponse, RESPONSE_FIELD_WEIGHT);
+    if (responseField > 0) field(bank.index.response.get(term), qw, bank.length.response, bank.length.avgResponse, responseField);
   }
   if (max > 0) for (let i = 0; i < n; i++) scores[i]! /= max;
   return scores;
@@ -251,7 +252,8 @@ const ENDING_NEIGHBOURS = 10;
 export function endingLikelihood(bank: ResponseBank, turns: readonly ContextTurn[]): number {
   const lastSeeker = [...turns].reverse().find((t) => t.speaker === 'seeker');
   if (!lastSeeker || supporterTurnsIn(turns) < 2) return 0;
-  const rel = relevanceScores(bank, [lastSeeker]);
+  // contexts only: a farewell's own words ("take care") say nothing about whether the seeker is leaving
+  const rel = relevanceScores(bank, [lastSeeker], 0);
   const top = topIndices(rel, ENDING_NEIGHBOURS, (i) => bank.fromEnd[i]! >= 0 && rel[i]! > 0);
   let ending = 0;
   let total = 0;
@@ -338,17 +340,15 @@ export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts
   const rel = relevanceScores(bank, turns);
   const position = supporterTurnsIn(turns);
   const ending = position >= 2 ? endingLikelihood(bank, turns) >= 0.5 : false;
-  const fits = (i: number): boolean => {
-    if (opts.strategy !== ANY_STRATEGY && bank.strategies[i] !== opts.strategy) return false;
-    // a greeting is for the start; mid-dialogue it would restart the conversation
-    if (bank.greeting[i] && position > 0) return false;
-    if (position === 0 && bank.turns[i]! > 1) return false;
-    if (bank.closing[i] && !ending) return false;
-    return true;
-  };
-  let pool = topIndices(rel, o.pool, fits);
-  // a position with nothing that fits (a tiny bank): the strategy is what must hold
-  if (pool.length === 0) pool = topIndices(rel, o.pool, (i) => opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy);
+  const strategyFits = (i: number): boolean => opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy;
+  // a closing line mid-dialogue ends a conversation the seeker is still having: never, while another exists
+  const closingFits = (i: number): boolean => !bank.closing[i] || ending;
+  // a greeting is for the start (mid-dialogue it would restart the conversation), and the start wants an opening
+  const openingFits = (i: number): boolean => (position > 0 ? !bank.greeting[i] : bank.turns[i]! <= 1);
+  let pool = topIndices(rel, o.pool, (i) => strategyFits(i) && closingFits(i) && openingFits(i));
+  // a small bank may have nothing that fits the position: relax the opening rule first, then the closing one
+  if (pool.length === 0) pool = topIndices(rel, o.pool, (i) => strategyFits(i) && closingFits(i));
+  if (pool.length === 0) pool = topIndices(rel, o.pool, strategyFits);
   // relevance enters the score relative to the best in the pool: absolute BM25 values shrink with a long query
   const topRelevance = Math.max(1e-9, ...pool.map((i) => rel[i]!));
   const weights = pool.map((i) => rel[i]! + 1e-3);
