@@ -120,6 +120,8 @@ describe('servePlan', () => {
       assert.ok(!plan.roles[0]!.argv.includes('--tensor-parallel-size'));
       assert.ok(!plan.roles.some((r) => r.argv.includes('--api-key')));
       assert.deepEqual(plan.warnings, []);
+      assert.match(servePlan(loaded, t.dir, { engine: 'llamafactory' }).warnings!.join('\n'), /returns no logprobs/);
+      assert.deepEqual(servePlan(loaded, t.dir, { engine: 'llamafactory', stages: ['generator-dpo'] }).warnings, []);
     } finally {
       t.dispose();
     }

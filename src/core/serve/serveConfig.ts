@@ -157,6 +157,12 @@ export function servePlan(loaded: LoadedExperiment, outDir: string, opts: ServeO
     plan.roles.push(served);
     plan.files.push(...files);
   }
+  if (engine === 'llamafactory' && byRole.has('planner')) {
+    // its ChatCompletionRequest has no logprobs field (api/protocol.py); the client then says so per turn
+    plan.warnings!.push(
+      "LLaMA-Factory's API returns no logprobs, so the planner's strategy probabilities are unknown (only its chosen strategy); serve the planner with vLLM for them",
+    );
+  }
   if (engine === 'vllm' && launcher === 'local') {
     // vLLM takes 90% of each GPU it is given (--gpu-memory-utilization 0.9), so a second server on one fails to start
     for (let i = 0; i < roles.length; i++) {
