@@ -4,5 +4,6 @@
 
 export { escapeRegex } from '../core/util/regex';
 export { formatBytes } from '../core/util/bytes';
+export { problemsSentence } from '../core/dataset/problemWords';
 export { SORT_ORDERS } from '../core/dataset/viewTypes';
 export type { Strategy } from '../core/strategies';

@@ -42,6 +42,7 @@ export const viewerToExtension = z.discriminatedUnion('type', [
   z.object({ type: z.literal('position'), index }),
   z.object({ type: z.literal('copy'), text: z.string() }),
   z.object({ type: z.literal('revealInText'), index }),
+  z.object({ type: z.literal('revealOffset'), offset: index }),
   z.object({ type: z.literal('validate') }),
 ]);
 export type ViewerToExtension = z.infer<typeof viewerToExtension>;

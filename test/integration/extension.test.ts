@@ -2,7 +2,7 @@
 // views resolve on the demo workspace, and validation reaches the Problems panel.
 
 import * as assert from 'node:assert/strict';
-import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DATASET_KINDS } from '../../src/core/formats/kinds';
@@ -110,7 +110,89 @@ describe('ESC Studio in a real VS Code', () => {
       rmSync(file, { force: true });
     }
     await a.datasets.refresh();
-    assert.ok(!a.datasets.getChildren().some((n) => n.type === 'unreadable'), 'the group goes once the file is gone');
+    assert.deepEqual(
+      a.datasets.unreadableFiles.map((u) => `${u.uri.fsPath}: ${u.error}`),
+      [],
+      'the group goes once the file is gone',
+    );
+  });
+
+  it('Datasets view lists broken files with a warning badge, without a manual validation, and their folder when names repeat', async () => {
+    const a = await api();
+    const dir = path.join(workspaceDir(), 'broken files');
+    mkdirSync(dir, { recursive: true });
+    const record = {
+      messages: [
+        { role: 'user', content: 'I lost my job today.' },
+        { role: 'assistant', content: '[Question] How are you feeling about it?' },
+      ],
+    };
+    const write = (name: string, text: string): string => {
+      writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const empty = write('empty.json', '');
+    const object = write('one record.json', JSON.stringify(record));
+    const manifest = write('notes.json', JSON.stringify({ name: 'not data', version: '1.0.0' }));
+    const invalid = write('invalid records.json', JSON.stringify([record, { messages: 'oops' }, record, { messages: [] }]));
+    const full = JSON.stringify([record, record, record]);
+    const truncated = write('truncated.json', full.slice(0, full.length - 30));
+    // the same name as a demo file: both items say their folder
+    const twin = write('sft_vanilla_demo.json', JSON.stringify([record]));
+    try {
+      await a.datasets.refresh();
+      await a.datasets.checked();
+      const group = a.datasets.getChildren().find((n) => n.type === 'unreadable');
+      assert.ok(group, 'an "Unreadable or invalid" group is listed');
+      assert.equal(a.datasets.getTreeItem(group).label, 'Unreadable or invalid');
+      const listed = a.datasets.getChildren(group).flatMap((n) => (n.type === 'unreadableFile' ? [n.file] : []));
+      for (const [file, reason] of [
+        [empty, /empty/i],
+        [object, /single JSON object/],
+      ] as const) {
+        const f = listed.find((u) => u.uri.fsPath === file);
+        assert.ok(f, `${path.basename(file)} is listed`);
+        const item = a.datasets.getTreeItem({ type: 'unreadableFile', file: f });
+        assert.match(String(item.description), reason);
+        assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+        assert.equal(a.datasets.provideFileDecoration(f.uri)?.badge, '!');
+      }
+      assert.ok(
+        !listed.some((u) => u.uri.fsPath === manifest) && !a.datasets.datasets.some((d) => d.uri.fsPath === manifest),
+        'a manifest is not listed',
+      );
+
+      const entry = (file: string) => {
+        const e = a.datasets.datasets.find((d) => d.uri.fsPath === file);
+        assert.ok(e, `${path.basename(file)} is listed under its kind`);
+        return { e, item: a.datasets.getTreeItem({ type: 'file', entry: e }) };
+      };
+      const bad = entry(invalid);
+      assert.match(String(bad.item.description), /4 records · .* · 2 invalid/);
+      assert.equal((bad.item.iconPath as vscode.ThemeIcon).id, 'warning');
+      assert.equal(a.datasets.provideFileDecoration(bad.e.uri)?.badge, '2');
+      // appendText escapes for Markdown: undo that to read the text a user sees
+      const tip = (bad.item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+      assert.match(tip, /2 of 4 records are invalid/);
+      assert.match(tip, /Strategy mix \(turns, 2\)/);
+      const cut = entry(truncated);
+      assert.equal(cut.e.kind, 'sft-vanilla');
+      assert.match(String(cut.item.description), /2 records · .* · 1 invalid/);
+      assert.equal(a.datasets.provideFileDecoration(cut.e.uri)?.badge, '1');
+      assert.equal(entry(twin).item.description?.toString().split(' · ')[0], 'broken files');
+      const demoTwin = a.datasets.datasets.find((d) => d.uri.fsPath === path.join(workspaceDir(), 'data', 'sft_vanilla_demo.json'))!;
+      assert.equal(String(a.datasets.getTreeItem({ type: 'file', entry: demoTwin }).description).split(' · ')[0], 'data');
+      assert.equal(a.datasets.provideFileDecoration(demoTwin.uri), undefined, 'a valid file has no badge');
+      log(`  broken files: ${listed.length} in the group; "${String(bad.item.description)}"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await a.datasets.refresh();
+    assert.deepEqual(
+      a.datasets.unreadableFiles.map((u) => u.uri.fsPath),
+      [],
+      'the group goes once the files are gone',
+    );
   });
 
   it('Datasets view watches the include setting as it is now: a file only the changed glob matches appears', async () => {
@@ -217,12 +299,11 @@ describe('ESC Dataset Viewer in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('the Datasets tooltip gives the strategy mix on hover', async () => {
+  it('the Datasets tooltip gives the strategy mix once the background check is done', async () => {
     const a = await api();
-    await a.datasets.ready();
+    await a.datasets.checked();
     const entry = a.datasets.datasets.find((d) => d.uri.fsPath.endsWith('sft_vanilla_demo.json'))!;
-    const node = { type: 'file' as const, entry };
-    const item = await a.datasets.resolveTreeItem(a.datasets.getTreeItem(node), node);
+    const item = a.datasets.getTreeItem({ type: 'file', entry });
     // appendText escapes for Markdown: undo that to read the text a user sees
     const tip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
     assert.match(tip, /Strategy mix \(turns, \d+\): .*Others \d+%/);

@@ -21,6 +21,7 @@ import {
   matchLine,
   problemLine,
   problemsSummary,
+  problemTarget,
   progressPercent,
 } from '../../webview-ui/src/viewer/model/status';
 import type { ViewQuery } from '../../src/protocol/viewer';
@@ -202,10 +203,32 @@ describe('viewer header and problems lines', () => {
       { offset: 99, path: '', message: 'file truncated' },
     ];
     assert.equal(invalidRecords(problems), 2);
-    assert.equal(problemsSummary(problems.slice(0, 1), 1), '⚠ 1 invalid record — the valid records are shown.');
-    assert.equal(problemsSummary(problems, 2), '⚠ 2 invalid records, 3 problems — the valid records are shown.');
+    assert.equal(problemsSummary(problems.slice(0, 1), 1, 10), '⚠ 1 of 10 records is invalid. Invalid records are marked in the list.');
+    assert.equal(
+      problemsSummary(problems, 2, 10),
+      '⚠ 2 of 10 records are invalid; file truncated. Invalid records are marked in the list.',
+    );
+    // nothing could be read as records: one plain sentence, no "0 of 0 records invalid", nothing said to be listed
+    assert.equal(
+      problemsSummary([{ offset: 0, path: '', message: 'The top level is a single JSON object, not an array of records.' }], 0, 0),
+      '⚠ The file is not a JSON array or JSON Lines: the top level is a single JSON object, not an array of records.',
+    );
     assert.deepEqual(problemLine(problems[0]!), { where: 'record 3', text: ' [3].messages: expected array' });
     assert.deepEqual(problemLine(problems[2]!), { where: 'byte 99', text: ' file truncated' });
+    // a truncated file: the cut-off record is not in the list, so its link goes to the byte where reading stopped
+    const cut = {
+      index: 4,
+      offset: 812,
+      path: '[4]',
+      message: 'The file ends inside record 4, which starts at byte 700: it is truncated.',
+    };
+    assert.deepEqual(problemTarget(cut, 4), { offset: 812 });
+    assert.deepEqual(problemTarget(problems[0]!, 4), { record: 3 });
+    assert.equal(problemLine(cut, 4).where, 'record 4, byte 812');
+    assert.equal(
+      problemsSummary([cut], 1, 4),
+      '⚠ 1 of 5 records is invalid; the file ends inside record 4, which starts at byte 700: it is truncated.',
+    );
     assert.equal(progressPercent(50, 200), 25);
     assert.equal(progressPercent(300, 200), 100);
     assert.equal(progressPercent(0, 0), 100);

@@ -23,7 +23,12 @@ export interface DatasetsFeature {
 export function registerDatasets(ctx: Ctx): DatasetsFeature {
   const tree = new DatasetsTree(ctx);
   const diagnostics = vscode.languages.createDiagnosticCollection('escStudio');
-  ctx.push(tree, diagnostics, vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true }));
+  ctx.push(
+    tree,
+    diagnostics,
+    vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.registerFileDecorationProvider(tree),
+  );
   ctx.command('escStudio.detectDataset', (c) => detectDataset(c, tree.tasks));
   ctx.command('escStudio.validateDataset', (c) => validateDataset(c, tree.tasks, diagnostics));
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());

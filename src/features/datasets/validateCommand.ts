@@ -4,6 +4,7 @@
 // record index and byte offset in the message) otherwise.
 
 import * as vscode from 'vscode';
+import { problemsSentence } from '../../core/dataset/problemWords';
 import type { Validated } from '../../core/dataset/worker/tasks';
 import { CancelledError } from '../../core/util/cancel';
 import type { Ctx } from '../ctx';
@@ -42,7 +43,7 @@ export const validateDataset = (ctx: Ctx, tasks: DatasetTasks, diagnostics: vsco
     // Not awaited: the command returns its report while the notification waits for the user.
     void vscode.window
       .showWarningMessage(
-        `${name}: ${report.invalidRecords} of ${report.records} records invalid${report.parseable ? '' : ' (the file is not parseable as a whole)'}.`,
+        `${name}: ${problemsSentence({ records: report.records, invalid: report.invalidRecords, problemCount: Math.max(report.problems.length, report.invalidRecords), problems: report.problems }) ?? 'invalid.'}`,
         'Show Problems',
       )
       .then((choice) => choice === 'Show Problems' && vscode.commands.executeCommand('workbench.actions.view.problems'));

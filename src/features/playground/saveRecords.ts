@@ -28,8 +28,9 @@ const SFT_KIND: Record<SaveAs, DatasetKind> = { vanilla: 'sft-vanilla', planner:
 
 async function pickTarget(datasets: DatasetsTree, kind: DatasetKind, suggested: string): Promise<vscode.Uri | undefined> {
   await datasets.ready();
+  // only files that parse whole (no truncation or syntax error: appending would rewrite a broken file)
   const items: Target[] = datasets.datasets
-    .filter((d) => d.kind === kind)
+    .filter((d) => d.kind === kind && d.problems === 0)
     .map((d) => ({
       label: path.basename(d.uri.fsPath),
       description: vscode.workspace.asRelativePath(d.uri, true),

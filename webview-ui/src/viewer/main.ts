@@ -36,7 +36,16 @@ import {
   withFacet,
   withoutSubset,
 } from './model/query';
-import { BANNER_PROBLEMS, countsLine, invalidRecords, matchLine, problemLine, problemsSummary, progressPercent } from './model/status';
+import {
+  BANNER_PROBLEMS,
+  countsLine,
+  invalidRecords,
+  matchLine,
+  problemLine,
+  problemsSummary,
+  problemTarget,
+  progressPercent,
+} from './model/status';
 import { RecordList } from './recordList';
 import { recordTemplate } from './recordPane';
 import { renderStats } from './statsTab';
@@ -150,15 +159,14 @@ function problemsBanner(): unknown {
   if (file.problems.length === 0) return nothing;
   return html`<div class="banner" title="Problems in this file">
     <details>
-      <summary>${problemsSummary(file.problems, file.invalid)}</summary>
+      <summary>${problemsSummary(file.problems, file.invalid, file.records)}</summary>
       <ul class="problem-list">
         ${file.problems.slice(0, BANNER_PROBLEMS).map((p) => {
-          const line = problemLine(p);
-          return html`<li>
-            <button class="link-button" ?disabled=${p.index === undefined} @click=${() => p.index !== undefined && jumpTo(p.index)}>
-              ${line.where}</button
-            ><span>${line.text}</span>
-          </li>`;
+          const line = problemLine(p, file.records);
+          // a record the list has is selected; a cut-off record or a file-level problem opens the text there
+          const target = problemTarget(p, file.records);
+          const go = (): void => ('record' in target ? jumpTo(target.record) : post({ type: 'revealOffset', offset: target.offset }));
+          return html`<li><button class="link-button" @click=${go}>${line.where}</button><span>${line.text}</span></li>`;
         })}
       </ul>
     </details>

@@ -5,11 +5,13 @@
 // one file still run one after the other (core/dataset/append.ts queues them per file).
 
 import { readFile, stat } from 'node:fs/promises';
+import { surveyFile, type Survey } from '../../formats/candidate';
 import { inspectFile, type Inspection } from '../../formats/detect';
 import type { DatasetKind } from '../../formats/kinds';
 import { PositionMapper, type TextPosition } from '../../json/position';
 import { serve, type CallContext } from '../../util/workerRpc';
 import { appendRecords, type AppendedRecord, type AppendResult } from '../append';
+import { quickCheck, type QuickCheck } from '../quickCheck';
 import type { DatasetStats } from '../stats';
 import { analyzeFile, validateFile, type ValidationReport } from '../validate';
 
@@ -28,6 +30,10 @@ export interface Validated {
 export type DatasetTaskMethods = {
   /** Kind from the head, record count; nothing counted for a file of no ESC kind. */
   inspect: { params: { path: string }; result: Inspection };
+  /** Kind, record count and whether the Datasets view lists the file (a broken file is listed too). */
+  survey: { params: { path: string }; result: Survey };
+  /** The Datasets view's background check: the records of the head checked, with their strategy mix. */
+  check: { params: { path: string }; result: QuickCheck };
   /** Validation and statistics in one pass (the strategy mix of a tooltip). */
   stats: { params: { path: string }; result: DatasetStats | undefined };
   /** Like inspect, but a file of no ESC kind is counted too (what the Detect command says). */
@@ -50,6 +56,8 @@ async function validate(path: string, positionsBelow: number, call: CallContext<
 
 serve<DatasetTaskMethods>({
   inspect: ({ path }) => inspectFile(path),
+  survey: ({ path }, call) => surveyFile(path, { signal: call.signal }),
+  check: ({ path }, call) => quickCheck(path, { signal: call.signal }),
   stats: async ({ path }) => (await analyzeFile(path, { summarize: true, maxProblems: 1 })).stats,
   detect: ({ path }, call) => inspectFile(path, { countUnknown: true, signal: call.signal, onProgress: reporter(call) }),
   validate: ({ path, positionsBelow }, call) => validate(path, positionsBelow, call),

@@ -373,6 +373,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         await revealOffset(doc.uri, detail.start);
         break;
       }
+      case 'revealOffset': // where reading stopped (a truncated file): there is no record to show
+        await revealOffset(doc.uri, msg.offset);
+        break;
       case 'validate':
         await vscode.commands.executeCommand('escStudio.validateDataset', doc.uri);
         break;

@@ -2,11 +2,10 @@
 //
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
-import { formatBytes } from '../../../../src/protocol/shared';
+import { formatBytes, problemsSentence } from '../../../../src/protocol/shared';
 import type { ValidationProblem, ViewInfo } from '../../../../src/protocol/viewer';
 
 const n = (x: number): string => x.toLocaleString('en-US');
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export interface FileProgress {
   records: number;
@@ -34,16 +33,30 @@ export function invalidRecords(problems: ValidationProblem[]): number {
   return problems.filter((p) => p.index !== undefined).length;
 }
 
-export function problemsSummary(problems: ValidationProblem[], invalid: number): string {
-  const more = problems.length > invalid ? `, ${problems.length} problems` : '';
-  return `⚠ ${plural(invalid, 'invalid record')}${more} — the valid records are shown.`;
+/**
+ * The banner's summary: the problems in one sentence (core/dataset/problemWords.ts), and that invalid
+ * records are marked in the list when some are listed (they are never hidden).
+ */
+export function problemsSummary(problems: ValidationProblem[], invalid: number, records: number): string {
+  const sentence = problemsSentence({ records, invalid, problemCount: Math.max(problems.length, invalid), problems }) ?? '';
+  const listed = problems.some((p) => p.index !== undefined && p.index < records);
+  return `⚠ ${sentence}${listed ? ' Invalid records are marked in the list.' : ''}`;
 }
 
 /** Problems listed in the banner (the Problems panel has them all). */
 export const BANNER_PROBLEMS = 500;
 
-export function problemLine(p: ValidationProblem): { where: string; text: string } {
-  return { where: p.index === undefined ? `byte ${p.offset}` : `record ${p.index}`, text: ` ${p.path ? p.path + ': ' : ''}${p.message}` };
+/** Where a problem's link goes: its record when the list has it, else the byte where reading stopped. */
+export type ProblemTarget = { record: number } | { offset: number };
+
+export function problemTarget(p: ValidationProblem, records: number): ProblemTarget {
+  return p.index !== undefined && p.index < records ? { record: p.index } : { offset: p.offset };
+}
+
+export function problemLine(p: ValidationProblem, records = Infinity): { where: string; text: string } {
+  const where =
+    p.index === undefined ? `byte ${p.offset}` : p.index < records ? `record ${p.index}` : `record ${p.index}, byte ${p.offset}`;
+  return { where, text: ` ${p.path ? p.path + ': ' : ''}${p.message}` };
 }
 
 /** The progress bar's percentage (a file of unknown size counts as done). */
