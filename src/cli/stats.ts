@@ -42,7 +42,7 @@ export async function statsCommand(args: string[], json: boolean, io: Io): Promi
   const p = stats.prediction;
   if (p) {
     io.out(
-      `  strategy prediction (${p.turns} turns${p.unscored ? `; ${p.unscored} with no gold strategy of the 8, not scored` : ''}):` +
+      `  strategy prediction (${p.turns} turn${p.turns === 1 ? '' : 's'}${p.unscored ? `; ${p.unscored} with no gold strategy of the 8, not scored` : ''}):` +
         ` accuracy ${pct(p.accuracy)}, weighted F1 ${pct(p.weighted_f1)}, macro F1 ${pct(p.macro_f1)},` +
         ` no strategy ${pct(p.error_ratio)}`,
     );

@@ -8,6 +8,8 @@ import { countOf, rowMeta } from '../../webview-ui/src/viewer/model/list';
 import { EMPTY_QUERY, facetControls, facetOptions, withFacet } from '../../webview-ui/src/viewer/model/query';
 import { hasTurns, lengthSides, summaryRows, wrapLabel } from '../../webview-ui/src/viewer/model/stats';
 import type { DatasetStats, Distribution } from '../../src/protocol/viewer';
+import { axisDrill } from '../../webview-ui/src/comparison/model/confusion';
+import { turnCount } from '../../webview-ui/src/comparison/model/format';
 
 describe('viewer rows: counts with the right noun', () => {
   it('"1 turn" in the singular, "n turns" otherwise, words only where there are replies', () => {
@@ -143,5 +145,15 @@ describe('viewer Statistics tab words', () => {
     for (const label of ['Restatement or Paraphrasing', 'Affirmation and Reassurance', 'Providing Suggestions', 'Reflection of feelings']) {
       assert.equal(wrapLabel(label).join(' '), label);
     }
+  });
+});
+
+describe('"1 turn" in the singular on the comparison page too', () => {
+  it('counts of one turn say "turn"', () => {
+    assert.equal(turnCount(1), '1 turn');
+    assert.equal(turnCount(1792), '1,792 turns');
+    assert.equal(axisDrill('r', 'gold', 0, 'Question', 1).hover, 'Open the 1 gold Question turn in the viewer');
+    assert.equal(axisDrill('r', 'predicted', 0, 'Question', 1).hover, 'Open the 1 turn predicted as Question in the viewer');
+    assert.equal(axisDrill('r', 'predicted', 0, 'Question', 2).hover, 'Open the 2 turns predicted as Question in the viewer');
   });
 });

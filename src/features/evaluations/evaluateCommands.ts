@@ -17,7 +17,7 @@ async function pickInferenceFiles(datasets: DatasetsTree, exclude: readonly stri
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
   const items: Item[] = entries.map((e) => ({
     label: vscode.workspace.asRelativePath(e.uri),
-    description: `${e.records.toLocaleString('en-US')} turns`,
+    description: `${e.records.toLocaleString('en-US')} ${e.records === 1 ? 'turn' : 'turns'}`,
     uri: e.uri,
   }));
   items.push({ label: BROWSE, description: 'inference files outside the workspace', alwaysShow: true });

@@ -103,7 +103,7 @@ export class EvaluationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     item.resourceUri = entry.uri;
     item.contextValue = run ? 'escInferenceEvaluated' : 'escInference';
     item.iconPath = new vscode.ThemeIcon(run ? 'pass' : 'circle-outline');
-    const turns = `${entry.records.toLocaleString('en-US')} turns`;
+    const turns = `${entry.records.toLocaleString('en-US')} ${entry.records === 1 ? 'turn' : 'turns'}`;
     item.description = run ? headline(run) : `${turns} · not evaluated`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendText(`${vscode.workspace.asRelativePath(entry.uri)}\n${turns}\n\n`);

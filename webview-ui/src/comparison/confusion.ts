@@ -11,7 +11,7 @@ import type { ComparedRun, ComparisonToExtension } from '../../../src/protocol/c
 import { strategyColor } from '../shared/chips';
 import { styleProps } from '../shared/styleProps';
 import { axisDrill, confusionDrill, confusionView, moveInGrid, NO_STRATEGY, type GridPos } from './model/confusion';
-import { count } from './model/format';
+import { count, turnCount } from './model/format';
 
 type Post = (m: ComparisonToExtension) => void;
 
@@ -134,7 +134,7 @@ export function confusionSection(
     <p id="cmp-confusion-help" class="muted chart-note">
       Rows: the gold strategy; columns: the predicted one, and “no strategy” for predictions that named none of the 8 (left out of the
       strategy metrics). Shading: the cell’s share of its gold row. Click a cell (or arrow keys, then Enter) to open its turns in the
-      viewer. ${count(view.total)} turns in ${run.label}.
+      viewer. ${turnCount(view.total)} in ${run.label}.
     </p>
   </figure>`;
 }

@@ -10,7 +10,7 @@ import { repeat } from 'lit-html/directives/repeat.js';
 import type { ComparisonToExtension, TableColumnView } from '../../../src/protocol/comparison';
 import { styleProps } from '../shared/styleProps';
 import { runColorVar } from './model/charts';
-import { cellHover, count, deltaView, headerHover, progressText } from './model/format';
+import { cellHover, deltaView, headerHover, progressText, turnCount } from './model/format';
 import { baselineLabel, baselineMessage, rowViews, type Page, type RowView } from './model/page';
 
 type Post = (m: ComparisonToExtension) => void;
@@ -41,7 +41,7 @@ export function resultsTable(page: Page, post: Post, toggleSelected: (id: string
       <th scope="row" class="cmp-run">
         <span class="cmp-swatch" aria-hidden="true" ${styleProps({ '--run-color': `var(${colorOf.get(run.id)})` })}></span>
         <span class="cmp-run-label" title=${run.id}>${run.label}</span>
-        <span class="cmp-run-meta muted">${count(row.records)} turns${isBase ? ' · baseline' : ''}</span>
+        <span class="cmp-run-meta muted">${turnCount(row.records)}${isBase ? ' · baseline' : ''}</span>
       </th>
       <td class="cmp-base">
         <button

@@ -56,7 +56,7 @@ export function strategySeries(kind: StrategyChart, runs: readonly ComparedRun[]
     const hovers = names.map((name, s) => {
       if (kind === 'f1') {
         const usable = (run.support[s] ?? 0) - (run.unusable[s] ?? 0);
-        return `${run.label}: F1 of ${name} ${values[s]!.toFixed(2)}%\n${F1_DEFINITION}\nn = ${count(usable)} gold ${name} turns with a usable prediction (${count(run.support[s] ?? 0)} in all)`;
+        return `${run.label}: F1 of ${name} ${values[s]!.toFixed(2)}%\n${F1_DEFINITION}\nn = ${count(usable)} gold ${name} ${usable === 1 ? 'turn' : 'turns'} with a usable prediction (${count(run.support[s] ?? 0)} in all)`;
       }
       return `${run.label}: preference for ${name} ${values[s]!.toFixed(3)}\n${PREFERENCE_DEFINITION}\nn = ${count(mistakes(run))} mistakes, ${count(mistakesPredicting(run, s))} of them predicting ${name}`;
     });

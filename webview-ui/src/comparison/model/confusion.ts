@@ -12,6 +12,7 @@
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
 import type { ComparedRun } from '../../../../src/protocol/comparison';
+import { turnCount } from './format';
 
 /** The column index of "no strategy" (after the 8 predicted strategies). */
 export const NO_STRATEGY = 8;
@@ -71,7 +72,7 @@ export function confusionView(run: ComparedRun, names: readonly string[]): Confu
         share,
         shade: Math.sqrt(share),
         diagonal: predicted === gold,
-        label: `gold ${name} → ${target}: ${count(n)} ${turns} (${pct(share)} of ${count(total)} gold ${name} turns)`,
+        label: `gold ${name} → ${target}: ${count(n)} ${turns} (${pct(share)} of ${count(total)} gold ${name} ${total === 1 ? 'turn' : 'turns'})`,
       };
     });
     return { gold, name, total, cells };
@@ -85,7 +86,8 @@ export function confusionView(run: ComparedRun, names: readonly string[]): Confu
  * column header, the turns predicted as it (right or wrong). With its hover text.
  */
 export function axisDrill(id: string, axis: 'gold' | 'predicted', strategy: number, name: string, turns: number) {
-  const what = axis === 'gold' ? `the ${count(turns)} gold ${name} turns` : `the ${count(turns)} turns predicted as ${name}`;
+  const what =
+    axis === 'gold' ? `the ${count(turns)} gold ${name} ${turns === 1 ? 'turn' : 'turns'}` : `the ${turnCount(turns)} predicted as ${name}`;
   return {
     message: axis === 'gold' ? ({ type: 'drill', id, gold: strategy } as const) : ({ type: 'drill', id, predicted: strategy } as const),
     hover: `Open ${what} in the viewer`,

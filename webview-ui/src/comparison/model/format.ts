@@ -7,6 +7,9 @@ import type { ComparisonToExtension, TableCellView, TableColumnView } from '../.
 
 export const count = (n: number): string => n.toLocaleString('en-US');
 
+/** "1 turn", "1,792 turns". */
+export const turnCount = (n: number): string => `${count(n)} turn${n === 1 ? '' : 's'}`;
+
 const BEST_RULE: Record<TableColumnView['best'], string> = {
   max: 'Best: the highest.',
   min: 'Best: the lowest.',
