@@ -88,11 +88,15 @@ function responseStage(index: number, c: CandidateView, ctx: PaneContext): Templ
     else if (c.status === 'done') tag = html`<span class="badge">no strategy tag</span>`;
   }
   const head = html`${tag} ${latency('generator', c.lane === 'vanilla' ? 'model' : 'generator', c.latencyMs.generator)}`;
+  // a retrieval backend says how relevant its reply is to the context (0..1) and which candidate it was
+  const retrieval = c.retrieval
+    ? html` <span class="pg-note" data-testid="relevance" data-relevance=${c.retrieval.relevance.toFixed(4)}
+        >relevance ${c.retrieval.relevance.toFixed(2)} · candidate ${c.retrieval.rank + 1}</span
+      >`
+    : nothing;
+  const note = c.note ? html` <span class="pg-note">${c.note}</span>` : nothing;
   // the label is empty on the placeholder drawn before the backend has answered
-  const source =
-    c.generatorLabel || c.note
-      ? html`<div class="pg-source muted">${c.generatorLabel}${c.note ? html` <span class="pg-note">${c.note}</span>` : nothing}</div>`
-      : nothing;
+  const source = c.generatorLabel || c.note ? html`<div class="pg-source muted">${c.generatorLabel}${note}${retrieval}</div>` : nothing;
   let body: TemplateResult | typeof nothing = nothing;
   if (c.status === 'planning') body = html`<div class="muted pg-waiting">Waits for the strategy.</div>`;
   else if (c.reply || c.status === 'generating') body = replyNode(index, c);
