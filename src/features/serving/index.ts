@@ -99,8 +99,9 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
   async function serveStages(arg?: unknown): Promise<ServeStagesResult> {
     if (!trusted('Serve Stages')) return { status: 'untrusted' };
     const given = isOptions<ServeStagesOptions>(arg, 'experiment') ? arg : undefined;
-    const file = given?.experiment ?? (await experimentOf(deps.runs, arg));
-    if (!file) return { status: 'dismissed' };
+    const picked = given?.experiment ?? (await experimentOf(deps.runs, arg));
+    if (!picked) return { status: 'dismissed' };
+    const file = path.resolve(picked);
     let loaded: LoadedExperiment;
     let plan: ServePlan;
     try {

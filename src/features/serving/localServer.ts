@@ -4,6 +4,7 @@
 // (serve-<role>.exit-code): the Runs view shows a failed server's last lines and code from them, and
 // Stop Serving signals the whole group (the engine and every worker it started), as training's Stop does.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
@@ -40,14 +41,51 @@ export function serverFiles(scriptPath: string): { pid: string; log: string; exi
 const WRAPPER =
   'printf "%s\\n" "$$" > "$2"; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | tee "$3"; c=$?; printf %s "$c" > "$4"; exit "$c"';
 
-const alive = (pid: number): boolean => {
+/**
+ * Whether any process of the group still runs. Linux: its members in /proc that are not zombies (a
+ * member whose parent died first is reparented and may wait to be reaped); elsewhere kill(-pgid, 0).
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  for (const d of entries) {
+    try {
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ")"
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+/** Whether a process runs (a zombie, dead but not yet reaped by its new parent, does not). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-};
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: kill(pid, 0) is all there is
+  }
+}
+
+const alive = processAlive;
 
 export function startLocal(terminalName: string, cwd: string, role: ServedRole): ServerHandle {
   const files = serverFiles(role.scriptPath);
@@ -97,8 +135,10 @@ export function startLocal(terminalName: string, cwd: string, role: ServedRole):
       };
       signal('SIGTERM');
       // vLLM shuts down its engine processes on SIGTERM; one that hangs is killed after a grace period
-      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) signal('SIGKILL');
+      const running = (): boolean => alive(pid) || groupAlive(pid);
+      for (let i = 0; i < 100 && running(); i++) await new Promise((r) => setTimeout(r, 100));
+      if (running()) signal('SIGKILL');
+      for (let i = 0; i < 20 && running(); i++) await new Promise((r) => setTimeout(r, 100));
     },
     dispose() {
       sub.dispose();

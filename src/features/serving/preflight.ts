@@ -8,6 +8,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EXPORT_DONE_FILE } from '../../core/serve/serveConfig';
 import type { ServePlan, ServeRole } from '../../core/serve/types';
 import type { StageId } from '../../core/training/experiment';
 import type { LoadedExperiment } from '../../core/training/trainConfig';
@@ -101,7 +102,7 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
     const clis = new Map<string, string>();
     for (const r of plan.roles) {
       clis.set(r.argv[0]!, r.argv[1] === 'serve' ? 'vLLM (pip install vllm)' : 'LLaMA-Factory (pip install -e ".[torch,metrics]")');
-      if (r.exportDir && !(await exists(path.join(r.exportDir, 'config.json')))) {
+      if (r.exportDir && !(await exists(path.join(r.exportDir, EXPORT_DONE_FILE)))) {
         const exportCli = /llamafactory-cli/.test(r.argv[0]!) ? r.argv[0]! : 'llamafactory-cli';
         clis.set(exportCli, 'LLaMA-Factory (pip install -e ".[torch,metrics]"), which exports the merged weights first');
       }

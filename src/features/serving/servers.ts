@@ -226,15 +226,11 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
     ]
       .filter(Boolean)
       .join(' · ');
-    const tip = new vscode.MarkdownString();
-    tip.appendText(
-      [
-        `${s.role}${s.stage ? ` — ${s.stage}` : ''} · ${s.status}${exit}`,
-        `${where} · model "${s.model || '(server default)'}"`,
-        ...(s.status === 'failed' ? [s.reason ?? ''] : s.reason ? [s.reason] : []),
-      ].join('\n'),
-    );
-    item.tooltip = tip;
+    item.tooltip = [
+      `${s.role}${s.stage ? ` — ${s.stage}` : ''} · ${s.status}${exit}`,
+      `${where} · model "${s.model || '(server default)'}"`,
+      ...(s.status === 'failed' ? [s.reason ?? ''] : s.reason ? [s.reason] : []),
+    ].join('\n');
     const [icon, color] = ICONS[s.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = s.handle ? `escServed.${s.status}` : 'escServedAttached';

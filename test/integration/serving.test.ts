@@ -1,0 +1,229 @@
+// Serving in a real VS Code: a stand-in `vllm` (test/fixtures/standInVllm.ts behind a sh wrapper) and a
+// stand-in `nvidia-smi` listing two GPUs are placed first on PATH by this test — in this extension
+// host's process.env (the preflight) and through terminal.integrated.env.linux (the servers' terminals).
+// The real vLLM needs a GPU these machines lack; everything else — the plan, the preflight, the
+// scripts, the terminals and their wrapper, /models polling, the Runs view rows, the Playground
+// endpoints, Stop Serving's process-group kill — is the real extension.
+
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { quote } from 'shell-quote';
+import * as vscode from 'vscode';
+import type { ServeStagesResult, Server } from '../../src/features/serving';
+import { groupAlive, processAlive as alive } from '../../src/features/serving/localServer';
+import { STAND_IN_FAILURE, STAND_IN_LLAMAFACTORY_EXPORT, STAND_IN_REPLY } from '../fixtures/standInVllm';
+import { api, withTimeout, workspaceDir } from './host';
+import { log } from './index';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Serving in a real VS Code (stand-in vllm)', function () {
+  this.timeout(120_000);
+  const stubDir = path.join(tmpdir(), `esc-vllm-${process.pid}`);
+  const argvLog = path.join(stubDir, 'argv.log');
+  const playground = vscode.workspace.getConfiguration('escStudio.playground');
+  const ENDPOINT_KEYS = ['planner.baseUrl', 'planner.model', 'generator.baseUrl', 'generator.model'];
+  let file = '';
+  let ports: { planner: number; generator: number };
+
+  /** The Runs view's rows of the experiment's servers, as drawn. */
+  const rows = async (): Promise<{ server: Server; item: vscode.TreeItem }[]> => {
+    const a = await api();
+    const exp = a.runs.getChildren().find((n) => n.type === 'experiment' && n.entry.file === file);
+    return (exp ? a.runs.getChildren(exp) : []).flatMap((n) =>
+      n.type === 'row' ? [{ server: n.value as Server, item: a.runs.getTreeItem(n) }] : [],
+    );
+  };
+
+  before(async () => {
+    mkdirSync(stubDir, { recursive: true });
+    const fixture = path.join(__dirname, '..', 'fixtures', 'standInVllm.js');
+    writeFileSync(path.join(stubDir, 'vllm'), `#!/bin/sh\nexec ${quote([process.execPath, fixture])} "$@"\n`, { mode: 0o755 });
+    // a DPO adapter is served on base+SFT merged, which the script exports first with LLaMA-Factory
+    writeFileSync(path.join(stubDir, 'llamafactory-cli'), STAND_IN_LLAMAFACTORY_EXPORT, { mode: 0o755 });
+    writeFileSync(
+      path.join(stubDir, 'nvidia-smi'),
+      '#!/bin/sh\necho "GPU 0: Stand-in GPU (UUID: GPU-stand-in-0)"\necho "GPU 1: Stand-in GPU (UUID: GPU-stand-in-1)"\n',
+      { mode: 0o755 },
+    );
+    writeFileSync(argvLog, '');
+    process.env.PATH = `${stubDir}${path.delimiter}${process.env.PATH ?? ''}`;
+    await vscode.workspace
+      .getConfiguration('terminal.integrated.env')
+      .update(
+        'linux',
+        { PATH: `${stubDir}:\${env:PATH}`, ESC_VLLM_LOG: argvLog, ESC_VLLM_DIR: stubDir },
+        vscode.ConfigurationTarget.Workspace,
+      );
+    ports = { planner: await freePort(), generator: await freePort() };
+    await vscode.workspace.getConfiguration('escStudio.serving').update('ports', ports, vscode.ConfigurationTarget.Workspace);
+    for (const k of ENDPOINT_KEYS) {
+      await playground.update(k, undefined, vscode.ConfigurationTarget.Global);
+      await playground.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    // an experiment whose four stages succeeded: each output folder holds its adapter
+    const ws = workspaceDir();
+    file = path.join(ws, 'serve.esc-experiment.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: servetest',
+        'model: {base: Qwen/Qwen2.5-7B-Instruct, template: qwen}',
+        'datasets:',
+        '  planner-sft: data/sft_planner_demo.jsonl',
+        '  generator-sft: data/sft_generator_demo.json',
+        '  planner-dpo: data/pref_planner_demo.json',
+        '  generator-dpo: data/pref_generator_demo.json',
+        'gpus: {planner: "0", generator: "1"}',
+        '',
+      ].join('\n'),
+    );
+    const saves = path.join(ws, 'saves', 'servetest');
+    for (const stage of ['planner-sft', 'generator-sft', 'planner-dpo', 'generator-dpo']) {
+      mkdirSync(path.join(saves, stage), { recursive: true });
+      writeFileSync(path.join(saves, stage, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 8, lora_alpha: 16 }));
+    }
+    await (await api()).runsModel.load();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('escStudio.stopServing', vscode.Uri.file(file));
+    for (const k of ENDPOINT_KEYS) await playground.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('escStudio.serving').update('ports', undefined, vscode.ConfigurationTarget.Workspace);
+    rmSync(file, { force: true });
+    rmSync(path.join(workspaceDir(), 'saves', 'servetest'), { recursive: true, force: true });
+  });
+
+  it('Serve Stages → ready in the Runs view → a Playground turn answered by the served planner and generator → Stop Serving ends the process group', async () => {
+    const a = await api();
+    const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+      experiment: file,
+      stages: ['planner-dpo', 'generator-dpo'],
+    }))!;
+    assert.equal(result.status, 'started', JSON.stringify(result.problems));
+    const plan = result.plan!;
+    assert.deepEqual(
+      plan.roles.map((r) => [r.role, r.baseUrl, r.modelName]),
+      [
+        ['planner', `http://127.0.0.1:${ports.planner}/v1`, 'servetest-planner-dpo'],
+        ['generator', `http://127.0.0.1:${ports.generator}/v1`, 'servetest-generator-dpo'],
+      ],
+    );
+    // starting first (the stand-in waits before it listens), then ready, as the Runs view draws them
+    const starting = (await rows()).map((r) => String(r.item.description));
+    assert.equal(starting.length, 2);
+    assert.ok(
+      starting.every((d) => d.startsWith('starting')),
+      starting.join(' | '),
+    );
+    const ready = await until('both servers ready', 60_000, async () => {
+      const rs = await rows();
+      return rs.length === 2 && rs.every((r) => String(r.item.description).startsWith('ready')) ? rs : undefined;
+    });
+    log(`  Runs view: ${ready.map((r) => `${String(r.item.label)}: ${String(r.item.description)}`).join(' | ')}`);
+    // the Playground is pointed at them (nothing else was configured, so nothing was asked)
+    assert.equal(await withTimeout(result.settled!, 10_000, 'the Playground endpoints set'), 'replaced');
+    const c = vscode.workspace.getConfiguration('escStudio.playground');
+    assert.equal(c.get('planner.baseUrl'), `http://127.0.0.1:${ports.planner}/v1`);
+    assert.equal(c.get('planner.model'), 'servetest-planner-dpo');
+    assert.equal(c.get('generator.baseUrl'), `http://127.0.0.1:${ports.generator}/v1`);
+    assert.equal(c.get('generator.model'), 'servetest-generator-dpo');
+
+    // a Playground turn answered by the served models, with the planner's probabilities
+    const s = a.playground.session;
+    s.reset();
+    s.setMode('decoupled');
+    s.setBackend('openai');
+    await s.send('I feel so alone since I moved.');
+    const turn = s.conversation.lastSupporter()!;
+    const cand = turn.candidates[0]!;
+    assert.equal(cand.status, 'done', JSON.stringify(cand.error));
+    assert.equal(cand.strategy, 'Reflection of feelings');
+    assert.ok(Math.abs(cand.probabilities!['Reflection of feelings']! - 0.6) < 1e-6, JSON.stringify(cand.probabilities));
+    assert.ok(Math.abs(cand.probabilities!.Question! - 0.3) < 1e-6);
+    assert.equal(cand.reply, STAND_IN_REPLY);
+    s.setBackend('embedded');
+
+    // the merged base+SFT weights each DPO adapter is served on were exported first
+    for (const role of plan.roles) assert.ok(existsSync(path.join(role.exportDir!, 'config.json')), role.exportDir);
+    // each server was started with exactly the plan's argv
+    const started = readFileSync(argvLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { pid: number; argv: string[] });
+    for (const role of plan.roles) {
+      assert.ok(path.basename(role.argv[0]!) === 'vllm', role.argv[0]);
+      assert.ok(
+        started.some((x) => JSON.stringify(x.argv) === JSON.stringify(role.argv.slice(1))),
+        `${role.role}: ${JSON.stringify(role.argv.slice(1))} not among ${JSON.stringify(started.map((x) => x.argv))}`,
+      );
+    }
+
+    // Stop Serving: the whole process group (wrapper, script → server, tee) is gone
+    const groups = await Promise.all(result.servers!.map((x) => x.handle!.pid!()));
+    const serverPids = started.map((x) => x.pid);
+    assert.ok(
+      groups.every((g) => g !== undefined && alive(g)),
+      `group leaders ${groups.join(', ')}`,
+    );
+    assert.ok(serverPids.every(alive));
+    const stopped = await vscode.commands.executeCommand<Server[]>('escStudio.stopServing', vscode.Uri.file(file));
+    assert.deepEqual(
+      stopped!.map((x) => x.status),
+      ['stopped', 'stopped'],
+    );
+    for (const g of groups) {
+      assert.equal(alive(g!), false, `group leader ${g} still exists`);
+      assert.equal(groupAlive(g!), false, `a process of group ${g} is left`);
+    }
+    for (const p of serverPids) assert.equal(alive(p), false, `server ${p} still exists`);
+    const after = await rows();
+    assert.ok(
+      after.every((r) => String(r.item.description).startsWith('stopped')),
+      after.map((r) => String(r.item.description)).join(' | '),
+    );
+  });
+
+  it('a server that exits 1 at start-up is shown as failed, with its last output lines and the exit status', async () => {
+    writeFileSync(path.join(stubDir, 'fail'), '');
+    try {
+      const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment: file,
+        stages: ['planner-dpo'],
+      }))!;
+      assert.equal(result.status, 'started', JSON.stringify(result.problems));
+      await withTimeout(result.settled!, 30_000, 'the planner server settled');
+      const [row] = (await rows()).filter((r) => r.server.role === 'planner');
+      assert.ok(row);
+      const description = String(row.item.description);
+      assert.match(description, /^failed \(exit 1\)/);
+      assert.ok(description.includes(STAND_IN_FAILURE), description);
+      const tooltip = String(row.item.tooltip);
+      assert.ok(tooltip.includes('Engine core initialization failed') && tooltip.includes(STAND_IN_FAILURE), tooltip);
+      log(`  failed server row: ${description}`);
+    } finally {
+      rmSync(path.join(stubDir, 'fail'), { force: true });
+    }
+  });
+});
