@@ -30,8 +30,8 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
   const serving = registerServing(ctx, { runs: runsModel, tree: runs });
-  const evaluations = registerEvaluations(ctx, { datasets, viewer, playground });
-  const mining = registerMining(ctx, { datasets, playground });
+  const evaluations = registerEvaluations(ctx, { datasets, viewer, playground, served: serving.servers });
+  const mining = registerMining(ctx, { datasets, playground, served: serving.servers });
   const activationMs = performance.now() - started;
   ctx.log.info(`ESC Studio ${ctx.version} activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, datasets, viewer, runs, runsModel, playground, evaluations, mining, serving };

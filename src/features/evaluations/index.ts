@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DatasetsTree, DatasetViewerProvider } from '../datasets';
 import type { PlaygroundView } from '../playground';
+import type { ServedEndpoints } from './modelSources';
 import { ComparisonPage } from './comparisonPage';
 import { EvalService } from './evalService';
 import { registerEvaluateCommands } from './evaluateCommands';
@@ -13,7 +14,7 @@ import { EvaluationsTree } from './evaluationsTree';
 import { findReviewFiles, registerReview, type ReviewFeature } from './review';
 import { registerRunInference } from './runInference';
 
-export { describeSpecs, MIN_BATCH_TIMEOUT_MS, roleSpecOf, type ModelSource } from './modelSources';
+export { describeSpecs, MIN_BATCH_TIMEOUT_MS, roleSpecOf, type ModelSource, type ServedEndpoints } from './modelSources';
 export { askConcurrency, pickModelSource, trustedForRun, vanillaFileFor } from './runPicks';
 
 export interface EvaluationsDeps {
@@ -21,6 +22,8 @@ export interface EvaluationsDeps {
   viewer: DatasetViewerProvider;
   /** Run Inference uses the Playground's endpoints (keys from SecretStorage) and embedded models folder. */
   playground: PlaygroundView;
+  /** The model servers that answer now (Serve Stages, Attach Model Server…), offered as a model source. */
+  served?: ServedEndpoints;
 }
 
 export interface EvaluationsFeature {

@@ -3,19 +3,35 @@
 // folder the Playground uses. One place, so both commands send the same settings and name the models
 // in the log the same way (by URL or folder, never with a key).
 
-import type { EndpointConfig } from '../../core/openai/config';
+import { PAPER_API_KEY, type EndpointConfig } from '../../core/openai/config';
 import type { RoleSpec } from '../../core/runs/roleSpecs';
 import type { EndpointSlot } from '../config';
 import type { PlaygroundView } from '../playground';
 
-export type ModelSource = 'playground' | 'embedded';
+export type ModelSource = 'playground' | 'embedded' | 'served';
+
+/** The model servers that answer now (features/serving: started by Serve Stages or attached), per role. */
+export interface ServedEndpoints {
+  endpoint(slot: EndpointSlot): { baseUrl: string; model: string; label: string } | undefined;
+}
 
 /** Batch answers are not streamed, so the whole answer must come within the timeout: at least esc infer's default. */
 export const MIN_BATCH_TIMEOUT_MS = 300_000;
 
 /** The role's spec: the Playground's endpoint (resolved, key included), or the embedded folder it uses. */
-export async function roleSpecOf(backends: PlaygroundView['backends'], source: ModelSource, slot: EndpointSlot): Promise<RoleSpec> {
+export async function roleSpecOf(
+  backends: PlaygroundView['backends'],
+  source: ModelSource,
+  slot: EndpointSlot,
+  served?: ServedEndpoints,
+): Promise<RoleSpec> {
   if (source === 'embedded') return { kind: 'embedded', dir: backends.embeddedDir() };
+  if (source === 'served') {
+    const e = served?.endpoint(slot);
+    if (!e) throw new Error(`No ${slot} model server is ready: serve the stage (Serve Stages) or attach a server (Attach Model Server…).`);
+    // a server Serve Stages started takes any key (vLLM without --api-key), as the paper's clients send
+    return { kind: 'openai', replicas: [{ baseUrl: e.baseUrl, model: e.model, apiKey: PAPER_API_KEY, timeoutMs: MIN_BATCH_TIMEOUT_MS }] };
+  }
   const cfg: EndpointConfig = await backends.endpointConfig(slot);
   if (!cfg.baseUrl) {
     throw new Error(`No ${slot} endpoint is set in the Playground (escStudio.playground.${slot}.baseUrl).`);

@@ -106,7 +106,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     ]
       .filter(Boolean)
       .join(' · ');
-    return pickModelSource(backends, 'Run Inference (3/4): the models', endpoints);
+    return pickModelSource(backends, 'Run Inference (3/4): the models', endpoints, deps.served);
   }
 
   function defaultOut(file: string, mode: InferMode): vscode.Uri {
@@ -118,7 +118,7 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
   }
 
   /** The role's spec: the Playground's endpoint (resolved, key included), or the embedded folder it uses. */
-  const specFor = (source: InferSource, slot: EndpointSlot): Promise<RoleSpec> => roleSpecOf(backends, source, slot);
+  const specFor = (source: InferSource, slot: EndpointSlot): Promise<RoleSpec> => roleSpecOf(backends, source, slot, deps.served);
 
   async function run(
     params: InferWorkerParams,

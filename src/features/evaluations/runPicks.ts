@@ -10,7 +10,7 @@ import { KIND_LABELS } from '../../core/formats/kinds';
 import type { DatasetsTree } from '../datasets';
 import type { PlaygroundView } from '../playground';
 import { uriOf } from '../targetFile';
-import type { ModelSource } from './modelSources';
+import type { ModelSource, ServedEndpoints } from './modelSources';
 
 export interface VanillaFilePick {
   /** The quick pick's title, e.g. "Run Inference (1/4): the split". */
@@ -71,10 +71,16 @@ export async function pickModelSource(
   backends: PlaygroundView['backends'],
   title: string,
   endpoints: string,
+  served?: ServedEndpoints,
 ): Promise<ModelSource | undefined> {
   const embedded = backends.describe('embedded');
+  const ready = (['planner', 'generator', 'vanilla'] as const).flatMap((slot) => {
+    const e = served?.endpoint(slot);
+    return e ? [`${slot} ${e.baseUrl} · ${e.model}`] : [];
+  });
   const choice = await vscode.window.showQuickPick(
     [
+      ...(ready.length > 0 ? [{ label: 'Served models', source: 'served' as const, detail: ready.join(' · ') }] : []),
       { label: 'Playground endpoints', source: 'playground' as const, detail: endpoints },
       {
         label: 'Embedded models',

@@ -3,6 +3,7 @@
 
 import type { Ctx } from '../ctx';
 import type { DatasetsTree } from '../datasets';
+import type { ServedEndpoints } from '../evaluations';
 import type { PlaygroundView } from '../playground';
 import { registerMinePairs } from './minePairs';
 import { MiningPage } from './miningPage';
@@ -13,6 +14,8 @@ export interface MiningDeps {
   datasets: DatasetsTree;
   /** The models: the Playground's endpoints (keys from SecretStorage) or its embedded models folder. */
   playground: PlaygroundView;
+  /** The model servers that answer now (Serve Stages, Attach Model Server…), offered as a model source. */
+  served?: ServedEndpoints;
 }
 
 export interface MiningFeature {

@@ -144,7 +144,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
       .map((r) => (r === 'vanilla' ? described.note : `${r} ${r === 'planner' ? described.planner : described.generator}`))
       .filter(Boolean)
       .join(' · ');
-    return pickModelSource(backends, `Mine Preference Pairs (3/${STEPS}): the models`, endpoints);
+    return pickModelSource(backends, `Mine Preference Pairs (3/${STEPS}): the models`, endpoints, deps.served);
   }
 
   /** The judge's URL (undefined: dismissed; null: no judge); a key not yet stored for its origin is asked once. */
@@ -306,7 +306,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     last = { options, files: {}, outDir };
     await ctx.extension.workspaceState.update(OPTIONS_KEY, options);
     const resuming = existsSync(mineCheckpointPath(outDir));
-    const modelsLabel = source === 'embedded' ? 'embedded models' : 'Playground endpoints';
+    const modelsLabel = source === 'embedded' ? 'embedded models' : source === 'served' ? 'served models' : 'Playground endpoints';
     const view: MiningView = {
       status: 'starting',
       input: rel(file),
@@ -327,7 +327,7 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     let judgeParams: MineWorkerParams['judge'];
     let judgeTemplate: string | undefined;
     try {
-      for (const r of roles) specs[r] = await roleSpecOf(backends, source, SLOT[r]);
+      for (const r of roles) specs[r] = await roleSpecOf(backends, source, SLOT[r], deps.served);
       if (options.judge) {
         const { baseUrl, model } = judgeEndpoint(options.judge);
         const apiKey = await ctx.extension.secrets.get(apiKeySecretKey(JUDGE_KEY_SLOT, baseUrl));
