@@ -24,7 +24,9 @@ rm -rf "$CS_DIR"
 mkdir -p "$CS_DIR"
 # A package.json of its own keeps npm from walking up into the extension's package.json.
 printf '{"name":"esc-studio-tools","private":true}\n' >"$CS_DIR/package.json"
-export npm_config_yes=true npm_config_unsafe_perm=true npm_config_audit=false npm_config_fund=false
+# ignore-scripts=false: the project .npmrc skips dependency scripts, and npm hands its settings to the
+# scripts it runs (npm start, npm test), but these rebuilds must run theirs
+export npm_config_yes=true npm_config_unsafe_perm=true npm_config_audit=false npm_config_fund=false npm_config_ignore_scripts=false
 cd "$CS_DIR"
 # Its postinstall downloads ripgrep from GitHub, which fails offline: skip scripts, then do by hand.
 npm install --no-save --ignore-scripts --loglevel=error "code-server@$CODE_SERVER_VERSION"
