@@ -59,13 +59,20 @@ function bigBank(examples: Example[], size: number): BankResponse[] {
 
 /** Child mode: memory of loading a model folder in a fresh process (RSS before, after models, after sessions). */
 async function memoryChild(dir: string): Promise<void> {
-  const base = process.memoryUsage().rss;
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  const before = process.memoryUsage();
+  const base = before.rss;
   const models = await loadEmbeddedModels(dir);
   const loaded = process.memoryUsage().rss;
+  // what the models keep once the load's garbage (the parsed bank.json, the index's build lists) is collected
+  gc();
+  const after = process.memoryUsage();
+  const retained = after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers;
   const ort = await createEngines(models, 'onnxruntime');
   await ort.planner(contextFeatures([{ speaker: 'seeker', text: 'hello' }]));
   const sessions = process.memoryUsage().rss;
-  console.log(JSON.stringify({ base, loaded, sessions }));
+  console.log(JSON.stringify({ base, loaded, retained, sessions }));
 }
 
 async function main(): Promise<void> {
@@ -85,9 +92,12 @@ async function main(): Promise<void> {
     const ts = await createEngines(models, 'typescript');
     const ort = await createEngines(models, 'onnxruntime');
     if (ort.engine !== 'onnxruntime') throw new Error(`onnxruntime-node did not load: ${ort.fallbackReason}`);
-    const mem = JSON.parse(execFileSync(process.execPath, [__filename, 'memory', path.join(tmp, 'big')], { encoding: 'utf8' })) as {
+    const mem = JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', __filename, 'memory', path.join(tmp, 'big')], { encoding: 'utf8' }),
+    ) as {
       base: number;
       loaded: number;
+      retained: number;
       sessions: number;
     };
 
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     const f = percentiles(features);
     console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
     console.log(
-      `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}-response sparse BM25 bank) ${mb(mem.loaded - mem.base)}; ` +
+      `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}-response sparse BM25 bank) ${mb(mem.loaded - mem.base)} at the load's peak, of which the models keep ${mb(mem.retained)} (heap + buffers after GC); ` +
         `+ onnxruntime-node and the planner session ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
     );
     console.log(

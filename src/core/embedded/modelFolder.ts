@@ -194,7 +194,9 @@ export async function writeEmbeddedModels(
     const bankJson = { responses: responses.map((r) => ({ ...r, strategy: STRATEGIES[r.strategy]! })) };
     await writeFile(path.join(tmp, FILES.planner), plannerGraph(planner.weights));
     await writeFile(path.join(tmp, FILES.bank), JSON.stringify(bankJson) + '\n');
-    await writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
+    // the manifest's count is the bank's, whatever the caller's manifest said (a load checks the two agree)
+    const counted: Manifest = { ...manifest, generator: { ...manifest.generator, responses: responses.length } };
+    await writeFile(path.join(tmp, FILES.manifest), JSON.stringify(counted, null, 2) + '\n');
     try {
       await rename(dir, old);
       hadOld = true;

@@ -9,7 +9,7 @@
 // The index is sparse and built when the bank is loaded: 20,000 responses cost a few MB, not the
 // [N, 512] float matrix of format 1.
 
-import type { ContextTurn } from './features';
+import { fnv1a, type ContextTurn } from './features';
 
 /** Function words carry no topic as single words (bigrams keep them: "lost my", "my job"). */
 const STOPWORDS = new Set(
@@ -73,10 +73,31 @@ export interface BankResponse extends ResponsePosition {
   context: ContextTurn[];
 }
 
-interface Postings {
-  docs: number[];
-  tf: number[];
+/**
+ * The inverted index, packed: term `t`'s postings in a field are `docs[start[t] .. start[t + 1])` with
+ * their weighted counts in `tf` (compressed sparse rows): a few typed arrays for the whole bank instead
+ * of small arrays per term.
+ */
+interface Field {
+  start: Int32Array;
+  docs: Int32Array;
+  tf: Float32Array;
 }
+
+export interface BankIndex {
+  /** Term hash -> term id. */
+  terms: Map<number, number>;
+  /** Inverse document frequency of each term over the contexts and responses together. */
+  idf: Float64Array;
+  context: Field;
+  response: Field;
+}
+
+/**
+ * Terms are keyed by a 32-bit hash, not by their text: hundreds of thousands of bigram strings would
+ * be most of the index's memory; a collision merely merges two rare terms.
+ */
+const termKey = (term: string): number => fnv1a(term);
 
 /** The bank with its sparse BM25 index (two fields: the context, the response). */
 export interface ResponseBank {
@@ -84,22 +105,16 @@ export interface ResponseBank {
   strategies: Int32Array;
   turns: Int32Array;
   fromEnd: Int32Array;
-  /** The seeker's words each response answered (shown as provenance). */
-  contexts: string[];
-  /** The context turns as stored (kept to write the bank back). */
-  contextTurns: ContextTurn[][];
-  /** Metric-like tokens of each response, for the rerank. */
-  tokens: string[][];
+  /** Metric-like token count of each response (the length prior). */
+  lengths: Uint16Array;
   /** 1 for a greeting: a dialogue's first supporter turn, or a response opening with a word typical of those. */
   greeting: Uint8Array;
   /** 1 for a closing line: a dialogue's last supporter turn, or a response opening with a word typical of those. */
   closing: Uint8Array;
   /** The opening words learned from the bank's positions (shown by the bench; tests read them). */
   markers: { greeting: string[]; closing: string[] };
-  index: { context: Map<string, Postings>; response: Map<string, Postings> };
+  index: BankIndex;
   length: { context: Float64Array; response: Float64Array; avgContext: number; avgResponse: number };
-  /** Inverse document frequency over the bank's contexts and responses together. */
-  idf: Map<string, number>;
   /** Median response length in tokens per strategy (the length prior's centre). */
   typicalLength: number[];
 }
@@ -136,33 +151,70 @@ function positionMarkers(tokens: readonly string[][], at: (i: number) => boolean
 
 export function buildBank(responses: readonly BankResponse[]): ResponseBank {
   const n = responses.length;
-  const context = new Map<string, Postings>();
-  const response = new Map<string, Postings>();
+  // pass 1: every response's terms as (term id, field, weight) runs, counting postings per term and field
+  const terms = new Map<number, number>();
+  const docOf: number[] = [];
+  const termOf: number[] = [];
+  const tfOf: number[] = [];
+  const fieldOf: number[] = [];
+  const counts: [number[], number[]] = [[], []];
+  const df: number[] = [];
   const lenC = new Float64Array(n);
   const lenR = new Float64Array(n);
-  const df = new Map<string, number>();
-  const post = (index: Map<string, Postings>, term: string, doc: number, tf: number): void => {
-    let p = index.get(term);
-    if (!p) index.set(term, (p = { docs: [], tf: [] }));
-    p.docs.push(doc);
-    p.tf.push(tf);
-  };
   responses.forEach((r, i) => {
-    const c = contextTerms(r.context);
     const t = new Map<string, number>();
     addTerms(t, r.text, 1);
-    for (const [term, tf] of c) {
-      post(context, term, i, tf);
-      lenC[i]! += tf;
-    }
-    for (const [term, tf] of t) {
-      post(response, term, i, tf);
-      lenR[i]! += tf;
-    }
-    for (const term of new Set([...c.keys(), ...t.keys()])) df.set(term, (df.get(term) ?? 0) + 1);
+    const seen = new Set<number>();
+    ([contextTerms(r.context), t] as const).forEach((fieldTerms, field) => {
+      // a hash collision within one response adds up under one id
+      const byId = new Map<number, number>();
+      for (const [term, tf] of fieldTerms) {
+        const key = termKey(term);
+        let id = terms.get(key);
+        if (id === undefined) {
+          terms.set(key, (id = df.length));
+          df.push(0);
+          counts[0].push(0);
+          counts[1].push(0);
+        }
+        byId.set(id, (byId.get(id) ?? 0) + tf);
+        (field === 0 ? lenC : lenR)[i]! += tf;
+      }
+      for (const [id, tf] of byId) {
+        docOf.push(i);
+        termOf.push(id);
+        tfOf.push(tf);
+        fieldOf.push(field);
+        counts[field]![id]!++;
+        if (!seen.has(id)) {
+          seen.add(id);
+          df[id]!++;
+        }
+      }
+    });
   });
-  const idf = new Map<string, number>();
-  for (const [term, f] of df) idf.set(term, Math.log(1 + (n - f + 0.5) / (f + 0.5)));
+  // pass 2: prefix sums, then each posting into its place (responses in order, so each run is sorted)
+  const pack = (field: 0 | 1): Field => {
+    const start = new Int32Array(df.length + 1);
+    for (let id = 0; id < df.length; id++) start[id + 1] = start[id]! + counts[field]![id]!;
+    const docs = new Int32Array(start[df.length]!);
+    const tf = new Float32Array(start[df.length]!);
+    const next = start.slice(0, df.length);
+    for (let k = 0; k < docOf.length; k++) {
+      if (fieldOf[k] !== field) continue;
+      const at = next[termOf[k]!]!++;
+      docs[at] = docOf[k]!;
+      tf[at] = tfOf[k]!;
+    }
+    return { start, docs, tf };
+  };
+  const index: BankIndex = {
+    terms,
+    idf: Float64Array.from(df, (f) => Math.log(1 + (n - f + 0.5) / (f + 0.5))),
+    context: pack(0),
+    response: pack(1),
+  };
+  // tokens are needed while building (length prior, position markers), then only their counts
   const tokens = responses.map((r) => metricLike(r.text));
   const typicalLength = Array.from({ length: 8 }, (_, s) => {
     const ls = tokens.filter((_, i) => responses[i]!.strategy === s).map((t) => t.length);
@@ -186,21 +238,12 @@ export function buildBank(responses: readonly BankResponse[]): ResponseBank {
     strategies: Int32Array.from(responses, (r) => r.strategy),
     turns: Int32Array.from(responses, (r) => r.turn),
     fromEnd: Int32Array.from(responses, (r) => r.fromEnd),
-    contexts: responses.map(
-      (r) =>
-        [...r.context]
-          .reverse()
-          .find((t) => t.speaker === 'seeker')
-          ?.text.slice(0, 300) ?? '',
-    ),
-    contextTurns: responses.map((r) => r.context.slice(-TURN_WEIGHTS.length)),
-    tokens,
+    lengths: Uint16Array.from(tokens, (t) => Math.min(t.length, 65535)),
     greeting: Uint8Array.from(responses, (r, i) => (r.turn === 0 || opensWith(i, greetingWords) ? 1 : 0)),
     closing: Uint8Array.from(responses, (r, i) => (r.fromEnd === 0 || opensWith(i, closingWords) ? 1 : 0)),
     markers: { greeting: [...greetingWords].sort(), closing: [...closingWords].sort() },
-    index: { context, response },
+    index,
     length: { context: lenC, response: lenR, avgContext: mean(lenC), avgResponse: mean(lenR) },
-    idf,
     typicalLength,
   };
 }
@@ -218,21 +261,20 @@ export function relevanceScores(bank: ResponseBank, turns: readonly ContextTurn[
   const scores = new Float64Array(n);
   const q = contextTerms(turns);
   let max = 0;
-  const field = (postings: Postings | undefined, qw: number, lengths: Float64Array, avg: number, weight: number): void => {
-    if (!postings) return;
-    for (let j = 0; j < postings.docs.length; j++) {
-      const d = postings.docs[j]!;
-      const tf = postings.tf[j]!;
+  const field = (f: Field, id: number, qw: number, lengths: Float64Array, avg: number, weight: number): void => {
+    for (let j = f.start[id]!; j < f.start[id + 1]!; j++) {
+      const d = f.docs[j]!;
+      const tf = f.tf[j]!;
       scores[d]! += (weight * qw * (tf * (BM25_K1 + 1))) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * lengths[d]!) / avg));
     }
   };
   for (const [term, w] of q) {
-    const idf = bank.idf.get(term);
-    if (idf === undefined) continue;
-    const qw = w * idf;
+    const id = bank.index.terms.get(termKey(term));
+    if (id === undefined) continue;
+    const qw = w * bank.index.idf[id]!;
     max += qw * (BM25_K1 + 1) * (1 + responseField);
-    field(bank.index.context.get(term), qw, bank.length.context, bank.length.avgContext, 1);
-    if (responseField > 0) field(bank.index.response.get(term), qw, bank.length.response, bank.length.avgResponse, responseField);
+    field(bank.index.context, id, qw, bank.length.context, bank.length.avgContext, 1);
+    if (responseField > 0) field(bank.index.response, id, qw, bank.length.response, bank.length.avgResponse, responseField);
   }
   if (max > 0) for (let i = 0; i < n; i++) scores[i]! /= max;
   return scores;
@@ -353,18 +395,19 @@ export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts
   const topRelevance = Math.max(1e-9, ...pool.map((i) => rel[i]!));
   const weights = pool.map((i) => rel[i]! + 1e-3);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const tokens = pool.map((i) => metricLike(bank.texts[i]!));
   // the joint baseline scores the strategy too: the relevance-weighted vote of the pool for it
   const vote = new Array<number>(8).fill(0);
   if (opts.strategy === ANY_STRATEGY) pool.forEach((i, k) => (vote[bank.strategies[i]!]! += weights[k]! / totalWeight));
   return pool
-    .map((i) => {
+    .map((i, m) => {
       let consensus = 0;
       pool.forEach((j, k) => {
-        if (j !== i) consensus += weights[k]! * overlapF1(bank.tokens[i]!, bank.tokens[j]!);
+        if (j !== i) consensus += weights[k]! * overlapF1(tokens[m]!, tokens[k]!);
       });
       consensus /= totalWeight || 1;
       const typical = bank.typicalLength[bank.strategies[i]!] ?? 20;
-      const length = -Math.abs(Math.log2((bank.tokens[i]!.length + 1) / (typical + 1)));
+      const length = -Math.abs(Math.log2((bank.lengths[i]! + 1) / (typical + 1)));
       return {
         index: i,
         text: bank.texts[i]!,
