@@ -221,12 +221,23 @@ describe('Playground on the shipped models answers on topic', { timeout: 300_000
       // the reply uses the topic's words
       const hits = words(reply).filter((w) => topic.words.some((k) => w.startsWith(k)));
       assert.ok(hits.length > 0, `"${reply}" says nothing about ${topic.words.join('/')}`);
-      // and the retrieval's own relevance puts it among the bank's closest 5% to the seeker's words
+      // and the retrieval's own relevance (BM25 over the seeker's words, 0..1) puts it among the bank's closest 5%
       const index = models.bank.texts.findIndex((t) => t.trim() === reply);
       assert.ok(index >= 0, 'the reply is one of the shipped bank responses');
       const rel = relevanceScores(models.bank, [{ speaker: 'seeker', text: topic.seeker }]);
       const above = rel.filter((r) => r > rel[index]!).length;
       assert.ok(rel[index]! > 0, `relevance ${rel[index]}`);
+      // the card shows the same relevance the retrieval ranked it by
+      const shown = Number(
+        await frame
+          .locator('[data-testid=supporter-turn]')
+          .last()
+          .locator('[data-testid=relevance]')
+          .first()
+          .getAttribute('data-relevance'),
+      );
+      assert.ok(Math.abs(shown - rel[index]!) < 1e-3, `the card's relevance ${shown} is the retrieval's ${rel[index]}`);
+      console.log(`relevance ${rel[index]!.toFixed(3)} (${above} of ${rel.length} bank responses closer)`);
       assert.ok(above < rel.length * 0.05, `relevance ${rel[index]!.toFixed(3)}: ${above} of ${rel.length} responses are closer`);
     }
     assert.equal(new Set(replies).size, TOPICS.length, 'three topics, three different replies');
@@ -241,6 +252,7 @@ describe('Playground on the shipped models answers on topic', { timeout: 300_000
       await card.locator('[data-testid=regenerate]').click();
       candidates.push(await latestReply(frame, new RegExp(`${k}\\s*/\\s*${k}`)));
     }
+    console.log(`candidates: ${JSON.stringify(candidates)}`);
     assert.equal(new Set(candidates).size, 3, `three distinct replies: ${JSON.stringify(candidates)}`);
 
     const pairs = path.join(wb.workspace, 'data', 'pref_generator_demo.json');
