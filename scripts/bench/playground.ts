@@ -69,10 +69,11 @@ async function memoryChild(dir: string): Promise<void> {
   gc();
   const after = process.memoryUsage();
   const retained = after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers;
+  const collected = after.rss;
   const ort = await createEngines(models, 'onnxruntime');
   await ort.planner(contextFeatures([{ speaker: 'seeker', text: 'hello' }]));
   const sessions = process.memoryUsage().rss;
-  console.log(JSON.stringify({ base, loaded, retained, sessions }));
+  console.log(JSON.stringify({ base, loaded, retained, collected, sessions }));
 }
 
 async function main(): Promise<void> {
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       base: number;
       loaded: number;
       retained: number;
+      collected: number;
       sessions: number;
     };
 
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
     console.log(`\nfeature hashing alone: p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms`);
     console.log(
       `\nmemory, fresh process (RSS): node alone ${mb(mem.base)}; + models read (planner 2^18×8 float weights = 8 MB, ${BANK.toLocaleString('en')}-response sparse BM25 bank) ${mb(mem.loaded - mem.base)} at the load's peak, of which the models keep ${mb(mem.retained)} (heap + buffers after GC); ` +
-        `+ onnxruntime-node and the planner session ${mb(mem.sessions - mem.loaded)}; total ${mb(mem.sessions)}`,
+        `with onnxruntime-node and the planner session loaded: ${mb(mem.sessions)} in all`,
     );
     console.log(
       `\nplanner on ${real ? 'the test split' : 'a held-out demo dialogue'} (${trained.counts.testTurns} turns): majority ${(trained.majority.accuracy * 100).toFixed(1)}% · SFT ${(trained.sft.accuracy * 100).toFixed(1)}% acc, ${(trained.sft.weighted_f1 * 100).toFixed(1)}% w-F1, ${(trained.sft.macro_f1 * 100).toFixed(1)}% macro-F1 · SFT+DPO ${(trained.dpo.accuracy * 100).toFixed(1)}% / ${(trained.dpo.weighted_f1 * 100).toFixed(1)}% / ${(trained.dpo.macro_f1 * 100).toFixed(1)}% (${trained.counts.pairs} mined pairs)`,
