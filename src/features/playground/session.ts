@@ -176,12 +176,13 @@ export class PlaygroundSession implements vscode.Disposable {
     const history = this.conversation.dialogue(turn.id);
     const first = turn.candidates.length;
     // a regeneration offers a reply this turn has not had yet (the embedded retrieval would otherwise
-    // return its best candidate again); sampled at each lane's configured temperature
+    // return its best candidate again), sampled at each lane's configured temperature; a turn's first
+    // reply is the retrieval's best (endpoints sample with their own settings either way)
     const avoid = turn.candidates.map((c) => c.reply).filter((r) => r.trim());
     const { endpoints } = playgroundConfig();
     const sampling = {
-      decoupled: { avoid, temperature: endpoints.generator.temperature },
-      vanilla: { avoid, temperature: endpoints.vanilla.temperature },
+      decoupled: { avoid, temperature: avoid.length ? endpoints.generator.temperature : 0 },
+      vanilla: { avoid, temperature: avoid.length ? endpoints.vanilla.temperature : 0 },
     };
     // placeholders, so the views draw the cards at once
     turn.candidates.push(...jobs.map(pendingLane));
