@@ -6,6 +6,7 @@
 // endpoints, Stop Serving's process-group kill — is the real extension.
 
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
+import type { RunInferenceResult } from '../../src/features/evaluations/runInference';
+import type { MinePairsResult } from '../../src/features/mining';
 import type { ServeStagesResult, Server } from '../../src/features/serving';
 import { groupAlive, processAlive as alive } from '../../src/features/serving/localServer';
-import { STAND_IN_FAILURE, STAND_IN_LLAMAFACTORY_EXPORT, STAND_IN_REPLY } from '../fixtures/standInVllm';
+import { STAND_IN_FAILURE, STAND_IN_LLAMAFACTORY_EXPORT, STAND_IN_REPLY, STAND_IN_SLURM } from '../fixtures/standInVllm';
 import { api, withTimeout, workspaceDir } from './host';
 import { log } from './index';
 
@@ -180,6 +183,33 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       );
     }
 
+    // Run Inference and Mine Preference Pairs offer the served models as their own source, whatever the Playground is set to
+    for (const k of ['planner.baseUrl', 'generator.baseUrl']) {
+      await playground.update(k, 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Workspace);
+    }
+    const out = path.join(stubDir, 'served-decoupled.json');
+    const inferred = await vscode.commands.executeCommand<RunInferenceResult>('escStudio.runInference', {
+      file: path.join(workspaceDir(), 'data', 'sft_vanilla_demo.json'),
+      mode: 'decoupled',
+      source: 'served',
+      concurrency: 2,
+      limit: 3,
+      out,
+      overwrite: true,
+    });
+    assert.equal(inferred?.status, 'done', inferred?.error);
+    assert.ok(readFileSync(out, 'utf8').includes(STAND_IN_REPLY), 'the inference file holds the served generator’s replies');
+    const mined = await vscode.commands.executeCommand<MinePairsResult>('escStudio.minePairs', {
+      file: path.join(workspaceDir(), 'data', 'sft_vanilla_demo.json'),
+      roles: ['planner'],
+      source: 'served',
+      judge: null,
+      concurrency: 2,
+      limit: 3,
+      outDir: path.join(stubDir, 'mined'),
+    });
+    assert.equal(mined?.status, 'done', mined?.error);
+
     // Stop Serving: the whole process group (wrapper, script → server, tee) is gone
     const groups = await Promise.all(result.servers!.map((x) => x.handle!.pid!()));
     const serverPids = started.map((x) => x.pid);
@@ -224,6 +254,112 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       log(`  failed server row: ${description}`);
     } finally {
       rmSync(path.join(stubDir, 'fail'), { force: true });
+    }
+  });
+
+  it('the preflight reports every problem at once: engine CLI, GPU, a missing adapter, a port in use', async () => {
+    const ws = workspaceDir();
+    const serving = vscode.workspace.getConfiguration('escStudio.serving');
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(ports.planner, '127.0.0.1', r));
+    const adapter = path.join(ws, 'saves', 'servetest', 'generator-dpo', 'adapter_config.json');
+    const kept = readFileSync(adapter);
+    rmSync(adapter);
+    const gpus = file.replace(/\.yaml$/, '.gpus.esc-experiment.yaml');
+    try {
+      await serving.update('vllmCli', 'vllm-not-installed', vscode.ConfigurationTarget.Workspace);
+      // the generator's chain on GPU 3, which the stand-in nvidia-smi does not list
+      writeFileSync(gpus, readFileSync(file, 'utf8').replace('generator: "1"', 'generator: "3"'));
+      const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment: gpus,
+        stages: ['planner-dpo', 'generator-dpo'],
+        preflightOnly: true,
+      }))!;
+      assert.equal(result.status, 'blocked');
+      const problems = result.problems!;
+      log(`  preflight: ${problems.join(' | ')}`);
+      assert.equal(problems.length, 4, problems.join('\n'));
+      assert.match(problems[0]!, /^vllm-not-installed is not on PATH/);
+      assert.match(problems[1]!, /^GPU 3 \(of the generator\) is not visible: nvidia-smi lists GPU 0, 1/);
+      assert.match(problems[2]!, /^generator-dpo \(served as the generator\) has no adapter/);
+      assert.match(problems[3]!, new RegExp(`^Port ${ports.planner} \\(the planner\\) is in use by another program`));
+    } finally {
+      writeFileSync(adapter, kept);
+      rmSync(gpus, { force: true });
+      await serving.update('vllmCli', undefined, vscode.ConfigurationTarget.Workspace);
+      held.close();
+    }
+  });
+
+  it('Attach Model Server: a server started elsewhere, checked with GET /models, shown in the Runs view and used by the Playground', async () => {
+    const a = await api();
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, '..', 'fixtures', 'standInVllm.js'), 'serve', 'elsewhere-model', '--port', String(port)],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      const url = `http://127.0.0.1:${port}/v1`;
+      await until('the stand-in listening', 20_000, async () =>
+        (await fetch(`${url}/models`).catch(() => undefined))?.ok ? true : undefined,
+      );
+      const server = await vscode.commands.executeCommand<Server>('escStudio.attachServer', {
+        url,
+        role: 'vanilla',
+        playground: 'replace',
+      });
+      assert.equal(server?.status, 'ready');
+      assert.equal(server.model, 'elsewhere-model');
+      const row = a.runs.getChildren().find((n) => n.type === 'row' && (n.value as Server) === server);
+      assert.ok(row, 'an attached server is a top-level row of the Runs view');
+      assert.match(String(a.runs.getTreeItem(row).description), new RegExp(`^ready · ${url.replace(/[.]/g, '\\.')} · attached`));
+      const c = vscode.workspace.getConfiguration('escStudio.playground');
+      assert.equal(c.get('vanilla.baseUrl'), url);
+      assert.equal(c.get('vanilla.model'), 'elsewhere-model');
+      // Stop Serving on an attached server forgets it; the server itself was not ESC Studio's to stop
+      await vscode.commands.executeCommand('escStudio.stopServing', row);
+      assert.ok(!a.runs.getChildren().some((n) => n.type === 'row' && n.value === server));
+      assert.ok(alive(child.pid!), 'the attached server still runs');
+    } finally {
+      child.kill();
+      for (const k of ['vanilla.baseUrl', 'vanilla.model']) await playground.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('under Slurm: sbatch, the node squeue names is the endpoint host, Stop Serving is scancel', async () => {
+    const slurmDir = path.join(stubDir, 'slurm');
+    mkdirSync(slurmDir, { recursive: true });
+    for (const [name, text] of Object.entries(STAND_IN_SLURM)) writeFileSync(path.join(stubDir, name), text, { mode: 0o755 });
+    // the stand-in jobs run from this extension host's environment, as sbatch passes the submitter's on
+    Object.assign(process.env, { ESC_SLURM_DIR: slurmDir, ESC_VLLM_LOG: argvLog, ESC_VLLM_DIR: stubDir });
+    const slurmFile = file.replace(/\.yaml$/, '.slurm.esc-experiment.yaml');
+    writeFileSync(slurmFile, readFileSync(file, 'utf8').replace('name: servetest', 'name: servetest\nlauncher: slurm'));
+    try {
+      const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment: slurmFile,
+        stages: ['planner-dpo'],
+        playground: 'keep',
+      }))!;
+      assert.equal(result.status, 'started', JSON.stringify(result.problems));
+      const role = result.plan!.roles[0]!;
+      assert.equal(role.baseUrl, `http://<node>:${ports.planner}/v1`);
+      assert.ok(role.sbatchPath);
+      await withTimeout(result.settled!, 60_000, 'the Slurm job answering');
+      const server = result.servers![0]!;
+      assert.equal(server.status, 'ready', server.reason);
+      assert.equal(server.baseUrl, `http://127.0.0.1:${ports.planner}/v1`, 'the host is the node squeue named');
+      const jobPid = Number(readFileSync(path.join(slurmDir, '4001.pid'), 'utf8'));
+      assert.ok(alive(jobPid));
+      await vscode.commands.executeCommand('escStudio.stopServing', { experiment: slurmFile });
+      assert.equal(server.status, 'stopped');
+      assert.ok(existsSync(path.join(slurmDir, '4001.cancelled')), 'scancel was called for the job');
+      await until('the job gone', 10_000, async () => (groupAlive(jobPid) ? undefined : true));
+    } finally {
+      rmSync(slurmFile, { force: true });
+      for (const name of Object.keys(STAND_IN_SLURM)) rmSync(path.join(stubDir, name), { force: true });
     }
   });
 });

@@ -31,10 +31,13 @@ export interface ServeStagesOptions {
   stages?: StageId[];
   /** What to do when the Playground has other endpoints configured (default: ask). */
   playground?: EndpointChoice;
+  /** Only run the preflight: its problems are returned (status 'blocked' when there are any), nothing is shown or started. */
+  preflightOnly?: boolean;
 }
 
 export interface ServeStagesResult {
-  status: 'started' | 'blocked' | 'dismissed' | 'untrusted' | 'invalid';
+  /** checked: preflightOnly found nothing in the way. */
+  status: 'started' | 'checked' | 'blocked' | 'dismissed' | 'untrusted' | 'invalid';
   plan?: ServePlan;
   servers?: Server[];
   problems?: string[];
@@ -133,6 +136,9 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     });
     if (problems.length > 0) {
       ctx.log.warn(`Serve Stages ${name} preflight:\n  ${problems.map((p) => `${p.severity}: ${p.message}`).join('\n  ')}`);
+    }
+    if (given?.preflightOnly) {
+      return { status: problems.length > 0 ? 'blocked' : 'checked', plan, problems: problems.map((p) => p.message) };
     }
     if (!(await reportProblems(name, problems))) return { status: 'blocked', problems: problems.map((p) => p.message) };
     await writePlan(plan);
