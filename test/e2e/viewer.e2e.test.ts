@@ -250,6 +250,49 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     await runCommand(page, 'View: Close All Editors');
   });
 
+  it('inference and error-statistics files: the Statistics tab reports accuracy, F1s and the confusion; the share with an empathy error', async () => {
+    const page = wb.page;
+    // expected figures from the demo file itself (its counts may change when the demo data is regenerated)
+    const demo = (name: string): Record<string, unknown>[] =>
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'demo', 'data', name), 'utf8')) as Record<string, unknown>[];
+    const inference = demo('inference_demo.json');
+    const right = inference.filter((r) => String(r.GT_strategy).toLowerCase() === String(r.predict_strategy).toLowerCase()).length;
+    await openFromTree(page, 'Inference output', 'inference_demo.json');
+    let frame = await viewerFrame(page, 'inference_demo.json');
+    await frame.locator('.tab', { hasText: 'Statistics' }).click();
+    const confusion = frame.locator('figure.chart', { has: frame.locator('figcaption', { hasText: 'Gold → predicted strategy' }) });
+    await confusion.waitFor({ timeout: 30_000 });
+    const summary = await frame.locator('.stats-summary').innerText();
+    assert.match(
+      summary,
+      new RegExp(`strategy accuracy\\s+${((100 * right) / inference.length).toFixed(1)}% of ${inference.length} turns`),
+    );
+    assert.match(summary, /weighted F1\s+\d+\.\d%/);
+    assert.match(summary, /macro F1\s+\d+\.\d%/);
+    assert.match(summary, /predicted length/);
+    assert.doesNotMatch(summary, /rejected/);
+    const cells = (await confusion.locator('canvas').getAttribute('aria-label')) ?? '';
+    const others = inference.filter((r) => r.GT_strategy === 'Others' && r.predict_strategy === 'Others').length;
+    if (others > 0) assert.match(cells, new RegExp(`gold Others → predicted Others: ${others} turns?`));
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await screenshot(page, 'stats-inference.png');
+    await runCommand(page, 'View: Close All Editors');
+
+    const judged = demo('error_stats_demo.json');
+    const yes = judged.filter((r) => r['Contains Empathy Error'] === 'Yes').length;
+    await openFromTree(page, 'Error statistics', 'error_stats_demo.json');
+    frame = await viewerFrame(page, 'error_stats_demo.json');
+    await frame.locator('.tab', { hasText: 'Statistics' }).click();
+    await frame.locator('figure.chart figcaption', { hasText: 'Contains empathy error' }).waitFor({ timeout: 30_000 });
+    assert.match(await frame.locator('.stats-summary').innerText(), new RegExp(`empathy error\\s+${yes} responses? of ${judged.length}`));
+    const captions = await frame.locator('figure.chart figcaption').allInnerTexts();
+    assert.ok(!captions.includes('Turns per record'), `no turns chart for judged responses (${captions.join(', ')})`);
+    assert.ok(captions.includes('Error types'));
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await screenshot(page, 'stats-error.png');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
   it('bad input: truncated, UTF-16, empty, a broken JSONL line and a 5 MB string each get a clear message, never a blank page', async () => {
     const page = wb.page;
     const open = async (rel: string): Promise<Awaited<ReturnType<typeof viewerFrame>>> => {

@@ -36,7 +36,7 @@ function figure(title: string, description: string, config: ChartConfiguration, 
   return fig;
 }
 
-/** A category tick on lines (Chart.js draws an array as lines), so a long strategy name is not cut off. */
+/** A category tick on lines (Chart.js draws an array as lines), so a long strategy name fits beside its row. */
 function wrappedTick(this: { getLabelForValue(v: number): string }, value: number | string): string[] {
   return wrapLabel(this.getLabelForValue(Number(value)));
 }
@@ -52,7 +52,7 @@ function baseOptions(stacked = false): ChartConfiguration['options'] {
     color: fg,
     plugins: { legend: { labels: { color: fg } } },
     scales: {
-      x: { ticks: { color: fg, autoSkip: false, maxRotation: 0, callback: wrappedTick }, grid: { color: grid }, stacked },
+      x: { ticks: { color: fg }, grid: { color: grid }, stacked },
       y: { ticks: { color: fg, precision: 0 }, grid: { color: grid }, beginAtZero: true, stacked },
     },
   };
@@ -70,14 +70,26 @@ function strategyChart(stats: DatasetStats): HTMLElement {
   }));
   const title =
     columns.length === 1 ? `Strategy distribution (${columns[0]![0]})` : `Strategy distribution: ${columns.map((c) => c[0]).join(' vs ')}`;
-  return figure(title, datasets.map((d) => `${d.label}: ${describe(labels, d.data)}`).join('; '), {
-    type: 'bar',
-    data: { labels, datasets },
-    options: {
-      ...baseOptions(),
-      plugins: { legend: { display: columns.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } },
+  const { fg, grid } = chartInk();
+  // bars run across, names on the left: a long name under a vertical bar was rotated and cut off at the edge
+  return figure(
+    title,
+    datasets.map((d) => `${d.label}: ${describe(labels, d.data)}`).join('; '),
+    {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        ...baseOptions(),
+        indexAxis: 'y',
+        scales: {
+          x: { beginAtZero: true, ticks: { color: fg, precision: 0 }, grid: { color: grid } },
+          y: { ticks: { color: fg, autoSkip: false, callback: wrappedTick }, grid: { display: false } },
+        },
+        plugins: { legend: { display: columns.length > 1, labels: { color: fg } } },
+      },
     },
-  });
+    Math.max(260, labels.length * (columns.length > 1 ? 40 : 30) + 60),
+  );
 }
 
 interface MatrixSpec {
@@ -122,12 +134,15 @@ function matrixChart(m: MatrixSpec): HTMLElement {
   const base = themeColor('--vscode-charts-purple', '#a855f7');
   const fg = themeColor('--vscode-foreground', '#888');
   const opts = baseOptions();
-  const axis = (labels: string[], text: string) => ({
+  // every name shown whole: rows wrapped onto lines, columns turned (too narrow for a name across)
+  const axis = (labels: string[], text: string, across: boolean) => ({
     type: 'category',
     labels,
     offset: true,
     title: { display: true, text, color: fg },
-    ticks: { color: fg, autoSkip: false, maxRotation: 0, callback: wrappedTick },
+    ticks: across
+      ? { color: fg, autoSkip: false, callback: wrappedTick }
+      : { color: fg, autoSkip: false, minRotation: 45, maxRotation: 90 },
     grid: { display: false },
   });
   return figure(
@@ -166,11 +181,11 @@ function matrixChart(m: MatrixSpec): HTMLElement {
             },
           },
         },
-        scales: { x: axis(m.columns, m.columnTitle), y: { ...axis(m.rows, m.rowTitle), reverse: false } },
+        scales: { x: axis(m.columns, m.columnTitle, false), y: { ...axis(m.rows, m.rowTitle, true), reverse: false } },
       },
       plugins: [cellCounts],
     } as unknown as ChartConfiguration,
-    420,
+    460,
   );
 }
 

@@ -40,7 +40,7 @@ export function summaryRows(stats: DatasetStats): [string, string][] {
   if (stats.length.count > 0) {
     if (stats.predictedLength) {
       rows.push(['gold length', lengthLine(stats.length)], ['predicted length', lengthLine(stats.predictedLength)]);
-    } else rows.push(['reply length', lengthLine(stats.length)]);
+    } else rows.push([stats.kind === 'error-stats' ? 'response length' : 'reply length', lengthLine(stats.length)]);
   }
   return rows;
 }
