@@ -181,6 +181,7 @@ describe('esc stats --json: strategy metrics of an inference file', () => {
         turn('Others', 'Question', 3),
         turn('Information', 'Providing Suggestions', 4),
         turn('Information', '', 5),
+        { ...turn('Reflection of feelings', '', 8), predict_strategy: null }, // FORMATS §7: null when no strategy was named
         turn('Direct Guidance', 'Question', 6), // gold off the 8: not scored
         turn('Self-disclosure', 'Self-disclosure', 7),
       ];
@@ -189,16 +190,21 @@ describe('esc stats --json: strategy metrics of an inference file', () => {
       const p = out.prediction as Prediction;
       const ref = predictionReference(records);
       assertPrediction(p, ref, 'off-list');
+      assert.equal(out.invalid, 0, 'a null prediction is a valid record (FORMATS §7)');
       assert.equal(p.unscored, 1);
+      assert.equal(p.confusion['Reflection of feelings']!['no strategy'], 1, 'the null prediction');
       assert.equal(p.confusion.Question!['no strategy'], 1);
       assert.equal(p.confusion.Information!['no strategy'], 1);
       assert.equal(p.confusion.Question!.Question, 2);
       close(p.accuracy, 3 / 5, 'accuracy over the 5 usable predictions');
-      close(p.error_ratio, 2 / 7, 'error ratio over the 7 scored turns');
+      close(p.error_ratio, 3 / 8, 'error ratio over the 8 scored turns');
       const text = esc('stats', file);
       assert.equal(text.code, 0);
-      assert.match(text.out, /strategy prediction \(7 turns; 1 with no gold strategy of the 8, not scored\): accuracy 60\.0%/);
+      assert.match(text.out, /strategy prediction \(8 turns; 1 with no gold strategy of the 8, not scored\): accuracy 60\.0%/);
       assert.match(text.out, /predicted: .*words/);
+      // esc eval refuses a gold label off the 8; without that record both give the same numbers
+      const scorable = tmp.write('scorable.json', JSON.stringify(records.filter((r) => r.GT_strategy !== 'Direct Guidance')));
+      assertSameAsEval(scorable, statsJson(scorable).prediction as Prediction, 'null and off-list predictions');
       assert.doesNotMatch(text.out, /rejected:/);
     } finally {
       tmp.dispose();

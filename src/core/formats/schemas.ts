@@ -185,7 +185,8 @@ function inferenceSchema(layout: RecordLayout) {
   return z.looseObject({
     conversations: z.array(messageSchema(layout.tags ?? 'role/content')),
     GT_strategy: text,
-    predict_strategy: text,
+    // null when the model's answer named no strategy (FORMATS.md §7: `esc infer` writes it so)
+    predict_strategy: z.union([text, z.null()]),
     GT_content: text,
     predict_content: text,
   });
