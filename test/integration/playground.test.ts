@@ -77,6 +77,27 @@ describe('Playground', () => {
     assert.deepEqual(s.conversation.dialogue().at(-1), { speaker: 'supporter', text: c.reply, strategy: other });
   });
 
+  it('Regenerate offers a reply the turn has not had: three in a row are distinct, each with its relevance to the context', async () => {
+    const a = await api();
+    const s = a.playground.session;
+    s.reset();
+    s.setMode('decoupled');
+    s.setBackend('embedded');
+    await s.send('I feel so lonely since I moved to a new city for work.');
+    const turn = s.conversation.lastSupporter()!;
+    await s.regenerate(turn.id);
+    await s.regenerate(turn.id);
+    assert.equal(turn.candidates.length, 3);
+    for (const c of turn.candidates) {
+      assert.equal(c.status, 'done', JSON.stringify(c.error));
+      assert.ok(c.retrieval && c.retrieval.relevance >= 0 && c.retrieval.relevance <= 1, JSON.stringify(c.retrieval));
+    }
+    const replies = turn.candidates.map((c) => c.reply);
+    assert.equal(new Set(replies).size, 3, replies.join(' | '));
+    // the first reply is the retrieval's best
+    assert.equal(turn.candidates[0]!.retrieval!.rank, 0);
+  });
+
   it('compare mode answers with both lanes; the conversation is persisted for the next session', async () => {
     const a = await api();
     const s = a.playground.session;
