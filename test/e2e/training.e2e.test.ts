@@ -1,9 +1,11 @@
 // Training in a real browser: launch the demo pipeline from the Runs view with a stand-in
 // llamafactory-cli (the real one needs a GPU), watch progress in the Runs view, and
-// open a stage's run page whose charts grow while it runs. Screenshots in test-results/.
+// open a stage's run page whose charts grow while it runs; and a launch that meets every problem at
+// once (no CLI, no GPU, bad datasets, an existing output) shows them all in one preflight report.
+// Screenshots in test-results/.
 
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,5 +75,70 @@ describe('Training from the Runs view in code-server', { timeout: 300_000 }, () 
     await runs.locator('.monaco-list-row', { hasText: 'planner-dpo' }).filter({ hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
     assert.match(await runs.locator('.monaco-list-row', { hasText: 'generator-dpo' }).innerText(), /not started/);
     await screenshot(page, 'runs-finished.png');
+  });
+});
+
+describe('Preflight report in code-server', { timeout: 300_000 }, () => {
+  let wb: Workbench;
+  before(async () => {
+    // the demo experiment made wrong in every way at once; this machine has no GPU and no llamafactory-cli
+    wb = await openWorkbench((ws) => {
+      const file = path.join(ws, 'esc-experiment.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8')
+          .replace('planner-dpo: data/pref_planner_demo.json', 'planner-dpo: data/sft_vanilla_demo.json')
+          .replace('generator-sft: data/sft_generator_demo.json', 'generator-sft: data/missing.json')
+          .replace('vanilla-sft: data/sft_vanilla_demo.json', 'vanilla-sft: data/broken.json'),
+      );
+      writeFileSync(path.join(ws, 'data', 'broken.json'), '{"not": "a list"}');
+      const out = path.join(ws, 'saves', 'demo-qwen', 'planner-sft');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(path.join(out, 'trainer_log.jsonl'), '{"current_steps": 1, "total_steps": 4, "loss": 1.2}\n');
+    });
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('shows every problem of the launch at once, each with its fixes, and Write Configs Only waits for sound datasets', async () => {
+    const page = wb.page;
+    await openEscStudio(page);
+    const runs = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    await runs.locator('.monaco-list-row', { hasText: 'planner-sft' }).waitFor({ timeout: 20_000 });
+    await runCommand(page, 'ESC: Launch Pipeline');
+    const frame = await findFrame(page, async (f) => (await f.locator('.pf-title').count()) > 0, 'preflight report', 30_000, 200);
+    const problems = frame.locator('.pf-problem');
+    await problems.nth(5).waitFor({ timeout: 10_000 });
+    const codes = await problems.evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    assert.deepEqual([...codes].sort(), [
+      'cli-missing',
+      'dataset-invalid',
+      'dataset-missing',
+      'dataset-wrong-kind',
+      'no-gpu',
+      'output-exists',
+    ]);
+    const gpu = problems.filter({ hasText: 'No GPU' });
+    for (const label of ['Use a GPU Machine…', 'Launch through Slurm', 'Do Not Check for a GPU']) {
+      assert.equal(await gpu.locator('button', { hasText: label }).count(), 1, `the GPU problem offers ${label}`);
+    }
+    assert.equal(
+      await problems.filter({ hasText: 'not on PATH' }).locator('button', { hasText: 'Set escStudio.training.llamafactoryCli' }).count(),
+      1,
+    );
+    assert.equal(
+      await problems.filter({ hasText: 'is a sft-vanilla file' }).locator('button', { hasText: 'Open in Dataset Viewer' }).count(),
+      1,
+    );
+    assert.match(await frame.locator('.pf-summary').innerText(), /6 problems: 3 problems to fix before launching, 3 warnings/);
+    assert.equal(await frame.locator('button', { hasText: 'Write Configs Only' }).isDisabled(), true, 'bad datasets: no configs');
+    assert.equal(await frame.locator('button', { hasText: 'Launch Anyway' }).isDisabled(), true, 'errors block the launch');
+    await screenshot(page, 'preflight-report.png');
+    // Overwrite accepts the existing output: its row stays, without its buttons
+    const output = problems.filter({ hasText: 'would be overwritten' });
+    await output.locator('button', { hasText: 'Overwrite' }).click();
+    await output.locator('.muted', { hasText: 'Accepted' }).waitFor({ timeout: 10_000 });
+    assert.match(await frame.locator('.pf-summary').innerText(), /^5 problems/);
   });
 });
