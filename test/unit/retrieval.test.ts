@@ -196,7 +196,8 @@ describe('the BM25 formula', () => {
     const expected = (BM25_K1 + 1) / (1 + BM25_K1 * (1 - BM25_B + BM25_B / 1.8)) / ((BM25_K1 + 1) * (1 + RESPONSE_FIELD_WEIGHT));
     const rel = relevanceScores(bank, [seeker('job')]);
     assert.ok(Math.abs(rel[0]! - expected) < 1e-12, `${rel[0]} vs ${expected}`);
-    assert.ok(Math.abs(expected - 1 / 2.52) < 1e-12, 'with k1 = 1.2, b = 0.75, response weight 0.4');
+    // 1 / ((1 + 1.2 · (0.25 + 0.75 / 1.8)) · (1 + 0.8)) = 1 / (1.8 · 1.8)
+    assert.ok(Math.abs(expected - 1 / 3.24) < 1e-12, 'with k1 = 1.2, b = 0.75, response weight 0.8');
     assert.equal(rel[1], 0);
     // a query word found in the response itself counts too, at the response field's weight
     const echo = relevanceScores(bank, [seeker('fine')]);

@@ -32,7 +32,7 @@ export const BIGRAM_WEIGHT = 0.6;
 export const BM25_K1 = 1.2;
 export const BM25_B = 0.75;
 /** How much a query term found in the response itself (an echo of the seeker's words) counts, next to one found in its context. */
-export const RESPONSE_FIELD_WEIGHT = 0.4;
+export const RESPONSE_FIELD_WEIGHT = 0.8;
 
 /** Weighted terms of a context: unigrams (no stopwords) and bigrams of its last turns. */
 export function contextTerms(turns: readonly ContextTurn[]): Map<string, number> {
@@ -336,9 +336,18 @@ export interface RerankOptions {
   lengthPrior: number;
   /** Joint baseline only: weight of the pool's vote for the candidate's strategy. */
   strategyVote: number;
+  /** Weight of a query term found in the response itself, next to one found in its context. */
+  responseField: number;
 }
 
-export const DEFAULT_RERANK: RerankOptions = { relevance: 0.5, pool: 20, consensus: 1, lengthPrior: 0.05, strategyVote: 0.2 };
+export const DEFAULT_RERANK: RerankOptions = {
+  relevance: 0.5,
+  pool: 10,
+  consensus: 1,
+  lengthPrior: 0.05,
+  strategyVote: 0.2,
+  responseField: RESPONSE_FIELD_WEIGHT,
+};
 
 export interface Candidate {
   index: number;
@@ -379,7 +388,7 @@ export interface RetrieveOptions {
  */
 export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts: RetrieveOptions): Candidate[] {
   const o = { ...DEFAULT_RERANK, ...opts.rerank };
-  const rel = relevanceScores(bank, turns);
+  const rel = relevanceScores(bank, turns, o.responseField);
   const position = supporterTurnsIn(turns);
   const ending = position >= 2 ? endingLikelihood(bank, turns) >= 0.5 : false;
   const strategyFits = (i: number): boolean => opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy;
