@@ -21,7 +21,7 @@ import { readExamples } from '../../src/core/embedded/trainingData';
 import { metricTokens } from '../../src/core/eval/evaluate';
 import { rougeL, unigramF1 } from '../../src/core/eval/textMetrics';
 import { runLanes } from '../../src/core/playground/pipeline';
-import { VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
+import { generatorSystemPrompt, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { STRATEGIES, strategyId, type Strategy } from '../../src/core/strategies';
 import type { DialogueTurn, Planner } from '../../src/core/dialogue/types';
 import { sharedData, sharedFile, tempDir } from './helpers';
@@ -69,6 +69,19 @@ const dialogueFile = (): string =>
     DIALOGUES.map((d) => ({
       messages: [{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...d.map(([role, content]) => ({ role, content }))],
     })),
+  );
+
+/** The same dialogues as generator SFT (one record per supporter turn, untagged history), each opened with "hi". */
+const generatorFile = (): string =>
+  JSON.stringify(
+    DIALOGUES.flatMap((d) => {
+      const messages = d.map(([role, content], i) => ({ role, content: i === 0 ? 'hi' : content.replace(/^\[[^\]]*\] /, '') }));
+      return d.flatMap(([role, content], i) => {
+        const tag = /^\[([^\]]*)\]/.exec(content);
+        if (role !== 'assistant' || !tag) return [];
+        return [{ messages: [{ role: 'system', content: generatorSystemPrompt(tag[1]!) }, ...messages.slice(0, i + 1)] }];
+      });
+    }),
   );
 
 const seeker = (text: string): DialogueTurn => ({ speaker: 'seeker', text });
@@ -128,6 +141,20 @@ describe('embedded retrieval on a hand-written bank', () => {
     assert.match(await replies(generator.generate(ending, 'Others')), /take care/i);
     // the first turn: an opening
     assert.match(await replies(generator.generate([seeker('hello')], 'Question')), /^(Hello|Hi there|Hey)/);
+  });
+
+  it('a generator SFT file (one record per turn, every dialogue opened with "hi") gives the same positions as the dialogues', async () => {
+    const out = `${tmp.dir}/from-generator`;
+    await trainEmbedded({ train: tmp.write('generator.json', generatorFile()), out });
+    const fromGenerator = (await loadEmbeddedModels(out)).bank;
+    const flags = (b: typeof fromGenerator): string[] =>
+      b.texts.map((t, i) => `${b.turns[i]}/${b.fromEnd[i]}/${b.greeting[i]}${b.closing[i]} ${t}`).sort();
+    assert.deepEqual(flags(fromGenerator), flags(models.bank));
+    assert.equal(
+      fromGenerator.closing.reduce((a, b) => a + b, 0),
+      3,
+      'the three farewells',
+    );
   });
 
   it('Regenerate gives three distinct replies in a row, the same ones again with the same seed', async () => {

@@ -60,11 +60,19 @@ function split(examples: Example[], share: number): { train: Example[]; test: Ex
  * position in the dialogue (supporter turns before and after it, from the examples of its group).
  */
 export function bankResponses(examples: readonly Example[]): BankResponse[] {
-  const last = new Map<string, number>();
-  for (const e of examples) last.set(e.group, Math.max(last.get(e.group) ?? 0, supporterTurnsIn(e.context)));
+  // a dialogue is a run of examples of one group whose contexts grow: one record per turn (generator
+  // SFT) is grouped by its first seeker message, which many dialogues share ("hi"), so the run decides
+  const dialogue: number[] = [];
+  examples.forEach((e, i) => {
+    const prev = examples[i - 1];
+    const continues = prev !== undefined && prev.group === e.group && prev.context.length < e.context.length;
+    dialogue.push(continues ? dialogue[i - 1]! : i);
+  });
+  const last = new Map<number, number>();
+  examples.forEach((e, i) => last.set(dialogue[i]!, Math.max(last.get(dialogue[i]!) ?? 0, supporterTurnsIn(e.context))));
   const seen = new Set<string>();
   const out: BankResponse[] = [];
-  for (const e of examples) {
+  for (const [i, e] of examples.entries()) {
     if (!e.text?.trim()) continue;
     const key = `${e.strategy}\u0000${e.text}`;
     if (seen.has(key)) continue;
@@ -75,7 +83,7 @@ export function bankResponses(examples: readonly Example[]): BankResponse[] {
       strategy: strategyId(e.strategy),
       context: e.context.slice(-TURN_WEIGHTS.length),
       turn,
-      fromEnd: last.get(e.group)! - turn,
+      fromEnd: last.get(dialogue[i]!)! - turn,
     });
   }
   return out;
