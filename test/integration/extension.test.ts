@@ -172,7 +172,10 @@ describe('ESC Studio in a real VS Code', () => {
       assert.equal((bad.item.iconPath as vscode.ThemeIcon).id, 'warning');
       assert.equal(a.datasets.provideFileDecoration(bad.e.uri)?.badge, '2');
       // appendText escapes for Markdown: undo that to read the text a user sees
-      const tip = (bad.item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+      // the tooltip is made on hover
+      const tip = (a.datasets.resolveTreeItem(bad.item, { type: 'file', entry: bad.e }).tooltip as vscode.MarkdownString).value
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\/g, '');
       assert.match(tip, /2 of 4 records are invalid/);
       assert.match(tip, /Strategy mix \(turns, 2\)/);
       const cut = entry(truncated);
@@ -303,7 +306,8 @@ describe('ESC Dataset Viewer in a real VS Code', () => {
     const a = await api();
     await a.datasets.checked();
     const entry = a.datasets.datasets.find((d) => d.uri.fsPath.endsWith('sft_vanilla_demo.json'))!;
-    const item = a.datasets.getTreeItem({ type: 'file', entry });
+    const node = { type: 'file' as const, entry };
+    const item = a.datasets.resolveTreeItem(a.datasets.getTreeItem(node), node);
     // appendText escapes for Markdown: undo that to read the text a user sees
     const tip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
     assert.match(tip, /Strategy mix \(turns, \d+\): .*Others \d+%/);

@@ -234,16 +234,40 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     const item = new vscode.TreeItem(entry.uri, vscode.TreeItemCollapsibleState.None);
     item.id = `file:${entry.uri.toString()}`;
     item.label = vscode.workspace.asRelativePath(entry.uri, false).split('/').pop();
+    const check = this.checkOf(entry)?.result;
+    const problems = this.problemCount(entry);
+    const invalid = check && check.invalid > 0 ? ` · ${check.invalid}${check.complete ? '' : '+'} invalid` : '';
+    const where = this.folderIfRepeated(entry.uri);
+    item.description = `${where ? where + ' · ' : ''}${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}${invalid}`;
+    // the tooltip is made on hover (resolveTreeItem), which also starts indexing the file for its viewer;
+    // the kind in the context value lets menus offer kind-specific commands (Run Inference on vanilla SFT files)
+    item.contextValue = `escDatasetFile.${entry.kind}`;
+    item.resourceUri = entry.uri;
+    item.command = { command: 'escStudio.openViewer', title: 'Open in ESC Dataset Viewer', arguments: [entry.uri] };
+    item.iconPath = new vscode.ThemeIcon(
+      problems > 0 ? 'warning' : entry.kind.startsWith('pref') ? 'git-compare' : entry.kind === 'esconv' ? 'comment-discussion' : 'json',
+    );
+    return item;
+  }
+
+  /** A file item's tooltip, made when it is hovered; the hover also starts indexing the file (the click is likely next). */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.type !== 'file') return item;
+    const { entry } = node;
+    this.prewarm?.(entry.uri);
+    item.tooltip = this.tooltipOf(entry);
+    return item;
+  }
+
+  /** Set by the feature: starts the viewer's index of a file its user is about to open. */
+  prewarm: ((uri: vscode.Uri) => void) | undefined;
+
+  tooltipOf(entry: DatasetEntry): vscode.MarkdownString {
     const folder = vscode.workspace.asRelativePath(
       entry.uri,
       vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1,
     );
     const checked = this.checkOf(entry);
-    const check = checked?.result;
-    const problems = this.problemCount(entry);
-    const invalid = check && check.invalid > 0 ? ` · ${check.invalid}${check.complete ? '' : '+'} invalid` : '';
-    const where = this.folderIfRepeated(entry.uri);
-    item.description = `${where ? where + ' · ' : ''}${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}${invalid}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendText(`${folder}\n\n`);
     tip.appendMarkdown(`**${KIND_LABELS[entry.kind]}** (\`${entry.kind}\`)\n\n`);
@@ -253,15 +277,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     const layout = describeLayout(entry.detection.layout);
     if (layout) tip.appendText(`${layout}\n`);
     tip.appendText(`\n${this.checkLine(entry, checked)}`);
-    item.tooltip = tip;
-    item.iconPath = new vscode.ThemeIcon(
-      problems > 0 ? 'warning' : entry.kind.startsWith('pref') ? 'git-compare' : entry.kind === 'esconv' ? 'comment-discussion' : 'json',
-    );
-    // the kind in the context value lets menus offer kind-specific commands (Run Inference on vanilla SFT files)
-    item.contextValue = `escDatasetFile.${entry.kind}`;
-    item.resourceUri = entry.uri;
-    item.command = { command: 'escStudio.openViewer', title: 'Open in ESC Dataset Viewer', arguments: [entry.uri] };
-    return item;
+    return tip;
   }
 
   /** The background check as the tooltip says it: the problems in one sentence, then the strategy mix. */

@@ -8,6 +8,7 @@ import { validateDataset } from './validateCommand';
 import { prepareDatasets } from './prepareCommand';
 import { targetFile } from '../targetFile';
 import { DatasetViewerProvider, VIEW_TYPE } from './viewer/viewerProvider';
+import { benchCommandsEnabled, EMPTY_PANEL_COMMAND, openEmptyPanel } from './viewer/emptyPanel';
 
 export type { DatasetsTree } from './datasetsTree';
 export type { DatasetEntry } from './discovery';
@@ -23,17 +24,21 @@ export interface DatasetsFeature {
 export function registerDatasets(ctx: Ctx): DatasetsFeature {
   const tree = new DatasetsTree(ctx);
   const diagnostics = vscode.languages.createDiagnosticCollection('escStudio');
-  ctx.push(
-    tree,
-    diagnostics,
-    vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true }),
-    vscode.window.registerFileDecorationProvider(tree),
-  );
+  const treeView = vscode.window.createTreeView('escStudio.datasets', { treeDataProvider: tree, showCollapseAll: true });
+  ctx.push(tree, diagnostics, treeView, vscode.window.registerFileDecorationProvider(tree));
   ctx.command('escStudio.detectDataset', (c) => detectDataset(c, tree.tasks));
   ctx.command('escStudio.validateDataset', (c) => validateDataset(c, tree.tasks, diagnostics));
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());
   ctx.command('escStudio.prepareDatasets', (c) => prepareDatasets(c, tree));
   const viewer = new DatasetViewerProvider(ctx);
+  // a file hovered or selected in the tree is likely opened next: its index starts then (issue 13 §6)
+  tree.prewarm = (uri) => viewer.prewarm(uri);
+  ctx.push(
+    treeView.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node?.type === 'file') viewer.prewarm(node.entry.uri);
+    }),
+  );
   ctx.push(vscode.window.registerCustomEditorProvider(VIEW_TYPE, viewer, { supportsMultipleEditorsPerDocument: true }));
   ctx.command('escStudio.openViewer', () => async (arg?: unknown) => {
     const uri = await targetFile(arg, 'Open in Viewer');
@@ -47,6 +52,10 @@ export function registerDatasets(ctx: Ctx): DatasetsFeature {
     const uri = await targetFile(arg, 'Reveal');
     if (uri) await vscode.commands.executeCommand('revealInExplorer', uri);
   });
+  if (benchCommandsEnabled()) {
+    ctx.command(EMPTY_PANEL_COMMAND, (c) => () => openEmptyPanel(c.extensionUri));
+    void vscode.commands.executeCommand('setContext', 'escStudio.benchCommands', true);
+  }
   void tree.refresh();
   return { tree, viewer };
 }

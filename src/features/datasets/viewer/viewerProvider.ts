@@ -56,8 +56,10 @@ export class DatasetDocument implements vscode.CustomDocument {
   constructor(
     readonly uri: vscode.Uri,
     private readonly extensionUri: vscode.Uri,
+    /** A worker already indexing this file (started when its tree item was hovered or selected). */
+    prewarmed?: WorkerClient,
   ) {
-    this.client = new WorkerClient(extensionUri, uri.fsPath);
+    this.client = prewarmed ?? new WorkerClient(extensionUri, uri.fsPath);
     this.watcher = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!),
     );
@@ -113,7 +115,51 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   private readonly views = new Map<string, ShownView>();
   private readonly viewWaiters = new Map<string, Array<(v: ShownView) => boolean>>();
 
+  /**
+   * A worker started for a file before its viewer opens (the tree item hovered or selected): the
+   * document opened next for that file, soon and unchanged, takes it with the pages it has indexed.
+   */
+  private prewarmed: { key: string; version: Promise<string | undefined>; client: WorkerClient; timer: NodeJS.Timeout } | undefined;
+  /** The file a document was last opened for, and when: the selection of a clicked item comes with its opening. */
+  private lastOpened: { key: string; at: number } | undefined;
+
   constructor(private readonly ctx: Ctx) {}
+
+  /**
+   * Starts indexing a file whose viewer is likely to open next, so the first rows are ready sooner
+   * (issue 13 §6). One at a time; unused after PREWARM_MS, it is stopped. Synchronous up to the
+   * worker's start, so an opening that follows at once finds it.
+   */
+  prewarm(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    const key = uri.toString();
+    if (this.prewarmed?.key === key) return;
+    if ((this.panels.get(key)?.size ?? 0) > 0) return; // open already: a new panel reuses its document
+    if (this.lastOpened?.key === key && Date.now() - this.lastOpened.at < 2000) return; // opening now
+    this.dropPrewarmed();
+    const client = new WorkerClient(this.ctx.extensionUri, uri.fsPath);
+    const timer = setTimeout(() => this.dropPrewarmed(), PREWARM_MS).unref();
+    this.prewarmed = { key, version: fileVersion(uri.fsPath), client, timer };
+  }
+
+  private dropPrewarmed(): void {
+    if (!this.prewarmed) return;
+    clearTimeout(this.prewarmed.timer);
+    this.prewarmed.client.dispose();
+    this.prewarmed = undefined;
+  }
+
+  /** The prewarmed worker for `uri` when the file has not changed since it started; it is handed over once. */
+  private async takePrewarmed(uri: vscode.Uri): Promise<WorkerClient | undefined> {
+    const p = this.prewarmed;
+    if (p?.key !== uri.toString()) return undefined;
+    clearTimeout(p.timer);
+    this.prewarmed = undefined;
+    const [then, now] = await Promise.all([p.version, fileVersion(uri.fsPath)]);
+    if (then !== undefined && then === now) return p.client;
+    p.client.dispose();
+    return undefined;
+  }
 
   /**
    * Shows a file's viewer limited to `subset` (e.g. the turns behind a cell of an evaluation): an open
@@ -208,9 +254,10 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
-  openCustomDocument(uri: vscode.Uri): DatasetDocument {
+  async openCustomDocument(uri: vscode.Uri): Promise<DatasetDocument> {
     if (uri.scheme !== 'file') throw new Error(`ESC Dataset Viewer reads files from disk; ${uri.toString()} is not a file.`);
-    return new DatasetDocument(uri, this.ctx.extensionUri);
+    this.lastOpened = { key: uri.toString(), at: Date.now() };
+    return new DatasetDocument(uri, this.ctx.extensionUri, await this.takePrewarmed(uri));
   }
 
   resolveCustomEditor(doc: DatasetDocument, panel: vscode.WebviewPanel): void {
@@ -380,6 +427,19 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         await vscode.commands.executeCommand('escStudio.validateDataset', doc.uri);
         break;
     }
+  }
+}
+
+/** How long a prewarmed worker waits for its viewer before it is stopped. */
+const PREWARM_MS = 20_000;
+
+/** Size and modification time: a prewarmed index holds for this version of the file only. */
+async function fileVersion(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
   }
 }
 
