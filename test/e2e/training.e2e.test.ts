@@ -75,6 +75,20 @@ describe('Training from the Runs view in code-server', { timeout: 300_000 }, () 
     await runs.locator('.monaco-list-row', { hasText: 'planner-dpo' }).filter({ hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
     assert.match(await runs.locator('.monaco-list-row', { hasText: 'generator-dpo' }).innerText(), /not started/);
     await screenshot(page, 'runs-finished.png');
+    // the failed stage says why: its exit code in the Runs view, and on its run page the last line it printed
+    const failed = runs.locator('.monaco-list-row', { hasText: 'generator-sft' });
+    await failed.filter({ hasText: 'exit code 1' }).waitFor({ timeout: 10_000 });
+    let failedPage: Frame | undefined;
+    for (let attempt = 0; attempt < 4 && !failedPage; attempt++) {
+      await failed.click();
+      failedPage = await findFrame(page, async (f) => (await f.locator('.run-exit').count()) > 0, 'failed run page', 5000, 100).catch(
+        () => undefined,
+      );
+    }
+    assert.ok(failedPage, "the failed stage's run page opened");
+    assert.equal(await failedPage.locator('.run-exit').innerText(), 'Failed with exit code 1');
+    assert.match(await failedPage.locator('.run-output').innerText(), /stand-in: generator-sft fails as the test asked$/);
+    await screenshot(page, 'run-page-failed.png');
   });
 });
 
