@@ -24,9 +24,11 @@ export function problemsSentence(c: ProblemCounts): string | undefined {
   const fileLevel = c.problems.find((p) => p.index === undefined || p.index >= c.records);
   if (c.records === 0 && fileLevel) {
     // nothing could be read as records: what the file is instead
-    return /^The file is empty/.test(fileLevel.message)
-      ? 'The file is empty: it has no records.'
-      : `The file is not a JSON array or JSON Lines: ${lowerFirst(fileLevel.message)}`;
+    if (/^The file is empty/.test(fileLevel.message)) return 'The file is empty: it has no records.';
+    // "The top level is …": said as what the file is not; any other reason (encoding, …) is its own sentence
+    return /^The top level/.test(fileLevel.message)
+      ? `The file is not a JSON array or JSON Lines: ${lowerFirst(fileLevel.message)}`
+      : fileLevel.message;
   }
   const parts: string[] = [];
   const total = c.records + (fileLevel?.index !== undefined ? 1 : 0);

@@ -156,7 +156,8 @@ function tab(t: ViewerTab, label: string): unknown {
 }
 
 function problemsBanner(): unknown {
-  if (file.problems.length === 0) return nothing;
+  // a file with no records says why in the error banner, in one sentence: no second banner repeats it
+  if (file.problems.length === 0 || (file.indexed && file.records === 0 && file.error !== undefined)) return nothing;
   return html`<div class="banner" title="Problems in this file">
     <details>
       <summary>${problemsSummary(file.problems, file.invalid, file.records)}</summary>
@@ -407,7 +408,10 @@ onMessages<ExtensionToViewer>({
       file.problems = info.problems;
       file.invalid = invalidRecords(info.problems);
     }
-    if (info.records === 0) file.error = info.problems[0]?.message ?? 'This file has no records.';
+    if (info.records === 0) {
+      const sentence = problemsSummary(info.problems, invalidRecords(info.problems), 0).replace(/^⚠ /, '');
+      file.error = sentence || 'This file has no records.';
+    }
     draw();
     restoring = restoring || state.selectedPosition !== undefined;
     post({ type: 'query', query: state.query });
