@@ -210,6 +210,16 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     });
     assert.equal(mined?.status, 'done', mined?.error);
 
+    // serving a role again while it runs is refused (the first server would be left with no row to stop it)
+    const again = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+      experiment: file,
+      stages: ['planner-dpo'],
+      preflightOnly: true,
+    }))!;
+    assert.equal(again.status, 'blocked');
+    assert.match(again.problems![0]!, /^The planner of "servetest" is already served \(ready, /);
+    assert.equal(again.problems!.length, 1, again.problems!.join('\n'));
+
     // Stop Serving: the whole process group (wrapper, script → server, tee) is gone
     const groups = await Promise.all(result.servers!.map((x) => x.handle!.pid!()));
     const serverPids = started.map((x) => x.pid);

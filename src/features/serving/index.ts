@@ -134,6 +134,14 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
       model: deps.runs,
       ownPorts: new Set(live.flatMap((s) => (s.handle ? plan.roles.filter((r) => r.role === s.role).map((r) => r.port) : []))),
     });
+    // a role served twice would leave the first server running with no row to stop it from
+    for (const s of live.filter((x) => x.handle && plan.roles.some((r) => r.role === x.role))) {
+      problems.unshift({
+        severity: 'error',
+        message: `The ${s.role} of "${name}" is already served (${s.status}, ${s.baseUrl ?? 'host not known yet'}): stop it first.`,
+        fix: { label: 'Stop Serving', run: () => vscode.commands.executeCommand('escStudio.stopServing', vscode.Uri.file(file)) },
+      });
+    }
     if (problems.length > 0) {
       ctx.log.warn(`Serve Stages ${name} preflight:\n  ${problems.map((p) => `${p.severity}: ${p.message}`).join('\n  ')}`);
     }
@@ -211,8 +219,9 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
       targets = picked?.map((p) => p.s) ?? [];
     }
     for (const s of targets) {
-      if (!s.handle) {
-        servers.remove(s); // attached: started elsewhere, so only forgotten here
+      // attached: started elsewhere, so only forgotten here; failed or stopped: nothing runs, the row goes
+      if (!s.handle || s.status === 'failed' || s.status === 'stopped') {
+        servers.remove(s);
         continue;
       }
       s.stopping = true;

@@ -17,6 +17,8 @@ export interface ServerHandle {
   logFile: string;
   /** The exit status once the server ended (undefined while it runs; null: ended without a known status). */
   exitStatus(): Promise<number | null | undefined>;
+  /** Whether the user ended it outside ESC Studio (closed its terminal): stopped, not failed. */
+  closedByUser?(): boolean;
   /** Where it answers, once known (under Slurm only when the job runs). */
   baseUrl(): Promise<string | undefined>;
   /** A line on what it is doing while not yet answering ("job 123 pending"), if any. */
@@ -116,6 +118,7 @@ export function startLocal(terminalName: string, cwd: string, role: ServedRole):
       return undefined;
     },
     baseUrl: () => Promise.resolve(role.baseUrl),
+    closedByUser: () => closed,
     pid: readPid,
     async stop() {
       const pid = await readPid();

@@ -4,13 +4,14 @@
 // Warnings (no GPU seen) may be overridden with Serve Anyway; errors may not.
 
 import { execFile } from 'node:child_process';
-import { access, constants, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXPORT_DONE_FILE } from '../../core/serve/serveConfig';
 import type { ServePlan, ServeRole } from '../../core/serve/types';
 import type { StageId } from '../../core/training/experiment';
+import { onPath } from '../../core/training/preflight';
 import type { LoadedExperiment } from '../../core/training/trainConfig';
 import type { RunsModel } from '../training';
 import { setServingPort } from './settings';
@@ -34,26 +35,8 @@ export interface PreflightInput {
   activate: string;
   requireGpu: boolean;
   model: RunsModel;
-  /** Ports this experiment's own running servers hold (Stop Serving frees them). */
+  /** Ports this experiment's own running servers hold (the caller reports those servers; Stop Serving frees them). */
   ownPorts: ReadonlySet<number>;
-}
-
-export async function onPath(cli: string): Promise<boolean> {
-  const candidates = path.isAbsolute(cli)
-    ? [cli]
-    : (process.env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((d) => path.join(d, cli));
-  for (const c of candidates) {
-    try {
-      await access(c, constants.X_OK);
-      return true;
-    } catch {
-      // next
-    }
-  }
-  return false;
 }
 
 /** The GPU indices nvidia-smi lists ("GPU 0: …"), or undefined when it cannot be run or lists none. */
@@ -93,7 +76,6 @@ const openSettings = (query: string): Fix => ({
 
 export async function servingPreflight(input: PreflightInput): Promise<Problem[]> {
   const { loaded, plan, launcher } = input;
-  const e = loaded.experiment;
   const problems: Problem[] = [];
   const local = launcher === 'local';
 
@@ -165,14 +147,7 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
     for (const r of plan.roles) {
       const host = new URL(r.baseUrl).hostname;
       if (await portFree(r.port, host)) continue;
-      if (input.ownPorts.has(r.port)) {
-        problems.push({
-          severity: 'error',
-          message: `Port ${r.port} (the ${r.role}) is held by a server of "${e.name}" ESC Studio started: stop it first.`,
-          fix: { label: 'Stop Serving', run: () => vscode.commands.executeCommand('escStudio.stopServing', vscode.Uri.file(loaded.file)) },
-        });
-        continue;
-      }
+      if (input.ownPorts.has(r.port)) continue; // held by this experiment's own server: the caller reports it
       const other = await freePortFrom(r.port, host, taken);
       if (other !== undefined) taken.add(other);
       problems.push({

@@ -161,7 +161,7 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
       const code = await s.handle.exitStatus().catch(() => undefined);
       if (code !== undefined) {
         s.exitCode = code;
-        if (s.stopping) s.status = 'stopped';
+        if (s.stopping || s.handle.closedByUser?.()) s.status = 'stopped';
         else {
           s.status = 'failed';
           s.lastLines = await logTail(s.handle.logFile);
