@@ -1,6 +1,8 @@
 // Builds demo/data from the project's own hand-written sources: the ESConv-layout dialogues in
 // demo/data/esconv_demo.json and the alternative replies/judgements in demo/sources/alternatives.json.
 // Deterministic: running it twice writes the same bytes. Run: npm run demo:data
+// (The larger hand-written corpus in demo/sources/dialogues/ is not read here: the demo files stay small
+// for the views; scripts/build.mjs trains the Playground's default embedded models on it.)
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
