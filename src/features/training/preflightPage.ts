@@ -96,9 +96,6 @@ export function showPreflightReport(ctx: Ctx, report: PreflightReport, actions: 
   return page;
 }
 
-/** The page of an experiment file, if one is open (the integration test reads its state). */
-export const preflightPageOf = (experimentFile: string): PreflightPage | undefined => pages.get(experimentFile);
-
 /** Closes the report of an experiment (it launched). */
 export function closePreflightReport(experimentFile: string): void {
   pages.get(experimentFile)?.dispose();
