@@ -60,7 +60,7 @@ export async function statsCommand(args: string[], json: boolean, io: Io): Promi
     const judged = Object.values(e).reduce((a, b) => a + b, 0);
     const yes = e.Yes ?? 0;
     io.out(
-      `  empathy error: ${yes} of ${judged} responses${judged ? ` (${pct(yes / judged)})` : ''}; ` +
+      `  empathy error: ${yes} of ${judged} ${judged === 1 ? 'response' : 'responses'}${judged ? ` (${pct(yes / judged)})` : ''}; ` +
         Object.entries(e)
           .map(([k, n]) => `${k} ${n}`)
           .join(', '),
