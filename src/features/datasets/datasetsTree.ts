@@ -239,7 +239,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     const invalid = check && check.invalid > 0 ? ` · ${check.invalid}${check.complete ? '' : '+'} invalid` : '';
     const where = this.folderIfRepeated(entry.uri);
     item.description = `${where ? where + ' · ' : ''}${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}${invalid}`;
-    // the tooltip is made on hover (resolveTreeItem), which also starts indexing the file for its viewer;
+    // the tooltip is made on hover (resolveTreeItem);
     // the kind in the context value lets menus offer kind-specific commands (Run Inference on vanilla SFT files)
     item.contextValue = `escDatasetFile.${entry.kind}`;
     item.resourceUri = entry.uri;
@@ -250,17 +250,11 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     return item;
   }
 
-  /** A file item's tooltip, made when it is hovered; the hover also starts indexing the file (the click is likely next). */
+  /** A file item's tooltip, made when it is hovered (with the background check's latest result). */
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node.type !== 'file') return item;
-    const { entry } = node;
-    this.prewarm?.(entry.uri);
-    item.tooltip = this.tooltipOf(entry);
+    if (node.type === 'file') item.tooltip = this.tooltipOf(node.entry);
     return item;
   }
-
-  /** Set by the feature: starts the viewer's index of a file its user is about to open. */
-  prewarm: ((uri: vscode.Uri) => void) | undefined;
 
   tooltipOf(entry: DatasetEntry): vscode.MarkdownString {
     const folder = vscode.workspace.asRelativePath(

@@ -31,8 +31,9 @@ export function registerDatasets(ctx: Ctx): DatasetsFeature {
   ctx.command('escStudio.refreshDatasets', () => () => tree.refresh());
   ctx.command('escStudio.prepareDatasets', (c) => prepareDatasets(c, tree));
   const viewer = new DatasetViewerProvider(ctx);
-  // a file hovered or selected in the tree is likely opened next: its index starts then (issue 13 §6)
-  tree.prewarm = (uri) => viewer.prewarm(uri);
+  // a file selected in the tree (arrow keys, before Enter) is likely opened next: its index starts then
+  // (issue 13 §6). Not on hover: measured, the index is ready long before the webview is, and a hover
+  // over a large file would index it for nothing.
   ctx.push(
     treeView.onDidChangeSelection((e) => {
       const node = e.selection[0];
