@@ -5,7 +5,7 @@
 
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { servePlan, ServeConfigError, writeServePlan } from '../core/serve/serveConfig';
+import { dpoOnSftOf, servePlan, ServeConfigError, writeServePlan } from '../core/serve/serveConfig';
 import { SERVE_ROLES, type ServeEngine, type ServeLauncher, type ServeRole } from '../core/serve/types';
 import type { StageId } from '../core/training/experiment';
 import { ExperimentError, loadExperiment } from '../core/training/trainConfig';
@@ -81,10 +81,15 @@ export async function serveConfigCommand(args: string[], a: ServeConfigArgs, jso
     .filter(Boolean) as StageId[] | undefined;
   try {
     const loaded = await loadExperiment(file);
+    // the experiment's own launcher unless told otherwise: a Slurm experiment is served through Slurm
+    // (its torchrun launcher is a training matter; serving is local then)
+    const launcher: ServeLauncher =
+      (a.launcher as ServeLauncher | undefined) ?? (loaded.experiment.launcher === 'slurm' ? 'slurm' : 'local');
     const plan = servePlan(loaded, a.out, {
       stages,
       engine: a.engine as ServeEngine | undefined,
-      launcher: a.launcher as ServeLauncher | undefined,
+      launcher,
+      dpoOnSft: await dpoOnSftOf(loaded),
       merged: a.merged === true,
       ports,
       cli: a.cli,
@@ -110,7 +115,7 @@ export async function serveConfigCommand(args: string[], a: ServeConfigArgs, jso
       printJson(io, {
         experiment: loaded.experiment.name,
         engine: a.engine ?? 'vllm',
-        launcher: a.launcher ?? 'local',
+        launcher,
         merged: a.merged === true,
         roles: plan.roles,
         files: plan.files.map((f) => f.path),
@@ -118,7 +123,7 @@ export async function serveConfigCommand(args: string[], a: ServeConfigArgs, jso
       });
       return 0;
     }
-    const slurm = a.launcher === 'slurm';
+    const slurm = launcher === 'slurm';
     for (const r of plan.roles) {
       const endpoint = slurm ? `${r.baseUrl} (node from squeue once the job runs)` : r.baseUrl;
       io.out(`${r.role}\t${r.stage}\t${endpoint}\tmodel ${r.modelName}\t${shown(r.sbatchPath ?? r.scriptPath)}`);

@@ -17,8 +17,10 @@ import {
   servePlan,
   vllmMaxLoraRank,
   writeServePlan,
+  deepspeedZeroStage,
+  dpoOnSftOf,
 } from '../../src/core/serve/serveConfig';
-import { firstSlurmHost, parseSbatchJobId } from '../../src/core/serve/slurmHost';
+import { firstSlurmHost } from '../../src/core/serve/slurmHost';
 import type { ServeOptions } from '../../src/core/serve/types';
 import { ExperimentError, loadExperiment, type LoadedExperiment } from '../../src/core/training/trainConfig';
 import { REPO_ROOT, tempDir } from './helpers';
@@ -127,6 +129,40 @@ describe('servePlan', () => {
     }
   });
 
+  it('serves a DPO adapter alone on the base when it ran under DeepSpeed ZeRO-3 (it resumed the SFT adapter)', async () => {
+    const t = tempDir();
+    try {
+      const zero = (stage: unknown): string => JSON.stringify({ zero_optimization: { stage }, train_batch_size: 'auto' });
+      writeFileSync(path.join(t.dir, 'z3.json'), zero(3));
+      writeFileSync(path.join(t.dir, 'z2.json'), zero(2));
+      const withDs = (ds: string, launcher = 'torchrun'): string => `${EXPERIMENT}launcher: ${launcher}\ndeepspeed: ${ds}\n`;
+      const z3 = await experimentIn(t.dir, withDs('z3.json'));
+      assert.equal(await deepspeedZeroStage(z3), 3);
+      assert.equal(await dpoOnSftOf(z3), false);
+      const plan = servePlan(z3, path.join(t.dir, 'serve'), { dpoOnSft: false, stages: ['planner-dpo'] });
+      const planner = plan.roles[0]!;
+      assert.deepEqual(
+        planner.adapterDirs,
+        [path.join(t.dir, 'saves', 'serve-demo', 'planner-dpo')],
+        'the SFT adapter is not applied twice',
+      );
+      assert.equal(planner.exportDir, undefined, 'nothing to merge first');
+      assert.equal(planner.argv[2], 'Qwen/Qwen2.5-7B-Instruct');
+      const lf = servePlan(z3, path.join(t.dir, 'serve'), { dpoOnSft: false, engine: 'llamafactory', stages: ['planner-dpo'] });
+      assert.match(lf.files.find((f) => f.path.endsWith('.yaml'))!.content, /^adapter_name_or_path: .*planner-dpo$/m);
+      assert.doesNotMatch(lf.files.find((f) => f.path.endsWith('.yaml'))!.content, /planner-sft/);
+      // ZeRO-2, or a DeepSpeed file that training does not use (not torchrun), keep the delta-over-SFT rule
+      assert.equal(await dpoOnSftOf(await experimentIn(t.dir, withDs('z2.json'))), true);
+      assert.equal(await deepspeedZeroStage(await experimentIn(t.dir, withDs('z3.json', 'local'))), undefined);
+      await assert.rejects(
+        deepspeedZeroStage(await experimentIn(t.dir, withDs('missing.json'))),
+        /cannot read the DeepSpeed config .*missing\.json/,
+      );
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('rounds the LoRA rank up to one vLLM accepts', () => {
     assert.deepEqual([1, 2, 8, 12, 16, 33, 300, 512, 513].map(vllmMaxLoraRank), [1, 8, 8, 16, 16, 64, 320, 512, undefined]);
   });
@@ -221,11 +257,6 @@ describe('Slurm node list', () => {
     assert.equal(firstSlurmHost(''), undefined, 'pending: no node yet');
     assert.equal(firstSlurmHost('\n'), undefined);
     assert.equal(firstSlurmHost('(null)'), undefined);
-  });
-  it('reads the job id sbatch prints', () => {
-    assert.equal(parseSbatchJobId('Submitted batch job 12345\n'), '12345');
-    assert.equal(parseSbatchJobId('777;cluster\n'), '777');
-    assert.equal(parseSbatchJobId('sbatch: error: invalid partition'), undefined);
   });
 });
 
@@ -434,6 +465,15 @@ describe('esc serve-config', () => {
       const parsed = JSON.parse(j.stdout) as { roles: { baseUrl: string; sbatchPath: string }[]; files: string[] };
       assert.equal(parsed.roles[0]!.baseUrl, 'http://<node>:8000/v1');
       assert.ok(parsed.files.includes(parsed.roles[0]!.sbatchPath));
+
+      // without --launcher, a Slurm experiment is served through Slurm too
+      const slurmExp = await experimentIn(path.join(t.dir, 'slurm'), `${EXPERIMENT}launcher: slurm\n`);
+      const k = esc('serve-config', slurmExp.file, '--out', path.join(t.dir, 'slurm', 'serve'), '--stages', 'planner-sft', '--json');
+      assert.equal(k.code, 0, k.stderr);
+      const ks = JSON.parse(k.stdout) as { launcher: string; roles: { baseUrl: string; sbatchPath?: string }[] };
+      assert.equal(ks.launcher, 'slurm');
+      assert.equal(ks.roles[0]!.baseUrl, 'http://<node>:8000/v1');
+      assert.ok(ks.roles[0]!.sbatchPath);
     } finally {
       t.dispose();
     }

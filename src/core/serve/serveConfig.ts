@@ -16,8 +16,10 @@
 // folder holds a delta over base+SFT. TRL's DPO stage starts from the SFT output folder the same way.
 // vLLM cannot stack two LoRAs, so serving a DPO stage through vLLM first exports base+SFT (LLaMA-
 // Factory `export`, once) and serves the DPO adapter on that; LLaMA-Factory's own server takes both
-// adapters (`adapter_name_or_path: sft,dpo`) and merges them in order itself.
+// adapters (`adapter_name_or_path: sft,dpo`) and merges them in order itself. Exception: under
+// DeepSpeed ZeRO-3 LLaMA-Factory resumes the SFT adapter instead (deepspeedZeroStage below).
 
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import { Document } from 'yaml';
@@ -143,7 +145,7 @@ export function servePlan(loaded: LoadedExperiment, outDir: string, opts: ServeO
   }
   for (const role of roles) {
     // LLaMA-Factory splits adapter_name_or_path at commas, so such a folder cannot be named to it
-    for (const dir of lfAdapters(loaded, byRole.get(role)!, engine, merged)) {
+    for (const dir of lfAdapters(loaded, byRole.get(role)!, engine, merged, opts.dpoOnSft !== false)) {
       if (dir.includes(',')) problems.push(`${role}: LLaMA-Factory cannot load an adapter from a folder whose path has a comma: ${dir}`);
     }
   }
@@ -179,14 +181,44 @@ export function servePlan(loaded: LoadedExperiment, outDir: string, opts: ServeO
   return plan;
 }
 
-/** Adapter folders a role's model is made of, base first: SFT alone, or SFT then DPO. */
-function adapterChain(loaded: LoadedExperiment, stage: StageId): string[] {
-  return isDpo(stage) ? [stageOutputDir(loaded, sftOf(stage)), stageOutputDir(loaded, stage)] : [stageOutputDir(loaded, stage)];
+/** Adapter folders a role's model is made of, base first: SFT alone, SFT then DPO, or a DPO that continued the SFT adapter. */
+function adapterChain(loaded: LoadedExperiment, stage: StageId, dpoOnSft: boolean): string[] {
+  return isDpo(stage) && dpoOnSft ? [stageOutputDir(loaded, sftOf(stage)), stageOutputDir(loaded, stage)] : [stageOutputDir(loaded, stage)];
+}
+
+/**
+ * The ZeRO stage of the experiment's DeepSpeed config when its LLaMA-Factory stages run with it, else
+ * undefined. Under ZeRO-3 LLaMA-Factory cannot merge adapters (model/adapter.py: is_mergeable = False
+ * with is_deepspeed_zero3_enabled), so the DPO run resumes the SFT adapter and ignores
+ * create_new_adapter: its folder is then a whole adapter over the base, and servePlan must be told
+ * (`dpoOnSft: false`) or it would apply the SFT twice. Reads the file; a missing or unreadable one is
+ * an error the caller shows, since the answer decides which model is served.
+ */
+export async function deepspeedZeroStage(loaded: LoadedExperiment): Promise<number | undefined> {
+  const e = loaded.experiment;
+  // stageConfigs.ts puts `deepspeed` in LLaMA-Factory configs only under torchrun
+  if (e.backend !== 'llamafactory' || e.launcher !== 'torchrun' || !e.deepspeed) return undefined;
+  const file = path.resolve(loaded.dir, e.deepspeed);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new ServeConfigError([
+      `cannot read the DeepSpeed config ${file} (it decides whether a DPO adapter sits on the SFT one): ${(err as Error).message}`,
+    ]);
+  }
+  const stage = (raw as { zero_optimization?: { stage?: unknown } } | null)?.zero_optimization?.stage;
+  return typeof stage === 'number' ? stage : Number.isFinite(Number(stage)) ? Number(stage) : undefined;
+}
+
+/** servePlan's dpoOnSft for an experiment: false only when its DPO stages ran under ZeRO-3. */
+export async function dpoOnSftOf(loaded: LoadedExperiment): Promise<boolean> {
+  return (await deepspeedZeroStage(loaded)) !== 3;
 }
 
 /** The adapter folders LLaMA-Factory is given (by `export` or `api`) for a role. */
-function lfAdapters(loaded: LoadedExperiment, stage: StageId, engine: string, merged: boolean): string[] {
-  const chain = adapterChain(loaded, stage);
+function lfAdapters(loaded: LoadedExperiment, stage: StageId, engine: string, merged: boolean, dpoOnSft: boolean): string[] {
+  const chain = adapterChain(loaded, stage, dpoOnSft);
   if (merged || engine === 'llamafactory') return chain;
   return chain.slice(0, -1); // vLLM + LoRA: only the SFT adapter under a DPO one is merged first
 }
@@ -207,7 +239,7 @@ function planRole(
   opts: ServeOptions & Required<Pick<ServeOptions, 'engine' | 'launcher' | 'merged'>>,
 ): { served: ServedRole; files: ServePlan['files'] } {
   const e = loaded.experiment;
-  const chain = adapterChain(loaded, stage);
+  const chain = adapterChain(loaded, stage, opts.dpoOnSft !== false);
   const adapterDir = chain[chain.length - 1]!;
   const modelName = servedModelName(e, stage);
   const gpus = e.gpus[role];

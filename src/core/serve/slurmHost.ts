@@ -1,16 +1,11 @@
-// Under Slurm a server's host is only known once its job runs: `sbatch` prints the job id, and
+// Under Slurm a server's host is only known once its job runs: `sbatch --parsable` prints the job id
+// (core/training/slurm.ts parseSbatchJobId reads it), and
 // `squeue -h -j <id> -o %N` prints the job's node list (empty while it is pending). The endpoint is
 // the first node of that list, in Slurm's compressed hostlist form (`gpu-node-03`, `gpu[01-02]`,
 // `gpu[01,03],cpu5`, `rack[1-2]-gpu[07-08]`).
 
 /** The argv that asks Slurm for a job's node list. */
 export const squeueNodeArgs = (jobId: string): string[] => ['squeue', '-h', '-j', jobId, '-o', '%N'];
-
-/** The job id in `sbatch`'s answer (`Submitted batch job 12345`, or `12345` with --parsable, maybe `12345;cluster`). */
-export function parseSbatchJobId(output: string): string | undefined {
-  const text = output.trim();
-  return /Submitted batch job (\d+)/.exec(text)?.[1] ?? /^(\d+)(?:;\S*)?$/.exec(text)?.[1];
-}
 
 /**
  * The first host of `squeue -o %N` output, or undefined while the job has no node (pending: an empty

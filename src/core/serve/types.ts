@@ -20,6 +20,12 @@ export interface ServeOptions {
   launcher?: ServeLauncher; // default 'local'
   /** Export merged weights first (LLaMA-Factory `export`) and serve those instead of base + LoRA. */
   merged?: boolean;
+  /**
+   * Whether a DPO stage's adapter is a delta over base + SFT (default true: LLaMA-Factory merges the
+   * SFT adapter before training a new one). False when the DPO run kept training the SFT adapter
+   * itself — LLaMA-Factory under DeepSpeed ZeRO-3 does (see deepspeedZeroStage in serveConfig.ts).
+   */
+  dpoOnSft?: boolean;
   /** Ports per role (default DEFAULT_PORTS). */
   ports?: Partial<Record<ServeRole, number>>;
   /** Host the server binds (default 0.0.0.0 under Slurm, 127.0.0.1 locally). */
