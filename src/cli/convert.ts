@@ -50,7 +50,7 @@ const fileLine = (f: FileSummary): string => `  ${f.path}  ${f.records} ${f.kind
 function printEsconv(s: PrepareEsconvSummary, io: Io): void {
   const d = s.dialogues;
   io.out(
-    `${d.converted} of ${d.input} dialogues converted (${s.supporterTurns} supporter turns), split ${d.train}/${d.val}/${d.test} ` +
+    `${d.converted} of ${d.input} dialogues converted (${s.supporterTurns} supporter ${s.supporterTurns === 1 ? 'turn' : 'turns'}), split ${d.train}/${d.val}/${d.test} ` +
       `(train/val/test, seed ${s.seed}); ${s.layout} layout, ${s.format}`,
   );
   for (const f of s.files) io.out(fileLine(f));
@@ -71,7 +71,7 @@ function printEsconv(s: PrepareEsconvSummary, io: Io): void {
 }
 
 function printDecouple(s: DecoupleSummary, io: Io): void {
-  io.out(`${s.supporterTurns} supporter turns of ${s.records} vanilla records`);
+  io.out(`${s.supporterTurns} supporter ${s.supporterTurns === 1 ? 'turn' : 'turns'} of ${s.records} vanilla records`);
   for (const f of s.files) io.out(fileLine(f));
   if (s.registered) io.out(`Registered ${s.registered.entries.join(', ')} in ${s.registered.file}`);
 }

@@ -14,9 +14,9 @@ function formatTrainReport(r: TrainEmbeddedReport): string[] {
     `  ${name.padEnd(22)}${pct(s.accuracy)}  ${pct(s.weighted_f1)}  ${pct(s.macro_f1)}`;
   return [
     `Embedded models written to ${r.out}`,
-    `  planner: ${c.trainTurns} training turns, ${c.pairs} DPO pairs (${c.pairSource === 'mined' ? 'mined from the SFT planner’s mistakes' : c.pairSource === 'file' ? 'from the preference file' : 'none: SFT only'})`,
+    `  planner: ${c.trainTurns} training ${c.trainTurns === 1 ? 'turn' : 'turns'}, ${c.pairs} DPO pairs (${c.pairSource === 'mined' ? 'mined from the SFT planner’s mistakes' : c.pairSource === 'file' ? 'from the preference file' : 'none: SFT only'})`,
     `  generator: retrieval bank of ${c.bank} responses${c.skipped ? `; ${c.skipped} records or turns skipped (no usable strategy)` : ''}`,
-    `  test: ${c.testTurns} turns (${r.testSource === 'file' ? 'the test file' : 'held-out 10% of the dialogues'})`,
+    `  test: ${c.testTurns} ${c.testTurns === 1 ? 'turn' : 'turns'} (${r.testSource === 'file' ? 'the test file' : 'held-out 10% of the dialogues'})`,
     `  ${''.padEnd(22)}accuracy  w-F1     macro-F1`,
     row(`majority (${r.majority.strategy})`, r.majority),
     row('SFT', r.sft),

@@ -115,7 +115,7 @@ export async function trainEmbedded(opts: TrainEmbeddedOptions): Promise<TrainEm
   const gold = test.map((e) => strategyId(e.strategy));
 
   await checkpoint();
-  progress(`Planner SFT on ${samples.length} turns`, 0.15);
+  progress(`Planner SFT on ${samples.length} ${samples.length === 1 ? 'turn' : 'turns'}`, 0.15);
   const sft = new PlannerModel();
   sft.trainSft(samples, { epochs: opts.sftEpochs });
   await checkpoint();
