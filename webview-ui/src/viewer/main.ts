@@ -395,6 +395,7 @@ onMessages<ExtensionToViewer>({
   },
   firstRecords: (m) => {
     file.kind = m.kind;
+    list.kind = m.kind;
     file.kindLabel = m.kindLabel;
     file.records = m.records;
     draw();
@@ -403,7 +404,6 @@ onMessages<ExtensionToViewer>({
   indexed: ({ info }) => {
     file.indexed = true;
     file.records = info.records;
-    list.kind = m.kind;
     if (info.problems.length > 0) {
       file.problems = info.problems;
       file.invalid = invalidRecords(info.problems);
