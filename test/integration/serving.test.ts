@@ -357,7 +357,9 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       const role = result.plan!.roles[0]!;
       assert.equal(role.baseUrl, `http://<node>:${ports.planner}/v1`);
       assert.ok(role.sbatchPath);
-      await withTimeout(result.settled!, 60_000, 'the Slurm job answering');
+      // the Playground was set to other endpoints (by the first test): kept, as asked
+      assert.equal(await withTimeout(result.settled!, 60_000, 'the Slurm job answering'), 'kept');
+      assert.equal(vscode.workspace.getConfiguration('escStudio.playground').get('planner.baseUrl'), 'http://127.0.0.1:9/v1');
       const server = result.servers![0]!;
       assert.equal(server.status, 'ready', server.reason);
       assert.equal(server.baseUrl, `http://127.0.0.1:${ports.planner}/v1`, 'the host is the node squeue named');

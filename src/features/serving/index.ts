@@ -148,7 +148,9 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     if (given?.preflightOnly) {
       return { status: problems.length > 0 ? 'blocked' : 'checked', plan, problems: problems.map((p) => p.message) };
     }
-    if (!(await reportProblems(name, problems))) return { status: 'blocked', problems: problems.map((p) => p.message) };
+    const verdict = await reportProblems(name, problems);
+    if (verdict === 'recheck') return serveStages(given ?? { experiment: file, stages: plan.roles.map((r) => r.stage) });
+    if (verdict === 'stop') return { status: 'blocked', problems: problems.map((p) => p.message) };
     await writePlan(plan);
     ctx.log.info(`Serving ${name} from ${serveDirOf(loaded)}: ${plan.roles.map((r) => `${r.role} ${r.stage} → ${r.baseUrl}`).join(', ')}`);
     const started: Server[] = [];

@@ -19,6 +19,8 @@ import { setServingPort } from './settings';
 export interface Fix {
   label: string;
   run: () => unknown;
+  /** The fix changes what is checked (a setting): Serve Stages checks again at once. */
+  recheck?: boolean;
 }
 
 export interface Problem {
@@ -155,7 +157,7 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
         message: `Port ${r.port} (the ${r.role}) is in use by another program: stop what holds it (e.g. \`lsof -i :${r.port}\`), or serve the ${r.role} on another port.`,
         fix:
           other !== undefined
-            ? { label: `Use Port ${other} for the ${r.role}`, run: () => setServingPort(r.role as ServeRole, other) }
+            ? { label: `Use Port ${other} for the ${r.role}`, run: () => setServingPort(r.role as ServeRole, other), recheck: true }
             : openSettings('escStudio.serving.ports'),
       });
     }
@@ -164,11 +166,12 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
 }
 
 /**
- * Shows every problem in one modal report; true when serving may go on (only warnings, and the user
- * chose Serve Anyway). A fix the user picks is run.
+ * Shows every problem in one modal report: 'go' when serving may go on (nothing, or only warnings and
+ * the user chose Serve Anyway), 'recheck' after a fix that changed a setting, else 'stop'. A fix the
+ * user picks is run.
  */
-export async function reportProblems(name: string, problems: Problem[]): Promise<boolean> {
-  if (problems.length === 0) return true;
+export async function reportProblems(name: string, problems: Problem[]): Promise<'go' | 'recheck' | 'stop'> {
+  if (problems.length === 0) return 'go';
   const errors = problems.filter((p) => p.severity === 'error');
   const fixes = [...new Map(problems.flatMap((p) => (p.fix ? [[p.fix.label, p.fix] as const] : []))).values()].slice(0, 4);
   const buttons = [...fixes.map((f) => f.label), ...(errors.length === 0 ? ['Serve Anyway'] : [])];
@@ -179,8 +182,8 @@ export async function reportProblems(name: string, problems: Problem[]): Promise
       : `Serve ${name}? ${problems.length === 1 ? 'One warning' : `${problems.length} warnings`}.`;
   const show = errors.length > 0 ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
   const choice = await show(title, { modal: true, detail }, ...buttons);
-  if (choice === 'Serve Anyway') return true;
+  if (choice === 'Serve Anyway') return 'go';
   const fix = fixes.find((f) => f.label === choice);
   if (fix) await fix.run();
-  return false;
+  return fix?.recheck ? 'recheck' : 'stop';
 }
