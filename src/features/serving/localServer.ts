@@ -4,11 +4,10 @@
 // (serve-<role>.exit-code): the Runs view shows a failed server's last lines and code from them, and
 // Stop Serving signals the whole group (the engine and every worker it started), as training's Stop does.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
+import { groupAlive, processAlive, serverFiles, wrapperArgv } from '../../core/serve/serverProcess';
 import type { ServedRole } from '../../core/serve/types';
 
 /** How a started server is followed and stopped, locally or under Slurm. */
@@ -29,64 +28,6 @@ export interface ServerHandle {
   dispose(): void;
 }
 
-/**
- * The wrapper's files, beside the script: serve-planner.sh → serve-planner.{group.pid,log,exit-code}.
- * Not the script's own serve-planner.pid: that is the server's pid, which is not the group's leader here.
- */
-export function serverFiles(scriptPath: string): { pid: string; log: string; exit: string } {
-  const stem = path.join(path.dirname(scriptPath), path.basename(scriptPath, '.sh'));
-  return { pid: `${stem}.group.pid`, log: `${stem}.log`, exit: `${stem}.exit-code` };
-}
-
-// "$$" is the wrapper's bash: the job's process-group leader in the terminal's interactive shell.
-// pipefail: the server's status, not tee's. PYTHONUNBUFFERED: Python writes its log lines at once into the pipe.
-const WRAPPER =
-  'printf "%s\\n" "$$" > "$2"; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | tee "$3"; c=$?; printf %s "$c" > "$4"; exit "$c"';
-
-/**
- * Whether any process of the group still runs. Linux: its members in /proc that are not zombies (a
- * member whose parent died first is reparented and may wait to be reaped); elsewhere kill(-pgid, 0).
- */
-export function groupAlive(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-  for (const d of entries) {
-    try {
-      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ")"
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
-
-/** Whether a process runs (a zombie, dead but not yet reaped by its new parent, does not). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc: kill(pid, 0) is all there is
-  }
-}
-
 const alive = processAlive;
 
 export function startLocal(terminalName: string, cwd: string, role: ServedRole): ServerHandle {
@@ -99,7 +40,7 @@ export function startLocal(terminalName: string, cwd: string, role: ServedRole):
   });
   // a previous run's pid must never be signalled, nor its exit status or output read as this one's
   const cleared = Promise.all([files.pid, files.log, files.exit].map((f) => rm(f, { force: true }))).then(() =>
-    terminal.sendText(quote(['bash', '-c', WRAPPER, 'esc-serve', role.scriptPath, files.pid, files.log, files.exit])),
+    terminal.sendText(quote(wrapperArgv(role.scriptPath))),
   );
   const readPid = async (): Promise<number | undefined> => {
     await cleared;
@@ -147,20 +88,4 @@ export function startLocal(terminalName: string, cwd: string, role: ServedRole):
       sub.dispose();
     },
   };
-}
-
-/** The last `n` non-empty lines of a log (its last 64 KiB), without terminal colour codes. */
-export async function logTail(file: string, n = 15): Promise<string[]> {
-  const text = await readFile(file).catch(() => undefined);
-  if (!text) return [];
-  return (
-    text
-      .subarray(Math.max(0, text.length - 65536))
-      .toString('utf8')
-      // eslint-disable-next-line no-control-regex
-      .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
-      .split(/\r?\n/)
-      .filter((l) => l.trim() !== '')
-      .slice(-n)
-  );
 }

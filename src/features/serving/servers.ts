@@ -10,7 +10,8 @@ import { testConnection } from '../../core/openai/testConnection';
 import type { ServeRole } from '../../core/serve/types';
 import type { EndpointSlot } from '../config';
 import type { RowNode, RunsTreeRows } from '../training';
-import { logTail, type ServerHandle } from './localServer';
+import { logTail } from '../../core/serve/serverProcess';
+import type { ServerHandle } from './localServer';
 
 export type ServerStatus = 'starting' | 'ready' | 'failed' | 'stopped';
 

@@ -5,10 +5,10 @@
 
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
 import { SLURM_NODE_PLACEHOLDER } from '../../core/serve/serveConfig';
+import { slurmOutputFile } from '../../core/serve/serverProcess';
 import { firstSlurmHost, squeueNodeArgs } from '../../core/serve/slurmHost';
 import type { ServedRole } from '../../core/serve/types';
 import { parseSbatchJobId, sacctOutcome, squeueStatus } from '../../core/training/slurm';
@@ -23,22 +23,12 @@ const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
     }),
   );
 
-/** The job's output file from the .sbatch's `#SBATCH --output=` (%j: the job id), else Slurm's default. */
-async function outputFileOf(sbatchPath: string, jobId: string, cwd: string): Promise<string> {
-  const text = await readFile(sbatchPath, 'utf8').catch(() => '');
-  const m = /^#SBATCH\s+(?:--output[= ]|-o\s*)(.+)$/m.exec(text);
-  let file = m ? m[1]!.trim() : `slurm-${jobId}.out`;
-  if (/^".*"$/.test(file)) file = file.slice(1, -1).replace(/\\(["\\])/g, '$1');
-  file = file.replace(/%%|%j/g, (x) => (x === '%j' ? jobId : '%'));
-  return path.resolve(cwd, file);
-}
-
 /** Submits the role's job; rejects with sbatch's own message when the cluster refuses it. */
 export async function startSlurm(terminalName: string, cwd: string, role: ServedRole): Promise<ServerHandle & { jobId: string }> {
   if (!role.sbatchPath) throw new Error(`the plan has no .sbatch for the ${role.role}`);
   const jobId = parseSbatchJobId(await run('sbatch', ['--parsable', role.sbatchPath], cwd));
   if (!jobId) throw new Error('sbatch printed no job id');
-  const logFile = await outputFileOf(role.sbatchPath, jobId, cwd);
+  const logFile = slurmOutputFile(await readFile(role.sbatchPath, 'utf8').catch(() => ''), jobId, cwd);
   const terminal = vscode.window.createTerminal({
     name: `${terminalName} (job ${jobId})`,
     cwd,

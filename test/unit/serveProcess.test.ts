@@ -1,0 +1,96 @@
+// A served role's processes without VS Code: the wrapper Serve Stages runs each serve script through
+// (group pid, output, exit status beside the script; run by real bash in its own process group, as a
+// terminal's interactive shell runs it), process-group liveness as Stop Serving checks it, a log's
+// last lines, and a Slurm job's output file.
+
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { groupAlive, logTail, processAlive, serverFiles, slurmOutputFile, wrapperArgv } from '../../src/core/serve/serverProcess';
+import { tempDir } from './helpers';
+
+/** Runs the wrapper as a terminal's shell would: its own process group, the wrapper's bash leading it. */
+function runWrapped(script: string): { pid: number; done: Promise<number | null> } {
+  const [cmd, ...args] = wrapperArgv(script);
+  const child = spawn(cmd!, args, { detached: true, stdio: 'ignore' });
+  return { pid: child.pid!, done: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+const waitFor = async (what: string, probe: () => boolean, ms = 10_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('serve wrapper', () => {
+  it('leaves the group pid, the server output (stdout and stderr) and its exit status beside the script; quoting holds', async () => {
+    const t = tempDir();
+    const dir = path.join(t.dir, "serve 'wrapper' $(echo x)");
+    mkdirSync(dir);
+    const script = path.join(dir, 'serve-planner.sh');
+    writeFileSync(script, 'echo "INFO starting"\necho "ERROR: engine core failed" >&2\nexit 3\n');
+    const files = serverFiles(script);
+    assert.deepEqual(files, {
+      pid: path.join(dir, 'serve-planner.group.pid'),
+      log: path.join(dir, 'serve-planner.log'),
+      exit: path.join(dir, 'serve-planner.exit-code'),
+    });
+    const run = runWrapped(script);
+    assert.equal(await run.done, 3);
+    assert.equal(readFileSync(files.exit, 'utf8'), '3');
+    assert.equal(Number(readFileSync(files.pid, 'utf8')), run.pid, 'the pid of the group leader');
+    assert.deepEqual(await logTail(files.log), ['INFO starting', 'ERROR: engine core failed']);
+    t.dispose();
+  });
+
+  it('a signal to the group ends the server and everything it started; groupAlive and processAlive see it', async () => {
+    const t = tempDir();
+    const dir = t.dir;
+    const script = path.join(dir, 'serve-generator.sh');
+    const childPid = path.join(dir, 'worker.pid');
+    // a server with a worker of its own (as vLLM's engine core is)
+    writeFileSync(script, `sleep 60 & echo $! > '${childPid}'\nexec sleep 60\n`);
+    const run = runWrapped(script);
+    await waitFor('the worker started', () => {
+      try {
+        return readFileSync(childPid, 'utf8').trim() !== '';
+      } catch {
+        return false;
+      }
+    });
+    const worker = Number(readFileSync(childPid, 'utf8'));
+    assert.ok(groupAlive(run.pid) && processAlive(run.pid) && processAlive(worker));
+    process.kill(-run.pid, 'SIGTERM');
+    await run.done;
+    await waitFor('the group gone', () => !groupAlive(run.pid));
+    assert.equal(processAlive(worker), false);
+    assert.equal(processAlive(run.pid), false);
+    t.dispose();
+  });
+});
+
+describe('logTail', () => {
+  it('the last n non-empty lines, without terminal colour codes; a missing log has none', async () => {
+    const t = tempDir();
+    const dir = t.dir;
+    const log = path.join(dir, 'serve-planner.log');
+    writeFileSync(log, Array.from({ length: 30 }, (_, i) => `\x1b[32mINFO\x1b[0m line ${i}`).join('\r\n') + '\n\n');
+    assert.deepEqual(await logTail(log, 3), ['INFO line 27', 'INFO line 28', 'INFO line 29']);
+    assert.deepEqual(await logTail(path.join(dir, 'none.log')), []);
+    t.dispose();
+  });
+});
+
+describe('slurmOutputFile', () => {
+  it('the #SBATCH --output of the serve .sbatch: quoted, %j the job id, %% a literal %; else slurm-<id>.out', () => {
+    const text =
+      '#!/bin/bash\n#SBATCH --job-name="esc-serve-x-planner"\n#SBATCH --output="/runs/100%% \\"sure\\"/serve-planner-slurm-%j.out"\nbash x\n';
+    assert.equal(slurmOutputFile(text, '4242', '/w'), '/runs/100% "sure"/serve-planner-slurm-4242.out');
+    assert.equal(slurmOutputFile('#!/bin/bash\nbash x\n', '7', '/w/exp'), '/w/exp/slurm-7.out');
+    assert.equal(slurmOutputFile('#SBATCH -o logs/%j.txt\n', '9', '/w'), '/w/logs/9.txt');
+  });
+});
