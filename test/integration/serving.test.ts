@@ -116,6 +116,7 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     await vscode.workspace.getConfiguration('escStudio.serving').update('ports', undefined, vscode.ConfigurationTarget.Workspace);
     rmSync(file, { force: true });
     rmSync(path.join(workspaceDir(), 'saves', 'servetest'), { recursive: true, force: true });
+    rmSync(stubDir, { recursive: true, force: true });
   });
 
   it('Serve Stages → ready in the Runs view → a Playground turn answered by the served planner and generator → Stop Serving ends the process group', async () => {
