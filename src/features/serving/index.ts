@@ -152,6 +152,12 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     if (verdict === 'recheck') return serveStages(given ?? { experiment: file, stages: plan.roles.map((r) => r.stage) });
     if (verdict === 'stop') return { status: 'blocked', problems: problems.map((p) => p.message) };
     await writePlan(plan);
+    // what may stop a server without stopping the scripts (two vLLM servers on one GPU, no logprobs): said, not asked
+    const warnings = plan.warnings ?? [];
+    if (warnings.length > 0) {
+      ctx.log.warn(`Serve Stages ${name}:\n  ${warnings.join('\n  ')}`);
+      void vscode.window.showWarningMessage(`${name}: ${warnings.join(' ')}`, 'Show Log').then((c) => c && ctx.log.show());
+    }
     ctx.log.info(`Serving ${name} from ${serveDirOf(loaded)}: ${plan.roles.map((r) => `${r.role} ${r.stage} → ${r.baseUrl}`).join(', ')}`);
     const started: Server[] = [];
     for (const role of plan.roles) {
