@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): EscStudioApi {
   const { tree: datasets, viewer } = registerDatasets(ctx);
   const { tree: runs, model: runsModel } = registerTraining(ctx, datasets);
   const playground = registerPlayground(ctx, datasets);
-  const serving = registerServing(ctx, { runs: runsModel, tree: runs });
+  const serving = registerServing(ctx, { runs: runsModel, tree: runs, playground });
   const evaluations = registerEvaluations(ctx, { datasets, viewer, playground, served: serving.servers });
   const mining = registerMining(ctx, { datasets, playground, served: serving.servers });
   const activationMs = performance.now() - started;

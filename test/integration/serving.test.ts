@@ -31,6 +31,14 @@ const freePort = (): Promise<number> =>
     });
   });
 
+/** The stand-in's starts: the server's pid, its engine child's, and its argv. */
+const starts = (argvLog: string): { pid: number; engine: number; argv: string[] }[] =>
+  readFileSync(argvLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { pid: number; engine: number; argv: string[] });
+
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -121,6 +129,8 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
 
   it('Serve Stages → ready in the Runs view → a Playground turn answered by the served planner and generator → Stop Serving ends the process group', async () => {
     const a = await api();
+    const s = a.playground.session;
+    s.setBackend('embedded');
     const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
       experiment: file,
       stages: ['planner-dpo', 'generator-dpo'],
@@ -146,8 +156,9 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       return rs.length === 2 && rs.every((r) => String(r.item.description).startsWith('ready')) ? rs : undefined;
     });
     log(`  Runs view: ${ready.map((r) => `${String(r.item.label)}: ${String(r.item.description)}`).join(' | ')}`);
-    // the Playground is pointed at them (nothing else was configured, so nothing was asked)
+    // the Playground is pointed at them (nothing else was configured, so nothing was asked), and its session uses them
     assert.equal(await withTimeout(result.settled!, 10_000, 'the Playground endpoints set'), 'replaced');
+    assert.equal(s.backend, 'openai', 'the Playground session was switched to the served endpoints');
     const c = vscode.workspace.getConfiguration('escStudio.playground');
     assert.equal(c.get('planner.baseUrl'), `http://127.0.0.1:${ports.planner}/v1`);
     assert.equal(c.get('planner.model'), 'servetest-planner-dpo');
@@ -155,10 +166,8 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     assert.equal(c.get('generator.model'), 'servetest-generator-dpo');
 
     // a Playground turn answered by the served models, with the planner's probabilities
-    const s = a.playground.session;
     s.reset();
     s.setMode('decoupled');
-    s.setBackend('openai');
     await s.send('I feel so alone since I moved.');
     const turn = s.conversation.lastSupporter()!;
     const cand = turn.candidates[0]!;
@@ -172,10 +181,7 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     // the merged base+SFT weights each DPO adapter is served on were exported first
     for (const role of plan.roles) assert.ok(existsSync(path.join(role.exportDir!, 'config.json')), role.exportDir);
     // each server was started with exactly the plan's argv
-    const started = readFileSync(argvLog, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { pid: number; argv: string[] });
+    const started = starts(argvLog);
     for (const role of plan.roles) {
       assert.ok(path.basename(role.argv[0]!) === 'vllm', role.argv[0]);
       assert.ok(
@@ -221,9 +227,17 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     assert.match(again.problems![0]!, /^The planner of "servetest" is already served \(ready, /);
     assert.equal(again.problems!.length, 1, again.problems!.join('\n'));
 
-    // Stop Serving: the whole process group (wrapper, script → server, tee) is gone
+    // every request the Playground, Run Inference and mining sent named the served LoRA module, not the base model
+    const requested = readFileSync(path.join(stubDir, 'requests.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { model: string });
+    assert.ok(requested.length >= 3, String(requested.length));
+    assert.deepEqual([...new Set(requested.map((r) => r.model))].sort(), ['servetest-generator-dpo', 'servetest-planner-dpo']);
+
+    // Stop Serving: the whole process group (wrapper, script → server and its engine child, tee) is gone
     const groups = await Promise.all(result.servers!.map((x) => x.handle!.pid!()));
-    const serverPids = started.map((x) => x.pid);
+    const serverPids = started.flatMap((x) => [x.pid, x.engine]);
     assert.ok(
       groups.every((g) => g !== undefined && alive(g)),
       `group leaders ${groups.join(', ')}`,
@@ -244,6 +258,101 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       after.every((r) => String(r.item.description).startsWith('stopped')),
       after.map((r) => String(r.item.description)).join(' | '),
     );
+  });
+
+  it('a window reload: the served rows come back from workspaceState, ready; their port is "already served"; Stop Serving ends the group', async () => {
+    const a = await api();
+    writeFileSync(argvLog, '');
+    const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+      experiment: file,
+      stages: ['planner-dpo'],
+      playground: 'keep',
+    }))!;
+    assert.equal(result.status, 'started', JSON.stringify(result.problems));
+    await withTimeout(result.settled!, 60_000, 'the planner ready');
+    const before = result.servers![0]!;
+    assert.equal(before.status, 'ready', before.reason);
+    const group = await before.handle!.pid!();
+    // the window reloads: the servers in memory are gone, their terminal and processes are not
+    const back = await a.serving.restore(true);
+    assert.equal(back.length, 1);
+    const restored = back[0]!;
+    assert.notEqual(restored, before);
+    assert.equal(restored.role, 'planner');
+    assert.equal(restored.baseUrl, `http://127.0.0.1:${ports.planner}/v1`);
+    assert.equal(await restored.handle!.pid!(), group);
+    const row = await until('the restored row ready', 20_000, async () =>
+      (await rows()).find((r) => r.server === restored && String(r.item.description).startsWith('ready')),
+    );
+    log(`  after a reload: ${String(row.item.description)}`);
+    // serving it again: the row says it is served; another experiment on its port: "already served", not another program
+    const again = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+      experiment: file,
+      stages: ['planner-dpo'],
+      preflightOnly: true,
+    }))!;
+    assert.equal(again.status, 'blocked');
+    assert.match(again.problems!.join('\n'), /^The planner of "servetest" is already served \(ready, /);
+    const other = file.replace(/\.yaml$/, '.other.esc-experiment.yaml');
+    writeFileSync(other, readFileSync(file, 'utf8'));
+    try {
+      const clash = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment: other,
+        stages: ['planner-dpo'],
+        preflightOnly: true,
+      }))!;
+      assert.equal(clash.status, 'blocked');
+      assert.match(clash.problems!.join('\n'), new RegExp(`Port ${ports.planner} \\(the planner\\) is already served by ESC Studio`));
+      assert.doesNotMatch(clash.problems!.join('\n'), /another program/);
+    } finally {
+      rmSync(other, { force: true });
+    }
+    const { pid, engine } = starts(argvLog)[0]!;
+    const stopped = await vscode.commands.executeCommand<Server[]>('escStudio.stopServing', { experiment: file });
+    assert.deepEqual(
+      stopped!.map((x) => x.status),
+      ['stopped'],
+    );
+    assert.equal(groupAlive(group!), false, `a process of group ${group} is left`);
+    assert.equal(alive(pid), false);
+    assert.equal(alive(engine), false, 'the engine child was stopped with its group');
+    // nothing is kept to follow again
+    assert.deepEqual(await a.serving.restore(true), []);
+  });
+
+  it('two quick Serve Stages start one set of servers; Stop Serving while a slow merged export runs ends it', async () => {
+    writeFileSync(argvLog, '');
+    writeFileSync(path.join(stubDir, 'slow-export'), '');
+    const exportDone = path.join(workspaceDir(), 'saves', 'servetest', 'serve', 'merged', 'planner-sft', 'esc-export.done');
+    rmSync(exportDone, { force: true });
+    try {
+      const options = { experiment: file, stages: ['planner-dpo'], playground: 'keep' };
+      const [first, second] = (await Promise.all([
+        vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', options),
+        vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', options),
+      ]))!;
+      assert.deepEqual([first!.status, second!.status].sort(), ['busy', 'started']);
+      const result = first!.status === 'started' ? first! : second!;
+      const server = result.servers![0]!;
+      // the export runs (it sleeps): the server is still starting
+      const exportPid = await until('the export running', 20_000, async () =>
+        existsSync(path.join(stubDir, 'export.pid')) ? Number(readFileSync(path.join(stubDir, 'export.pid'), 'utf8')) : undefined,
+      );
+      assert.equal(server.status, 'starting');
+      const group = await server.handle!.pid!();
+      const stopped = await vscode.commands.executeCommand<Server[]>('escStudio.stopServing', { experiment: file });
+      assert.deepEqual(
+        stopped!.map((x) => x.status),
+        ['stopped'],
+      );
+      assert.equal(alive(exportPid), false, 'the export was stopped with its group');
+      assert.equal(groupAlive(group!), false);
+      await withTimeout(result.settled!, 10_000, 'the stopped server settled');
+      assert.equal(readFileSync(argvLog, 'utf8').trim(), '', 'no server was started after the stop');
+    } finally {
+      rmSync(path.join(stubDir, 'slow-export'), { force: true });
+      rmSync(path.join(stubDir, 'export.pid'), { force: true });
+    }
   });
 
   it('a server that exits 1 at start-up is shown as failed, with its last output lines and the exit status', async () => {
@@ -268,9 +377,13 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     }
   });
 
-  it('the preflight reports every problem at once: engine CLI, GPU, a missing adapter, a port in use', async () => {
+  it('the preflight reports every problem at once: engine CLI, export CLI, GPU, a failed stage, a missing adapter, a port in use', async () => {
     const ws = workspaceDir();
+    const a = await api();
     const serving = vscode.workspace.getConfiguration('escStudio.serving');
+    const training = vscode.workspace.getConfiguration('escStudio.training');
+    // the generator's base+SFT export is still to make: the CLI the script runs for it is the configured one
+    rmSync(path.join(ws, 'saves', 'servetest', 'serve', 'merged', 'generator-sft', 'esc-export.done'), { force: true });
     const held = createServer();
     await new Promise<void>((r) => held.listen(ports.planner, '127.0.0.1', r));
     const adapter = path.join(ws, 'saves', 'servetest', 'generator-dpo', 'adapter_config.json');
@@ -279,8 +392,15 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     const gpus = file.replace(/\.yaml$/, '.gpus.esc-experiment.yaml');
     try {
       await serving.update('vllmCli', 'vllm-not-installed', vscode.ConfigurationTarget.Workspace);
+      await training.update('llamafactoryCli', 'lf-export-not-installed', vscode.ConfigurationTarget.Workspace);
       // the generator's chain on GPU 3, which the stand-in nvidia-smi does not list
       writeFileSync(gpus, readFileSync(file, 'utf8').replace('generator: "1"', 'generator: "3"'));
+      // the planner's DPO stage failed in its latest run, though an earlier run left its adapter (set once the
+      // Runs view has seen the new file, so its reload does not undo it)
+      await a.runsModel.load();
+      await new Promise((r) => setTimeout(r, 1000));
+      await a.runsModel.ready();
+      a.runsModel.ensure(gpus, 'planner-dpo', path.join(ws, 'saves', 'servetest', 'planner-dpo')).status = 'failed';
       const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
         experiment: gpus,
         stages: ['planner-dpo', 'generator-dpo'],
@@ -289,15 +409,22 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       assert.equal(result.status, 'blocked');
       const problems = result.problems!;
       log(`  preflight: ${problems.join(' | ')}`);
-      assert.equal(problems.length, 4, problems.join('\n'));
+      assert.equal(problems.length, 6, problems.join('\n'));
       assert.match(problems[0]!, /^vllm-not-installed is not on PATH/);
-      assert.match(problems[1]!, /^GPU 3 \(of the generator\) is not visible: nvidia-smi lists GPU 0, 1/);
-      assert.match(problems[2]!, /^generator-dpo \(served as the generator\) has no adapter/);
-      assert.match(problems[3]!, new RegExp(`^Port ${ports.planner} \\(the planner\\) is in use by another program`));
+      assert.match(
+        problems[1]!,
+        /^lf-export-not-installed is not on PATH: install LLaMA-Factory .*, which exports the merged weights first/,
+      );
+      assert.match(problems[2]!, /^GPU 3 \(of the generator\) is not visible: nvidia-smi lists GPU 0, 1/);
+      assert.match(problems[3]!, /^planner-dpo \(served as the planner\) failed in its latest run/);
+      assert.match(problems[4]!, /^generator-dpo \(served as the generator\) has no adapter/);
+      assert.match(problems[5]!, new RegExp(`^Port ${ports.planner} \\(the planner\\) is in use by another program`));
     } finally {
       writeFileSync(adapter, kept);
       rmSync(gpus, { force: true });
       await serving.update('vllmCli', undefined, vscode.ConfigurationTarget.Workspace);
+      await training.update('llamafactoryCli', undefined, vscode.ConfigurationTarget.Workspace);
+      await a.runsModel.load();
       held.close();
     }
   });

@@ -141,7 +141,9 @@ export function servePlan(loaded: LoadedExperiment, outDir: string, opts: ServeO
 
   const merged = opts.merged === true;
   if (engine === 'vllm' && !merged && vllmMaxLoraRank(e.lora.rank) === undefined) {
-    problems.push(`lora.rank ${e.lora.rank} is above the largest LoRA rank vLLM serves (512): serve merged weights instead (--merged)`);
+    problems.push(
+      `lora.rank ${e.lora.rank} is above the largest LoRA rank vLLM serves (512): serve merged weights instead (--merged; in the editor the setting escStudio.serving.merged)`,
+    );
   }
   for (const role of roles) {
     // LLaMA-Factory splits adapter_name_or_path at commas, so such a folder cannot be named to it

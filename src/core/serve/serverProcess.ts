@@ -18,14 +18,46 @@ export function serverFiles(scriptPath: string): { pid: string; log: string; exi
 
 // "$$" is the wrapper's bash: the job's process-group leader when an interactive shell (a terminal)
 // runs it. pipefail: the server's status, not tee's. PYTHONUNBUFFERED: Python writes its log lines at
-// once into the pipe.
+// once into the pipe. Ctrl+C and Stop Serving's SIGTERM reach the whole group: tee ignores them (as in
+// the training scripts) so the server's shutdown lines still reach the log, and the wrapper traps them
+// (a trap, not an ignore, which the server would inherit) so it lives on to write the exit status.
 const WRAPPER =
-  'printf "%s\\n" "$$" > "$2"; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | tee "$3"; c=$?; printf %s "$c" > "$4"; exit "$c"';
+  'printf "%s\\n" "$$" > "$2"; trap : INT TERM; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | (trap "" INT TERM; exec tee "$3"); c=$?; printf %s "$c" > "$4"; exit "$c"';
 
 /** The command (an argv, to be quoted for a shell) that runs a serve script through the wrapper. */
 export function wrapperArgv(scriptPath: string): string[] {
   const f = serverFiles(scriptPath);
   return ['bash', '-c', WRAPPER, 'esc-serve', scriptPath, f.pid, f.log, f.exit];
+}
+
+/** Sends a signal (0: none, only whether it exists) to a process group, else (not a group leader) to the process alone; false when neither exists. */
+export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, signal);
+      return true;
+    } catch {
+      // not a group leader, or gone: try the next
+    }
+  }
+  return false;
+}
+
+/**
+ * Stops a process group as training's and serving's Stop do: SIGTERM (vLLM and the trainers shut their
+ * workers down on it), then, when a member still runs after `graceMs`, SIGKILL. Resolves once the group
+ * is gone or a little after the SIGKILL; false when there was nothing to signal.
+ */
+export async function stopGroup(pid: number, graceMs = 10_000): Promise<boolean> {
+  if (!signalGroup(pid, 'SIGTERM')) return false;
+  const running = (): boolean => processAlive(pid) || groupAlive(pid);
+  const wait = async (ms: number): Promise<void> => {
+    for (const end = Date.now() + ms; running() && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+  };
+  await wait(graceMs);
+  if (running()) signalGroup(pid, 'SIGKILL');
+  await wait(2000);
+  return true;
 }
 
 /** pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so the fields are read after the last ")". */

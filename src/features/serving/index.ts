@@ -14,14 +14,15 @@ import { SERVE_ROLES, type ServePlan, type ServeRole } from '../../core/serve/ty
 import { stagesOf, type StageId } from '../../core/training/experiment';
 import { ExperimentError, loadExperiment, type LoadedExperiment } from '../../core/training/trainConfig';
 import type { Ctx } from '../ctx';
+import type { PlaygroundView } from '../playground';
 import type { RunNode, RunsModel, RunsTree } from '../training';
-import { startLocal } from './localServer';
+import { resumeLocal, startLocal, type ServerHandle } from './localServer';
 import { defaultStages, launcherOf, planServing, serveDirOf, writePlan } from './plan';
 import { usePlaygroundEndpoints, type EndpointChoice } from './playgroundEndpoints';
 import { reportProblems, servingPreflight, type Problem } from './preflight';
-import { Servers, type Server } from './servers';
+import { Servers, type SavedServer, type Server } from './servers';
 import { servingConfig } from './settings';
-import { startSlurm } from './slurmServer';
+import { resumeSlurm, startSlurm } from './slurmServer';
 
 export type { Server, ServedEndpoint, ServerStatus } from './servers';
 
@@ -36,8 +37,8 @@ export interface ServeStagesOptions {
 }
 
 export interface ServeStagesResult {
-  /** checked: preflightOnly found nothing in the way. */
-  status: 'started' | 'checked' | 'blocked' | 'dismissed' | 'untrusted' | 'invalid';
+  /** checked: preflightOnly found nothing in the way; busy: a Serve Stages of this experiment is already under way. */
+  status: 'started' | 'checked' | 'blocked' | 'dismissed' | 'untrusted' | 'invalid' | 'busy';
   plan?: ServePlan;
   servers?: Server[];
   problems?: string[];
@@ -54,6 +55,12 @@ export interface AttachServerOptions {
 
 export interface ServingFeature {
   servers: Servers;
+  /**
+   * Rebuilds the rows of the servers started before a window reload from workspaceState (those whose
+   * process group or Slurm job still runs) and follows them again; done at activation. `simulateReload`
+   * (tests) first forgets the servers in memory without stopping them, as a reload does.
+   */
+  restore(simulateReload?: boolean): Promise<Server[]>;
 }
 
 function trusted(command: string): boolean {
@@ -95,9 +102,19 @@ async function pickStages(loaded: LoadedExperiment): Promise<StageId[] | undefin
   return picked && picked.length > 0 ? picked.map((p) => p.label) : undefined;
 }
 
-export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTree }): ServingFeature {
-  const servers = new Servers(ctx.log);
+export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTree; playground: PlaygroundView }): ServingFeature {
+  const servers = new Servers(ctx.log, ctx.extension.workspaceState);
   ctx.push(servers, deps.tree.addRows(servers));
+  /** Experiments a Serve Stages is under way for (set before its first await: two quick calls cannot both start). */
+  const inFlight = new Set<string>();
+
+  /** Points the Playground at the ready servers, and its session at the OpenAI-compatible backend that talks to them. */
+  async function usePlayground(ready: readonly Server[], choice: EndpointChoice): Promise<'replaced' | 'kept' | 'unchanged'> {
+    const r = await usePlaygroundEndpoints(ready, choice);
+    // as the Playground's own Use Endpoints in Playground does; kept: the user's endpoints, and backend, stay
+    if (r !== 'kept') deps.playground.session.setBackend('openai');
+    return r;
+  }
 
   async function serveStages(arg?: unknown): Promise<ServeStagesResult> {
     if (!trusted('Serve Stages')) return { status: 'untrusted' };
@@ -105,6 +122,19 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     const picked = given?.experiment ?? (await experimentOf(deps.runs, arg));
     if (!picked) return { status: 'dismissed' };
     const file = path.resolve(picked);
+    if (inFlight.has(file)) {
+      if (!given) void vscode.window.showInformationMessage('Serve Stages is already under way for this experiment.');
+      return { status: 'busy', problems: ['Serve Stages is already under way for this experiment.'] };
+    }
+    inFlight.add(file);
+    try {
+      return await serveExperiment(file, given);
+    } finally {
+      inFlight.delete(file);
+    }
+  }
+
+  async function serveExperiment(file: string, given: ServeStagesOptions | undefined): Promise<ServeStagesResult> {
     let loaded: LoadedExperiment;
     let plan: ServePlan;
     try {
@@ -125,14 +155,26 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     const cfg = servingConfig();
     const launcher = launcherOf(loaded);
     const live = servers.of(file).filter((s) => s.status === 'starting' || s.status === 'ready');
+    // every port our own local servers hold or are about to bind, of any experiment (a role of this one served again is reported below)
+    const ownPorts = new Map(
+      servers.livePorts.map((s) => [
+        s.port!,
+        {
+          what: `the ${s.role} of "${s.label}", ${s.status}`,
+          stop: () => stopServing({ type: 'row', owner: servers, value: s }),
+          reported: s.experimentFile === file && plan.roles.some((r) => r.role === s.role),
+        },
+      ]),
+    );
     const problems: Problem[] = await servingPreflight({
       loaded,
       plan,
       launcher,
       activate: cfg.activate,
       requireGpu: cfg.requireGpu,
+      exportCli: cfg.exportCli,
       model: deps.runs,
-      ownPorts: new Set(live.flatMap((s) => (s.handle ? plan.roles.filter((r) => r.role === s.role).map((r) => r.port) : []))),
+      ownPorts,
     });
     // a role served twice would leave the first server running with no row to stop it from
     for (const s of live.filter((x) => x.handle && plan.roles.some((r) => r.role === x.role))) {
@@ -149,7 +191,7 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
       return { status: problems.length > 0 ? 'blocked' : 'checked', plan, problems: problems.map((p) => p.message) };
     }
     const verdict = await reportProblems(name, problems);
-    if (verdict === 'recheck') return serveStages(given ?? { experiment: file, stages: plan.roles.map((r) => r.stage) });
+    if (verdict === 'recheck') return serveExperiment(file, given ?? { experiment: file, stages: plan.roles.map((r) => r.stage) });
     if (verdict === 'stop') return { status: 'blocked', problems: problems.map((p) => p.message) };
     await writePlan(plan);
     // what may stop a server without stopping the scripts (two vLLM servers on one GPU, no logprobs): said, not asked
@@ -171,6 +213,7 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
         model: role.modelName,
         status: 'starting',
         argv: role.argv,
+        port: launcher === 'local' ? role.port : undefined,
       };
       try {
         server.handle =
@@ -195,7 +238,7 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
           .then((c) => c && ctx.log.show());
       }
       const ready = started.filter((s) => s.status === 'ready');
-      return ready.length > 0 ? usePlaygroundEndpoints(ready, given?.playground ?? 'ask') : 'unchanged';
+      return ready.length > 0 ? usePlayground(ready, given?.playground ?? 'ask') : 'unchanged';
     });
     return { status: 'started', plan, servers: started, settled };
   }
@@ -288,12 +331,54 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     const server: Server = { label: new URL(baseUrl).host, role, baseUrl, model, status: 'ready', models: r.models };
     servers.put(server);
     ctx.log.info(`Attached model server ${baseUrl} as the ${role} (model "${model}")`);
-    await usePlaygroundEndpoints([server], given?.playground ?? 'ask');
+    await usePlayground([server], given?.playground ?? 'ask');
     return server;
   }
+
+  /** Follows again the servers a previous window started (see ServingFeature.restore). */
+  async function restore(simulateReload = false): Promise<Server[]> {
+    if (simulateReload) servers.forget();
+    const back: Server[] = [];
+    for (const saved of servers.savedServers()) {
+      if (servers.of(saved.experimentFile).some((s) => s.role === saved.role && s.handle)) continue;
+      let handle: ServerHandle | undefined;
+      try {
+        handle = saved.handle.kind === 'local' ? await resumeLocal(saved.handle) : await resumeSlurm(saved.handle);
+      } catch (err) {
+        ctx.log.warn(`Serving ${saved.label} ${saved.role}: cannot follow it again: ${(err as Error)?.message ?? String(err)}`);
+      }
+      if (!handle) {
+        ctx.log.info(`Serving ${saved.label} ${saved.role}: ended while the window was closed`);
+        continue;
+      }
+      const server: Server = {
+        ...fromSaved(saved),
+        baseUrl: await handle.baseUrl(),
+        status: 'starting',
+        handle,
+      };
+      servers.put(server);
+      back.push(server);
+      ctx.log.info(`Serving ${saved.label} ${saved.role}: followed again after a reload (${server.baseUrl ?? 'host not known yet'})`);
+    }
+    servers.fire(); // what is kept now: the servers that still run
+    return back;
+  }
+
+  if (vscode.workspace.isTrusted) void restore();
 
   ctx.command('escStudio.serveStages', () => serveStages);
   ctx.command('escStudio.stopServing', () => stopServing);
   ctx.command('escStudio.attachServer', () => attachServer);
-  return { servers };
+  return { servers, restore };
 }
+
+const fromSaved = (saved: SavedServer): Omit<Server, 'status'> => ({
+  experimentFile: saved.experimentFile,
+  label: saved.label,
+  role: saved.role,
+  stage: saved.stage,
+  model: saved.model,
+  argv: saved.argv,
+  port: saved.port,
+});

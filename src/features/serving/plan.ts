@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { StageId } from '../../core/training/experiment';
 import type { LoadedExperiment } from '../../core/training/trainConfig';
-import { defaultServeStages, servePlan, writeServePlan } from '../../core/serve/serveConfig';
+import { defaultServeStages, dpoOnSftOf, servePlan, writeServePlan } from '../../core/serve/serveConfig';
 import type { ServeLauncher, ServePlan } from '../../core/serve/types';
 import { servingConfig } from './settings';
 
@@ -24,6 +24,9 @@ export async function planServing(loaded: LoadedExperiment, stages: StageId[] | 
     stages,
     engine: cfg.engine,
     launcher: launcherOf(loaded),
+    merged: cfg.merged,
+    // a DPO adapter trained under ZeRO-3 is a whole adapter over the base, not a delta over base+SFT
+    dpoOnSft: await dpoOnSftOf(loaded),
     ports: cfg.ports,
     cli: cfg.cli,
     exportCli: cfg.exportCli,

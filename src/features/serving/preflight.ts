@@ -37,8 +37,14 @@ export interface PreflightInput {
   activate: string;
   requireGpu: boolean;
   model: RunsModel;
-  /** Ports this experiment's own running servers hold (the caller reports those servers; Stop Serving frees them). */
-  ownPorts: ReadonlySet<number>;
+  /** LLaMA-Factory's CLI as the scripts run it for a merged export (escStudio.training.llamafactoryCli). */
+  exportCli: string;
+  /**
+   * Ports ESC Studio's own starting or ready local servers hold or are about to bind (of every
+   * experiment), with what serves there: a port of one of them is "already served", not another program's.
+   * `reported`: a role of this experiment served again, which the caller reports itself.
+   */
+  ownPorts: ReadonlyMap<number, { what: string; stop: () => unknown; reported?: boolean }>;
 }
 
 /** The GPU indices nvidia-smi lists ("GPU 0: …"), or undefined when it cannot be run or lists none. */
@@ -87,8 +93,8 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
     for (const r of plan.roles) {
       clis.set(r.argv[0]!, r.argv[1] === 'serve' ? 'vLLM (pip install vllm)' : 'LLaMA-Factory (pip install -e ".[torch,metrics]")');
       if (r.exportDir && !(await exists(path.join(r.exportDir, EXPORT_DONE_FILE)))) {
-        const exportCli = /llamafactory-cli/.test(r.argv[0]!) ? r.argv[0]! : 'llamafactory-cli';
-        clis.set(exportCli, 'LLaMA-Factory (pip install -e ".[torch,metrics]"), which exports the merged weights first');
+        // the CLI the script runs for the export (the plan's exportCli), whatever the engine's is
+        clis.set(input.exportCli, 'LLaMA-Factory (pip install -e ".[torch,metrics]"), which exports the merged weights first');
       }
     }
     for (const [cli, what] of clis) {
@@ -97,6 +103,19 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
           severity: 'error',
           message: `${cli} is not on PATH: install ${what}, or set its path (escStudio.serving.vllmCli, escStudio.training.llamafactoryCli) or a Python environment activation command (escStudio.training.activateCommand).`,
           fix: openSettings('escStudio.serving'),
+        });
+      }
+    }
+  }
+
+  // Slurm's own commands: the job is submitted with sbatch and followed with squeue
+  if (!local) {
+    for (const cli of ['sbatch', 'squeue']) {
+      if (!(await onPath(cli))) {
+        problems.push({
+          severity: 'error',
+          message: `${cli} is not on PATH: the experiment serves on Slurm (launcher: slurm), so open this folder on a login node of the cluster (Remote - SSH), or set launcher: local in the experiment.`,
+          fix: { label: 'Open Experiment', run: () => vscode.window.showTextDocument(vscode.Uri.file(loaded.file)) },
         });
       }
     }
@@ -130,14 +149,24 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
         });
         continue;
       }
+      const launch: Fix = {
+        label: `Launch ${stage}`,
+        run: () => vscode.commands.executeCommand('escStudio.launchStage', run ? { type: 'stage', run } : vscode.Uri.file(loaded.file)),
+      };
+      // an adapter left by an earlier run does not make the latest one a success
+      if (run && (run.status === 'failed' || run.status === 'stopped')) {
+        problems.push({
+          severity: 'error',
+          message: `${stage} (served as the ${r.role}) ${run.status === 'failed' ? 'failed' : 'was stopped'} in its latest run: its adapter folder may hold an earlier or partial adapter. Launch it again first.`,
+          fix: launch,
+        });
+        continue;
+      }
       if (!(await exists(path.join(dir, 'adapter_config.json')))) {
         problems.push({
           severity: 'error',
           message: `${stage} (served as the ${r.role}) has no adapter: ${path.join(dir, 'adapter_config.json')} is missing, so the stage has not succeeded. Launch it first.`,
-          fix: {
-            label: `Launch ${stage}`,
-            run: () => vscode.commands.executeCommand('escStudio.launchStage', run ? { type: 'stage', run } : vscode.Uri.file(loaded.file)),
-          },
+          fix: launch,
         });
       }
     }
@@ -145,11 +174,21 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
 
   // each port free (a local server binds here; a Slurm job binds on its node)
   if (local) {
-    const taken = new Set(plan.roles.map((r) => r.port));
+    const taken = new Set([...plan.roles.map((r) => r.port), ...input.ownPorts.keys()]);
     for (const r of plan.roles) {
       const host = new URL(r.baseUrl).hostname;
+      // one of our own servers holds it (or is about to bind it): a second vLLM there would share its GPU
+      const own = input.ownPorts.get(r.port);
+      if (own?.reported) continue;
+      if (own) {
+        problems.push({
+          severity: 'error',
+          message: `Port ${r.port} (the ${r.role}) is already served by ESC Studio (${own.what}): stop that server first, or serve the ${r.role} on another port.`,
+          fix: { label: 'Stop Serving', run: own.stop },
+        });
+        continue;
+      }
       if (await portFree(r.port, host)) continue;
-      if (input.ownPorts.has(r.port)) continue; // held by this experiment's own server: the caller reports it
       const other = await freePortFrom(r.port, host, taken);
       if (other !== undefined) taken.add(other);
       problems.push({

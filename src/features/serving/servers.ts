@@ -11,7 +11,7 @@ import type { ServeRole } from '../../core/serve/types';
 import type { EndpointSlot } from '../config';
 import type { RowNode, RunsTreeRows } from '../training';
 import { logTail } from '../../core/serve/serverProcess';
-import type { ServerHandle } from './localServer';
+import type { SavedHandle, ServerHandle } from './localServer';
 
 export type ServerStatus = 'starting' | 'ready' | 'failed' | 'stopped';
 
@@ -38,7 +38,24 @@ export interface Server {
   stopping?: boolean;
   /** The argv it was started with. */
   argv?: string[];
+  /** The port a local server binds (reserved from its start, before it listens). */
+  port?: number;
 }
+
+/** A started server as kept in workspaceState, to be followed again after a window reload. */
+export interface SavedServer {
+  experimentFile: string;
+  label: string;
+  role: ServeRole;
+  stage?: string;
+  model: string;
+  argv?: string[];
+  port?: number;
+  handle: SavedHandle;
+}
+
+/** The workspaceState key of the started servers. */
+export const SAVED_SERVERS_KEY = 'escStudio.serving.servers';
 
 const STARTING_POLL_MS = 1000;
 const READY_POLL_MS = 5000;
@@ -67,12 +84,60 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
   /** Called when a server it started became ready or failed (the Playground question waits for the set). */
   private readonly settledWaiters: Array<() => void> = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  /** `state`: where the started servers are kept across window reloads (the workspace's memento). */
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly state?: vscode.Memento,
+  ) {}
 
   fire(): void {
+    this.save();
     this.changed.fire();
     this.schedule();
     for (const w of [...this.settledWaiters]) w();
+  }
+
+  /** The started servers that are starting or ready, as kept across reloads (a terminal and its processes outlive one). */
+  private save(): void {
+    if (!this.state) return;
+    const saved: SavedServer[] = this.all.flatMap((s) =>
+      s.handle && s.experimentFile && (s.status === 'starting' || s.status === 'ready')
+        ? [
+            {
+              experimentFile: s.experimentFile,
+              label: s.label,
+              role: s.role,
+              stage: s.stage,
+              model: s.model,
+              argv: s.argv,
+              port: s.port,
+              handle: s.handle.saved(),
+            },
+          ]
+        : [],
+    );
+    void this.state.update(SAVED_SERVERS_KEY, saved);
+  }
+
+  /** What was kept by the last window (see save). */
+  savedServers(): SavedServer[] {
+    return this.state?.get<SavedServer[]>(SAVED_SERVERS_KEY) ?? [];
+  }
+
+  /**
+   * Forgets every server without stopping any, and without touching what is kept: what a window reload
+   * does to this object (the test's way to simulate one before Servers are rebuilt from the kept state).
+   */
+  forget(): void {
+    for (const s of this.all) s.handle?.dispose();
+    this.all.length = 0;
+    this.changed.fire();
+    this.schedule();
+  }
+
+  /** ESC Studio's own local servers that hold or are about to bind a port (starting or ready). */
+  get livePorts(): Server[] {
+    return this.all.filter((s) => s.handle && s.port !== undefined && (s.status === 'starting' || s.status === 'ready'));
   }
 
   of(experimentFile: string): Server[] {
@@ -121,9 +186,11 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
     });
   }
 
-  /** The ready server for a Playground slot, the newest first. */
+  /** The ready server for a Playground slot, the newest first; one whose /models does not list its model is not offered. */
   endpoint(slot: EndpointSlot): ServedEndpoint | undefined {
-    const s = [...this.all].reverse().find((x) => x.role === slot && x.status === 'ready' && x.baseUrl);
+    const s = [...this.all]
+      .reverse()
+      .find((x) => x.role === slot && x.status === 'ready' && x.baseUrl && (!x.model || !x.models || x.models.includes(x.model)));
     return s ? { baseUrl: s.baseUrl!, model: s.model, label: `${s.label} ${s.role}` } : undefined;
   }
 

@@ -15,6 +15,8 @@ export interface ServingConfig {
   sbatchTemplate: string;
   ports: Partial<Record<ServeRole, number>>;
   requireGpu: boolean;
+  /** Serve merged weights (LLaMA-Factory `export` first) instead of base + LoRA. */
+  merged: boolean;
 }
 
 export function servingConfig(): ServingConfig {
@@ -36,6 +38,7 @@ export function servingConfig(): ServingConfig {
     sbatchTemplate: t.sbatchTemplate,
     ports,
     requireGpu: c.get<boolean>('requireGpu', true),
+    merged: c.get<boolean>('merged', false),
   };
 }
 

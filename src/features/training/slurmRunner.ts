@@ -3,30 +3,17 @@
 // submission fails the stage with sbatch's own message (no job, so no terminal). The job's exit code
 // comes from sacct; its last lines from esc-run.log, which the stage script writes on the node.
 
-import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
 import type { StageOutcome } from '../../core/training/pipeline';
 import { OUTPUT_LOG } from '../../core/training/scripts';
-import { parseSbatchJobId, sacctOutcome, squeueStatus } from '../../core/training/slurm';
+import { parseSbatchJobId } from '../../core/training/slurm';
+import { MAX_BLIND_POLLS, runSlurm as run, slurmJobState } from '../../core/training/slurmJob';
 import type { RunningStage } from './terminalRunner';
 
 const POLL_MS = 5000;
-/** Consecutive failed or unreadable queries before the job is given up as unknown. */
-const MAX_BLIND_POLLS = 12;
-
-/** Runs a Slurm command; a failure rejects with what the command printed ("sbatch: error: …"). */
-const run = (cmd: string, args: string[], cwd: string): Promise<string> =>
-  new Promise((resolve, reject) =>
-    execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const said = stderr.trim() || err.message;
-      // Slurm's tools start their messages with their own name; do not say it twice
-      reject(new Error(said.startsWith(`${cmd}:`) ? said : `${cmd}: ${said}`));
-    }),
-  );
 
 export function runOnSlurm(
   name: string,
@@ -49,15 +36,12 @@ export function runOnSlurm(
       let blind = 0;
       for (;;) {
         // a failed query is not an answer: poll again, and give up only after many in a row
-        const queue = await run('squeue', ['-h', '-j', jobId, '-o', '%T'], cwd).then(squeueStatus, () => 'error' as const);
-        if (queue === 'queued' || queue === 'running') {
+        const job = await slurmJobState(jobId, cwd);
+        if (job.state === 'queued' || job.state === 'running') {
           blind = 0;
-          onQueued(queue === 'queued');
-        } else if (queue === undefined) {
-          const outcome = await run('sacct', ['-j', jobId, '-n', '-X', '-o', 'State,ExitCode'], cwd).then(sacctOutcome, () => undefined);
-          if (outcome) return stopped ? { ...outcome, stopped: true } : outcome;
-          blind++;
-        } else blind++;
+          onQueued(job.state === 'queued');
+        } else if (job.state === 'ended') return stopped ? { ...job.outcome, stopped: true } : job.outcome;
+        else blind++;
         if (blind >= MAX_BLIND_POLLS) return { code: undefined, stopped };
         await new Promise((r) => setTimeout(r, POLL_MS));
       }

@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
+import { signalGroup, stopGroup } from '../../core/serve/serverProcess';
 import type { StageOutcome } from '../../core/training/pipeline';
 import { OUTPUT_LOG, PID_FILE } from '../../core/training/scripts';
 
@@ -78,15 +79,10 @@ export function runInTerminal(name: string, cwd: string, script: string, outputD
   const stop = async (): Promise<void> => {
     stopped = true;
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-    if (pid > 0) {
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, 'SIGTERM'); // the script's process group: the trainer and its workers
-          return;
-        } catch {
-          // not a group leader, or gone: try the next
-        }
-      }
+    // the script's process group: the trainer and its workers (SIGTERM, then SIGKILL for one that hangs)
+    if (pid > 0 && signalGroup(pid, 0)) {
+      void stopGroup(pid);
+      return;
     }
     terminal.sendText('\x03', false);
   };
