@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { detectFile } from '../../src/core/formats/detect';
 import { validateFile } from '../../src/core/dataset/validate';
+import { checkRecord } from '../../src/core/formats/schemas';
 import { classifyRecord } from '../../src/core/formats/classify';
 import { generatorSystemPrompt, PLANNER_SYSTEM_PROMPT, VANILLA_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { DEMO_DATA, sharedData, sharedFile, tempDir } from './helpers';
@@ -177,6 +178,24 @@ describe('validation', () => {
       assert.equal(r.invalidRecords, 1);
     },
   );
+
+  it('inference records: a null predicted strategy is valid (esc infer writes it), a missing or numeric one says which field', () => {
+    const rec = (p: unknown): Record<string, unknown> => {
+      const r: Record<string, unknown> = { conversations: [], GT_strategy: 'Question', GT_content: 'a', predict_content: 'b' };
+      if (p !== undefined) r.predict_strategy = p;
+      return r;
+    };
+    assert.deepEqual(checkRecord('inference', rec(null)), []);
+    assert.deepEqual(checkRecord('inference', rec('Others')), []);
+    assert.deepEqual(
+      checkRecord('inference', rec(undefined)).map((i) => [i.path, i.message]),
+      [['.predict_strategy', 'missing field "predict_strategy" (expected string)']],
+    );
+    const wrong = checkRecord('inference', rec(3));
+    assert.equal(wrong.length, 1);
+    assert.equal(wrong[0]!.path, '.predict_strategy');
+    assert.doesNotMatch(wrong[0]!.message, /list of messages/);
+  });
 
   it('a record missing "messages": its index and JSON path', async () => {
     const data = demoSft().slice(0, 6) as Record<string, unknown>[];

@@ -62,6 +62,19 @@ describe('preflight', () => {
     }
   });
 
+  it("launching one stage names another stage's broken dataset with its own fixes (the configs are written for every stage)", async () => {
+    const t = tempDir();
+    try {
+      const dir = path.join(t.dir, 'demo');
+      const file = demoCopy(dir, (y) => y.replace('vanilla-sft: data/sft_vanilla_demo.json', 'vanilla-sft: data/missing.json'));
+      const report = await preflight(file, options({ stages: ['planner-sft'] }));
+      const seen = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.stage ?? ''}: ${p.fixes.join(',')}`);
+      assert.deepEqual(seen, ['dataset-missing vanilla-sft: editExperiment'], 'not one generic "configs" problem');
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('with sound datasets the configs can still be written on a machine without CLI or GPU (Write Configs Only)', async () => {
     const t = tempDir();
     try {

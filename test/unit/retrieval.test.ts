@@ -189,7 +189,55 @@ describe('embedded retrieval on a hand-written bank', () => {
     const generator = new EmbeddedGenerator(models, engines);
     const ranked = generator.candidates(history, 'Reflection of feelings').map((c) => c.text);
     assert.equal(await replies(generator.generate(history, 'Reflection of feelings')), ranked[0]);
-    assert.equal(await replies(generator.generate(history, 'Reflection of feelings', undefined, { avoid: [ranked[0]!] })), ranked[1]);
+    // a regeneration ranks what is left (the offered reply no longer takes part in the consensus)
+    const rest = generator.candidates(history, 'Reflection of feelings', new Set([ranked[0]!])).map((c) => c.text);
+    assert.ok(!rest.includes(ranked[0]!));
+    assert.equal(await replies(generator.generate(history, 'Reflection of feelings', undefined, { avoid: [ranked[0]!] })), rest[0]);
+  });
+
+  it('Regenerate keeps offering new replies past the rerank pool, and marks a repeat once every fitting reply was offered', async () => {
+    // one dialogue with 14 mid-dialogue Question replies: more than the rerank pool of 10
+    const questions = Array.from({ length: 14 }, (_, i) => `What part of the stress weighs on you most, number ${i + 1}?`);
+    const turns: [string, string][] = [
+      ['user', 'hi'],
+      ['assistant', '[Others] Hello there.'],
+      ...questions.flatMap((q, i): [string, string][] => [
+        ['user', `I am stressed about work and money, point ${i + 1}`],
+        ['assistant', `[Question] ${q}`],
+      ]),
+      ['user', 'bye'],
+      ['assistant', '[Others] Take care, bye!'],
+    ];
+    const file = tmp.write(
+      'questions.json',
+      JSON.stringify([
+        { messages: [{ role: 'system', content: VANILLA_SYSTEM_PROMPT }, ...turns.map(([role, content]) => ({ role, content }))] },
+      ]),
+    );
+    await trainEmbedded({ train: file, out: `${tmp.dir}/questions` });
+    const qModels = await loadEmbeddedModels(`${tmp.dir}/questions`);
+    const generator = new EmbeddedGenerator(qModels, await createEngines(qModels, 'typescript'));
+    const history = midDialogue('I am stressed about work and money');
+    const offered: string[] = [];
+    for (let i = 0; i < questions.length; i++) {
+      let info: { repeated?: boolean; rank: number } | undefined;
+      const reply = await replies(
+        generator.generate(history, 'Question', undefined, {
+          avoid: [...offered],
+          temperature: 0.5,
+          seed: 3,
+          onRetrieved: (r) => (info = r),
+        }),
+      );
+      assert.ok(!offered.includes(reply), `regeneration ${i + 1} repeated "${reply}"`);
+      assert.ok(info && !info.repeated);
+      offered.push(reply);
+    }
+    assert.deepEqual([...offered].sort(), [...questions].sort(), 'every Question reply, each once');
+    let last: { repeated?: boolean } | undefined;
+    const again = await replies(generator.generate(history, 'Question', undefined, { avoid: offered, onRetrieved: (r) => (last = r) }));
+    assert.ok(questions.includes(again));
+    assert.equal(last?.repeated, true, 'the 15th says it is a repeat');
   });
 
   it('the vanilla lane retrieves strategy and reply together, and differs from the decoupled lane when their strategies do', async () => {

@@ -111,6 +111,9 @@ describe('train-config golden files', () => {
         assert.match(msg, /lora\.rank/);
         return true;
       });
+      // ".." would put the stages' folders beside the output root, "." in it
+      const dots = t.write('dots.yaml', 'name: ".."\nmodel: {base: x, template: qwen}\ndatasets: {}\n');
+      await assert.rejects(loadExperiment(dots), /name: not only dots/);
     } finally {
       t.dispose();
     }

@@ -46,8 +46,10 @@ export interface SamplingOptions {
 export interface RetrievalInfo {
   /** BM25 relevance of the reply to the dialogue context, 0..1. */
   relevance: number;
-  /** Its place among the candidates, 0 = the best. */
+  /** Its place among the candidates, 0 = the best; a regeneration counts the replies offered for the turn before it. */
   rank: number;
+  /** Every reply that fits was offered already (a small bank): this one repeats, and the card says so. */
+  repeated?: boolean;
 }
 
 /** Stage 2: writes the reply for a given strategy; yields text chunks as they arrive. */

@@ -83,7 +83,7 @@ export class EmbeddedPlanner implements Planner {
  * what `esc infer` uses — takes the best), seeded when a seed is given.
  */
 function choose(
-  candidates: readonly Candidate[],
+  candidatesOf: (exclude?: ReadonlySet<string>) => Candidate[],
   history: readonly DialogueTurn[],
   defaults: SamplingOptions,
   sampling: SamplingOptions | undefined,
@@ -94,9 +94,18 @@ function choose(
     ...(o.avoid ?? []).map((t) => t.trim()),
   ]);
   const random = o.seed === undefined ? undefined : seededRandom(o.seed + avoid.size);
-  // everything was said already (a tiny bank): repeating beats answering nothing
-  const hit = sampleCandidate(candidates, { temperature: o.temperature ?? 0, avoid, random }) ?? candidates[0];
-  if (hit) o.onRetrieved?.({ relevance: hit.relevance, rank: candidates.indexOf(hit) });
+  // the avoided replies are left out before the candidates are ranked, so the pool is never used up by them
+  const fresh = candidatesOf(avoid);
+  let hit = sampleCandidate(fresh, { temperature: o.temperature ?? 0, random });
+  if (hit) {
+    o.onRetrieved?.({ relevance: hit.relevance, rank: fresh.indexOf(hit) + (o.avoid?.length ?? 0) });
+    return hit;
+  }
+  // everything that fits was said or offered already (a small bank): repeating the best beats answering
+  // nothing, and the card says it is a repeat (a Keep both of two equal replies would be no preference)
+  const all = candidatesOf();
+  hit = all[0];
+  if (hit) o.onRetrieved?.({ relevance: hit.relevance, rank: 0, repeated: true });
   return hit;
 }
 
@@ -114,8 +123,8 @@ export class EmbeddedGenerator implements Generator {
   }
 
   /** The ranked candidates for a context and strategy (what `generate` samples from). */
-  candidates(history: readonly DialogueTurn[], strategy: Strategy): Candidate[] {
-    return retrieve(this.models.bank, modelContext(history), { strategy: strategyId(strategy) });
+  candidates(history: readonly DialogueTurn[], strategy: Strategy, exclude?: ReadonlySet<string>): Candidate[] {
+    return retrieve(this.models.bank, modelContext(history), { strategy: strategyId(strategy), exclude });
   }
 
   async *generate(
@@ -125,7 +134,7 @@ export class EmbeddedGenerator implements Generator {
     sampling?: SamplingOptions,
   ): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const hit = choose(this.candidates(history, strategy), history, this.defaults, sampling);
+    const hit = choose((ex) => this.candidates(history, strategy, ex), history, this.defaults, sampling);
     if (!hit) {
       // no response of this strategy in the bank: say so rather than answer with another strategy
       throw new Error(
@@ -153,13 +162,13 @@ export class EmbeddedJoint implements JointModel {
     this.label = `embedded joint retrieval · ${models.bank.texts.length} responses · BM25 · ${describeEngine(engines)}`;
   }
 
-  candidates(history: readonly DialogueTurn[]): Candidate[] {
-    return retrieve(this.models.bank, modelContext(history), { strategy: ANY_STRATEGY });
+  candidates(history: readonly DialogueTurn[], exclude?: ReadonlySet<string>): Candidate[] {
+    return retrieve(this.models.bank, modelContext(history), { strategy: ANY_STRATEGY, exclude });
   }
 
   async *respond(history: readonly DialogueTurn[], signal?: AbortSignal, sampling?: SamplingOptions): AsyncIterable<string> {
     signal?.throwIfAborted();
-    const hit = choose(this.candidates(history), history, this.defaults, sampling);
+    const hit = choose((ex) => this.candidates(history, ex), history, this.defaults, sampling);
     if (!hit) throw new Error('The embedded bank is empty.');
     yield `[${STRATEGIES[hit.strategy]}] ${hit.text}`;
   }

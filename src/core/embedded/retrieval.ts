@@ -379,6 +379,8 @@ export interface RetrieveOptions {
   /** A strategy id, or ANY_STRATEGY for the joint baseline. */
   strategy: number;
   rerank?: Partial<RerankOptions>;
+  /** Texts (trimmed) that must not be offered: said already, or offered for this turn. Left out before the pool is cut, so a 20th regeneration still has a pool to rank. */
+  exclude?: ReadonlySet<string>;
 }
 
 /**
@@ -391,7 +393,8 @@ export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts
   const rel = relevanceScores(bank, turns, o.responseField);
   const position = supporterTurnsIn(turns);
   const ending = position >= 2 ? endingLikelihood(bank, turns) >= 0.5 : false;
-  const strategyFits = (i: number): boolean => opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy;
+  const strategyFits = (i: number): boolean =>
+    (opts.strategy === ANY_STRATEGY || bank.strategies[i] === opts.strategy) && !opts.exclude?.has(bank.texts[i]!.trim());
   // a closing line mid-dialogue ends a conversation the seeker is still having: never, while another exists
   const closingFits = (i: number): boolean => !bank.closing[i] || ending;
   // a greeting is for the start (mid-dialogue it would restart the conversation), and the start wants an opening

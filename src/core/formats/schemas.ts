@@ -186,7 +186,7 @@ function inferenceSchema(layout: RecordLayout) {
     conversations: z.array(messageSchema(layout.tags ?? 'role/content')),
     GT_strategy: text,
     // null when the model's answer named no strategy (FORMATS.md §7: `esc infer` writes it so)
-    predict_strategy: z.union([text, z.null()]),
+    predict_strategy: text.nullable(),
     GT_content: text,
     predict_content: text,
   });

@@ -41,7 +41,7 @@ export const laneResultSchema = z.object({
   /** A remark, e.g. "retrieval baseline" or how probabilities were derived. */
   note: z.string().optional(),
   /** A retrieval backend's figures for the reply (embedded): its relevance to the context, 0..1, and its rank. */
-  retrieval: z.object({ relevance: z.number(), rank: z.number().int() }).optional(),
+  retrieval: z.object({ relevance: z.number(), rank: z.number().int(), repeated: z.boolean().optional() }).optional(),
 });
 export type LaneResult = z.infer<typeof laneResultSchema>;
 

@@ -35,6 +35,8 @@ export const experimentSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only (it names folders and terminals)')
+    // "." or ".." would name the output root itself or its parent as the experiment's folder
+    .refine((n) => !/^\.+$/.test(n), 'not only dots (it names a folder)')
     .describe('Experiment name.'),
   backend: z.enum(['llamafactory', 'trl']).default('llamafactory').describe('Training framework.'),
   launcher: z.enum(['local', 'torchrun', 'slurm']).default('local').describe('How each stage is started.'),

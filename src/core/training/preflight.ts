@@ -182,8 +182,10 @@ export async function preflight(experimentFile: string, opts: PreflightOptions):
   }
   const known = stages.filter((s) => all.includes(s));
 
-  // the datasets: every stage's problem, the same check `esc train-config` makes
-  const datasets = await checkStageDatasets(loaded, known);
+  // the datasets: every stage's problem, the same check `esc train-config` makes — of all the
+  // experiment's stages, not only those launched, since the configs are written for all of them
+  // (planTrainConfig would otherwise refuse with one generic message and no dataset fix)
+  const datasets = await checkStageDatasets(loaded, all);
   for (const p of datasets.problems) {
     const fixes: PreflightFix[] = p.code === 'missing' ? ['editExperiment'] : ['openDataset', 'validateDataset', 'editExperiment'];
     problems.push({

@@ -64,11 +64,11 @@ export function stageScript(e: Experiment, stage: StageId, opts: ScriptOptions):
   lines.push(`mkdir -p ${quote([opts.outputDir])}`);
   // what the stage prints also goes to esc-run.log, so a failed stage can say why (its last lines):
   // a redirection of this shell, not a pipe, so the CLI is still exec'd (same pid, its own exit
-  // code); tee ignores Ctrl+C and Stop's SIGTERM, so it keeps what the CLI prints while it stops
+  // code); tee ignores Ctrl+C, Stop's SIGTERM and a closed terminal's SIGHUP, so it keeps what the CLI prints while it stops
   lines.push(
     '# its output, also kept in the output folder (unbuffered, so the file keeps up with the terminal)',
     'export PYTHONUNBUFFERED=1',
-    `exec > >(trap '' INT TERM; exec tee ${quote([`${opts.outputDir}/${OUTPUT_LOG}`])}) 2>&1`,
+    `exec > >(trap '' HUP INT TERM; exec tee ${quote([`${opts.outputDir}/${OUTPUT_LOG}`])}) 2>&1`,
   );
   // the pid lets ESC Studio stop the run (and what it started) whatever terminal it runs in
   lines.push(`printf '%s\\n' "$$" > ${quote([`${opts.outputDir}/${PID_FILE}`])}`);

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { launchable, type PreflightFix, type PreflightProblem, type PreflightReport } from '../../core/training/preflight';
+import { experimentSchema } from '../../core/training/experiment';
 import { writeGeneratedFiles } from '../../core/training/trainConfig';
 import { preflightToExtension, type PreflightRow, type PreflightState } from '../../protocol/preflight';
 import type { Ctx } from '../ctx';
@@ -271,7 +272,11 @@ export class PreflightPage implements vscode.Disposable {
         const name = await vscode.window.showInputBox({
           title: 'ESC: a new experiment name (a new output folder)',
           value: `${this.report.loaded?.experiment.name ?? 'experiment'}-2`,
-          validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, ".", "_" and "-" only'),
+          // the experiment schema's rule (experiment.ts), said before the file is edited
+          validateInput: (v) => {
+            const checked = experimentSchema.shape.name.safeParse(v);
+            return checked.success ? undefined : (checked.error.issues[0]?.message ?? 'not a valid name');
+          },
         });
         if (!name) return;
         await setTopLevel(file, 'name', name);

@@ -91,7 +91,8 @@ function responseStage(index: number, c: CandidateView, ctx: PaneContext): Templ
   // a retrieval backend says how relevant its reply is to the context (0..1) and which candidate it was
   const retrieval = c.retrieval
     ? html` <span class="pg-note" data-testid="relevance" data-relevance=${c.retrieval.relevance.toFixed(4)}
-        >relevance ${c.retrieval.relevance.toFixed(2)} · candidate ${c.retrieval.rank + 1}</span
+        >relevance ${c.retrieval.relevance.toFixed(2)} ·
+        ${c.retrieval.repeated ? 'a repeat: every reply of this strategy that fits was offered already' : `candidate ${c.retrieval.rank + 1}`}</span
       >`
     : nothing;
   const note = c.note ? html` <span class="pg-note">${c.note}</span>` : nothing;
