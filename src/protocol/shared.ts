@@ -3,7 +3,7 @@
 // the message modules, pulls in no zod, so the webview bundles stay small.
 
 export { escapeRegex } from '../core/util/regex';
-export { formatBytes } from '../core/util/bytes';
+export { countOf, formatBytes } from '../core/util/bytes';
 export { problemsSentence } from '../core/dataset/problemWords';
 export { SORT_ORDERS } from '../core/dataset/viewTypes';
 export type { Strategy } from '../core/strategies';

@@ -189,6 +189,10 @@ describe('viewer header and problems lines', () => {
   it('says how many records match, how many the filters keep, or why the expression is invalid', () => {
     assert.equal(matchLine({ version: 1, total: 12, facets: {}, matches: 40, searchMs: 3.4 }, 130), '40 matches in 12 records (3 ms)');
     assert.equal(matchLine({ version: 1, total: 12, facets: {} }, 130), '12 of 130 records');
+    // one is singular
+    assert.equal(matchLine({ version: 1, total: 1, facets: {}, matches: 1, searchMs: 1 }, 1), '1 match in 1 record (1 ms)');
+    assert.equal(matchLine({ version: 1, total: 0, facets: {} }, 1), '0 of 1 record');
+    assert.match(countsLine({ records: 1, indexed: true, size: 10, analyzed: true, invalid: 0 }), /^1 record · /);
     assert.equal(matchLine({ version: 1, total: 130, facets: {} }, 130), '');
     assert.equal(
       matchLine({ version: 1, total: 0, facets: {}, searchError: 'Invalid regular expression: /(/: Unterminated group' }, 130),

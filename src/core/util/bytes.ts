@@ -10,3 +10,8 @@ export function formatBytes(n: number): string {
   }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
+
+/** 1 -> "1 record", 1234 -> "1,234 records": a count with its noun, singular when it is one. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DATASET_KINDS, KIND_LABELS, type DatasetKind } from '../../core/formats/kinds';
 import { describeContainer, describeLayout } from '../../core/formats/describe';
-import { formatBytes } from '../../core/util/bytes';
+import { countOf, formatBytes } from '../../core/util/bytes';
 import type { Ctx } from '../ctx';
 import { datasetsConfig } from '../config';
 import { DatasetTasks } from './datasetTasks';
@@ -238,7 +238,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     const problems = this.problemCount(entry);
     const invalid = check && check.invalid > 0 ? ` · ${check.invalid}${check.complete ? '' : '+'} invalid` : '';
     const where = this.folderIfRepeated(entry.uri);
-    item.description = `${where ? where + ' · ' : ''}${entry.records.toLocaleString('en-US')} records · ${formatBytes(entry.size)}${invalid}`;
+    item.description = `${where ? where + ' · ' : ''}${countOf(entry.records, 'record')} · ${formatBytes(entry.size)}${invalid}`;
     // the tooltip is made on hover (resolveTreeItem);
     // the kind in the context value lets menus offer kind-specific commands (Run Inference on vanilla SFT files)
     item.contextValue = `escDatasetFile.${entry.kind}`;
@@ -266,7 +266,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
     tip.appendText(`${folder}\n\n`);
     tip.appendMarkdown(`**${KIND_LABELS[entry.kind]}** (\`${entry.kind}\`)\n\n`);
     tip.appendText(
-      `${entry.records.toLocaleString('en-US')} records, ${formatBytes(entry.size)}, ${describeContainer(entry.detection.container, entry.detection.bom)}\n`,
+      `${countOf(entry.records, 'record')}, ${formatBytes(entry.size)}, ${describeContainer(entry.detection.container, entry.detection.bom)}\n`,
     );
     const layout = describeLayout(entry.detection.layout);
     if (layout) tip.appendText(`${layout}\n`);
@@ -276,7 +276,9 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
 
   /** The background check as the tooltip says it: the problems in one sentence, then the strategy mix. */
   private checkLine(entry: DatasetEntry, checked: Checked | undefined): string {
-    if (!checked) return entry.problems > 0 ? `⚠ ${entry.problems} structural problem(s); checking the records…` : 'Checking the records…';
+    if (!checked) {
+      return entry.problems > 0 ? `⚠ ${countOf(entry.problems, 'structural problem')}; checking the records…` : 'Checking the records…';
+    }
     if (checked.error) return `The background check failed: ${checked.error}`;
     const c = checked.result!;
     const scope = c.complete ? '' : ` (in the first ${c.records.toLocaleString('en-US')} records; run ESC: Validate Dataset for all)`;

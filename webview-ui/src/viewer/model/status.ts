@@ -2,7 +2,7 @@
 //
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
-import { formatBytes, problemsSentence } from '../../../../src/protocol/shared';
+import { countOf, formatBytes, problemsSentence } from '../../../../src/protocol/shared';
 import type { ValidationProblem, ViewInfo } from '../../../../src/protocol/viewer';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -18,14 +18,16 @@ export interface FileProgress {
 
 /** "1,234 records · 5.1 MB · 2 invalid"; an ellipsis while the count still grows. */
 export function countsLine(p: FileProgress): string {
-  return `${n(p.records)} records${p.indexed ? '' : '…'} · ${formatBytes(p.size)}${p.analyzed && p.invalid ? ` · ${p.invalid} invalid` : ''}`;
+  return `${countOf(p.records, 'record')}${p.indexed ? '' : '…'} · ${formatBytes(p.size)}${p.analyzed && p.invalid ? ` · ${p.invalid} invalid` : ''}`;
 }
 
 /** Under the search box: matches, an invalid expression, or how many records the filters keep. */
 export function matchLine(info: ViewInfo, records: number): string {
   if (info.searchError) return `Invalid regular expression: ${info.searchError.replace(/^Invalid regular expression: /, '')}`;
-  if (info.matches !== undefined) return `${n(info.matches)} matches in ${n(info.total)} records (${Math.round(info.searchMs ?? 0)} ms)`;
-  return info.total === records ? '' : `${n(info.total)} of ${n(records)} records`;
+  if (info.matches !== undefined) {
+    return `${countOf(info.matches, 'match', 'matches')} in ${countOf(info.total, 'record')} (${Math.round(info.searchMs ?? 0)} ms)`;
+  }
+  return info.total === records ? '' : `${n(info.total)} of ${countOf(records, 'record')}`;
 }
 
 /** Records with at least one problem (file-level problems have no index). */
