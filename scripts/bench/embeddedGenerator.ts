@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createEngines, EmbeddedGenerator, EmbeddedJoint } from '../../src/core/embedded/backend';
 import { loadEmbeddedModels } from '../../src/core/embedded/modelFolder';
-import { seededRandom } from '../../src/core/embedded/retrieval';
+import { mulberry32 } from '../../src/core/util/random';
 import { trainEmbedded } from '../../src/core/embedded/trainEmbedded';
 import { readExamples } from '../../src/core/embedded/trainingData';
 import { metricTokens } from '../../src/core/eval/evaluate';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     // a random response of the gold strategy from the same bank, averaged over a few seeds
     const byStrategy = Array.from({ length: 8 }, (_, s) => models.bank.texts.filter((_, i) => models.bank.strategies[i] === s));
     const random = RANDOM_SEEDS.map((seed) => {
-      const rnd = seededRandom(seed);
+      const rnd = mulberry32(seed);
       const a = new Averager();
       for (const t of turns) {
         const pool = byStrategy[strategyId(t.strategy)]!;

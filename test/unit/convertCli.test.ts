@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { detectFile } from '../../src/core/formats/detect';
-import { DEFAULT_SPLIT, mulberry32, parseSeed, parseSplit, shuffledIndices, splitIndices, splitSizes } from '../../src/core/prepare/split';
+import { DEFAULT_SPLIT, parseSeed, parseSplit, shuffledIndices, splitIndices, splitSizes } from '../../src/core/prepare/split';
+import { mulberry32 } from '../../src/core/util/random';
 import { REPO_ROOT, sharedData, sharedFile, tempDir } from './helpers';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli.js');

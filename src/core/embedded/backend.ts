@@ -8,7 +8,8 @@ import { contextFeatures } from './features';
 import type { EmbeddedModels } from './modelFolder';
 import { loadOrt, plannerSession, type PlannerRun } from './ortRuntime';
 import { modelContext } from '../dialogue/requests';
-import { ANY_STRATEGY, retrieve, sampleCandidate, seededRandom, type Candidate } from './retrieval';
+import { mulberry32 } from '../util/random';
+import { ANY_STRATEGY, retrieve, sampleCandidate, type Candidate } from './retrieval';
 import type { DialogueTurn, Generator, JointModel, PlanResult, Planner, SamplingOptions, StrategyProbabilities } from '../dialogue/types';
 
 export type Engine = 'onnxruntime' | 'typescript';
@@ -93,7 +94,7 @@ function choose(
     ...history.filter((t) => t.speaker === 'supporter').map((t) => t.text.trim()),
     ...(o.avoid ?? []).map((t) => t.trim()),
   ]);
-  const random = o.seed === undefined ? undefined : seededRandom(o.seed + avoid.size);
+  const random = o.seed === undefined ? undefined : mulberry32(o.seed + avoid.size);
   // the avoided replies are left out before the candidates are ranked, so the pool is never used up by them
   const fresh = candidatesOf(avoid);
   let hit = sampleCandidate(fresh, { temperature: o.temperature ?? 0, random });

@@ -3,6 +3,7 @@
 // pairs (chosen vs rejected strategy) against the frozen SFT model as reference.
 
 import { STRATEGIES } from '../strategies';
+import { mulberry32 } from '../util/random';
 import { FEATURE_DIM, type SparseVector } from './features';
 
 const K = STRATEGIES.length;
@@ -19,21 +20,9 @@ export interface PlannerPair {
   rejected: number;
 }
 
-/** Deterministic PRNG (mulberry32) for shuffling. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffled(n: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  const r = rng(seed);
+  const r = mulberry32(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

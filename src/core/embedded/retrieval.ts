@@ -435,18 +435,6 @@ export function retrieve(bank: ResponseBank, turns: readonly ContextTurn[], opts
     .sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same candidates. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Score units per unit of temperature: at 1, a candidate 0.1 below the best is e times less likely. */
 export const TEMPERATURE_SCALE = 0.1;
 

@@ -3,6 +3,8 @@
 // generator built from Math.imul, shifts and one exact division by 2^32) feeds a Fisher–Yates shuffle
 // of the dialogue indices, and the split sizes come from integer arithmetic (largest remainder).
 
+import { mulberry32 } from '../util/random';
+
 export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 export type SplitRatios = Readonly<Record<SplitName, number>>;
@@ -12,17 +14,6 @@ export const DEFAULT_SEED = 42;
 
 /** Why a --split or --seed value cannot be used. */
 export class SplitSpecError extends Error {}
-
-/** mulberry32 (Tommy Ettinger's public-domain generator): a float in [0, 1) per call. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 0..n-1 shuffled by Fisher–Yates (Durstenfeld: from the end, j uniform in 0..i) with mulberry32(seed). */
 export function shuffledIndices(n: number, seed: number): number[] {
