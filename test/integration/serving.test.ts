@@ -429,12 +429,63 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     }
   });
 
-  it('Attach Model Server: a server started elsewhere, checked with GET /models, shown in the Runs view and used by the Playground', async () => {
+  it('the editor plans as esc serve-config: a ZeRO-3 DPO adapter served over the base alone, escStudio.serving.merged, an unreadable DeepSpeed config shown', async () => {
+    const serving = vscode.workspace.getConfiguration('escStudio.serving');
+    const zero = file.replace(/\.yaml$/, '.zero3.esc-experiment.yaml');
+    const ds = path.join(workspaceDir(), 'ds-zero3.json');
+    writeFileSync(ds, JSON.stringify({ zero_optimization: { stage: 3 } }));
+    writeFileSync(
+      zero,
+      readFileSync(file, 'utf8').replace('name: servetest', 'name: servetest\nlauncher: torchrun\ndeepspeed: ds-zero3.json'),
+    );
+    const plan = async (experiment: string): Promise<ServeStagesResult> =>
+      (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment,
+        stages: ['planner-dpo'],
+        preflightOnly: true,
+      }))!;
+    try {
+      // under ZeRO-3 the DPO run kept training the SFT adapter: no base+SFT export under it
+      const z = (await plan(zero)).plan!.roles[0]!;
+      assert.equal(z.exportDir, undefined, JSON.stringify(z.argv));
+      assert.deepEqual(z.adapterDirs?.map((d) => path.basename(d)) ?? [path.basename(z.adapterDir)], ['planner-dpo']);
+      // the usual DPO: served on base+SFT merged
+      const usual = (await plan(file)).plan!.roles[0]!;
+      assert.equal(path.basename(usual.exportDir!), 'planner-sft');
+      // merged weights: everything merged, then served
+      await serving.update('merged', true, vscode.ConfigurationTarget.Workspace);
+      const merged = (await plan(file)).plan!.roles[0]!;
+      assert.equal(path.basename(merged.exportDir!), 'planner-dpo');
+      assert.ok(!merged.argv.includes('--enable-lora'), JSON.stringify(merged.argv));
+      // the DeepSpeed config decides what is served: one that cannot be read is a plan error
+      rmSync(ds);
+      const bad = await plan(zero);
+      assert.equal(bad.status, 'invalid');
+      assert.match(bad.problems!.join('\n'), /cannot read the DeepSpeed config/);
+    } finally {
+      await serving.update('merged', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(zero, { force: true });
+      rmSync(ds, { force: true });
+    }
+  });
+
+  it('Attach Model Server: a server started elsewhere (with an API key and a LoRA module), checked with GET /models, shown in the Runs view and used by the Playground', async () => {
     const a = await api();
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      [path.join(__dirname, '..', 'fixtures', 'standInVllm.js'), 'serve', 'elsewhere-model', '--port', String(port)],
+      [
+        path.join(__dirname, '..', 'fixtures', 'standInVllm.js'),
+        'serve',
+        'elsewhere-model',
+        '--port',
+        String(port),
+        '--api-key',
+        'sk-elsewhere',
+        '--enable-lora',
+        '--lora-modules',
+        'elsewhere-lora=/adapters/elsewhere',
+      ],
       {
         stdio: 'ignore',
       },
@@ -442,21 +493,38 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     try {
       const url = `http://127.0.0.1:${port}/v1`;
       await until('the stand-in listening', 20_000, async () =>
-        (await fetch(`${url}/models`).catch(() => undefined))?.ok ? true : undefined,
+        (await fetch(`${url}/models`).catch(() => undefined))?.status === 401 ? true : undefined,
       );
+      // without its key the server refuses: nothing is attached
+      const refused = await vscode.commands.executeCommand<Server | undefined>('escStudio.attachServer', { url, role: 'vanilla' });
+      assert.equal(refused, undefined);
+      const first = await vscode.commands.executeCommand<Server>('escStudio.attachServer', {
+        url,
+        role: 'vanilla',
+        apiKey: 'sk-elsewhere',
+        playground: 'replace',
+      });
+      assert.equal(first?.status, 'ready');
+      await vscode.commands.executeCommand('escStudio.stopServing', { type: 'row', owner: a.serving.servers, value: first });
+      // attached again without a key: the one kept in SecretStorage for the vanilla role at this server is used
       const server = await vscode.commands.executeCommand<Server>('escStudio.attachServer', {
         url,
         role: 'vanilla',
         playground: 'replace',
       });
       assert.equal(server?.status, 'ready');
-      assert.equal(server.model, 'elsewhere-model');
+      assert.equal(server.apiKey, 'sk-elsewhere');
+      // no model named: the LoRA module it serves (its card names a parent), not the base model it lists first
+      assert.equal(server.model, 'elsewhere-lora');
       const row = a.runs.getChildren().find((n) => n.type === 'row' && (n.value as Server) === server);
       assert.ok(row, 'an attached server is a top-level row of the Runs view');
       assert.match(String(a.runs.getTreeItem(row).description), new RegExp(`^ready · ${url.replace(/[.]/g, '\\.')} · attached`));
       const c = vscode.workspace.getConfiguration('escStudio.playground');
       assert.equal(c.get('vanilla.baseUrl'), url);
-      assert.equal(c.get('vanilla.model'), 'elsewhere-model');
+      assert.equal(c.get('vanilla.model'), 'elsewhere-lora');
+      // the polling sends the key: still ready a poll later
+      await a.serving.servers.poll();
+      assert.equal(server.status, 'ready', server.reason);
       // Stop Serving on an attached server forgets it; the server itself was not ESC Studio's to stop
       await vscode.commands.executeCommand('escStudio.stopServing', row);
       assert.ok(!a.runs.getChildren().some((n) => n.type === 'row' && n.value === server));

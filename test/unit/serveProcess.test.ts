@@ -8,7 +8,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { groupAlive, logTail, processAlive, serverFiles, slurmOutputFile, wrapperArgv } from '../../src/core/serve/serverProcess';
+import {
+  groupAlive,
+  logTail,
+  processAlive,
+  serverFiles,
+  slurmOutputFile,
+  stopGroup,
+  wrapperArgv,
+} from '../../src/core/serve/serverProcess';
 import { tempDir } from './helpers';
 
 /** Runs the wrapper as a terminal's shell would: its own process group, the wrapper's bash leading it. */
@@ -69,6 +77,56 @@ describe('serve wrapper', () => {
     await waitFor('the group gone', () => !groupAlive(run.pid));
     assert.equal(processAlive(worker), false);
     assert.equal(processAlive(run.pid), false);
+    t.dispose();
+  });
+});
+
+describe('stopGroup', () => {
+  it("SIGTERM to the group: the server's shutdown lines still reach the log (tee ignores it) and the wrapper writes the exit status", async () => {
+    const t = tempDir();
+    const script = path.join(t.dir, 'serve-planner.sh');
+    writeFileSync(script, `trap 'echo "INFO shutting down"; exit 0' TERM\necho "INFO started"\nwhile :; do sleep 0.1; done\n`);
+    const files = serverFiles(script);
+    const run = runWrapped(script);
+    await waitFor('the server started', () => {
+      try {
+        return readFileSync(files.log, 'utf8').includes('INFO started');
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(await stopGroup(run.pid), true);
+    await run.done;
+    assert.equal(groupAlive(run.pid), false);
+    // (bash may also report its sleep "Terminated")
+    const lines = await logTail(files.log);
+    assert.equal(lines[0], 'INFO started');
+    assert.equal(lines.at(-1), 'INFO shutting down');
+    assert.equal(readFileSync(files.exit, 'utf8'), '0');
+    t.dispose();
+  });
+
+  it('a member that ignores SIGTERM is killed after the grace period', async () => {
+    const t = tempDir();
+    const script = path.join(t.dir, 'serve-generator.sh');
+    const workerPid = path.join(t.dir, 'worker.pid');
+    // an engine child that hangs on shutdown
+    writeFileSync(script, `(trap '' TERM; echo $BASHPID > '${workerPid}'; while :; do sleep 0.1; done) &\nwait\n`);
+    const run = runWrapped(script);
+    await waitFor('the worker started', () => {
+      try {
+        return readFileSync(workerPid, 'utf8').trim() !== '';
+      } catch {
+        return false;
+      }
+    });
+    const worker = Number(readFileSync(workerPid, 'utf8'));
+    const started = Date.now();
+    assert.equal(await stopGroup(run.pid, 500), true);
+    assert.ok(Date.now() - started >= 500);
+    assert.equal(processAlive(worker), false, 'the hanging worker was killed');
+    assert.equal(groupAlive(run.pid), false);
+    await run.done;
     t.dispose();
   });
 });

@@ -17,18 +17,25 @@ export type ConnectionResult =
       message: string;
       /** Whether `cfg.model` is among `models` (undefined when no model is configured). */
       modelServed?: boolean;
-      /** The first served model, offered when none is configured or the configured one is not served. */
+      /**
+       * The model offered when none is configured or the configured one is not served: the first LoRA
+       * adapter the server lists (vLLM's model cards of `--lora-modules` name the base as their `parent`),
+       * else the first model. An empty model name must not quietly reach the untrained base model.
+       */
       suggestedModel?: string;
     }
   | { ok: false; message: string };
 
-function modelIds(raw: string): string[] | undefined {
+/** The served model ids, and the one to use when none is named (see suggestedModel). */
+function modelIds(raw: string): { ids: string[]; preferred?: string } | undefined {
   try {
     const j = JSON.parse(raw) as { data?: unknown };
     if (!Array.isArray(j?.data)) return undefined;
-    return j.data.flatMap((m: unknown) =>
-      typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : [],
+    const cards = j.data.flatMap((m: unknown) =>
+      typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [m as { id: string; parent?: unknown }] : [],
     );
+    const lora = cards.find((c) => typeof c.parent === 'string' && c.parent !== '' && c.parent !== c.id);
+    return { ids: cards.map((c) => c.id), preferred: lora?.id ?? cards[0]?.id };
   } catch {
     return undefined;
   }
@@ -45,8 +52,9 @@ export async function testConnection(cfg: EndpointConfig, signal?: AbortSignal, 
     const res = await send(cfg, ctx, deadline, MODELS_PATH);
     const raw = await readText(res, deadline);
     const ms = Math.round(performance.now() - started);
-    const models = modelIds(raw);
-    if (!models) throw malformedError(ctx, `a ${MODELS_PATH} answer without a "data" list`, raw);
+    const listed = modelIds(raw);
+    if (!listed) throw malformedError(ctx, `a ${MODELS_PATH} answer without a "data" list`, raw);
+    const models = listed.ids;
     const where = `${endpointUrl(cfg, '')} answered in ${ms} ms`;
     if (models.length === 0) {
       return { ok: true, models, ms, message: `${where} but serves no model.` };
@@ -56,8 +64,8 @@ export async function testConnection(cfg: EndpointConfig, signal?: AbortSignal, 
         ok: true,
         models,
         ms,
-        suggestedModel: models[0],
-        message: `${where}; no model is set — it serves ${list(models)}; use "${models[0]}"?`,
+        suggestedModel: listed.preferred,
+        message: `${where}; no model is set — it serves ${list(models)}; use "${listed.preferred}"?`,
       };
     }
     if (models.includes(cfg.model)) {
@@ -68,7 +76,7 @@ export async function testConnection(cfg: EndpointConfig, signal?: AbortSignal, 
       models,
       ms,
       modelServed: false,
-      suggestedModel: models[0],
+      suggestedModel: listed.preferred,
       message: `${where} but does not serve "${cfg.model}"; it serves ${list(models)}.`,
     };
   } catch (err) {

@@ -12,7 +12,7 @@ export type ModelSource = 'playground' | 'embedded' | 'served';
 
 /** The model servers that answer now (features/serving: started by Serve Stages or attached), per role. */
 export interface ServedEndpoints {
-  endpoint(slot: EndpointSlot): { baseUrl: string; model: string; label: string } | undefined;
+  endpoint(slot: EndpointSlot): { baseUrl: string; model: string; label: string; apiKey?: string } | undefined;
 }
 
 /** Batch answers are not streamed, so the whole answer must come within the timeout: at least esc infer's default. */
@@ -29,8 +29,11 @@ export async function roleSpecOf(
   if (source === 'served') {
     const e = served?.endpoint(slot);
     if (!e) throw new Error(`No ${slot} model server is ready: serve the stage (Serve Stages) or attach a server (Attach Model Server…).`);
-    // a server Serve Stages started takes any key (vLLM without --api-key), as the paper's clients send
-    return { kind: 'openai', replicas: [{ baseUrl: e.baseUrl, model: e.model, apiKey: PAPER_API_KEY, timeoutMs: MIN_BATCH_TIMEOUT_MS }] };
+    // a server Serve Stages started takes any key (vLLM without --api-key), as the paper's clients send; an attached one may need its own
+    return {
+      kind: 'openai',
+      replicas: [{ baseUrl: e.baseUrl, model: e.model, apiKey: e.apiKey ?? PAPER_API_KEY, timeoutMs: MIN_BATCH_TIMEOUT_MS }],
+    };
   }
   const cfg: EndpointConfig = await backends.endpointConfig(slot);
   if (!cfg.baseUrl) {

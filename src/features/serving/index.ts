@@ -7,7 +7,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { testConnection } from '../../core/openai/testConnection';
+import { apiKeySecretKey } from '../../core/openai/apiKeys';
+import { testConnection, type ConnectionResult } from '../../core/openai/testConnection';
 import { PAPER_API_KEY, PAPER_PRESETS } from '../../core/openai/config';
 import { ServeConfigError } from '../../core/serve/serveConfig';
 import { SERVE_ROLES, type ServePlan, type ServeRole } from '../../core/serve/types';
@@ -50,6 +51,8 @@ export interface AttachServerOptions {
   url: string;
   role: ServeRole;
   model?: string;
+  /** Its API key (kept in SecretStorage for the role at that server, as the Playground's); default: the kept one, else "EMPTY". */
+  apiKey?: string;
   playground?: EndpointChoice;
 }
 
@@ -296,39 +299,69 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
     const url =
       given?.url ??
       (await vscode.window.showInputBox({
-        title: 'ESC: Attach Model Server (1/2): its OpenAI-compatible base URL',
+        title: 'ESC: Attach Model Server (1/3): its OpenAI-compatible base URL',
         placeHolder: 'http://gpu-node-3:8000/v1',
         ignoreFocusOut: true,
         validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL, up to and including /v1'),
       }));
     if (!url) return undefined;
     const baseUrl = url.trim().replace(/\/+$/, '');
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Asking ${baseUrl}/models…` }, () =>
-      testConnection({ ...PAPER_PRESETS.generator, baseUrl, model: '', apiKey: PAPER_API_KEY, timeoutMs: 10_000 }),
-    );
-    if (!r.ok) {
-      void vscode.window.showErrorMessage(`Cannot attach ${baseUrl}: ${r.message}`);
-      return undefined;
-    }
     const role =
       given?.role ??
       ((
         await vscode.window.showQuickPick(
           SERVE_ROLES.map((x) => ({ label: x })),
-          {
-            title: `ESC: Attach Model Server (2/2): what ${baseUrl} serves (it lists ${r.models.join(', ') || 'no model'})`,
-            ignoreFocusOut: true,
-          },
+          { title: `ESC: Attach Model Server (2/3): which role ${baseUrl} serves`, ignoreFocusOut: true },
         )
       )?.label as ServeRole | undefined);
     if (!role) return undefined;
-    let model = given?.model ?? r.models[0] ?? '';
-    if (!given && r.models.length > 1) {
-      const m = await vscode.window.showQuickPick(r.models, { title: `ESC: the model the ${role} requests name` });
-      if (!m) return undefined;
-      model = m;
+    // the key the Playground keeps for this role at this server (SecretStorage), else the paper's "EMPTY"
+    const secretKey = apiKeySecretKey(role, baseUrl);
+    const kept = await ctx.extension.secrets.get(secretKey);
+    let apiKey = given?.apiKey ?? kept ?? PAPER_API_KEY;
+    const ask = (key: string): Thenable<ConnectionResult> =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Asking ${baseUrl}/models…` }, () =>
+        testConnection({ ...PAPER_PRESETS.generator, baseUrl, model: '', apiKey: key, timeoutMs: 10_000 }),
+      );
+    let r = await ask(apiKey);
+    if (!r.ok && !given && /the API key was refused/.test(r.message)) {
+      const entered = await vscode.window.showInputBox({
+        title: `ESC: Attach Model Server (3/3): the API key of ${baseUrl}`,
+        prompt: `${r.message} It is kept in the editor's secret storage, for the ${role} at this server only.`,
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (!entered) return undefined;
+      r = await ask(entered);
+      apiKey = entered;
     }
-    const server: Server = { label: new URL(baseUrl).host, role, baseUrl, model, status: 'ready', models: r.models };
+    if (r.ok && apiKey !== PAPER_API_KEY && apiKey !== kept) await ctx.extension.secrets.store(secretKey, apiKey);
+    if (!r.ok) {
+      void vscode.window.showErrorMessage(`Cannot attach ${baseUrl}: ${r.message}`);
+      return undefined;
+    }
+    // no model named: the LoRA adapter it serves (vLLM's LoRA cards have a parent), not its base model
+    let model = given?.model ?? r.suggestedModel ?? r.models[0] ?? '';
+    if (!given && r.models.length > 1) {
+      const first = r.suggestedModel ?? r.models[0];
+      const m = await vscode.window.showQuickPick(
+        r.models
+          .map((x) => ({ label: x, description: x === first ? 'adapter' : undefined }))
+          .sort((a, b) => (b.label === first ? 1 : 0) - (a.label === first ? 1 : 0)),
+        { title: `ESC: the model the ${role} requests name (${baseUrl} lists ${r.models.length})` },
+      );
+      if (!m) return undefined;
+      model = m.label;
+    }
+    const server: Server = {
+      label: new URL(baseUrl).host,
+      role,
+      baseUrl,
+      model,
+      status: 'ready',
+      models: r.models,
+      apiKey: apiKey === PAPER_API_KEY ? undefined : apiKey,
+    };
     servers.put(server);
     ctx.log.info(`Attached model server ${baseUrl} as the ${role} (model "${model}")`);
     await usePlayground([server], given?.playground ?? 'ask');

@@ -40,6 +40,8 @@ export interface Server {
   argv?: string[];
   /** The port a local server binds (reserved from its start, before it listens). */
   port?: number;
+  /** An attached server's API key (from SecretStorage; never saved elsewhere); undefined: the paper's "EMPTY". */
+  apiKey?: string;
 }
 
 /** A started server as kept in workspaceState, to be followed again after a window reload. */
@@ -72,6 +74,8 @@ export interface ServedEndpoint {
   baseUrl: string;
   model: string;
   label: string;
+  /** The key to send (an attached server's); undefined: the paper's "EMPTY". */
+  apiKey?: string;
 }
 
 export class Servers implements RunsTreeRows, vscode.Disposable {
@@ -191,7 +195,7 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
     const s = [...this.all]
       .reverse()
       .find((x) => x.role === slot && x.status === 'ready' && x.baseUrl && (!x.model || !x.models || x.models.includes(x.model)));
-    return s ? { baseUrl: s.baseUrl!, model: s.model, label: `${s.label} ${s.role}` } : undefined;
+    return s ? { baseUrl: s.baseUrl!, model: s.model, label: `${s.label} ${s.role}`, apiKey: s.apiKey } : undefined;
   }
 
   private schedule(): void {
@@ -250,14 +254,15 @@ export class Servers implements RunsTreeRows, vscode.Disposable {
       ...PAPER_PRESETS.generator,
       baseUrl: s.baseUrl,
       model: s.model,
-      apiKey: PAPER_API_KEY,
+      apiKey: s.apiKey ?? PAPER_API_KEY,
       timeoutMs: 3000,
     });
     if (r.ok) {
       s.models = r.models;
       s.status = 'ready';
       s.reason = r.modelServed === false ? `serves ${r.models.join(', ')}, not "${s.model}"` : undefined;
-      if (!s.model && r.models[0]) s.model = r.models[0];
+      // no model named: the LoRA adapter it serves, not its base model
+      if (!s.model && r.models[0]) s.model = r.suggestedModel ?? r.models[0];
     } else if (s.status === 'ready' && !s.handle) {
       // an attached server that stopped answering
       s.status = 'failed';
