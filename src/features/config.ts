@@ -61,3 +61,33 @@ export function playgroundConfig(): PlaygroundConfig {
     timeoutMs: Math.max(1, c.get<number>('timeoutSeconds') ?? 60) * 1000,
   };
 }
+
+/**
+ * Writes a setting where it is defined now, the most specific level first (workspace folder, workspace,
+ * user): a value written elsewhere would be hidden by, or hide, the one the user set. A setting set
+ * nowhere is written at `fallback`. `value` may build the new value from the one at that level (an
+ * object setting such as escStudio.serving.ports). The one owner of this rule for every feature.
+ */
+export async function updateSettingWhereDefined<T>(
+  section: string,
+  key: string,
+  value: T | ((current: T | undefined) => T),
+  fallback: 'workspace' | 'global',
+): Promise<void> {
+  const c = vscode.workspace.getConfiguration(section);
+  const i = c.inspect<T>(key);
+  const [target, current] =
+    i?.workspaceFolderValue !== undefined
+      ? [vscode.ConfigurationTarget.WorkspaceFolder, i.workspaceFolderValue]
+      : i?.workspaceValue !== undefined
+        ? [vscode.ConfigurationTarget.Workspace, i.workspaceValue]
+        : i?.globalValue !== undefined
+          ? [vscode.ConfigurationTarget.Global, i.globalValue]
+          : [
+              fallback === 'workspace' && vscode.workspace.workspaceFolders?.length
+                ? vscode.ConfigurationTarget.Workspace
+                : vscode.ConfigurationTarget.Global,
+              undefined,
+            ];
+  await c.update(key, typeof value === 'function' ? (value as (current: T | undefined) => T)(current) : value, target);
+}

@@ -535,7 +535,7 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     }
   });
 
-  it('under Slurm: sbatch, the node squeue names is the endpoint host, Stop Serving is scancel', async () => {
+  it('under Slurm: sbatch, the node squeue names is the endpoint host, a job cancelled by someone else is stopped (not failed), Stop Serving is scancel', async () => {
     const slurmDir = path.join(stubDir, 'slurm');
     mkdirSync(slurmDir, { recursive: true });
     for (const [name, text] of Object.entries(STAND_IN_SLURM)) writeFileSync(path.join(stubDir, name), text, { mode: 0o755 });
@@ -546,11 +546,12 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     try {
       const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
         experiment: slurmFile,
-        stages: ['planner-dpo'],
+        stages: ['planner-dpo', 'generator-dpo'],
         playground: 'keep',
       }))!;
       assert.equal(result.status, 'started', JSON.stringify(result.problems));
       const role = result.plan!.roles[0]!;
+      assert.equal(role.role, 'planner');
       assert.equal(role.baseUrl, `http://<node>:${ports.planner}/v1`);
       assert.ok(role.sbatchPath);
       // the Playground was set to other endpoints (by the first test): kept, as asked
@@ -561,6 +562,16 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       assert.equal(server.baseUrl, `http://127.0.0.1:${ports.planner}/v1`, 'the host is the node squeue named');
       const jobPid = Number(readFileSync(path.join(slurmDir, '4001.pid'), 'utf8'));
       assert.ok(alive(jobPid));
+      // the generator's job (4002) cancelled by someone else on the cluster: sacct says CANCELLED, the row says stopped
+      const generator = result.servers![1]!;
+      assert.equal(generator.status, 'ready', generator.reason);
+      await new Promise<void>((resolve, reject) =>
+        spawn(path.join(stubDir, 'scancel'), ['4002'], { stdio: 'ignore' })
+          .on('exit', () => resolve())
+          .on('error', reject),
+      );
+      await until('the cancelled job shown stopped', 20_000, async () => (generator.status !== 'ready' ? true : undefined));
+      assert.equal(generator.status, 'stopped', generator.reason);
       await vscode.commands.executeCommand('escStudio.stopServing', { experiment: slurmFile });
       assert.equal(server.status, 'stopped');
       assert.ok(existsSync(path.join(slurmDir, '4001.cancelled')), 'scancel was called for the job');

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { apiKeySecretKey } from '../../core/openai/apiKeys';
 import { PAPER_API_KEY, PAPER_PRESETS } from '../../core/openai/config';
 import { testConnection } from '../../core/openai/testConnection';
-import type { EndpointSlot } from '../config';
+import { updateSettingWhereDefined, type EndpointSlot } from '../config';
 import type { Ctx } from '../ctx';
 import type { PlaygroundBackends } from './backends';
 import type { PlaygroundSession } from './session';
@@ -51,18 +51,9 @@ export async function testConnections(ctx: Ctx, backends: PlaygroundBackends, se
   else if (action === 'Use the Paper’s Ports') await usePaperPreset();
 }
 
-/** Writes a setting where it is defined now (a workspace value would otherwise win over a user one). */
-async function updateSetting(key: string, value: unknown): Promise<void> {
-  const c = vscode.workspace.getConfiguration('escStudio.playground');
-  const i = c.inspect(key);
-  const target =
-    i?.workspaceFolderValue !== undefined
-      ? vscode.ConfigurationTarget.WorkspaceFolder
-      : i?.workspaceValue !== undefined
-        ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
-  await c.update(key, value, target);
-}
+/** Writes a setting where it is defined now; one set nowhere goes to the user's settings. */
+const updateSetting = (key: string, value: unknown): Promise<void> =>
+  updateSettingWhereDefined('escStudio.playground', key, value, 'global');
 
 async function usePaperPreset(): Promise<void> {
   for (const slot of ['planner', 'generator'] as const) {

@@ -3,23 +3,13 @@
 // served one) are not replaced without asking (Replace / Keep).
 
 import * as vscode from 'vscode';
-import type { EndpointSlot } from '../config';
+import { updateSettingWhereDefined, type EndpointSlot } from '../config';
 import type { Server } from './servers';
 
 export type EndpointChoice = 'ask' | 'replace' | 'keep';
 
-/** Writes a Playground setting where it is defined now (a workspace value would otherwise win over a user one). */
-async function update(key: string, value: string): Promise<void> {
-  const c = vscode.workspace.getConfiguration('escStudio.playground');
-  const i = c.inspect(key);
-  const target =
-    i?.workspaceFolderValue !== undefined
-      ? vscode.ConfigurationTarget.WorkspaceFolder
-      : i?.workspaceValue !== undefined || (i?.globalValue === undefined && vscode.workspace.workspaceFolders?.length)
-        ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
-  await c.update(key, value, target);
-}
+/** Writes a Playground setting where it is defined now; one set nowhere goes to the workspace (served endpoints are this workspace's). */
+const update = (key: string, value: string): Promise<void> => updateSettingWhereDefined('escStudio.playground', key, value, 'workspace');
 
 /** The value the user set for a key (at any level), when it is not the default. */
 function configured(key: string): string | undefined {

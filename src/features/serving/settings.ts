@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ServeEngine, ServeRole } from '../../core/serve/types';
-import { trainingConfig } from '../config';
+import { trainingConfig, updateSettingWhereDefined } from '../config';
 
 export interface ServingConfig {
   engine: ServeEngine;
@@ -42,21 +42,12 @@ export function servingConfig(): ServingConfig {
   };
 }
 
-/** Sets one role's port (the preflight's "Use port N" fix), where the ports are set now. */
+/** Sets one role's port (the preflight's "Use port N" fix), where the ports are set now (else in the workspace). */
 export async function setServingPort(role: ServeRole, port: number): Promise<void> {
-  const c = vscode.workspace.getConfiguration('escStudio.serving');
-  const i = c.inspect<Record<string, number>>('ports');
-  const target =
-    i?.workspaceFolderValue !== undefined
-      ? vscode.ConfigurationTarget.WorkspaceFolder
-      : i?.workspaceValue !== undefined || vscode.workspace.workspaceFolders?.length
-        ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
-  const current =
-    (target === vscode.ConfigurationTarget.WorkspaceFolder
-      ? i?.workspaceFolderValue
-      : target === vscode.ConfigurationTarget.Workspace
-        ? i?.workspaceValue
-        : i?.globalValue) ?? {};
-  await c.update('ports', { ...current, [role]: port }, target);
+  await updateSettingWhereDefined<Record<string, number>>(
+    'escStudio.serving',
+    'ports',
+    (current) => ({ ...current, [role]: port }),
+    'workspace',
+  );
 }
