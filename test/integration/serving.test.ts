@@ -18,6 +18,7 @@ import type { RunInferenceResult } from '../../src/features/evaluations/runInfer
 import type { MinePairsResult } from '../../src/features/mining';
 import type { ServeStagesResult, Server } from '../../src/features/serving';
 import { groupAlive, processAlive as alive } from '../../src/core/serve/serverProcess';
+import { onPath } from '../../src/core/training/preflight';
 import { STAND_IN_FAILURE, STAND_IN_LLAMAFACTORY_EXPORT, STAND_IN_REPLY, STAND_IN_SLURM } from '../fixtures/standInVllm';
 import { api, withTimeout, workspaceDir } from './host';
 import { log } from './index';
@@ -506,6 +507,16 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       });
       assert.equal(first?.status, 'ready');
       await vscode.commands.executeCommand('escStudio.stopServing', { type: 'row', owner: a.serving.servers, value: first });
+      // a ready server whose /models does not list its model is not offered to Run Inference and mining
+      const wrong = await vscode.commands.executeCommand<Server>('escStudio.attachServer', {
+        url,
+        role: 'vanilla',
+        model: 'no-such-model',
+        playground: 'keep',
+      });
+      assert.equal(wrong?.status, 'ready');
+      assert.equal(a.serving.servers.endpoint('vanilla'), undefined);
+      await vscode.commands.executeCommand('escStudio.stopServing', { type: 'row', owner: a.serving.servers, value: wrong });
       // attached again without a key: the one kept in SecretStorage for the vanilla role at this server is used
       const server = await vscode.commands.executeCommand<Server>('escStudio.attachServer', {
         url,
@@ -538,11 +549,21 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
   it('under Slurm: sbatch, the node squeue names is the endpoint host, a job cancelled by someone else is stopped (not failed), Stop Serving is scancel', async () => {
     const slurmDir = path.join(stubDir, 'slurm');
     mkdirSync(slurmDir, { recursive: true });
+    const slurmFile = file.replace(/\.yaml$/, '.slurm.esc-experiment.yaml');
+    writeFileSync(slurmFile, readFileSync(file, 'utf8').replace('name: servetest', 'name: servetest\nlauncher: slurm'));
+    if (!(await onPath('sbatch'))) {
+      // before the stand-ins are on PATH: the preflight says Slurm's commands are missing
+      const missing = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+        experiment: slurmFile,
+        stages: ['planner-dpo'],
+        preflightOnly: true,
+      }))!;
+      assert.equal(missing.status, 'blocked');
+      assert.match(missing.problems!.join('\n'), /^sbatch is not on PATH: the experiment serves on Slurm/m);
+    }
     for (const [name, text] of Object.entries(STAND_IN_SLURM)) writeFileSync(path.join(stubDir, name), text, { mode: 0o755 });
     // the stand-in jobs run from this extension host's environment, as sbatch passes the submitter's on
     Object.assign(process.env, { ESC_SLURM_DIR: slurmDir, ESC_VLLM_LOG: argvLog, ESC_VLLM_DIR: stubDir });
-    const slurmFile = file.replace(/\.yaml$/, '.slurm.esc-experiment.yaml');
-    writeFileSync(slurmFile, readFileSync(file, 'utf8').replace('name: servetest', 'name: servetest\nlauncher: slurm'));
     try {
       const result = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
         experiment: slurmFile,
