@@ -308,6 +308,16 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     } finally {
       rmSync(other, { force: true });
     }
+    // had the kept state been lost too, the preflight still finds the running wrapper of the script
+    a.serving.servers.forget();
+    const lost = (await vscode.commands.executeCommand<ServeStagesResult>('escStudio.serveStages', {
+      experiment: file,
+      stages: ['planner-dpo'],
+      preflightOnly: true,
+    }))!;
+    assert.equal(lost.status, 'blocked');
+    assert.match(lost.problems!.join('\n'), new RegExp(`The planner script of "servetest" still runs \\(process group ${group},`));
+    assert.equal((await a.serving.restore()).length, 1);
     const { pid, engine } = starts(argvLog)[0]!;
     const stopped = await vscode.commands.executeCommand<Server[]>('escStudio.stopServing', { experiment: file });
     assert.deepEqual(

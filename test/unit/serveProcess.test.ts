@@ -12,6 +12,7 @@ import {
   groupAlive,
   logTail,
   processAlive,
+  runningWrapper,
   serverFiles,
   slurmOutputFile,
   stopGroup,
@@ -127,6 +128,32 @@ describe('stopGroup', () => {
     assert.equal(processAlive(worker), false, 'the hanging worker was killed');
     assert.equal(groupAlive(run.pid), false);
     await run.done;
+    t.dispose();
+  });
+});
+
+describe('runningWrapper', () => {
+  it("the wrapper's group while it runs that script; never a pid the file names that is not our wrapper of it", async () => {
+    const t = tempDir();
+    const script = path.join(t.dir, 'serve-planner.sh');
+    writeFileSync(script, 'exec sleep 60\n');
+    const other = path.join(t.dir, 'serve-generator.sh');
+    const run = runWrapped(script);
+    await waitFor('the pid file', () => {
+      try {
+        return readFileSync(serverFiles(script).pid, 'utf8').trim() !== '';
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(await runningWrapper(script), run.pid);
+    assert.equal(await runningWrapper(other), undefined, 'no pid file');
+    // a stale pid file naming a process that is not the wrapper (here this test's own process)
+    writeFileSync(serverFiles(other).pid, `${process.pid}\n`);
+    assert.equal(await runningWrapper(other), undefined);
+    await stopGroup(run.pid, 2000);
+    await run.done;
+    assert.equal(await runningWrapper(script), undefined, 'ended');
     t.dispose();
   });
 });

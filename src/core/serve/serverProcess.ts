@@ -60,6 +60,19 @@ export async function stopGroup(pid: number, graceMs = 10_000): Promise<boolean>
   return true;
 }
 
+/**
+ * The process group of the wrapper still running `scriptPath`, from its pid file, when that pid is
+ * really our wrapper of that script (its command line names it: a pid file left by a run long gone may
+ * name a pid the system has given to another program). Linux only (/proc); undefined elsewhere.
+ */
+export async function runningWrapper(scriptPath: string): Promise<number | undefined> {
+  const pid = Number((await readFile(serverFiles(scriptPath).pid, 'utf8').catch(() => '')).trim());
+  if (!(pid > 0) || !processAlive(pid)) return undefined;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const argv = cmdline.split('\0');
+  return argv.includes('esc-serve') && argv.includes(scriptPath) ? pid : undefined;
+}
+
 /** pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so the fields are read after the last ")". */
 function procStat(pid: string | number): { state: string; pgrp: number } | undefined {
   try {

@@ -399,6 +399,7 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
   }
 
   if (vscode.workspace.isTrusted) void restore();
+  else ctx.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void restore()));
 
   ctx.command('escStudio.serveStages', () => serveStages);
   ctx.command('escStudio.stopServing', () => stopServing);

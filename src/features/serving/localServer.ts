@@ -8,7 +8,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
-import { groupAlive, processAlive, serverFiles, stopGroup, wrapperArgv } from '../../core/serve/serverProcess';
+import { groupAlive, processAlive, runningWrapper, serverFiles, stopGroup, wrapperArgv } from '../../core/serve/serverProcess';
 import type { ServedRole } from '../../core/serve/types';
 
 /** What is kept of a started server (workspaceState) to follow and stop it again after a window reload. */
@@ -57,9 +57,8 @@ export function startLocal(terminalName: string, cwd: string, role: ServedRole):
  * (which outlived the reload); undefined when its process group no longer runs.
  */
 export async function resumeLocal(saved: Extract<SavedHandle, { kind: 'local' }>): Promise<ServerHandle | undefined> {
-  const files = serverFiles(saved.scriptPath);
-  const pid = Number((await readFile(files.pid, 'utf8').catch(() => '')).trim());
-  if (!(pid > 0) || !(alive(pid) || groupAlive(pid))) return undefined;
+  // only our wrapper of that script: a pid the system gave to another program since is never followed or signalled
+  if ((await runningWrapper(saved.scriptPath)) === undefined) return undefined;
   const terminal = [...vscode.window.terminals].reverse().find((t) => t.name === saved.terminalName); // the newest of that name
   return localHandle(saved, terminal, Promise.resolve());
 }

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXPORT_DONE_FILE } from '../../core/serve/serveConfig';
+import { runningWrapper, stopGroup } from '../../core/serve/serverProcess';
 import type { ServePlan, ServeRole } from '../../core/serve/types';
 import type { StageId } from '../../core/training/experiment';
 import { onPath } from '../../core/training/preflight';
@@ -185,6 +186,17 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
           severity: 'error',
           message: `Port ${r.port} (the ${r.role}) is already served by ESC Studio (${own.what}): stop that server first, or serve the ${r.role} on another port.`,
           fix: { label: 'Stop Serving', run: own.stop },
+        });
+        continue;
+      }
+      // a server an earlier window started from this script, which ESC Studio no longer follows (its pid
+      // file would be replaced by the new start, leaving it running with nothing to stop it from)
+      const group = await runningWrapper(r.scriptPath);
+      if (group !== undefined) {
+        problems.push({
+          severity: 'error',
+          message: `The ${r.role} script of "${loaded.experiment.name}" still runs (process group ${group}, started earlier and no longer followed): stop it before serving again.`,
+          fix: { label: `Stop Process Group ${group}`, run: () => stopGroup(group), recheck: true },
         });
         continue;
       }
