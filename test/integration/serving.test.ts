@@ -556,7 +556,7 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
     }
   });
 
-  it('under Slurm: sbatch, the node squeue names is the endpoint host, a job cancelled by someone else is stopped (not failed), Stop Serving is scancel', async () => {
+  it('under Slurm: sbatch, the node squeue names is the endpoint host, the jobs followed again after a reload, a job cancelled by someone else is stopped (not failed), Stop Serving is scancel', async () => {
     const slurmDir = path.join(stubDir, 'slurm');
     mkdirSync(slurmDir, { recursive: true });
     const slurmFile = file.replace(/\.yaml$/, '.slurm.esc-experiment.yaml');
@@ -593,9 +593,19 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       assert.equal(server.baseUrl, `http://127.0.0.1:${ports.planner}/v1`, 'the host is the node squeue named');
       const jobPid = Number(readFileSync(path.join(slurmDir, '4001.pid'), 'utf8'));
       assert.ok(alive(jobPid));
+      // a window reload: both jobs are followed again by their kept ids, on the node squeue named
+      const back = await (await api()).serving.restore(true);
+      assert.deepEqual(
+        back.map((x) => [x.role, x.baseUrl]),
+        [
+          ['planner', `http://127.0.0.1:${ports.planner}/v1`],
+          ['generator', `http://127.0.0.1:${ports.generator}/v1`],
+        ],
+      );
+      const planner = back[0]!;
+      const generator = back[1]!;
+      await until('the followed jobs ready', 20_000, async () => (back.every((x) => x.status === 'ready') ? true : undefined));
       // the generator's job (4002) cancelled by someone else on the cluster: sacct says CANCELLED, the row says stopped
-      const generator = result.servers![1]!;
-      assert.equal(generator.status, 'ready', generator.reason);
       await new Promise<void>((resolve, reject) =>
         spawn(path.join(stubDir, 'scancel'), ['4002'], { stdio: 'ignore' })
           .on('exit', () => resolve())
@@ -604,7 +614,7 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       await until('the cancelled job shown stopped', 20_000, async () => (generator.status !== 'ready' ? true : undefined));
       assert.equal(generator.status, 'stopped', generator.reason);
       await vscode.commands.executeCommand('escStudio.stopServing', { experiment: slurmFile });
-      assert.equal(server.status, 'stopped');
+      assert.equal(planner.status, 'stopped');
       assert.ok(existsSync(path.join(slurmDir, '4001.cancelled')), 'scancel was called for the job');
       await until('the job gone', 10_000, async () => (groupAlive(jobPid) ? undefined : true));
     } finally {

@@ -30,10 +30,14 @@ export async function startSlurm(terminalName: string, cwd: string, role: Served
   return { jobId, ...followSlurm({ kind: 'slurm', jobId, logFile, cwd, terminalName, planBaseUrl: role.baseUrl }) };
 }
 
-/** A job submitted before a window reload, followed again; undefined when it is no longer queued or running. */
+/**
+ * A job submitted before a window reload, followed again; undefined once Slurm says it ended. A failed
+ * look (squeue down for a moment) is not taken as an end: the job is followed, and given up only after
+ * the follower's blind looks run out.
+ */
 export async function resumeSlurm(saved: SavedSlurm): Promise<ServerHandle | undefined> {
   const job = await slurmJobState(saved.jobId, saved.cwd);
-  return job.state === 'queued' || job.state === 'running' ? followSlurm(saved) : undefined;
+  return job.state === 'ended' ? undefined : followSlurm(saved);
 }
 
 function followSlurm(saved: SavedSlurm): ServerHandle {
