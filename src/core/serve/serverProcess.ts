@@ -18,11 +18,12 @@ export function serverFiles(scriptPath: string): { pid: string; log: string; exi
 
 // "$$" is the wrapper's bash: the job's process-group leader when an interactive shell (a terminal)
 // runs it. pipefail: the server's status, not tee's. PYTHONUNBUFFERED: Python writes its log lines at
-// once into the pipe. Ctrl+C and Stop Serving's SIGTERM reach the whole group: tee ignores them (as in
-// the training scripts) so the server's shutdown lines still reach the log, and the wrapper traps them
-// (a trap, not an ignore, which the server would inherit) so it lives on to write the exit status.
+// once into the pipe. Ctrl+C and Stop Serving's SIGTERM reach the whole group: tee ignores them, and a
+// closed terminal's SIGHUP, as in the training scripts, so the server's shutdown lines still reach the
+// log; the wrapper traps INT and TERM (a trap, not an ignore, which the server would inherit) so it
+// lives on to write the exit status.
 const WRAPPER =
-  'printf "%s\\n" "$$" > "$2"; trap : INT TERM; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | (trap "" INT TERM; exec tee "$3"); c=$?; printf %s "$c" > "$4"; exit "$c"';
+  'printf "%s\\n" "$$" > "$2"; trap : INT TERM; set -o pipefail; PYTHONUNBUFFERED=1 bash "$1" 2>&1 | (trap "" INT TERM HUP; exec tee "$3"); c=$?; printf %s "$c" > "$4"; exit "$c"';
 
 /** The command (an argv, to be quoted for a shell) that runs a serve script through the wrapper. */
 export function wrapperArgv(scriptPath: string): string[] {
