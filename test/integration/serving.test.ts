@@ -17,7 +17,7 @@ import * as vscode from 'vscode';
 import type { RunInferenceResult } from '../../src/features/evaluations/runInference';
 import type { MinePairsResult } from '../../src/features/mining';
 import type { ServeStagesResult, Server } from '../../src/features/serving';
-import { groupAlive, processAlive as alive } from '../../src/core/serve/serverProcess';
+import { groupAlive, processAlive as alive } from '../../src/core/util/processGroup';
 import { onPath } from '../../src/core/training/preflight';
 import { STAND_IN_FAILURE, STAND_IN_LLAMAFACTORY_EXPORT, STAND_IN_REPLY, STAND_IN_SLURM } from '../fixtures/standInVllm';
 import { api, withTimeout, workspaceDir } from './host';

@@ -8,16 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  groupAlive,
-  logTail,
-  processAlive,
-  runningWrapper,
-  serverFiles,
-  slurmOutputFile,
-  stopGroup,
-  wrapperArgv,
-} from '../../src/core/serve/serverProcess';
+import { groupAlive, processAlive, stopGroup } from '../../src/core/util/processGroup';
+import { logTail, runningWrapper, serverFiles, slurmOutputFile, wrapperArgv } from '../../src/core/serve/serverProcess';
 import { tempDir } from './helpers';
 
 /** Runs the wrapper as a terminal's shell would: its own process group, the wrapper's bash leading it. */

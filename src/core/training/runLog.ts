@@ -77,10 +77,15 @@ export function outputTail(text: string, lines = OUTPUT_TAIL_LINES): string[] {
 }
 
 /** The tail of a run folder's esc-run.log (see `outputTail`); undefined when the stage wrote none. */
-export async function readOutputTail(dir: string, lines = OUTPUT_TAIL_LINES): Promise<string[] | undefined> {
+export function readOutputTail(dir: string, lines = OUTPUT_TAIL_LINES): Promise<string[] | undefined> {
+  return readLogTail(path.join(dir, OUTPUT_LOG), lines);
+}
+
+/** The last lines of any output log (a stage's, a model server's), as `outputTail` shows them; undefined when there is no file. */
+export async function readLogTail(logFile: string, lines = OUTPUT_TAIL_LINES): Promise<string[] | undefined> {
   let file;
   try {
-    file = await open(path.join(dir, OUTPUT_LOG), 'r');
+    file = await open(logFile, 'r');
   } catch {
     return undefined;
   }

@@ -8,7 +8,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
-import { groupAlive, processAlive, runningWrapper, serverFiles, stopGroup, wrapperArgv } from '../../core/serve/serverProcess';
+import { runningWrapper, serverFiles, wrapperArgv } from '../../core/serve/serverProcess';
+import { groupAlive, processAlive, stopGroup } from '../../core/util/processGroup';
 import type { ServedRole } from '../../core/serve/types';
 
 /** What is kept of a started server (workspaceState) to follow and stop it again after a window reload. */

@@ -6,7 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import * as vscode from 'vscode';
-import { signalGroup, stopGroup } from '../../core/serve/serverProcess';
+import { signalGroup, stopGroup } from '../../core/util/processGroup';
 import type { StageOutcome } from '../../core/training/pipeline';
 import { OUTPUT_LOG, PID_FILE } from '../../core/training/scripts';
 
