@@ -16,7 +16,7 @@ import { stagesOf, type StageId } from '../../core/training/experiment';
 import { ExperimentError, loadExperiment, type LoadedExperiment } from '../../core/training/trainConfig';
 import type { Ctx } from '../ctx';
 import type { PlaygroundView } from '../playground';
-import type { RunNode, RunsModel, RunsTree } from '../training';
+import { pickExperiment, type RunNode, type RunsModel, type RunsTree } from '../training';
 import { resumeLocal, startLocal, type ServerHandle } from './localServer';
 import { defaultStages, launcherOf, planServing, serveDirOf, writePlan } from './plan';
 import { usePlaygroundEndpoints, type EndpointChoice } from './playgroundEndpoints';
@@ -80,22 +80,6 @@ function trusted(command: string): boolean {
 const isOptions = <T extends object>(arg: unknown, key: string): arg is T =>
   typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) && key in arg && !('type' in arg);
 
-/** The experiment a command acts on: the Runs view's node, a file, or picked among the valid ones. */
-async function experimentOf(model: RunsModel, arg: unknown): Promise<string | undefined> {
-  if (arg instanceof vscode.Uri) return arg.fsPath;
-  const node = arg as RunNode | undefined;
-  if (node?.type === 'experiment') return node.entry.file;
-  if (node?.type === 'stage') return node.run.experimentFile;
-  await model.ready();
-  const valid = model.experiments.filter((e) => e.loaded);
-  if (valid.length === 1) return valid[0]!.file;
-  const pick = await vscode.window.showQuickPick(
-    valid.map((e) => ({ label: e.loaded!.experiment.name, description: vscode.workspace.asRelativePath(e.file), file: e.file })),
-    { title: 'ESC: the experiment to serve', placeHolder: valid.length === 0 ? 'No esc-experiment.yaml in this workspace' : undefined },
-  );
-  return pick?.file;
-}
-
 async function pickStages(loaded: LoadedExperiment): Promise<StageId[] | undefined> {
   const defaults = new Set(defaultStages(loaded));
   const picked = await vscode.window.showQuickPick(
@@ -122,7 +106,7 @@ export function registerServing(ctx: Ctx, deps: { runs: RunsModel; tree: RunsTre
   async function serveStages(arg?: unknown): Promise<ServeStagesResult> {
     if (!trusted('Serve Stages')) return { status: 'untrusted' };
     const given = isOptions<ServeStagesOptions>(arg, 'experiment') ? arg : undefined;
-    const picked = given?.experiment ?? (await experimentOf(deps.runs, arg));
+    const picked = given?.experiment ?? (await pickExperiment(deps.runs, arg, 'ESC: the experiment to serve'));
     if (!picked) return { status: 'dismissed' };
     const file = path.resolve(picked);
     if (inFlight.has(file)) {

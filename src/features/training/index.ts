@@ -11,7 +11,8 @@ import { openRunPage } from './runPage';
 import { RunsModel } from './runsModel';
 import { RunsTree, type RunNode } from './runsTree';
 
-async function pickExperiment(model: RunsModel, arg: unknown): Promise<string | undefined> {
+/** The experiment a command acts on: the Runs view's node, a file, or picked among the valid ones (`title` says what for). */
+export async function pickExperiment(model: RunsModel, arg: unknown, title = 'ESC: choose an experiment'): Promise<string | undefined> {
   if (arg instanceof vscode.Uri) return arg.fsPath;
   const node = arg as RunNode | undefined;
   if (node?.type === 'experiment') return node.entry.file;
@@ -21,7 +22,7 @@ async function pickExperiment(model: RunsModel, arg: unknown): Promise<string | 
   if (valid.length === 1) return valid[0]!.file;
   const pick = await vscode.window.showQuickPick(
     valid.map((e) => ({ label: e.loaded!.experiment.name, description: vscode.workspace.asRelativePath(e.file), file: e.file })),
-    { title: 'ESC: choose an experiment', placeHolder: valid.length === 0 ? 'No esc-experiment.yaml in this workspace' : undefined },
+    { title, placeHolder: valid.length === 0 ? 'No esc-experiment.yaml in this workspace' : undefined },
   );
   return pick?.file;
 }
