@@ -421,10 +421,12 @@ describe('Serving in a real VS Code (stand-in vllm)', function () {
       const problems = result.problems!;
       log(`  preflight: ${problems.join(' | ')}`);
       assert.equal(problems.length, 6, problems.join('\n'));
-      assert.match(problems[0]!, /^vllm-not-installed is not on PATH/);
+      // each CLI names its own setting, not the other's
+      assert.match(problems[0]!, /^vllm-not-installed is not on PATH: .*\(escStudio\.serving\.vllmCli\)/);
+      assert.doesNotMatch(problems[0]!, /llamafactoryCli/);
       assert.match(
         problems[1]!,
-        /^lf-export-not-installed is not on PATH: install LLaMA-Factory .*, which exports the merged weights first/,
+        /^lf-export-not-installed is not on PATH: install LLaMA-Factory .*, which exports the merged weights first, or set its path \(escStudio\.training\.llamafactoryCli\)/,
       );
       assert.match(problems[2]!, /^GPU 3 \(of the generator\) is not visible: nvidia-smi lists GPU 0, 1/);
       assert.match(problems[3]!, /^planner-dpo \(served as the planner\) failed in its latest run/);

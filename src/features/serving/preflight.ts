@@ -91,20 +91,29 @@ export async function servingPreflight(input: PreflightInput): Promise<Problem[]
 
   // the engine CLI (and LLaMA-Factory's for a merged export still to make)
   if (local && !input.activate.trim()) {
-    const clis = new Map<string, string>();
+    // each CLI with what installs it and the one setting that names it
+    const clis = new Map<string, { what: string; setting: string }>();
     for (const r of plan.roles) {
-      clis.set(r.argv[0]!, r.argv[1] === 'serve' ? 'vLLM (pip install vllm)' : 'LLaMA-Factory (pip install -e ".[torch,metrics]")');
+      clis.set(
+        r.argv[0]!,
+        r.argv[1] === 'serve'
+          ? { what: 'vLLM (pip install vllm)', setting: 'escStudio.serving.vllmCli' }
+          : { what: 'LLaMA-Factory (pip install -e ".[torch,metrics]")', setting: 'escStudio.training.llamafactoryCli' },
+      );
       if (r.exportDir && !(await exists(path.join(r.exportDir, EXPORT_DONE_FILE)))) {
         // the CLI the script runs for the export (the plan's exportCli), whatever the engine's is
-        clis.set(input.exportCli, 'LLaMA-Factory (pip install -e ".[torch,metrics]"), which exports the merged weights first');
+        clis.set(input.exportCli, {
+          what: 'LLaMA-Factory (pip install -e ".[torch,metrics]"), which exports the merged weights first',
+          setting: 'escStudio.training.llamafactoryCli',
+        });
       }
     }
-    for (const [cli, what] of clis) {
+    for (const [cli, { what, setting }] of clis) {
       if (!(await onPath(cli))) {
         problems.push({
           severity: 'error',
-          message: `${cli} is not on PATH: install ${what}, or set its path (escStudio.serving.vllmCli, escStudio.training.llamafactoryCli) or a Python environment activation command (escStudio.training.activateCommand).`,
-          fix: openSettings('escStudio.serving'),
+          message: `${cli} is not on PATH: install ${what}, or set its path (${setting}) or a Python environment activation command (escStudio.training.activateCommand).`,
+          fix: openSettings(setting),
         });
       }
     }
