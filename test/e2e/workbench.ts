@@ -109,10 +109,20 @@ export const datasetsPane = (page: Page) => page.locator('.pane', { has: page.lo
 export async function openFromTree(page: Page, kindLabel: string, fileName: string, beforeClick?: () => void): Promise<void> {
   const tree = datasetsPane(page);
   await tree.locator('.monaco-list-row', { hasText: 'records ·' }).first().waitFor({ timeout: 30_000 });
-  await tree.locator('.pane-header').hover();
-  await tree.getByRole('button', { name: 'Collapse All' }).click();
-  await tree.locator('.monaco-list-row', { hasText: kindLabel }).first().click();
   const row = tree.locator('.monaco-list-row', { hasText: fileName }).first();
+  // The background checks redraw the tree as each file's result arrives: a click on the kind's row while
+  // it is replaced does not expand it. Collapse all and click it again until the file's row shows.
+  for (let attempt = 1; ; attempt++) {
+    await tree.locator('.pane-header').hover();
+    await tree.getByRole('button', { name: 'Collapse All' }).click();
+    await tree.locator('.monaco-list-row', { hasText: kindLabel }).first().click();
+    try {
+      await row.waitFor({ timeout: 10_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
   // The tree redraws when a scan ends (a large file counted, a watcher event): a click on a row being
   // replaced is lost. Click again (restarting the caller's clock) until the file's editor tab opens.
   const tab = page.locator('.tabs-container .tab', { hasText: fileName });

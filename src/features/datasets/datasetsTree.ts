@@ -150,11 +150,19 @@ export class DatasetsTree implements vscode.TreeDataProvider<Node>, vscode.FileD
           checked = { version: next.version, error: err instanceof Error ? err.message : String(err) };
         }
         this.checks.set(next.uri.toString(), checked);
-        if (checked.result && checked.result.problemCount > 0) this.decorationsChanged.fire([next.uri]);
-        this.changed.fire(undefined);
+        // a redraw only when the row changes (a warning icon, "N invalid"): a redraw per checked file
+        // made the tree flicker for seconds and lost the clicks that landed on a row being replaced
+        if (checked.result && checked.result.problemCount > 0) {
+          this.decorationsChanged.fire([next.uri]);
+          this.changed.fire(undefined);
+        }
       }
     };
-    this.checking = run().finally(() => (this.checking = undefined));
+    // and once at the end, so a tooltip made while its file was being checked is made again
+    this.checking = run().finally(() => {
+      this.checking = undefined;
+      this.changed.fire(undefined);
+    });
     return this.checking;
   }
 
