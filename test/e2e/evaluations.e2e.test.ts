@@ -33,12 +33,12 @@ function prepare(ws: string): void {
   }
 }
 
-const comparisonFrame = (page: Page): Promise<Frame> =>
+const comparisonFrame = (page: Page, timeoutMs = 60_000): Promise<Frame> =>
   findFrame(
     page,
     async (f) => (await f.locator('[data-testid=comparison-table], [data-testid=comparison-empty]').count()) > 0,
     'comparison page',
-    60_000,
+    timeoutMs,
     250,
   );
 
@@ -73,13 +73,17 @@ describe('The comparison page in code-server', { timeout: 300_000 }, () => {
     for (const run of RUNS) {
       for (let attempt = 1; ; attempt++) {
         await pane.locator('.monaco-list-row', { hasText: run }).first().click({ timeout: 60_000 });
-        frame ??= await comparisonFrame(page);
         try {
+          // the page opens with the first run clicked (a lost click opens nothing: click again)
+          frame ??= await comparisonFrame(page, 30_000);
           await frame.locator('[data-testid=comparison-row]', { hasText: run }).waitFor({ timeout: 30_000 });
           break;
         } catch (err) {
-          if (attempt >= 3) throw err;
-          console.log(`  ${run}: not on the page 30 s after click ${attempt}; clicking again`);
+          if (attempt >= 3) {
+            console.log(`screenshot of the failure: ${await screenshot(page, 'evaluations-failure.png')}`);
+            throw err;
+          }
+          console.log(`  ${run}: not on the page 30 s after click ${attempt} (${(err as Error).message.split('\n')[0]}); clicking again`);
         }
       }
     }
