@@ -152,6 +152,15 @@ export async function focusPane(page: Page, name: (typeof PANES)[number]): Promi
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: name }) });
   const header = pane.locator('.pane-header').first();
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  // the panes resize (and the tree lays out its rows) after a collapse or an expansion: a row clicked
+  // while it moves is missed (the click lands beside it). Wait until the pane's box holds still.
+  let last = '';
+  for (let i = 0, still = 0; i < 40 && still < 3; i++) {
+    const box = JSON.stringify(await pane.boundingBox());
+    still = box === last ? still + 1 : 0;
+    last = box;
+    await page.waitForTimeout(100);
+  }
   return pane;
 }
 
