@@ -9,8 +9,7 @@
 // the same code (eval/evaluate.ts strategyIndex, eval/strategyMetrics.ts), so the two never differ.
 
 import type { DetectedKind } from '../formats/kinds';
-import { strategyIndex } from '../eval/evaluate';
-import { populationStd, preferences, strategyScores } from '../eval/strategyMetrics';
+import { noStrategyByGold, strategyIndex, strategyRun } from '../eval/evaluate';
 import { isStrategy, STRATEGIES, type Strategy } from '../strategies';
 import type { RecordSummary } from './summary';
 
@@ -261,27 +260,25 @@ export class StatsAccumulator {
 export function predictionStats(goldIds: readonly number[], predictedIds: readonly number[]): PredictionStats {
   const gold: number[] = [];
   const predicted: number[] = [];
-  const unusable = new Array<number>(STRATEGIES.length).fill(0);
   for (let i = 0; i < goldIds.length; i++) {
-    const g = goldIds[i]!;
-    if (g < 0) continue;
-    gold.push(g);
+    if (goldIds[i]! < 0) continue;
+    gold.push(goldIds[i]!);
     predicted.push(predictedIds[i]!);
-    if (predictedIds[i]! < 0) unusable[g]!++;
   }
-  const scores = strategyScores(gold, predicted);
-  const byName = <T>(f: (i: number) => T): Record<Strategy, T> =>
-    Object.fromEntries(STRATEGIES.map((name, i) => [name, f(i)])) as Record<Strategy, T>;
+  const run = strategyRun(gold, predicted);
+  const unusable = noStrategyByGold(gold, predicted);
+  const byName = <T>(f: (name: Strategy, i: number) => T): Record<Strategy, T> =>
+    Object.fromEntries(STRATEGIES.map((name, i) => [name, f(name, i)])) as Record<Strategy, T>;
   return {
     turns: gold.length,
     unscored: goldIds.length - gold.length,
-    accuracy: scores.accuracy,
-    weighted_f1: scores.weighted_f1,
-    macro_f1: scores.macro_f1,
-    p_bias: populationStd(preferences(scores.confusion)),
-    error_ratio: scores.error_ratio,
-    per_strategy_f1: byName((i) => scores.per_strategy_f1[i]!),
-    confusion: byName((g) => ({ ...byName((p) => scores.confusion[g]![p]!), [NO_STRATEGY]: unusable[g]! })),
+    accuracy: run.accuracy,
+    weighted_f1: run.weighted_f1,
+    macro_f1: run.macro_f1,
+    p_bias: run.p_bias,
+    error_ratio: run.error_ratio,
+    per_strategy_f1: byName((name) => run.per_strategy[name].f1),
+    confusion: byName((name, g) => ({ ...run.confusion[name], [NO_STRATEGY]: unusable[g]! })),
   };
 }
 

@@ -78,26 +78,43 @@ class RunScorer {
   }
 
   result(name: string): EvalDetail {
-    const s = strategyScores(this.turns.gold, this.turns.predicted);
-    const prefs = preferences(s.confusion);
-    const byName = <T>(f: (i: number) => T): Record<Strategy, T> =>
-      Object.fromEntries(STRATEGIES.map((label, i) => [label, f(i)])) as Record<Strategy, T>;
     const run: EvalRun = {
       file: name,
       records: this.turns.gold.length,
       text: this.text.result(),
-      strategy: {
-        accuracy: s.accuracy,
-        weighted_f1: s.weighted_f1,
-        macro_f1: s.macro_f1,
-        p_bias: populationStd(prefs),
-        error_ratio: s.error_ratio,
-        per_strategy: byName((i) => ({ f1: s.per_strategy_f1[i]!, preference: prefs[i]! })),
-        confusion: byName((g) => byName((p) => s.confusion[g]![p]!)),
-      },
+      strategy: strategyRun(this.turns.gold, this.turns.predicted),
     };
     return { run, turns: this.turns };
   }
+}
+
+/**
+ * A run's strategy metrics from its turns' gold and predicted ids (-1: a prediction that names none of
+ * the 8) — `esc eval`'s, and the Statistics tab's for an inference file.
+ */
+export function strategyRun(gold: readonly number[], predicted: readonly number[]): StrategyRun {
+  const s = strategyScores(gold, predicted);
+  const prefs = preferences(s.confusion);
+  const byName = <T>(f: (i: number) => T): Record<Strategy, T> =>
+    Object.fromEntries(STRATEGIES.map((label, i) => [label, f(i)])) as Record<Strategy, T>;
+  return {
+    accuracy: s.accuracy,
+    weighted_f1: s.weighted_f1,
+    macro_f1: s.macro_f1,
+    p_bias: populationStd(prefs),
+    error_ratio: s.error_ratio,
+    per_strategy: byName((i) => ({ f1: s.per_strategy_f1[i]!, preference: prefs[i]! })),
+    confusion: byName((g) => byName((p) => s.confusion[g]![p]!)),
+  };
+}
+
+/** Per gold strategy, the turns whose prediction named none of the 8 (the confusion's "no strategy" column). */
+export function noStrategyByGold(gold: readonly number[], predicted: readonly number[]): number[] {
+  const counts = STRATEGIES.map(() => 0);
+  gold.forEach((g, i) => {
+    if (predicted[i]! < 0) counts[g]!++;
+  });
+  return counts;
 }
 
 /** Scores the records of an inference file already parsed (`name` is what the run reports as its file). */

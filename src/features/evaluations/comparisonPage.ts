@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { drillIndices, drillLabel } from '../../core/eval/drill';
-import type { EvalDetail } from '../../core/eval/evaluate';
+import { noStrategyByGold, type EvalDetail } from '../../core/eval/evaluate';
 import { renderResultsTable, resultsTableView, type TableFormat } from '../../core/eval/resultsTable';
 import { STRATEGIES, STRATEGY_COLORS } from '../../core/strategies';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
@@ -30,11 +30,7 @@ interface Pending {
 export function comparedRun(id: string, label: string, d: EvalDetail): ComparedRun {
   const { run, turns } = d;
   const support = STRATEGIES.map(() => 0);
-  const unusable = STRATEGIES.map(() => 0);
-  turns.gold.forEach((g, i) => {
-    support[g]!++;
-    if (turns.predicted[i]! < 0) unusable[g]!++;
-  });
+  for (const g of turns.gold) support[g]!++;
   return {
     id,
     label,
@@ -42,7 +38,7 @@ export function comparedRun(id: string, label: string, d: EvalDetail): ComparedR
     perStrategy: STRATEGIES.map((s) => run.strategy.per_strategy[s]),
     support,
     confusion: STRATEGIES.map((g) => STRATEGIES.map((p) => run.strategy.confusion[g][p])),
-    unusable,
+    unusable: noStrategyByGold(turns.gold, turns.predicted),
     lengths: { predicted: turns.predictedLength, gold: turns.goldLength },
   };
 }
