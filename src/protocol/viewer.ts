@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import type { IndexedInfo } from '../core/dataset/worker/protocol';
 import type { DatasetStats } from '../core/dataset/stats';
-import type { Facet, IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewSubset } from '../core/dataset/viewTypes';
+import type { Facet, IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery, ViewSubset } from '../core/dataset/viewTypes';
 import { FACETS, SORT_ORDERS, type SortOrder } from '../core/dataset/viewTypes';
 import type { DetectedKind } from '../core/formats/kinds';
 import type { ValidationProblem } from '../core/dataset/validate';
@@ -35,7 +35,11 @@ const viewQuery = z.object({
 });
 
 export const viewerToExtension = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
+  /**
+   * The page's script runs. `fresh`: a new page, with no saved state — it takes a `boot` message sent
+   * before this one (see ViewerBoot) instead of init; a page shown again or restored has its own query.
+   */
+  z.object({ type: z.literal('ready'), fresh: z.boolean().optional() }),
   z.object({ type: z.literal('query'), query: viewQuery }),
   z.object({ type: z.literal('rows'), version: z.number().int(), start: index, count: z.number().int().positive().max(1000) }),
   z.object({ type: z.literal('record'), index }),
@@ -70,6 +74,7 @@ export type ExtensionToViewer =
       /** Start without the saved search (it was stopped). */ resetSearch?: boolean;
       /** Start with this query instead of the saved one (a panel opened filtered). */ query?: AppliedQuery;
     }
+  | { type: 'boot'; boot: ViewerBoot }
   | { type: 'applyQuery'; query: AppliedQuery }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'firstRecords'; records: number; kind: DetectedKind; kindLabel: string }
@@ -81,3 +86,26 @@ export type ExtensionToViewer =
   | { type: 'position'; index: number; position: number }
   | { type: 'showTab'; tab: ViewerTab }
   | { type: 'error'; message: string };
+
+export type ViewerInit = Extract<ExtensionToViewer, { type: 'init' }>;
+
+/**
+ * What a new viewer page starts from (issue 13 §6): the messages it would otherwise ask for one after
+ * another — init, the worker's events so far, the view of `query` and that view's first rows — built
+ * while the workbench makes the webview (about a second) and posted before the page exists (VS Code
+ * holds messages for a webview's first load), so the first rows are drawn as the page loads, with no
+ * round trip to the extension. Sent only when ready before the page's `ready`; a page that has saved
+ * state (shown again after being hidden, or restored with the window) ignores it.
+ */
+export interface ViewerBoot {
+  init: ViewerInit;
+  /** The worker's events so far, as the page would have been sent them (firstRecords, indexed, ...). */
+  events: ExtensionToViewer[];
+  /** The query `view` answers: the page adopts it as its own. */
+  query: ViewQuery;
+  view: ViewInfo;
+  /** Rows from position 0 of `view` (at most ROWS_PAGE). */
+  rows: RowSummary[];
+  /** Milliseconds from the document's opening to this data being ready (the bench reports it). */
+  readyMs: number;
+}

@@ -29,8 +29,11 @@ describe('ESC Dataset Viewer filtered to a subset', () => {
     const labelled = (label: string) => (v: ShownView) => v.query.subset?.label === label;
 
     const first = a.viewer.whenView(file, labelled('two turns'));
+    const ready = a.viewer.whenReady(file);
     await a.viewer.openFiltered(file, { label: 'two turns', indices: [7, 3] });
     const two = await withTimeout(first, 30_000, 'the filtered view');
+    // the subset's first view was read while the workbench made the webview, and sent ahead of the page
+    assert.equal(await withTimeout(ready, 30_000, 'the viewer page'), 'boot', 'the new page drew from the boot');
     assert.equal(two.info.total, 2, 'only the two records are in the view');
     assert.equal(two.info.subsetTotal, 2);
     assert.deepEqual(two.query.subset?.indices, [7, 3]);
@@ -62,18 +65,39 @@ describe('ESC Dataset Viewer filtered to a subset', () => {
     const a = await api();
     const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'inference_demo.json'));
     const opened = a.viewer.whenView(file, (v) => v.query.subset?.label === 'first');
+    const ready = a.viewer.whenReady(file);
     await a.viewer.openFiltered(file, { label: 'first', indices: [1] });
     await withTimeout(opened, 30_000, 'the filtered view');
+    await withTimeout(ready, 30_000, 'the viewer page');
     // another editor in the same group hides the viewer (its webview is torn down)
     const other = await vscode.workspace.openTextDocument({ content: 'on top', language: 'plaintext' });
     await vscode.window.showTextDocument(other, { preview: false, viewColumn: vscode.ViewColumn.Active });
     const again = a.viewer.whenView(file, (v) => v.query.subset?.label === 'after hiding');
+    const reloaded = a.viewer.whenReady(file);
     await a.viewer.openFiltered(file, { label: 'after hiding', indices: [4, 5, 6, 7] });
     const shown = await withTimeout(again, 30_000, 'the subset in the re-shown panel');
     assert.equal(shown.info.total, 4);
+    // shown again, the page has its own state: it asks (init with the waiting subset), no boot
+    assert.equal(await withTimeout(reloaded, 30_000, 'the re-shown page'), 'init');
     assert.equal(viewerTabs(file).length, 1);
     const active = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.ok(active?.input instanceof vscode.TabInputCustom && active.input.uri.toString() === file.toString(), 'the viewer is in front');
+  });
+
+  it('a panel hidden as it opens shows the subset asked for after, not the one it opened with', async () => {
+    const a = await api();
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'data', 'inference_demo.json'));
+    await a.viewer.openFiltered(file, { label: 'opening', indices: [2] });
+    // hidden at once: its page has not run yet (the first view may already be on its way to it)
+    const other = await vscode.workspace.openTextDocument({ content: 'on top', language: 'plaintext' });
+    await vscode.window.showTextDocument(other, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    const later = a.viewer.whenView(file, (v) => v.query.subset?.label === 'asked later');
+    const ready = a.viewer.whenReady(file);
+    await a.viewer.openFiltered(file, { label: 'asked later', indices: [0, 5, 6] });
+    const how = await withTimeout(ready, 30_000, 'the page');
+    const shown = await withTimeout(later, 30_000, 'the later subset');
+    assert.equal(shown.info.total, 3);
+    assert.equal(a.viewer.lastView(file)?.query.subset?.label, 'asked later', `the page (started by ${how}) ends on the later subset`);
   });
 
   it('refuses a subset over the bounds with one clear error', async () => {

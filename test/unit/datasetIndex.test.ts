@@ -79,4 +79,48 @@ describe('dataset index', () => {
       t.dispose();
     }
   });
+
+  it('holds the rest of the index after the first records until the caller lets it go; the first page serves meanwhile', async () => {
+    const t = tempDir();
+    try {
+      // about 3 MB: more than one read chunk, so there is a rest to hold
+      const records = Array.from({ length: 6000 }, (_, i) => ({
+        messages: [
+          { role: 'user', content: `seeker turn ${i} ` + 'words '.repeat(70) },
+          { role: 'assistant', content: `[Question] supporter turn ${i}?` },
+        ],
+      }));
+      const file = t.write('many.json', JSON.stringify(records));
+      const idx = new DatasetIndex(file);
+      let announced = 0;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let asked = 0;
+      const indexing = idx.index({
+        firstRecords: (n) => (announced = n),
+        afterFirstRecords: () => {
+          asked++;
+          return held;
+        },
+      });
+      while (asked === 0) await new Promise((r) => setTimeout(r, 5));
+      const whileHeld = idx.count;
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(announced >= 200 && whileHeld < records.length, `held at ${whileHeld} of ${records.length}`);
+      assert.equal(idx.count, whileHeld, 'nothing more indexed while held');
+      // the first view and page answer from what is indexed
+      const view = await idx.query({ facets: {}, sort: 'file' });
+      assert.equal(view.total, whileHeld);
+      const rows = await idx.rows(0, 100);
+      assert.equal(rows.length, 100);
+      assert.equal(rows[5]!.index, 5);
+      release();
+      await indexing;
+      assert.equal(idx.count, records.length);
+      assert.equal(asked, 1, 'asked once');
+      await idx.close();
+    } finally {
+      t.dispose();
+    }
+  });
 });

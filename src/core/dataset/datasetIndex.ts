@@ -46,6 +46,8 @@ export interface IndexEvents {
   progress?: (p: IndexProgress) => void;
   /** The first records are known: a first page can be shown before the whole file is indexed. */
   firstRecords?: (count: number) => void;
+  /** Awaited once after the first records are announced, before the rest is indexed (it may hold the scan). */
+  afterFirstRecords?: () => Promise<void>;
 }
 
 export class DatasetIndex {
@@ -80,9 +82,15 @@ export class DatasetIndex {
     this.handle = await open(this.path, 'r');
     const FIRST_PAGE = 200;
     let announced = false;
+    let held = false;
     let lastProgress = 0;
     const scan = await scanFile(this.path, {
       signal,
+      between: () => {
+        if (!announced || held) return undefined;
+        held = true;
+        return events.afterFirstRecords?.();
+      },
       onRecord: (span) => {
         if (this.count === this.starts.length) this.grow();
         this.starts[this.count] = span.start;

@@ -12,6 +12,8 @@ export interface ScanFileOptions extends ScannerOptions {
   onProgress?: (bytesRead: number, size: number) => void;
   /** Read at most this many bytes (the head of the file). */
   maxBytes?: number;
+  /** Called after each chunk; a promise it returns holds the scan until it settles. */
+  between?: () => Promise<void> | undefined;
 }
 
 export const isJsonlName = (path: string): boolean => /\.jsonl$/i.test(path);
@@ -33,6 +35,8 @@ export async function scanFile(path: string, opts: ScanFileOptions = {}): Promis
       scanner.push(buf.subarray(0, bytesRead));
       pos += bytesRead;
       opts.onProgress?.(pos, size);
+      const hold = opts.between?.();
+      if (hold) await hold;
     }
     // A head read stops mid-file: end() must not report the cut as truncation.
     return { ...scanner.end(pos < size), size };

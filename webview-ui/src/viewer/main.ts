@@ -15,7 +15,9 @@ import type {
   DatasetStats,
   ExtensionToViewer,
   RecordDetail,
+  RowSummary,
   ValidationProblem,
+  ViewerBoot,
   ViewerTab,
   ViewerToExtension,
   ViewInfo,
@@ -23,6 +25,7 @@ import type {
 } from '../../../src/protocol/viewer';
 import { setStrategyColors } from '../shared/chips';
 import { searchPattern } from '../shared/text';
+import { dispatch, type Handlers } from '../shared/model/dispatch';
 import { onMessages, vscodeApi } from '../shared/vscodeApi';
 import {
   appliedQuery,
@@ -61,10 +64,13 @@ interface State {
 }
 
 const vscode = vscodeApi<State, ViewerToExtension>();
-const state: State = vscode.getState() ?? { tab: 'records', query: EMPTY_QUERY, raw: false };
+const saved = vscode.getState();
+const state: State = saved ?? { tab: 'records', query: EMPTY_QUERY, raw: false };
 const save = (): void => vscode.setState(state);
 const post = (m: ViewerToExtension): void => vscode.postMessage(m);
 const t0 = performance.now();
+/** How long a new page waits for the boot or init its `ready` brings before asking again. */
+const BOOT_GRACE_MS = 3000;
 
 /** What the extension has reported about the file, and the inputs not yet run as a query. */
 const file = {
@@ -95,6 +101,10 @@ let jumpRequested: number | undefined;
 let pendingSelect: number | undefined;
 let firstRowsShown = false;
 let restoring = state.selectedPosition !== undefined;
+/** Set while a boot is applied: one drawing at the end, and no query (its view came with it). */
+let booting = false;
+/** Whether init or a boot arrived: a new page takes whichever comes first, and a boot only if new. */
+let started = false;
 
 const app = document.getElementById('app')!;
 const searchInput = createRef<HTMLInputElement>();
@@ -117,6 +127,7 @@ list.element.addEventListener('scroll', () => {
 
 // ---- drawing -------------------------------------------------------------------------------------
 function draw(): void {
+  if (booting) return;
   render(
     html`<header class="viewer-header">
         <span class="file-title">${file.name}</span>
@@ -342,13 +353,20 @@ function clearQuery(): void {
   save();
 }
 
-function onView(info: ViewInfo): void {
+/** Asks for the view of the current query (after the file's records changed). */
+function requery(): void {
+  if (!booting) post({ type: 'query', query: state.query });
+}
+
+/** A view of the current query; `rows`, its rows from position 0 when they came with it (the boot). */
+function onView(info: ViewInfo, rows?: RowSummary[]): void {
   if (info.version < viewVersion) return; // an older query answered late
   viewVersion = info.version;
   file.progress.shown = !file.analyzed;
   const restore = restoring;
   restoring = false;
-  list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined);
+  list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined, rows);
+  if (!firstRowsShown && rows && rows.length > 0) stampFirstRows();
   file.facets = info.facets;
   file.subsetTotal = info.subsetTotal;
   file.matchLine = matchLine(info, file.records);
@@ -372,8 +390,12 @@ function stampFirstRows(): void {
   document.body.dataset.htmlDeliveredMs = String(Math.round(nav?.responseEnd ?? 0));
 }
 
-onMessages<ExtensionToViewer>({
+const handlers: Handlers<ExtensionToViewer> = {
+  boot: (m) => {
+    if (!saved && !started) startFrom(m.boot);
+  },
   init: (m) => {
+    started = true;
     setStrategyColors(m.strategies);
     file.name = m.file;
     file.size = m.size;
@@ -399,7 +421,7 @@ onMessages<ExtensionToViewer>({
     file.kindLabel = m.kindLabel;
     file.records = m.records;
     draw();
-    post({ type: 'query', query: state.query });
+    requery();
   },
   indexed: ({ info }) => {
     file.indexed = true;
@@ -414,7 +436,7 @@ onMessages<ExtensionToViewer>({
     }
     draw();
     restoring = restoring || state.selectedPosition !== undefined;
-    post({ type: 'query', query: state.query });
+    requery();
   },
   analyzed: (m) => {
     file.analyzed = true;
@@ -425,7 +447,7 @@ onMessages<ExtensionToViewer>({
     draw();
     if (state.tab === 'stats') renderStats(statsBox, file.stats, false);
     restoring = state.selectedPosition !== undefined;
-    post({ type: 'query', query: state.query });
+    requery();
   },
   view: (m) => onView(m.info),
   rows: (m) => {
@@ -464,7 +486,29 @@ onMessages<ExtensionToViewer>({
     file.error = m.message;
     draw();
   },
-});
+};
+onMessages(handlers);
+
+/** Draws the page from a boot: what init, the events so far, a view and its rows would. */
+function startFrom(b: ViewerBoot): void {
+  document.body.dataset.bootReadyMs = String(b.readyMs);
+  booting = true;
+  handlers.init(b.init);
+  for (const m of b.events) dispatch(handlers, m);
+  state.query = b.query;
+  file.search = searchInputOf(state.query);
+  save();
+  booting = false;
+  onView(b.view, b.rows);
+  showTab(state.tab);
+}
 
 showTab(state.tab);
-post({ type: 'ready' });
+// a new page takes the boot the extension sent ahead of it, when it did (it arrives as the page loads)
+post({ type: 'ready', fresh: !saved });
+if (!saved) {
+  // should a boot the extension sent never arrive, ask as a page with state does: nothing stays blank
+  window.setTimeout(() => {
+    if (!started) post({ type: 'ready' });
+  }, BOOT_GRACE_MS);
+}

@@ -61,12 +61,16 @@ export class RecordList {
     return this.element.scrollTop;
   }
 
-  /** A new view: forget cached rows; keep the selection position if asked (restore after reload). */
-  reset(version: number, total: number, keepSelection = -1, scrollTop?: number): void {
+  /**
+   * A new view: forget cached rows; keep the selection position if asked (restore after reload).
+   * `first`: the view's rows from position 0, when they came with it (drawn without asking).
+   */
+  reset(version: number, total: number, keepSelection = -1, scrollTop?: number, first: RowSummary[] = []): void {
     this.version = version;
     this.total = total;
     this.rows.clear();
     this.requested.clear();
+    first.forEach((r, i) => this.rows.set(i, r));
     this.selected = keepSelection < total ? keepSelection : -1;
     this.virtualizer.setOptions({ ...this.virtualizer.options, count: total });
     this.virtualizer._willUpdate();

@@ -11,13 +11,25 @@ const { path } = workerData as WorkerData;
 const index = new DatasetIndex(path);
 let queryAbort: AbortController | undefined;
 
+// Past its first page, the index of a large file waits too until a page has drawn it (or for
+// INDEX_FALLBACK_MS): scanning hundreds of MB at full speed takes a core from the workbench while it
+// makes the webview, and the first rows need only the first page (bench:open).
+const INDEX_FALLBACK_MS = 3000;
+let resumeIndex!: () => void;
+const indexGate = new Promise<void>((resolve) => (resumeIndex = resolve));
+
 const events: IndexEvents = {
   progress: (progress) => send({ type: 'progress', progress }),
   firstRecords: (records) => send({ type: 'firstRecords', records, kind: index.kind }),
+  afterFirstRecords: () => {
+    setTimeout(resumeIndex, INDEX_FALLBACK_MS).unref();
+    return indexGate;
+  },
 };
 
 // The analysis pass (parse + validate + summarise every record) is CPU-heavy. On a small machine it
-// competes with the editor drawing the first page, so it waits until the viewer has its first rows
+// competes with the editor drawing the first page — and with the workbench making the webview, while
+// rows read before the page exists wait in its HTML — so it waits until a page has its first rows
 // (plus a moment to paint them), or until ANALYSIS_FALLBACK_MS if no viewer asks.
 const ANALYSIS_AFTER_FIRST_ROWS_MS = 150;
 const ANALYSIS_FALLBACK_MS = 3000;
@@ -56,12 +68,13 @@ const server = serve<DatasetWorkerMethods, WorkerEvent>({
       throw err;
     }
   },
-  rows: ({ version, start, count }) => {
-    setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
+  rows: ({ version, start, count, beforePage }) => {
+    if (!beforePage) pageHasRows();
     // rows of an older view would be drawn under the wrong search: refuse them
     if (version !== index.viewVersion) throw new CancelledError('rows of an older view');
     return index.rows(start, count);
   },
+  pageDrawn: () => pageHasRows(),
   record: ({ index: i }) => index.record(i),
   position: ({ index: i }) => index.positionOf(i),
   close: async () => {
@@ -70,6 +83,12 @@ const server = serve<DatasetWorkerMethods, WorkerEvent>({
     process.exit(0);
   },
 });
+
+/** A page shows rows: the index goes on, and the analysis starts once they are painted. */
+function pageHasRows(): void {
+  resumeIndex();
+  setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
+}
 
 function send(e: WorkerEvent): void {
   server.emit(e);

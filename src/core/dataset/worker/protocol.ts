@@ -10,8 +10,14 @@ import type { IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery } fro
 export type DatasetWorkerMethods = {
   /** A new query supersedes the one before: that one answers "cancelled". */
   query: { params: ViewQuery; result: ViewInfo };
-  /** Rows of view `version`; rows of an older view answer "cancelled" (they would be drawn under the wrong search). */
-  rows: { params: { version: number; start: number; count: number }; result: RowSummary[] };
+  /**
+   * Rows of view `version`; rows of an older view answer "cancelled" (they would be drawn under the wrong
+   * search). Rows asked by a page start the analysis soon after; `beforePage`: rows read for a page not
+   * made yet (its HTML carries them), which leave the analysis waiting for `pageDrawn`.
+   */
+  rows: { params: { version: number; start: number; count: number; beforePage?: boolean }; result: RowSummary[] };
+  /** A page drew its first rows (from its HTML): the analysis may start. */
+  pageDrawn: { params: null; result: void };
   record: { params: { index: number }; result: RecordDetail };
   position: { params: { index: number }; result: number };
   /** Closes the file and ends the thread. */

@@ -15,6 +15,8 @@ import {
   type AppliedQuery,
   type ExtensionToViewer,
   type Facet,
+  type ViewerBoot,
+  type ViewerInit,
   type ViewerTab,
   type ViewerToExtension,
   type ViewInfo,
@@ -22,6 +24,7 @@ import {
   type ViewSubset,
 } from '../../../protocol/viewer';
 import type { Ctx } from '../../ctx';
+import { appliedQuery, EMPTY_QUERY, ROWS_PAGE } from '../../../protocol/viewerQuery';
 import { webviewHtml } from '../../webviewHtml';
 import { WorkerClient } from './workerClient';
 
@@ -92,6 +95,15 @@ export class DatasetDocument implements vscode.CustomDocument {
   }
 }
 
+/** What a new panel opens on: the Statistics tab, a drill-down's query (set by openWithTab / openFiltered). */
+interface Opening {
+  tab?: ViewerTab;
+  query?: AppliedQuery;
+}
+
+/** How a viewer page started: from the boot sent ahead of it, or by asking (init, then its own query). */
+export type PageStart = 'boot' | 'init';
+
 /** The last view a file's viewer was sent: the query it answers and its size (for tests and callers). */
 export interface ShownView {
   query: ViewQuery;
@@ -111,7 +123,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   private readonly livePanels = new WeakSet<vscode.WebviewPanel>();
   private readonly pendingQuery = new WeakMap<vscode.WebviewPanel, AppliedQuery>();
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
-  private readonly readyWaiters = new Map<string, Array<() => void>>();
+  private readonly readyWaiters = new Map<string, Array<(how: PageStart) => void>>();
   private readonly views = new Map<string, ShownView>();
   private readonly viewWaiters = new Map<string, Array<(v: ShownView) => boolean>>();
 
@@ -245,8 +257,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     else this.viewWaiters.delete(key);
   }
 
-  /** Resolves when a viewer panel for this file has its webview loaded (for tests). */
-  whenReady(uri: vscode.Uri): Promise<void> {
+  /** Resolves when a viewer panel for this file has its webview loaded, with how it started (for tests). */
+  whenReady(uri: vscode.Uri): Promise<PageStart> {
     return new Promise((resolve) => {
       const list = this.readyWaiters.get(uri.toString()) ?? [];
       list.push(resolve);
@@ -279,34 +291,26 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       if (!disposed) void panel.webview.postMessage(m).then(undefined, () => undefined);
     };
     const forward = (e: WorkerEvent): void => {
-      switch (e.type) {
-        case 'fatal':
-          post({ type: 'error', message: e.message });
-          break;
-        case 'firstRecords':
-          post({ ...e, kindLabel: KIND_LABELS[e.kind] });
-          this.ctx.log.info(`Viewer ${doc.uri.fsPath}: first ${e.records} records after ${(performance.now() - doc.opened).toFixed(0)} ms`);
-          break;
-        case 'indexed':
-          this.ctx.log.info(
-            `Viewer ${doc.uri.fsPath}: indexed ${e.info.records} records (${e.info.size} bytes) in ${e.info.indexMs.toFixed(0)} ms`,
-          );
-          post(e);
-          break;
-        case 'analyzed':
-          this.ctx.log.info(`Viewer ${doc.uri.fsPath}: analysed in ${e.analyzeMs.toFixed(0)} ms, ${e.invalid} invalid`);
-          post(e);
-          break;
-        default:
-          post(e);
-      }
+      this.logEvent(doc, e);
+      post(viewerMessage(e));
     };
+    /**
+     * The page's first load: the tab and query the panel opens with (a page that takes no boot gets them
+     * with its init), whether it said `ready` yet (a boot not sent by then is not sent), and the boot
+     * sent to it (its worker events are not sent again).
+     */
+    const load: { opening: Opening; readied: boolean; boot?: { client: WorkerClient; seen: number } } = {
+      opening: { tab: this.initialTab.get(key), query: this.initialQuery.get(key) },
+      readied: false,
+    };
+    this.initialTab.delete(key);
+    this.initialQuery.delete(key);
     // Worker events reach this panel only after its webview said `ready` and got the history so far.
     let sub: vscode.Disposable | undefined;
-    const attach = (): void => {
+    const attach = (from: number): void => {
       sub?.dispose();
       sub = doc.client.onEvent(forward);
-      for (const e of doc.client.history) forward(e);
+      for (const e of doc.client.history.slice(from)) forward(e);
     };
     const fileSub = doc.onDidChangeFile((what) => {
       if (what === 'deleted') post({ type: 'error', message: 'The file was deleted.' });
@@ -324,8 +328,24 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       }
       if (parsed.data.type === 'ready') {
         this.livePanels.add(panel);
-        void this.onReady(doc, panel, post).then(attach, (err: unknown) =>
-          post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+        const { boot, opening } = load;
+        load.readied = true;
+        load.boot = undefined;
+        load.opening = {};
+        if (parsed.data.fresh && boot?.client === doc.client) {
+          // the page draws from the boot sent before it was made: it has init, the events so far and the
+          // first view; a subset asked for since (the panel was hidden before its page ran) follows it
+          const later = this.pendingQuery.get(panel);
+          this.pendingQuery.delete(panel);
+          if (later) post({ type: 'applyQuery', query: later });
+          this.readied(key, 'boot');
+          attach(boot.seen);
+          void doc.client.request('pageDrawn', null).catch(() => undefined);
+          return;
+        }
+        void this.onReady(doc, panel, post, opening).then(
+          () => attach(0),
+          (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
         );
         return;
       }
@@ -351,31 +371,106 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         this.views.delete(key);
       }
     });
+    // while the workbench makes the webview, the first page is read and sent ahead of the page
+    void this.bootFor(doc, load.opening, () => load.readied || disposed).then(
+      (boot) => {
+        if (!boot || load.readied || disposed || boot.client !== doc.client) return;
+        load.boot = { client: boot.client, seen: boot.seen };
+        for (const e of boot.client.history.slice(0, boot.seen)) this.logEvent(doc, e);
+        this.shown(doc.uri, { query: boot.boot.query, info: boot.boot.view });
+        post({ type: 'boot', boot: boot.boot });
+      },
+      (err: unknown) =>
+        this.ctx.log.info(
+          `Viewer ${doc.uri.fsPath}: no first page ahead of the page (${err instanceof Error ? err.message : String(err)})`,
+        ),
+    );
   }
 
-  private async onReady(doc: DatasetDocument, panel: vscode.WebviewPanel, post: (m: ExtensionToViewer) => void): Promise<void> {
-    const key = doc.uri.toString();
-    if (doc.deleted) throw new Error('The file was deleted.');
-    const stat = await vscode.workspace.fs.stat(doc.uri).then(undefined, () => undefined);
-    if (!stat) throw new Error('The file cannot be read (was it deleted or moved?).');
-    const tab = this.initialTab.get(key);
-    this.initialTab.delete(key);
-    const query = this.pendingQuery.get(panel) ?? this.initialQuery.get(key);
-    this.pendingQuery.delete(panel);
-    this.initialQuery.delete(key);
-    post({
+  /**
+   * The first view for a new panel opening on `opening` to draw as it loads (ViewerBoot), or undefined
+   * when the page said `ready` first (`late`) and will ask.
+   */
+  private async bootFor(
+    doc: DatasetDocument,
+    { tab, query: applied }: Opening,
+    late: () => boolean,
+  ): Promise<{ boot: ViewerBoot; client: WorkerClient; seen: number } | undefined> {
+    if (doc.deleted || doc.searchStopped !== undefined) return undefined;
+    const client = doc.client;
+    await client.whenStarted;
+    // the events so far, taken before the query: any later one is forwarded when the page is ready
+    const history = [...client.history];
+    if (!history.some((e) => e.type === 'firstRecords') || history.some((e) => e.type === 'fatal')) return undefined;
+    const stat = await vscode.workspace.fs.stat(doc.uri);
+    const query = applied ? appliedQuery(EMPTY_QUERY, applied) : EMPTY_QUERY;
+    // once the page runs its own query, a boot query would supersede it
+    if (late() || client !== doc.client) return undefined;
+    const view = await client.request('query', query);
+    const rows =
+      view.total > 0
+        ? await client.request('rows', { version: view.version, start: 0, count: Math.min(ROWS_PAGE, view.total), beforePage: true })
+        : [];
+    return {
+      boot: {
+        init: this.initMessage(doc, stat.size, tab),
+        events: history.map(viewerMessage),
+        query,
+        view,
+        rows,
+        readyMs: Math.round(performance.now() - doc.opened),
+      },
+      client,
+      seen: history.length,
+    };
+  }
+
+  private logEvent(doc: DatasetDocument, e: WorkerEvent): void {
+    if (e.type === 'firstRecords') {
+      this.ctx.log.info(`Viewer ${doc.uri.fsPath}: first ${e.records} records after ${(performance.now() - doc.opened).toFixed(0)} ms`);
+    } else if (e.type === 'indexed') {
+      this.ctx.log.info(
+        `Viewer ${doc.uri.fsPath}: indexed ${e.info.records} records (${e.info.size} bytes) in ${e.info.indexMs.toFixed(0)} ms`,
+      );
+    } else if (e.type === 'analyzed') {
+      this.ctx.log.info(`Viewer ${doc.uri.fsPath}: analysed in ${e.analyzeMs.toFixed(0)} ms, ${e.invalid} invalid`);
+    }
+  }
+
+  private initMessage(doc: DatasetDocument, size: number, tab: ViewerTab | undefined, query?: AppliedQuery): ViewerInit {
+    return {
       type: 'init',
       file: vscode.workspace.asRelativePath(doc.uri),
-      size: stat.size,
+      size,
       strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
       tab,
       openedAt: doc.openedAt,
       resetSearch: doc.searchStopped !== undefined,
       ...(query ? { query } : {}),
-    });
+    };
+  }
+
+  private readied(key: string, how: PageStart): void {
+    for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w(how);
+  }
+
+  /** A page that asks: its init, with the tab and query it opens on (a subset asked for while it was hidden first). */
+  private async onReady(
+    doc: DatasetDocument,
+    panel: vscode.WebviewPanel,
+    post: (m: ExtensionToViewer) => void,
+    opening: Opening,
+  ): Promise<void> {
+    const key = doc.uri.toString();
+    if (doc.deleted) throw new Error('The file was deleted.');
+    const stat = await vscode.workspace.fs.stat(doc.uri).then(undefined, () => undefined);
+    if (!stat) throw new Error('The file cannot be read (was it deleted or moved?).');
+    const query = this.pendingQuery.get(panel) ?? opening.query;
+    this.pendingQuery.delete(panel);
+    post(this.initMessage(doc, stat.size, opening.tab, query));
     if (doc.searchStopped) post({ type: 'error', message: doc.searchStopped });
     doc.searchStopped = undefined;
-    for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w();
+    this.readied(key, 'init');
   }
 
   private async onMessage(doc: DatasetDocument, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
@@ -428,6 +523,13 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         break;
     }
   }
+}
+
+/** What the page is sent for a worker event. */
+function viewerMessage(e: WorkerEvent): ExtensionToViewer {
+  if (e.type === 'fatal') return { type: 'error', message: e.message };
+  if (e.type === 'firstRecords') return { ...e, kindLabel: KIND_LABELS[e.kind] };
+  return e;
 }
 
 /** How long a prewarmed worker waits for its viewer before it is stopped. */

@@ -34,6 +34,11 @@ export class WorkerClient implements vscode.Disposable {
     });
   }
 
+  /** Resolves once the first records are known (or the worker failed or was disposed). */
+  get whenStarted(): Promise<void> {
+    return this.started;
+  }
+
   private emit(e: WorkerEvent): void {
     if (e.type !== 'progress') this.history.push(e);
     if (e.type === 'firstRecords' || e.type === 'fatal') this.markStarted();

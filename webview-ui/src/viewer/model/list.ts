@@ -3,8 +3,10 @@
 //
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
+import { ROWS_PAGE } from '../../../../src/protocol/viewerQuery';
+
 /** Rows are fetched from the extension a page at a time. */
-export const PAGE = 100;
+export const PAGE = ROWS_PAGE;
 
 /** What a key does in the list: select a position, open the selected record, or nothing. */
 export type ListKeyAction = { select: number } | { activate: true } | undefined;

@@ -4,7 +4,7 @@
 //
 // DOM-free (the model/ folders are compiled and unit-tested under node).
 
-import type { AppliedQuery, Facet, FacetValue, ViewInfo, ViewQuery, ViewSubset } from '../../../../src/protocol/viewer';
+import type { Facet, FacetValue, ViewInfo, ViewQuery, ViewSubset } from '../../../../src/protocol/viewer';
 
 /** The search box and its two toggles, as typed (the query runs debounced from these). */
 export interface SearchInput {
@@ -13,7 +13,7 @@ export interface SearchInput {
   caseSensitive: boolean;
 }
 
-export const EMPTY_QUERY: ViewQuery = { facets: {}, sort: 'file' };
+export { appliedQuery, EMPTY_QUERY } from '../../../../src/protocol/viewerQuery';
 
 const COMMON: Record<Exclude<Facet, 'strategy' | 'rejected'>, string> = {
   emotion: 'Emotion',
@@ -85,14 +85,6 @@ export function withFacet(query: ViewQuery, facet: Facet, value: string): ViewQu
 export function queryFrom(input: SearchInput, query: ViewQuery): ViewQuery {
   const search = input.text ? { text: input.text, regex: input.regex, caseSensitive: input.caseSensitive } : undefined;
   return { search, facets: query.facets, sort: query.sort, ...(query.subset ? { subset: query.subset } : {}) };
-}
-
-/**
- * The query the extension set (a drill-down): its subset replaces any before it, its facets replace
- * the user's, the search is cleared, so exactly those records show; the user's sort order stays.
- */
-export function appliedQuery(query: ViewQuery, applied: AppliedQuery): ViewQuery {
-  return { facets: { ...applied.facets }, sort: query.sort, ...(applied.subset ? { subset: applied.subset } : {}) };
 }
 
 /** `query` back on the whole file (its search, facets and sort kept). */
