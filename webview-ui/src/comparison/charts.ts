@@ -8,17 +8,7 @@
 // of buttons under a "Values" disclosure: the same drill-downs from the keyboard (and for tests:
 // data-testid="f1-value" / "preference-value", data-run = run index, data-strategy = strategy index).
 
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-  type ChartConfiguration,
-  type Plugin,
-} from 'chart.js';
+import { Chart, type ChartConfiguration, type Plugin } from 'chart.js';
 import { html, type TemplateResult } from 'lit-html';
 import { ref } from 'lit-html/directives/ref.js';
 import type { ComparedRun, ComparisonToExtension } from '../../../src/protocol/comparison';
@@ -33,21 +23,14 @@ import {
   type StrategyChart,
   type StrategySeries,
 } from './model/charts';
-import { chartInk, themeColor } from '../shared/theme';
+import { baseChartOptions, registerBarCharts } from '../shared/charts';
+import { chartColor, chartInk, themeColor } from '../shared/theme';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+registerBarCharts();
 
 type Post = (m: ComparisonToExtension) => void;
 
-const FALLBACKS: Record<string, string> = {
-  '--vscode-charts-blue': '#3794ff',
-  '--vscode-charts-orange': '#d18616',
-  '--vscode-charts-green': '#89d185',
-  '--vscode-charts-purple': '#b180d7',
-  '--vscode-charts-red': '#f14c4c',
-  '--vscode-charts-yellow': '#cca700',
-};
-const runColor = (i: number): string => themeColor(runColorVar(i), FALLBACKS[runColorVar(i)] ?? '#888');
+const runColor = (i: number): string => chartColor(runColorVar(i));
 
 /** One canvas and its chart: created on first draw, updated in place after (the canvas is lit-html's). */
 export class ChartSlot {
@@ -77,20 +60,8 @@ export class ChartSlot {
   }
 }
 
-function baseOptions(): NonNullable<ChartConfiguration<'bar'>['options']> {
-  const { fg, grid } = chartInk();
-  return {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    color: fg,
-    plugins: { legend: { labels: { color: fg } } },
-    scales: {
-      x: { ticks: { color: fg, autoSkip: false }, grid: { color: grid } },
-      y: { ticks: { color: fg }, grid: { color: grid }, beginAtZero: true },
-    },
-  };
-}
+// every strategy named under its bars (wrapped, never skipped)
+const baseOptions = (): ReturnType<typeof baseChartOptions> => baseChartOptions({ x: { autoSkip: false } });
 
 /** A dashed horizontal line at y = 1 with its meaning, drawn over the preference bars. */
 const noPreferenceLine: Plugin<'bar'> = {
@@ -101,7 +72,7 @@ const noPreferenceLine: Plugin<'bar'> = {
     if (y === undefined || y < area.top || y > area.bottom) return;
     const ctx = chart.ctx;
     ctx.save();
-    ctx.strokeStyle = themeColor('--vscode-foreground', '#888');
+    ctx.strokeStyle = chartInk().fg;
     ctx.fillStyle = ctx.strokeStyle;
     ctx.setLineDash([6, 4]);
     ctx.lineWidth = 1;

@@ -3,25 +3,17 @@
 // the cells) from the same DatasetStats `esc stats` prints. Colours come from the theme
 // (--vscode-charts-*) and the shared strategy palette. What it says in words: model/stats.ts.
 
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-  type ChartConfiguration,
-  type Plugin,
-} from 'chart.js';
-import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
+import { Chart, type ChartConfiguration, type Plugin } from 'chart.js';
+import type { MatrixElement } from 'chartjs-chart-matrix';
 import type { Distribution, DatasetStats, StrategyCounts } from '../../../src/protocol/viewer';
+import { baseChartOptions, registerBarCharts, registerMatrixCharts } from '../shared/charts';
 import { strategyColor } from '../shared/chips';
 import { el } from '../shared/vscodeApi';
-import { chartInk, themeColor } from '../shared/theme';
+import { chartColor, chartInk } from '../shared/theme';
 import { hasTurns, lengthSides, summaryRows, wrapLabel } from './model/stats';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, MatrixController, MatrixElement);
+registerBarCharts();
+registerMatrixCharts();
 
 const charts: Chart[] = [];
 
@@ -43,26 +35,14 @@ function wrappedTick(this: { getLabelForValue(v: number): string }, value: numbe
 
 const describe = (labels: string[], values: number[]): string => labels.map((l, i) => `${l} ${values[i]}`).join(', ');
 
-function baseOptions(stacked = false): ChartConfiguration['options'] {
-  const { fg, grid } = chartInk();
-  return {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    color: fg,
-    plugins: { legend: { labels: { color: fg } } },
-    scales: {
-      x: { ticks: { color: fg }, grid: { color: grid }, stacked },
-      y: { ticks: { color: fg, precision: 0 }, grid: { color: grid }, beginAtZero: true, stacked },
-    },
-  };
-}
+// counts on y: whole numbers only
+const baseOptions = (): ChartConfiguration['options'] => baseChartOptions({ y: { precision: 0 } });
 
 function strategyChart(stats: DatasetStats): HTMLElement {
   const s = stats.strategies;
   const columns = Object.entries(s).filter(([k]) => k !== 'other' && k !== 'matrix') as [string, StrategyCounts][];
   const labels = [...Object.keys(columns[0]![1]), ...Object.keys(s.other)];
-  const palette = [themeColor('--vscode-charts-blue', '#3b82f6'), themeColor('--vscode-charts-red', '#ef4444')];
+  const palette = [chartColor('--vscode-charts-blue'), chartColor('--vscode-charts-red')];
   const datasets = columns.map(([name, counts], i) => ({
     label: name,
     data: labels.map((l) => (l in counts ? counts[l as keyof StrategyCounts] : name === columns[0]![0] ? (s.other[l] ?? 0) : 0)),
@@ -131,8 +111,8 @@ const cellCounts: Plugin = {
 function matrixChart(m: MatrixSpec): HTMLElement {
   const cells = m.rows.flatMap((r) => m.columns.map((c) => ({ x: c, y: r, v: m.value(r, c) })));
   const max = Math.max(1, ...cells.map((c) => c.v));
-  const base = themeColor('--vscode-charts-purple', '#a855f7');
-  const fg = themeColor('--vscode-foreground', '#888');
+  const base = chartColor('--vscode-charts-purple');
+  const { fg } = chartInk();
   const opts = baseOptions();
   // every name shown whole: rows wrapped onto lines, columns turned (too narrow for a name across)
   const axis = (labels: string[], text: string, across: boolean) => ({
@@ -226,7 +206,7 @@ function colorWithAlpha(color: string, alpha: number): string {
 function histogram(title: string, series: [string, Distribution][]): HTMLElement {
   const edges = series[0]![1].histogram.edges;
   const labels = edges.slice(0, -1).map((e, i) => (edges[i + 1]! - e === 1 ? `${e}` : `${e}–${edges[i + 1]! - 1}`));
-  const palette = [themeColor('--vscode-charts-blue', '#3b82f6'), themeColor('--vscode-charts-red', '#ef4444')];
+  const palette = [chartColor('--vscode-charts-blue'), chartColor('--vscode-charts-red')];
   const datasets = series.map(([name, d], i) => ({ label: name, data: d.histogram.counts, backgroundColor: palette[i % 2] }));
   const summary = series.map(([name, d]) => `${name}: median ${d.median}, mean ${d.mean.toFixed(1)}, max ${d.max}`).join('; ');
   const fig = figure(title, summary, {
@@ -234,7 +214,7 @@ function histogram(title: string, series: [string, Distribution][]): HTMLElement
     data: { labels, datasets },
     options: {
       ...baseOptions(),
-      plugins: { legend: { display: series.length > 1, labels: { color: themeColor('--vscode-foreground', '#888') } } },
+      plugins: { legend: { display: series.length > 1, labels: { color: chartInk().fg } } },
     },
   });
   fig.append(el('div', { className: 'muted chart-note', text: summary }));
@@ -245,18 +225,19 @@ function distributionChart(title: string, table: Record<string, number>): HTMLEl
   const entries = Object.entries(table).sort((a, b) => b[1] - a[1]);
   const labels = entries.map((e) => e[0]);
   const values = entries.map((e) => e[1]);
+  const { fg } = chartInk();
   return figure(
     title,
     describe(labels, values),
     {
       type: 'bar',
-      data: { labels, datasets: [{ label: title, data: values, backgroundColor: themeColor('--vscode-charts-green', '#22c55e') }] },
+      data: { labels, datasets: [{ label: title, data: values, backgroundColor: chartColor('--vscode-charts-green') }] },
       options: {
         ...baseOptions(),
         indexAxis: 'y',
         scales: {
-          x: { beginAtZero: true, ticks: { precision: 0, color: themeColor('--vscode-foreground', '#888') } },
-          y: { ticks: { color: themeColor('--vscode-foreground', '#888') } },
+          x: { beginAtZero: true, ticks: { precision: 0, color: fg } },
+          y: { ticks: { color: fg } },
         },
         plugins: { legend: { display: false } },
       },
