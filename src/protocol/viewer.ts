@@ -38,8 +38,11 @@ export const viewerToExtension = z.discriminatedUnion('type', [
   /**
    * The page's script runs. `fresh`: a new page, with no saved state — it takes a `boot` message sent
    * before this one (see ViewerBoot) instead of init; a page shown again or restored has its own query.
+   * `retry`: a new page that got neither a boot nor init in BOOT_GRACE_MS asks again.
    */
-  z.object({ type: z.literal('ready'), fresh: z.boolean().optional() }),
+  z.object({ type: z.literal('ready'), fresh: z.boolean().optional(), retry: z.boolean().optional() }),
+  /** The page drew the boot sent ahead of it. */
+  z.object({ type: z.literal('booted') }),
   z.object({ type: z.literal('query'), query: viewQuery }),
   z.object({ type: z.literal('rows'), version: z.number().int(), start: index, count: z.number().int().positive().max(1000) }),
   z.object({ type: z.literal('record'), index }),
@@ -68,6 +71,8 @@ export type ExtensionToViewer =
       type: 'init';
       file: string;
       size: number;
+      /** The file's size and modification time: a restored subset holds for this version only. */
+      version: string;
       strategies: StrategyChip[];
       tab?: ViewerTab;
       /** Wall-clock ms when the extension opened the document (for timing). */ openedAt: number;

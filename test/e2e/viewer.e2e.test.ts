@@ -115,12 +115,15 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
       opened: Number(document.body.dataset.documentOpenedAt),
       bootReady: Number(document.body.dataset.bootReadyMs),
     }));
-    // a new page draws from the first view the extension read while the workbench made the webview
-    assert.ok(Number.isFinite(t.bootReady), `${fileName}: the first rows came with the boot sent ahead of the page`);
+
     const line =
       `${fileName}: ${t.at - started} ms from the click on the tree item to the first rows drawn ` +
       `(click -> document opened: ${t.opened - started} ms; document -> rows drawn: ${t.at - t.opened} ms, of which ` +
-      `VS Code's webview host until our HTML arrived: ${t.html} ms, HTML -> script start: ${t.scriptStart - t.html} ms, script start -> rows: ${t.fromScript} ms; the boot was ready ${t.bootReady} ms after the document opened)`;
+      `VS Code's webview host until our HTML arrived: ${t.html} ms, HTML -> script start: ${t.scriptStart - t.html} ms, script start -> rows: ${t.fromScript} ms; ${
+        Number.isFinite(t.bootReady)
+          ? `drawn from the first view sent ahead, ready ${t.bootReady} ms after the document opened`
+          : 'the page asked'
+      })`;
     return { total: t.at - started, line, frame };
   }
 

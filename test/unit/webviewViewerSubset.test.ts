@@ -11,6 +11,7 @@ import {
   isFiltered,
   positionOutcome,
   queryFrom,
+  restoredQuery,
   searchInputOf,
   subsetLine,
   withFacet,
@@ -81,5 +82,24 @@ describe('viewer subset (drill-down)', () => {
     assert.ok(viewerToExtension.safeParse(msg({ label: 'x', indices: big })).success, 'a million indices');
     big.push(0);
     assert.ok(!viewerToExtension.safeParse(msg({ label: 'x', indices: big })).success, 'over a million');
+  });
+
+  it('a restored subset holds for the file version it was shown on; after a change it is dropped, with a reason', () => {
+    const saved: ViewQuery = {
+      search: { text: 'job', regex: false, caseSensitive: false },
+      facets: { emotion: 'anger' },
+      sort: 'length-desc',
+      subset: cell,
+    };
+    assert.deepEqual(restoredQuery(saved, '100:5', '100:5'), { query: saved }, 'same version: kept');
+    assert.deepEqual(restoredQuery(saved, undefined, '100:5'), { query: saved }, 'no version saved (an older page): kept');
+    const changed = restoredQuery(saved, '100:5', '120:9');
+    assert.equal(changed.query.subset, undefined);
+    assert.deepEqual(changed.query.search, saved.search, 'the search stays');
+    assert.deepEqual(changed.query.facets, saved.facets, 'the facets stay');
+    assert.equal(changed.query.sort, 'length-desc', 'the sort stays');
+    assert.match(changed.notice ?? '', /changed since “gold Question → predicted Reflection of feelings” was shown/);
+    const plain: ViewQuery = { facets: {}, sort: 'file' };
+    assert.deepEqual(restoredQuery(plain, '100:5', '120:9'), { query: plain }, 'nothing to drop without a subset');
   });
 });

@@ -12,7 +12,7 @@ export interface ScanFileOptions extends ScannerOptions {
   onProgress?: (bytesRead: number, size: number) => void;
   /** Read at most this many bytes (the head of the file). */
   maxBytes?: number;
-  /** Called after each chunk; a promise it returns holds the scan until it settles. */
+  /** Called after each chunk but the last; a promise it returns holds the scan until it settles. */
   between?: () => Promise<void> | undefined;
 }
 
@@ -35,7 +35,8 @@ export async function scanFile(path: string, opts: ScanFileOptions = {}): Promis
       scanner.push(buf.subarray(0, bytesRead));
       pos += bytesRead;
       opts.onProgress?.(pos, size);
-      const hold = opts.between?.();
+      // nothing to hold after the last chunk
+      const hold = pos < limit ? opts.between?.() : undefined;
       if (hold) await hold;
     }
     // A head read stops mid-file: end() must not report the cut as truncation.

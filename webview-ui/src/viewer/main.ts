@@ -34,6 +34,7 @@ import {
   facetOptions,
   positionOutcome,
   queryFrom,
+  restoredQuery,
   searchInputOf,
   subsetLine,
   withFacet,
@@ -61,6 +62,8 @@ interface State {
   selectedPosition?: number;
   scrollTop?: number;
   raw: boolean;
+  /** The file's version the query was made on (init's `version`). */
+  fileVersion?: string;
 }
 
 const vscode = vscodeApi<State, ViewerToExtension>();
@@ -92,6 +95,8 @@ const file = {
   matchLine: '',
   search: searchInputOf(state.query),
   detail: undefined as RecordDetail | undefined,
+  /** Why a restored subset was dropped (shown where the subset was, until dismissed). */
+  notice: undefined as string | undefined,
 };
 let viewVersion = -1;
 let pendingJump: number | undefined;
@@ -256,6 +261,12 @@ function toolbar(): unknown {
 /** Which records the list is limited to (set by another feature), with a button back to the whole file. */
 function subsetBanner(): unknown {
   const subset = state.query.subset;
+  if (!subset && file.notice !== undefined) {
+    return html`<div class="subset-banner" role="status">
+      <span class="subset-label">${file.notice}</span>
+      <button class="subset-remove" title="Dismiss" aria-label="Dismiss this note" @click=${dismissNotice}>×</button>
+    </div>`;
+  }
   if (!subset) return nothing;
   return html`<div class="subset-banner" role="status">
     <span class="subset-label">${subsetLine(subset, file.kind, file.subsetTotal)}</span>
@@ -323,6 +334,12 @@ function jumpTo(index: number): void {
   showTab('records');
   jumpRequested = index;
   post({ type: 'position', index });
+}
+
+function dismissNotice(): void {
+  file.notice = undefined;
+  draw();
+  searchInput.value?.focus();
 }
 
 function removeSubset(): void {
@@ -400,6 +417,13 @@ const handlers: Handlers<ExtensionToViewer> = {
     file.name = m.file;
     file.size = m.size;
     document.body.dataset.documentOpenedAt = String(m.openedAt);
+    if (!m.query) {
+      const restored = restoredQuery(state.query, state.fileVersion, m.version);
+      state.query = restored.query;
+      if (restored.notice) file.notice = restored.notice;
+    }
+    state.fileVersion = m.version;
+    save();
     if (m.query) applyQuery(m.query);
     if (m.tab) state.tab = m.tab;
     if (m.resetSearch) {
@@ -501,6 +525,7 @@ function startFrom(b: ViewerBoot): void {
   booting = false;
   onView(b.view, b.rows);
   showTab(state.tab);
+  post({ type: 'booted' });
 }
 
 showTab(state.tab);
@@ -509,6 +534,6 @@ post({ type: 'ready', fresh: !saved });
 if (!saved) {
   // should a boot the extension sent never arrive, ask as a page with state does: nothing stays blank
   window.setTimeout(() => {
-    if (!started) post({ type: 'ready' });
+    if (!started) post({ type: 'ready', fresh: true, retry: true });
   }, BOOT_GRACE_MS);
 }

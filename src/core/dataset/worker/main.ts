@@ -29,8 +29,8 @@ const events: IndexEvents = {
 
 // The analysis pass (parse + validate + summarise every record) is CPU-heavy. On a small machine it
 // competes with the editor drawing the first page — and with the workbench making the webview, while
-// rows read before the page exists wait in its HTML — so it waits until a page has its first rows
-// (plus a moment to paint them), or until ANALYSIS_FALLBACK_MS if no viewer asks.
+// the rows read for a page not made yet wait in VS Code's queue for it — so it waits until a page has
+// its first rows (plus a moment to paint them), or until ANALYSIS_FALLBACK_MS if no viewer asks.
 const ANALYSIS_AFTER_FIRST_ROWS_MS = 150;
 const ANALYSIS_FALLBACK_MS = 3000;
 let startAnalysis!: () => void;

@@ -12,11 +12,14 @@ export type DatasetWorkerMethods = {
   query: { params: ViewQuery; result: ViewInfo };
   /**
    * Rows of view `version`; rows of an older view answer "cancelled" (they would be drawn under the wrong
-   * search). Rows asked by a page start the analysis soon after; `beforePage`: rows read for a page not
-   * made yet (its HTML carries them), which leave the analysis waiting for `pageDrawn`.
+   * search). Rows asked by a page count as `pageDrawn`; `beforePage`: rows read for a page not made yet
+   * (sent ahead of it), which do not.
    */
   rows: { params: { version: number; start: number; count: number; beforePage?: boolean }; result: RowSummary[] };
-  /** A page drew its first rows (from its HTML): the analysis may start. */
+  /**
+   * A page drew the first view sent ahead of it, or was sent the view it asked for: the rest of the
+   * index (held after the first page) goes on, and the analysis starts a moment later.
+   */
   pageDrawn: { params: null; result: void };
   record: { params: { index: number }; result: RecordDetail };
   position: { params: { index: number }; result: number };

@@ -101,8 +101,18 @@ interface Opening {
   query?: AppliedQuery;
 }
 
-/** How a viewer page started: from the boot sent ahead of it, or by asking (init, then its own query). */
-export type PageStart = 'boot' | 'init';
+/** A boot posted to a page: the worker it came from, how many of its events it held, its view. */
+interface SentBoot {
+  client: WorkerClient;
+  seen: number;
+  view: ShownView;
+}
+
+/**
+ * How a viewer page started: from the boot sent ahead of it, by asking (init, then its own query), or
+ * by asking again after waiting for a boot that never came (`retry`, a fallback that should not happen).
+ */
+export type PageStart = 'boot' | 'init' | 'retry';
 
 /** The last view a file's viewer was sent: the query it answers and its size (for tests and callers). */
 export interface ShownView {
@@ -124,6 +134,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   private readonly pendingQuery = new WeakMap<vscode.WebviewPanel, AppliedQuery>();
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
   private readonly readyWaiters = new Map<string, Array<(how: PageStart) => void>>();
+  private readonly bootWaiters = new Map<string, Array<() => void>>();
   private readonly views = new Map<string, ShownView>();
   private readonly viewWaiters = new Map<string, Array<(v: ShownView) => boolean>>();
 
@@ -266,6 +277,15 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
+  /** Resolves when a first view is next sent ahead of a new page for this file (for tests). */
+  whenBootSent(uri: vscode.Uri): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.bootWaiters.get(uri.toString()) ?? [];
+      list.push(resolve);
+      this.bootWaiters.set(uri.toString(), list);
+    });
+  }
+
   async openCustomDocument(uri: vscode.Uri): Promise<DatasetDocument> {
     if (uri.scheme !== 'file') throw new Error(`ESC Dataset Viewer reads files from disk; ${uri.toString()} is not a file.`);
     this.lastOpened = { key: uri.toString(), at: Date.now() };
@@ -295,11 +315,11 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       post(viewerMessage(e));
     };
     /**
-     * The page's first load: the tab and query the panel opens with (a page that takes no boot gets them
-     * with its init), whether it said `ready` yet (a boot not sent by then is not sent), and the boot
-     * sent to it (its worker events are not sent again).
+     * The page's first load: the tab and query the panel opens with (until a page took them, from the
+     * boot or with its init), whether a page said `ready` yet (a boot not sent by then is not sent), and
+     * the boot sent ahead of it (once the page says it drew it, its worker events are not sent again).
      */
-    const load: { opening: Opening; readied: boolean; boot?: { client: WorkerClient; seen: number } } = {
+    const load: { opening: Opening; readied: boolean; boot?: SentBoot } = {
       opening: { tab: this.initialTab.get(key), query: this.initialQuery.get(key) },
       readied: false,
     };
@@ -326,24 +346,31 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         this.ctx.log.warn(`Viewer: ignored a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
         return;
       }
+      if (parsed.data.type === 'booted') {
+        // the page drew the boot sent ahead of it: it has init, the events so far and the first view
+        const boot = load.boot;
+        load.boot = undefined;
+        if (boot?.client !== doc.client) return; // the file changed meanwhile: the page reloads and asks
+        load.opening = {};
+        this.shown(doc.uri, boot.view);
+        // a subset asked for since (the panel was hidden before its page ran) follows it
+        const later = this.pendingQuery.get(panel);
+        this.pendingQuery.delete(panel);
+        if (later) post({ type: 'applyQuery', query: later });
+        this.readied(key, 'boot');
+        attach(boot.seen);
+        void doc.client.request('pageDrawn', null).catch(() => undefined);
+        return;
+      }
       if (parsed.data.type === 'ready') {
         this.livePanels.add(panel);
-        const { boot, opening } = load;
         load.readied = true;
+        // a new page takes the boot sent ahead of it and says `booted`; should it not come, it asks again
+        if (parsed.data.fresh && !parsed.data.retry && load.boot?.client === doc.client) return;
         load.boot = undefined;
+        const opening = load.opening;
         load.opening = {};
-        if (parsed.data.fresh && boot?.client === doc.client) {
-          // the page draws from the boot sent before it was made: it has init, the events so far and the
-          // first view; a subset asked for since (the panel was hidden before its page ran) follows it
-          const later = this.pendingQuery.get(panel);
-          this.pendingQuery.delete(panel);
-          if (later) post({ type: 'applyQuery', query: later });
-          this.readied(key, 'boot');
-          attach(boot.seen);
-          void doc.client.request('pageDrawn', null).catch(() => undefined);
-          return;
-        }
-        void this.onReady(doc, panel, post, opening).then(
+        void this.onReady(doc, panel, post, opening, parsed.data.retry ? 'retry' : 'init').then(
           () => attach(0),
           (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
         );
@@ -357,7 +384,10 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     });
     // hidden, the webview is torn down; shown again, it reloads and says `ready`
     const viewState = panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.livePanels.delete(panel);
+      if (panel.visible) return;
+      this.livePanels.delete(panel);
+      // a boot not drawn yet went with the webview: the page made when shown again asks instead
+      load.boot = undefined;
     });
     panel.onDidDispose(() => {
       disposed = true;
@@ -374,11 +404,20 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     // while the workbench makes the webview, the first page is read and sent ahead of the page
     void this.bootFor(doc, load.opening, () => load.readied || disposed).then(
       (boot) => {
-        if (!boot || load.readied || disposed || boot.client !== doc.client) return;
-        load.boot = { client: boot.client, seen: boot.seen };
+        // hidden already, the webview is gone: a message now would be lost
+        if (!boot || load.readied || disposed || !panel.visible || boot.client !== doc.client) return;
+        const sent: SentBoot = { client: boot.client, seen: boot.seen, view: { query: boot.boot.query, info: boot.boot.view } };
+        load.boot = sent;
         for (const e of boot.client.history.slice(0, boot.seen)) this.logEvent(doc, e);
-        this.shown(doc.uri, { query: boot.boot.query, info: boot.boot.view });
-        post({ type: 'boot', boot: boot.boot });
+        for (const w of this.bootWaiters.get(key)?.splice(0) ?? []) w();
+        void panel.webview.postMessage({ type: 'boot', boot: boot.boot } satisfies ExtensionToViewer).then(
+          (delivered) => {
+            if (!delivered && load.boot === sent) load.boot = undefined;
+          },
+          () => {
+            if (load.boot === sent) load.boot = undefined;
+          },
+        );
       },
       (err: unknown) =>
         this.ctx.log.info(
@@ -413,7 +452,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         : [];
     return {
       boot: {
-        init: this.initMessage(doc, stat.size, tab),
+        init: this.initMessage(doc, stat, tab),
         events: history.map(viewerMessage),
         query,
         view,
@@ -437,11 +476,12 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     }
   }
 
-  private initMessage(doc: DatasetDocument, size: number, tab: ViewerTab | undefined, query?: AppliedQuery): ViewerInit {
+  private initMessage(doc: DatasetDocument, stat: vscode.FileStat, tab: ViewerTab | undefined, query?: AppliedQuery): ViewerInit {
     return {
       type: 'init',
       file: vscode.workspace.asRelativePath(doc.uri),
-      size,
+      size: stat.size,
+      version: `${stat.size}:${stat.mtime}`,
       strategies: STRATEGIES.map((name) => ({ name, color: STRATEGY_COLORS[name] })),
       tab,
       openedAt: doc.openedAt,
@@ -460,6 +500,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     panel: vscode.WebviewPanel,
     post: (m: ExtensionToViewer) => void,
     opening: Opening,
+    how: PageStart,
   ): Promise<void> {
     const key = doc.uri.toString();
     if (doc.deleted) throw new Error('The file was deleted.');
@@ -467,10 +508,10 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     if (!stat) throw new Error('The file cannot be read (was it deleted or moved?).');
     const query = this.pendingQuery.get(panel) ?? opening.query;
     this.pendingQuery.delete(panel);
-    post(this.initMessage(doc, stat.size, opening.tab, query));
+    post(this.initMessage(doc, stat, opening.tab, query));
     if (doc.searchStopped) post({ type: 'error', message: doc.searchStopped });
     doc.searchStopped = undefined;
-    this.readied(key, 'init');
+    this.readied(key, how);
   }
 
   private async onMessage(doc: DatasetDocument, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
@@ -490,6 +531,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         }
         post({ type: 'view', info: result });
         this.shown(doc.uri, { query: msg.query, info: result });
+        // a page that asked has its first view: the index and analysis held for it go on
+        void doc.client.request('pageDrawn', null).catch(() => undefined);
         break;
       }
       case 'rows':

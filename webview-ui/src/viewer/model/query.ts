@@ -132,3 +132,16 @@ export function positionOutcome(
   if (asked && isFiltered(query)) return { clearThenJump: answer.index };
   return undefined;
 }
+
+/**
+ * A saved query as it holds for the file now: a subset names records by index in the file as it was
+ * (`savedVersion`, size and modification time) and would show other records once the file changed, so
+ * then it is dropped, with a line that says why. The search, facets and sort stay.
+ */
+export function restoredQuery(query: ViewQuery, savedVersion: string | undefined, version: string): { query: ViewQuery; notice?: string } {
+  if (!query.subset || savedVersion === undefined || savedVersion === version) return { query };
+  return {
+    query: withoutSubset(query),
+    notice: `The file changed since “${query.subset.label}” was shown: its records may be others now, so the whole file is shown.`,
+  };
+}
