@@ -9,7 +9,8 @@ import { InferenceError } from '../core/dialogue/types';
 import { checkpointPath, CheckpointError, INFER_MODES, runInference, type InferMode, type InferProgress } from '../core/runs/inferRun';
 import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
 import { EndpointReplicas, type RoleModel } from '../core/runs/roleModels';
-import { checkOutputIsNotInput, readVanillaTurns, RoleModelError, RoleModels, rolesOf } from '../core/runs/roleSpecs';
+import { MissingGoldStrategyError } from '../core/runs/goldStrategyCheck';
+import { checkOutputIsNotInput, readInferTurns, RoleModelError, RoleModels, rolesOf } from '../core/runs/roleSpecs';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
 import { duration, parseRunOptions, parseSpec, withRoleKey, type RunFlags } from './runArgs';
@@ -43,13 +44,14 @@ export async function inferCommand(
   let turns: InferTurn[];
   try {
     await checkOutputIsNotInput(file, values.out);
-    turns = await readVanillaTurns(file);
+    turns = await readInferTurns(file, mode, { limit });
   } catch (err) {
+    // the wrong file for the mode is a usage problem (exit 2), before any model is loaded or asked
+    if (err instanceof MissingGoldStrategyError) throw new InputError(`esc infer: ${file}: ${err.message}`);
     if (!(err instanceof NotVanillaError)) throw err;
     io.err(`esc infer: ${file}: ${err.message}`);
     return 1;
   }
-  if (limit !== undefined) turns = turns.slice(0, limit);
 
   // the key and the timeout are the same for every replica (the paper's client: one key, "EMPTY")
   const roleModels = new RoleModels({ retry, timeoutMs: timeoutS * 1000 });

@@ -230,6 +230,115 @@ describe('esc infer', () => {
     );
   });
 
+  describe('generator-gold refuses a file without gold strategies, up front (exit 2, nothing written, no call)', () => {
+    // the why and the what-instead of every refusal, written out here rather than imported
+    const WHY_INSTEAD =
+      'generator-gold fills the generator’s prompt with each supporter turn’s gold strategy, read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); ';
+    const PASS = 'pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. ESC_sft_test.json)';
+    /** One dialogue, three supporter turns, with the given assistant contents. */
+    const dialogue = (a: [string, string, string]): unknown => [
+      {
+        messages: [
+          { role: 'system', content: 'SYS-V' },
+          { role: 'user', content: 'Hi, I feel low.' },
+          { role: 'assistant', content: a[0] },
+          { role: 'user', content: 'I lost my job.' },
+          { role: 'assistant', content: a[1] },
+          { role: 'user', content: 'Yes.' },
+          { role: 'assistant', content: a[2] },
+        ],
+      },
+    ];
+    const untagged = ['Why do you feel low?', 'That sounds hard.', 'Maybe talk to a friend.'] as const;
+
+    const refused = async (route: string, file: string, expected: string, ...extra: string[]): Promise<void> => {
+      const generator = server.route(route, () => ({ content: 'should not be asked' }));
+      const out = path.join(t.dir, `${route}-out.json`);
+      const r = await esc('infer', file, '--out', out, '--mode', 'generator-gold', '--generator', `${generator}#rg`, ...extra);
+      assert.equal(r.code, 2, r.err.join('\n'));
+      assert.deepEqual(r.err, [`esc infer: ${file}: ${expected}`]);
+      assert.deepEqual(r.out, []);
+      assert.equal(existsSync(out), false, 'no output');
+      assert.equal(existsSync(`${out}.checkpoint.jsonl`), false, 'no checkpoint');
+      assert.equal(server.bodies.get(route), undefined, 'no model was asked');
+    };
+
+    it('a vanilla-shaped file whose assistant turns carry no tag', async () => {
+      const file = t.write('gold-none.json', JSON.stringify(dialogue([...untagged])));
+      await refused(
+        'gold-none',
+        file,
+        `none of its 3 supporter turns has a [Strategy] tag naming a strategy (an untagged file); ${WHY_INSTEAD}${PASS}`,
+      );
+    });
+
+    it('a planner or a generator SFT file (told by its system prompt)', async () => {
+      await refused(
+        'gold-sp',
+        path.join(DEMO_DATA, 'sft_planner_demo.jsonl'),
+        `this is a planner SFT file (record 0 has the SP system prompt): its assistant turns are strategy names, not tagged replies; ${WHY_INSTEAD}${PASS}`,
+      );
+      await refused(
+        'gold-rg-file',
+        path.join(DEMO_DATA, 'sft_generator_demo.json'),
+        `this is a generator SFT file (record 0 has the RG system prompt): its assistant turns are replies without a [Strategy] tag; ${WHY_INSTEAD}${PASS}`,
+      );
+    });
+
+    it('a file where some turns lack a strategy tag (an unknown bracket counts as none): how many, and the first; --limit does not skip the check', async () => {
+      const file = t.write(
+        'gold-some.json',
+        JSON.stringify([
+          ...(dialogue(['[Question] Why do you feel low?', '[Reflection of feelings] That sounds hard.', '[Others] Okay.']) as unknown[]),
+          ...(dialogue(['[Question] Why?', 'That sounds very hard, and I am here with you for it.', '[sic] Maybe talk.']) as unknown[]),
+        ]),
+      );
+      await refused(
+        'gold-some',
+        file,
+        `2 of its 6 supporter turns have no [Strategy] tag naming a strategy, the first in record 1 (message 4: "That sounds very hard, and I am here wit…"); ${WHY_INSTEAD}tag those turns, or ${PASS}`,
+        '--limit',
+        '3',
+      );
+    });
+
+    it('the same dialogue tagged still runs, each gold strategy in the generator prompt', async () => {
+      const file = t.write(
+        'gold-tagged.json',
+        JSON.stringify(dialogue(['[Question] Why do you feel low?', '[Reflection of feelings] That sounds hard.', '[ others ] Okay.'])),
+      );
+      const generator = server.route('gold-tagged', (b) => ({ content: `r ${lastUser(b)}` }));
+      const out = path.join(t.dir, 'gold-tagged-out.json');
+      const r = await esc('infer', file, '--out', out, '--mode', 'generator-gold', '--generator', `${generator}#rg`, '--concurrency', '1');
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assert.deepEqual(
+        server.bodies.get('gold-tagged')!.map((b) => b.messages[0]!.content),
+        [RG('Question'), RG('Reflection of feelings'), RG(' others ')],
+      );
+      assert.deepEqual(
+        (readJson(out) as { GT_strategy: string; predict_strategy: string; predict_content: string }[]).map((x) => [
+          x.GT_strategy,
+          x.predict_strategy,
+          x.predict_content,
+        ]),
+        [
+          ['Question', 'Question', 'r Hi, I feel low.'],
+          ['Reflection of feelings', 'Reflection of feelings', 'r I lost my job.'],
+          [' others ', ' others ', 'r Yes.'],
+        ],
+      );
+    });
+
+    it('the other modes still take an untagged file (they need no gold strategy)', async () => {
+      const file = t.write('gold-none-vanilla.json', JSON.stringify(dialogue([...untagged])));
+      const vanilla = server.route('gold-none-vm', () => ({ content: '[Question] ok' }));
+      const out = path.join(t.dir, 'gold-none-vm-out.json');
+      const r = await esc('infer', file, '--out', out, '--mode', 'vanilla', '--vanilla', `${vanilla}#vm`);
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assert.equal((readJson(out) as unknown[]).length, 3);
+    });
+  });
+
   it('keeps file order with 8 calls in flight and random delays', async () => {
     const file = manyTurns(t, 'order.json', 40);
     const vanilla = server.route('order', (b) => ({ content: `[Question] reply ${lastUser(b)}`, delayMs: Math.floor(Math.random() * 40) }));

@@ -150,6 +150,47 @@ describe('Run Inference worker', () => {
     assert.equal(existsSync(out), false);
   });
 
+  it('generator-gold over a file without tags: the refusal esc infer gives (same words), nothing written, no call', async () => {
+    const file = t.write(
+      'untagged.json',
+      JSON.stringify([
+        {
+          messages: [
+            { role: 'system', content: 'SYS-V' },
+            { role: 'user', content: 'Hello' },
+            { role: 'assistant', content: 'Hi there.' },
+          ],
+        },
+      ]),
+    );
+    const rg = server.route('w-gold', () => ({ content: 'should not be asked' }));
+    const out = path.join(t.dir, 'untagged-out.json');
+    await assert.rejects(
+      rpc.call('infer', { file, mode: 'generator-gold', out, concurrency: 1, specs: { generator: endpoint(rg) } }),
+      (err: Error) => {
+        assert.equal(err.name, INFER_FAILURES.gold);
+        assert.equal(
+          err.message,
+          'none of its 1 supporter turns has a [Strategy] tag naming a strategy (an untagged file); generator-gold fills the generator’s prompt with each supporter turn’s gold strategy, read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. ESC_sft_test.json)',
+        );
+        return true;
+      },
+    );
+    const err: string[] = [];
+    const code = await main(['infer', file, '--out', out, '--mode', 'generator-gold', '--generator', `${rg}#m`], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
+    assert.equal(code, 2);
+    assert.match(
+      err[0]!,
+      /: none of its 1 supporter turns has a \[Strategy\] tag naming a strategy \(an untagged file\); generator-gold fills/,
+    );
+    assert.equal(existsSync(out), false);
+    assert.equal(existsSync(`${out}.checkpoint.jsonl`), false);
+    assert.equal(server.bodies.get('w-gold'), undefined);
+  });
+
   it(
     'the embedded models in a worker leave onnxruntime-node loadable for the extension host (the Playground) afterwards',
     { skip: !existsSync(DEFAULT_MODELS) && 'run npm run build for dist/models/default' },

@@ -21,6 +21,7 @@ import {
   type InferenceRecord,
   type InferTurn,
 } from './paperRequests';
+import { requireGoldStrategies } from './goldStrategyCheck';
 import { Checkpoint, CheckpointError, runPool } from './resumable';
 import type { RoleModel } from './roleModels';
 
@@ -75,6 +76,8 @@ function need(model: RoleModel | undefined, role: string): RoleModel {
 
 /** Runs every turn not already in the checkpoint, then writes `out` (a JSON array, file order). */
 export async function runInference(turns: readonly InferTurn[], opts: InferOptions): Promise<InferSummary> {
+  // readInferTurns refuses such a file up front; this keeps any other caller from running with no strategy
+  if (opts.mode === 'generator-gold') requireGoldStrategies(turns);
   const { checkpoint, entries } = Checkpoint.open(checkpointPath(opts.out), runKey(turns, opts), 'input, mode or models');
   const planners = new Map<number, string>();
   const records: (InferenceRecord | undefined)[] = turns.map(() => undefined);

@@ -16,7 +16,7 @@ import { CancelledError } from '../util/cancel';
 import { serve } from '../util/workerRpc';
 import { runInference, type InferProgress, type InferSummary } from './inferRun';
 import { INFER_FAILURES, type InferWorkerMethods, type InferWorkerParams } from './inferWorkerProtocol';
-import { checkOutputIsNotInput, readVanillaTurns, RoleModels } from './roleSpecs';
+import { checkOutputIsNotInput, readInferTurns, RoleModels } from './roleSpecs';
 import { throttle } from './throttle';
 import { workerFailure } from './workerFailure';
 
@@ -25,8 +25,7 @@ async function inferInWorker(params: InferWorkerParams, signal: AbortSignal, pro
   const throttled = throttle(progress);
   try {
     await checkOutputIsNotInput(params.file, params.out);
-    let turns = await readVanillaTurns(params.file, signal);
-    if (params.limit !== undefined) turns = turns.slice(0, params.limit);
+    const turns = await readInferTurns(params.file, params.mode, { limit: params.limit, signal });
     const models = await roleModels.forMode(params.mode, params.specs);
     const summary = await runInference(turns, {
       ...models,

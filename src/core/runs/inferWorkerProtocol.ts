@@ -26,10 +26,11 @@ export type InferWorkerMethods = {
  * What failed, as the `name` of the error that reaches the caller (workerRpc keeps an error's name,
  * message and code): the input is not a vanilla SFT file, the checkpoint is another run's, a role's
  * model could not be made (code: the role), or a model failed for good during the run (code: its fix
- * action, when it has one).
+ * action, when it has one); generator-gold was given a file without gold strategies (goldStrategyCheck.ts).
  */
 export const INFER_FAILURES = {
   input: 'NotVanillaError',
+  gold: 'MissingGoldStrategyError',
   checkpoint: 'CheckpointError',
   model: 'RoleModelError',
   inference: 'InferenceError',

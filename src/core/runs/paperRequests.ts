@@ -56,6 +56,17 @@ export interface InferTurn {
 
 export class NotVanillaError extends Error {}
 
+/** A planner or generator SFT file given where the vanilla one is needed (told by record `record`'s system prompt). */
+export class DecoupledSftError extends NotVanillaError {
+  constructor(
+    message: string,
+    readonly kind: 'planner' | 'generator',
+    readonly record: number,
+  ) {
+    super(message);
+  }
+}
+
 const ROLES = new Set(['system', 'user', 'assistant']);
 
 /** The supporter turns of a vanilla SFT file's records, in file order; NotVanillaError naming the first bad record. */
@@ -77,8 +88,10 @@ export function vanillaTurns(records: readonly unknown[]): InferTurn[] {
     // a planner or generator SFT file has the same shape: only its system prompt (FORMATS.md §3) tells
     const kind = likelyPromptKind(messages[0].content);
     if (kind === 'planner' || kind === 'generator') {
-      throw new NotVanillaError(
+      throw new DecoupledSftError(
         `record ${index} has the ${kind} (${kind === 'planner' ? 'SP' : 'RG'}) system prompt: this is a ${kind} SFT file, and the vanilla SFT file is needed (FORMATS.md §2)`,
+        kind,
+        index,
       );
     }
     let found = false;

@@ -13,7 +13,8 @@ import { withEndpointDefaults, type EndpointConfig, type EndpointRole } from '..
 import { parseEndpointSpec } from '../openai/endpointSpec';
 import { withServedModel } from '../openai/servedModel';
 import type { InferMode } from './inferRun';
-import { NotVanillaError, vanillaTurns, type InferTurn } from './paperRequests';
+import { decoupledSftRefusal, requireGoldStrategies } from './goldStrategyCheck';
+import { DecoupledSftError, NotVanillaError, vanillaTurns, type InferTurn } from './paperRequests';
 import {
   DEFAULT_RETRY,
   embeddedGenerator,
@@ -167,6 +168,26 @@ export async function readVanillaTurns(file: string, signal?: AbortSignal): Prom
   }
   if (records.length === 0) throw new NotVanillaError('no records (a vanilla SFT file is a list of {"messages": [...]}, FORMATS.md §2)');
   return vanillaTurns(records);
+}
+
+/**
+ * The turns an inference run in `mode` asks, the first `limit` of the file's: `esc infer` and the Run
+ * Inference worker both read through here, so a generator-gold run over a file without gold strategies
+ * is refused the same way (MissingGoldStrategyError, goldStrategyCheck.ts), before any model is built.
+ */
+export async function readInferTurns(
+  file: string,
+  mode: InferMode,
+  opts: { limit?: number; signal?: AbortSignal } = {},
+): Promise<InferTurn[]> {
+  let turns: InferTurn[];
+  try {
+    turns = await readVanillaTurns(file, opts.signal);
+  } catch (err) {
+    throw mode === 'generator-gold' && err instanceof DecoupledSftError ? decoupledSftRefusal(err) : err;
+  }
+  if (mode === 'generator-gold') requireGoldStrategies(turns);
+  return opts.limit === undefined ? turns : turns.slice(0, opts.limit);
 }
 
 /**

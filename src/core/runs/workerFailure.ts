@@ -3,6 +3,7 @@
 // carry the API keys — so the page can say what went wrong and what to do.
 
 import { InferenceError } from '../dialogue/types';
+import { MissingGoldStrategyError } from './goldStrategyCheck';
 import { NotVanillaError } from './paperRequests';
 import { CheckpointError } from './resumable';
 import { RoleModelError } from './roleSpecs';
@@ -16,10 +17,13 @@ export interface RunFailures {
   checkpoint: string;
   model: string;
   inference: string;
+  /** Only the inference worker's generator-gold mode refuses a file for this. */
+  gold?: string;
 }
 
 /** `err` as it crosses back: a known failure by its name in `failures`, anything else (a bug) as it is. */
 export function workerFailure(err: unknown, failures: RunFailures): unknown {
+  if (err instanceof MissingGoldStrategyError && failures.gold) return named(failures.gold, err.message);
   if (err instanceof NotVanillaError) return named(failures.input, err.message);
   if (err instanceof CheckpointError) return named(failures.checkpoint, err.message);
   if (err instanceof RoleModelError) return named(failures.model, err.message, err.role);

@@ -262,7 +262,10 @@ export function registerRunInference(ctx: Ctx, deps: EvaluationsDeps, feature: E
     ctx.log.error(`Run inference: ${message}`);
     const name = error?.name;
     const keptNote = progress && progress.done > 0 ? ` ${kept} are kept; running it again resumes.` : '';
-    if (name === INFER_FAILURES.input) {
+    if (name === INFER_FAILURES.gold) {
+      // the same words as esc infer's refusal: what the file is, why, what to pass instead
+      void vscode.window.showErrorMessage(`${path.basename(file)}: ${message}`);
+    } else if (name === INFER_FAILURES.input) {
       void vscode.window.showErrorMessage(`${path.basename(file)} is not a vanilla SFT file: ${message}`);
     } else if (name === INFER_FAILURES.checkpoint) {
       void vscode.window.showErrorMessage(message, 'Delete Checkpoint and Start Over').then(async (a) => {
