@@ -2,12 +2,13 @@
 // with Chart.js from the trainer's own logs and updated live as they grow; for a stage that failed,
 // its exit code and the last lines it printed.
 
-import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { Chart, type ChartDataset, type ScaleOptions } from 'chart.js';
 import type { ExtensionToRunPage, RunPageToExtension, TrainPoint } from '../../../src/protocol/runPage';
 import { el, vscodeApi } from '../shared/vscodeApi';
-import { chartInk, themeColor } from '../shared/theme';
+import { baseChartOptions, registerLineCharts } from '../shared/charts';
+import { chartColor, chartInk } from '../shared/theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+registerLineCharts();
 
 const vscode = vscodeApi<ExtensionToRunPage, RunPageToExtension>();
 const app = document.getElementById('app')!;
@@ -64,14 +65,13 @@ function drawEnding(m: ExtensionToRunPage): void {
 }
 
 function draw(points: TrainPoint[], ended: boolean): void {
-  const { fg, grid: lines } = chartInk();
   for (const spec of CHARTS) {
     const datasets: ChartDataset<'line'>[] = spec.series
       .map((s) => ({
         label: s.label,
         data: points.filter((p) => typeof p[s.key] === 'number').map((p) => ({ x: p.step, y: p[s.key] as number })),
-        borderColor: themeColor(s.color, '#3b82f6'),
-        backgroundColor: themeColor(s.color, '#3b82f6'),
+        borderColor: chartColor(s.color),
+        backgroundColor: chartColor(s.color),
         pointRadius: 2,
         tension: 0.2,
       }))
@@ -84,18 +84,22 @@ function draw(points: TrainPoint[], ended: boolean): void {
       const box = el('div', { className: 'chart-box' }, canvas);
       box.style.height = '240px';
       grid.append(el('figure', { className: 'chart' }, el('figcaption', { text: spec.title }), box));
+      // steps on a linear x axis (the base axes are plain ticks and grid lines, which it takes as they
+      // are); y not from zero: a loss or a reward is read where it moves (and rewards go below zero)
+      const base = baseChartOptions<'line'>();
       chart = new Chart(canvas, {
         type: 'line',
         data: { datasets },
         options: {
-          responsive: true,
-          maintainAspectRatio: false,
-          animation: false,
+          ...base,
           parsing: false,
-          plugins: { legend: { labels: { color: fg } } },
           scales: {
-            x: { type: 'linear', title: { display: true, text: 'step', color: fg }, ticks: { color: fg }, grid: { color: lines } },
-            y: { ticks: { color: fg }, grid: { color: lines } },
+            x: {
+              ...(base.scales?.x as ScaleOptions<'linear'>),
+              type: 'linear',
+              title: { display: true, text: 'step', color: chartInk().fg },
+            },
+            y: { ...base.scales?.y, beginAtZero: false },
           },
         },
       });
