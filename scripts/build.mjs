@@ -187,7 +187,8 @@ if (watch) {
       .sort()
       .map((f) => `demo/sources/dialogues/${f}`),
   ];
-  writeFileSync('dist/demo-corpus.json', JSON.stringify(corpus.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')))));
+  const dialogues = corpus.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')));
+  writeFileSync('dist/demo-corpus.json', JSON.stringify(dialogues));
   execFileSync(
     process.execPath,
     [
@@ -203,6 +204,12 @@ if (watch) {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  // the manifest names the training file, demo-corpus.json, which is ours and not shipped: it also says
+  // what that file is, which the Playground shows instead of the name (modelFolder.ts, training.about)
+  const manifestFile = 'dist/models/default/manifest.json';
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  manifest.training.about = `the demo corpus: ${dialogues.length} dialogues written for ESC Studio`;
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   if (production) vendorOnnxRuntime();
   console.log(`[build] done in ${Date.now() - started} ms`);
 }

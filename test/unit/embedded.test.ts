@@ -3,7 +3,7 @@
 // training layout, and bad model folders get clear errors.
 
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,9 +16,11 @@ import { turnsOfFlattened } from '../../src/core/dialogue/requests';
 import { flattenHistory } from '../../src/core/convert/esconvToSft';
 import { chatHistory } from '../../src/core/dialogue/requests';
 import { STRATEGIES } from '../../src/core/strategies';
-import { DEMO_DATA, sharedData, sharedFile } from './helpers';
+import { DEMO_DATA, REPO_ROOT, sharedData, sharedFile } from './helpers';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'esc-embedded-'));
+/** The models `npm run build` trains for the Playground's default (scripts/build.mjs). */
+const SHIPPED_MODELS = path.join(REPO_ROOT, 'dist', 'models', 'default');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('embedded models trained on the real validation split', () => {
@@ -135,6 +137,39 @@ describe('embedded model folders', () => {
     ];
     assert.deepEqual(turnsOfFlattened(flattenHistory(chatHistory(turns, false))), turns);
   });
+
+  it("the planner's note names a user's training file, and says what the data is when the manifest does (the shipped models)", async () => {
+    const dir = path.join(tmp, 'about');
+    await trainEmbedded({
+      train: path.join(DEMO_DATA, 'esconv_demo.json'),
+      pref: path.join(DEMO_DATA, 'pref_planner_demo.json'),
+      out: dir,
+    });
+    const note = async (): Promise<string> => {
+      const models = await loadEmbeddedModels(dir);
+      return new EmbeddedPlanner(models, await createEngines(models, 'typescript')).note;
+    };
+    assert.match(await note(), /^planner trained on esconv_demo\.json \(\d+ turns; DPO on \d+ pairs from pref_planner_demo\.json\)$/);
+    const manifest = JSON.parse(readFileSync(path.join(dir, FILES.manifest), 'utf8')) as { training: Record<string, unknown> };
+    manifest.training.about = 'the demo corpus: 12 dialogues written for ESC Studio';
+    writeFileSync(path.join(dir, FILES.manifest), JSON.stringify(manifest));
+    assert.match(await note(), /^planner trained on the demo corpus: 12 dialogues written for ESC Studio \(\d+ turns; /);
+  });
+
+  it(
+    'the shipped models say they were trained on the demo corpus, with its number of dialogues, not on the file the build joined',
+    { skip: !existsSync(path.join(SHIPPED_MODELS, FILES.manifest)) && 'run npm run build for dist/models/default' },
+    async () => {
+      // the corpus as demo/README.md describes it: the demo file's dialogues and the hand-written ones
+      const sources = path.join(REPO_ROOT, 'demo', 'sources', 'dialogues');
+      const files = [path.join(DEMO_DATA, 'esconv_demo.json'), ...readdirSync(sources).map((f) => path.join(sources, f))];
+      const dialogues = files.reduce((n, f) => n + (JSON.parse(readFileSync(f, 'utf8')) as unknown[]).length, 0);
+      const models = await loadEmbeddedModels(SHIPPED_MODELS);
+      const { note } = new EmbeddedPlanner(models, await createEngines(models, 'typescript'));
+      assert.ok(note.startsWith(`planner trained on the demo corpus: ${dialogues} dialogues written for ESC Studio (`), note);
+      assert.doesNotMatch(note, /demo-corpus/);
+    },
+  );
 
   it('a damaged folder gets an error naming the file', async () => {
     const dir = path.join(tmp, 'damaged');

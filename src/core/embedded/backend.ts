@@ -61,7 +61,7 @@ export class EmbeddedPlanner implements Planner {
         ? 'no DPO pairs'
         : `DPO on ${m.planner.pairs} ${m.planner.pairSource === 'mined' ? 'mined pairs' : `pairs from ${m.training.pref ?? 'a preference file'}`}`;
     this.note =
-      `planner trained on ${m.training.train} (${m.training.trainTurns} ${m.training.trainTurns === 1 ? 'turn' : 'turns'}; ${dpo})` +
+      `planner trained on ${m.training.about ?? m.training.train} (${m.training.trainTurns} ${m.training.trainTurns === 1 ? 'turn' : 'turns'}; ${dpo})` +
       (engines.fallbackReason ? ` · ${engines.fallbackReason}` : '');
   }
 

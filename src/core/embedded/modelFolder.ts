@@ -39,7 +39,14 @@ const manifestSchema = z.object({
   }),
   generator: z.object({ responses: z.number().int() }),
   training: z.object({
+    /** The training file's name. */
     train: z.string(),
+    /**
+     * What the training data is, in a user's words, said instead of `train` where the models are
+     * described: the shipped default's is written by the build (scripts/build.mjs), whose training
+     * file is one it joined and does not ship; a training from the user's own file has none.
+     */
+    about: z.string().optional(),
     pref: z.string().optional(),
     test: z.string().optional(),
     trainTurns: z.number().int(),
