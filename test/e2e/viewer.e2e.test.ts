@@ -311,7 +311,8 @@ describe('ESC Dataset Viewer in code-server', { timeout: 600_000 }, () => {
     let frame = await open('bad/truncated.json');
     await frame.locator('.banner', { hasText: /1 of [\d,]+ records is invalid; the file ends inside record/ }).waitFor();
     await frame.locator('.row[data-index]').first().waitFor();
-    assert.ok((await frame.locator('.row[data-index]').count()) > 5, 'the valid records are listed');
+    // the valid records are listed (the list refreshes once the analysis is done: wait for its rows)
+    await frame.waitForFunction(() => document.querySelectorAll('.row[data-index]').length > 5, undefined, { timeout: 30_000 });
     await frame.locator('.banner summary').click();
     assert.match(await frame.locator('.problem-list').innerText(), /truncated/);
     await screenshot(page, 'viewer-bad-truncated.png');

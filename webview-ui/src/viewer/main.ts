@@ -110,6 +110,8 @@ let restoring = state.selectedPosition !== undefined;
 let booting = false;
 /** Whether init or a boot arrived: a new page takes whichever comes first, and a boot only if new. */
 let started = false;
+/** The view asked for is the current query run again: the list keeps its rows until the new ones come. */
+let refreshing = false;
 
 const app = document.getElementById('app')!;
 const searchInput = createRef<HTMLInputElement>();
@@ -312,6 +314,7 @@ function runQuery(delay = 0): void {
     save();
     if (state.query.search) file.matchLine = 'Searching…';
     draw();
+    refreshing = false; // another query: the rows on screen are not its rows
     post({ type: 'query', query: state.query });
   }, delay);
 }
@@ -372,7 +375,9 @@ function clearQuery(): void {
 
 /** Asks for the view of the current query (after the file's records changed). */
 function requery(): void {
-  if (!booting) post({ type: 'query', query: state.query });
+  if (booting) return;
+  refreshing = true;
+  post({ type: 'query', query: state.query });
 }
 
 /** A view of the current query; `rows`, its rows from position 0 when they came with it (the boot). */
@@ -382,7 +387,8 @@ function onView(info: ViewInfo, rows?: RowSummary[]): void {
   file.progress.shown = !file.analyzed;
   const restore = restoring;
   restoring = false;
-  list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined, rows);
+  list.reset(info.version, info.total, -1, restore ? state.scrollTop : undefined, rows, refreshing);
+  refreshing = false;
   if (!firstRowsShown && rows && rows.length > 0) stampFirstRows();
   file.facets = info.facets;
   file.subsetTotal = info.subsetTotal;
@@ -498,6 +504,7 @@ const handlers: Handlers<ExtensionToViewer> = {
     jumpRequested = undefined;
     clearQuery();
     draw();
+    refreshing = false;
     post({ type: 'query', query: state.query });
   },
   applyQuery: (m) => {

@@ -27,6 +27,8 @@ export class RecordList {
   private readonly inner: HTMLElement;
   private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
   private rows = new Map<number, RowSummary>();
+  /** The previous view's rows, drawn until this view's arrive when the view only refreshed (same query). */
+  private stale = new Map<number, RowSummary>();
   private requested = new Set<number>();
   private version = -1;
   private total = 0;
@@ -64,11 +66,14 @@ export class RecordList {
   /**
    * A new view: forget cached rows; keep the selection position if asked (restore after reload).
    * `first`: the view's rows from position 0, when they came with it (drawn without asking).
+   * `refresh`: the same query run again (the file's index or analysis went on): its rows stay drawn
+   * until the new ones come, so the list does not flash "Loading…".
    */
-  reset(version: number, total: number, keepSelection = -1, scrollTop?: number, first: RowSummary[] = []): void {
+  reset(version: number, total: number, keepSelection = -1, scrollTop?: number, first: RowSummary[] = [], refresh = false): void {
     this.version = version;
     this.total = total;
-    this.rows.clear();
+    this.stale = refresh ? this.rows : new Map();
+    this.rows = new Map();
     this.requested.clear();
     first.forEach((r, i) => this.rows.set(i, r));
     this.selected = keepSelection < total ? keepSelection : -1;
@@ -81,7 +86,10 @@ export class RecordList {
 
   addRows(version: number, start: number, rows: RowSummary[]): void {
     if (version !== this.version) return;
-    rows.forEach((r, i) => this.rows.set(start + i, r));
+    rows.forEach((r, i) => {
+      this.rows.set(start + i, r);
+      this.stale.delete(start + i);
+    });
     this.render();
   }
 
@@ -114,7 +122,7 @@ export class RecordList {
       repeat(
         items,
         (item) => item.index,
-        (item) => this.row(item.index, item.start, this.rows.get(item.index)),
+        (item) => this.row(item.index, item.start, this.rows.get(item.index) ?? this.stale.get(item.index)),
       ),
       this.inner,
     );
