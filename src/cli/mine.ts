@@ -19,10 +19,11 @@ import {
   type MineProgress,
   type MineRole,
 } from '../core/runs/mineRun';
+import { MissingGoldStrategyError } from '../core/runs/goldStrategyCheck';
 import { NotVanillaError, type InferTurn } from '../core/runs/paperRequests';
 import { checkRetentionTemplate, RetentionTemplateError } from '../core/runs/retentionJudge';
 import { EndpointReplicas, type RoleModel } from '../core/runs/roleModels';
-import { readVanillaTurns, RoleModelError, RoleModels, type RoleSpec } from '../core/runs/roleSpecs';
+import { readMineTurns, RoleModelError, RoleModels, type RoleSpec } from '../core/runs/roleSpecs';
 import { judgeApiKey, judgeReplicas } from './evalJudge';
 import { requireFile } from './inputFile';
 import { InputError, printJson, UsageError, type Io } from './output';
@@ -113,13 +114,15 @@ export async function mineCommand(
 
   let turns: InferTurn[];
   try {
-    turns = await readVanillaTurns(file);
+    turns = await readMineTurns(file, roles, { limit });
   } catch (err) {
+    // a file without the gold strategies the planner or generator pairs need is a usage problem (exit 2),
+    // refused before any model is loaded or asked, as esc infer --mode generator-gold refuses it
+    if (err instanceof MissingGoldStrategyError) throw new InputError(`esc mine: ${file}: ${err.message}`);
     if (!(err instanceof NotVanillaError)) throw err;
     io.err(`esc mine: ${file}: ${err.message}`);
     return 1;
   }
-  if (limit !== undefined) turns = turns.slice(0, limit);
 
   // the key (ESC_API_KEY, the judge has its own) and the timeout are the same for every role replica (the paper's client: one key, "EMPTY")
   const roleModels = new RoleModels({ retry, timeoutMs: timeoutS * 1000 });

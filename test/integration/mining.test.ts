@@ -5,11 +5,11 @@
 // the pairs files equal, byte for byte, what `esc mine` (the built CLI) writes for the same input in
 // one uninterrupted run. The embedded models mine too, as the CLI does with the same folder. A pairs
 // file opens in the dataset viewer from the page; an endpoint that refuses the request fails the run
-// with its message and the fixes on the page.
+// with its message and the fixes on the page; a file without gold strategies is refused with esc mine's words.
 
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -220,6 +220,37 @@ describe('Mine Preference Pairs', () => {
     const viaCli = path.join(tmp, 'embedded-cli');
     await esc('mine', input, '--out', viaCli, '--planner', `embedded:${dir}`, '--generator', `embedded:${dir}`, '--limit', '15');
     for (const f of ['planner-pairs', 'planner-same', 'generator-pairs']) assert.equal(read(outDir, f), read(viaCli, f), f);
+  });
+
+  it('a file without gold strategies: the page shows esc mine’s refusal, word for word; nothing written, nothing asked', async () => {
+    const a = await api();
+    const file = path.join(tmp, 'untagged.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          messages: [
+            { role: 'system', content: 'SYS-V' },
+            { role: 'user', content: 'Hello' },
+            { role: 'assistant', content: 'Hi there.' },
+          ],
+        },
+      ]),
+    );
+    const asked = server.bodies.get('mine-sp')?.length ?? 0;
+    const outDir = path.join(tmp, 'untagged-out');
+    const r = await mine({ file, roles: ['planner'], source: 'playground', judge: null, concurrency: 2, outDir });
+    assert.equal(r.status, 'failed');
+    const s = a.mining.page.state!;
+    assert.equal(s.status, 'failed');
+    // written out here, as esc mine prints it after "esc mine: <file>: "
+    assert.equal(
+      s.error!.message,
+      'untagged.json: none of its 1 supporter turns has a [Strategy] tag naming a strategy (an untagged file); planner pairs compare the SFT planner’s prediction with each supporter turn’s gold strategy, read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. vanilla_train.json).',
+    );
+    assert.deepEqual(s.error!.fixes, ['showLog']);
+    assert.equal(existsSync(outDir), false);
+    assert.equal(server.bodies.get('mine-sp')?.length ?? 0, asked, 'the planner was not asked');
   });
 
   it('an endpoint that refuses the request: the page shows the message and the fixes', async () => {

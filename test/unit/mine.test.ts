@@ -155,36 +155,6 @@ describe('esc mine', () => {
     assertFiles(dir, { 'vanilla-pairs': expectedPairs(demoRecords(), false)['vanilla-pairs']! });
   }
 
-  /**
-   * Mines a one-dialogue file whose first supporter turn is `firstReply` and whose second is tagged
-   * "[Question]" (planner, generator, vanilla): one planner and one generator pair (the second turn's
-   * only), two vanilla pairs. Returns the output folder.
-   */
-  async function mineWithFirstReply(tag: string, firstReply: string): Promise<string> {
-    const file = t.write(
-      `${tag}.json`,
-      JSON.stringify([
-        {
-          messages: [
-            { role: 'system', content: 'SYS' },
-            { role: 'user', content: 'hi' },
-            { role: 'assistant', content: firstReply },
-            { role: 'user', content: 'and?' },
-            { role: 'assistant', content: '[Question] And then?' },
-          ],
-        },
-      ]),
-    );
-    const dir = path.join(t.dir, tag);
-    const r = await esc('mine', file, '--out', dir, ...models(tag).slice(0, 6), '--json');
-    assert.equal(r.code, 0, r.err.join('\n'));
-    const s = JSON.parse(r.out.join('\n')) as PairCounts;
-    assert.equal(s.pairs.planner.different + s.pairs.planner.same, 1);
-    assert.equal(s.pairs.generator, 1);
-    assert.equal(s.pairs.vanilla, 2);
-    return dir;
-  }
-
   it('the demo file: every role’s pairs as §7 prescribes, in file order at concurrency 8, judged', async () => {
     const dir = path.join(t.dir, 'demo');
     const r = await esc(
@@ -354,27 +324,127 @@ describe('esc mine', () => {
     assert.match(r.out[0]!, /wrote planner-pairs\.json, planner-same\.json/);
   });
 
-  it('a gold turn without a [Strategy] tag: no planner or generator pair (no gold strategy), a vanilla pair', async () => {
-    const dir = await mineWithFirstReply('untagged', 'no tag here');
-    const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
-    assert.deepEqual(generator[0]!.chosen, { role: 'assistant', content: 'And then?' });
-    assert.equal(server.bodies.get('untagged-sp')!.length, 1);
-  });
-
-  it('an empty tag "[]" is no gold strategy: no planner or generator pair for that turn, a vanilla pair', async () => {
-    const dir = await mineWithFirstReply('empty-tag', '[] an empty tag');
-    const generator = readJson(path.join(dir, 'generator-pairs.json')) as Pair[];
-    assert.equal(generator[0]!.conversations[0]!.content, RG('Question'));
-    const planner = [
-      ...(readJson(path.join(dir, 'planner-pairs.json')) as Pair[]),
-      ...(readJson(path.join(dir, 'planner-same.json')) as Pair[]),
+  describe('planner and generator pairs refuse a file without gold strategies, up front (exit 2, nothing written, no call)', () => {
+    // the why and the what-instead of every refusal, written out here rather than imported
+    const FROM = 'read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); ';
+    const WHY = {
+      planner: `planner pairs compare the SFT planner’s prediction with each supporter turn’s gold strategy, ${FROM}`,
+      generator: `generator pairs fill the generator’s prompt with each supporter turn’s gold strategy, ${FROM}`,
+      both: `planner pairs compare the SFT planner’s prediction with each supporter turn’s gold strategy and generator pairs fill the generator’s prompt with it, ${FROM}`,
+    };
+    const PASS = 'pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. vanilla_train.json)';
+    /** One dialogue, three supporter turns, with the given assistant contents. */
+    const dialogue = (a: [string, string, string]): { messages: Message[] }[] => [
+      {
+        messages: [
+          { role: 'system', content: 'SYS-V' },
+          { role: 'user', content: 'Hi, I feel low.' },
+          { role: 'assistant', content: a[0] },
+          { role: 'user', content: 'I lost my job.' },
+          { role: 'assistant', content: a[1] },
+          { role: 'user', content: 'Yes.' },
+          { role: 'assistant', content: a[2] },
+        ],
+      },
     ];
-    assert.deepEqual(
-      planner.map((p) => p.chosen.content),
-      ['Question'],
-    );
-    assert.equal(server.bodies.get('empty-tag-sp')!.length, 1);
-    assert.equal(server.bodies.get('empty-tag-rg')!.length, 1);
+    const untagged = ['Why do you feel low?', 'That sounds hard.', 'Maybe talk to a friend.'] as const;
+    const partly = [
+      ...dialogue(['[Question] Why do you feel low?', '[Reflection of feelings] That sounds hard.', '[Others] Okay.']),
+      // no tag, an empty tag, a bracket naming no strategy: three turns without a gold strategy
+      ...dialogue(['[Question] Why?', 'That sounds very hard, and I am here with you for it.', '[] Maybe talk.']),
+      ...dialogue(['[sic] Hm.', '[Question] And then?', '[Others] Okay.']),
+    ];
+
+    /** Runs esc mine with `roles` (stand-in routes that must stay unasked) and checks the refusal. */
+    const refused = async (
+      name: string,
+      file: string,
+      roles: ('planner' | 'generator' | 'vanilla')[],
+      expected: string,
+      ...extra: string[]
+    ) => {
+      const urls = Object.fromEntries(roles.map((r) => [r, server.route(`${name}-${r}`, () => ({ content: 'should not be asked' }))]));
+      const judge = server.route(`${name}-judge`, () => ({ content: 'should not be asked' }));
+      const dir = path.join(t.dir, `${name}-out`);
+      const withJudge = roles.some((r) => r !== 'planner') ? ['--judge', `${judge}#j`, '--judge-template', template] : [];
+      const r = await esc('mine', file, '--out', dir, ...roleArgs(urls), ...withJudge, ...extra);
+      assert.equal(r.code, 2, r.err.join('\n'));
+      assert.deepEqual(r.err, [`esc mine: ${file}: ${expected}`]);
+      assert.deepEqual(r.out, []);
+      assert.equal(existsSync(dir), false, 'no output folder, no checkpoint, no pairs');
+      for (const role of [...roles, 'judge']) assert.equal(server.bodies.get(`${name}-${role}`), undefined, `${role} was not asked`);
+    };
+
+    it('a vanilla-shaped file whose assistant turns carry no tag', async () => {
+      const file = t.write('gold-none.json', JSON.stringify(dialogue([...untagged])));
+      const none = 'none of its 3 supporter turns has a [Strategy] tag naming a strategy (an untagged file); ';
+      await refused('gold-none-sp', file, ['planner'], `${none}${WHY.planner}${PASS}`);
+      await refused('gold-none-rg', file, ['generator', 'vanilla'], `${none}${WHY.generator}${PASS}`);
+      await refused('gold-none-all', file, ['planner', 'generator', 'vanilla'], `${none}${WHY.both}${PASS}`);
+    });
+
+    it('a planner or a generator SFT file (told by its system prompt)', async () => {
+      await refused(
+        'gold-sp-file',
+        path.join(DEMO_DATA, 'sft_planner_demo.jsonl'),
+        ['planner'],
+        `this is a planner SFT file (record 0 has the SP system prompt): its assistant turns are strategy names, not tagged replies; ${WHY.planner}${PASS}`,
+      );
+      await refused(
+        'gold-rg-file',
+        path.join(DEMO_DATA, 'sft_generator_demo.json'),
+        ['planner', 'generator'],
+        `this is a generator SFT file (record 0 has the RG system prompt): its assistant turns are replies without a [Strategy] tag; ${WHY.both}${PASS}`,
+      );
+    });
+
+    it('a file where some turns lack a strategy tag (empty or unknown brackets count as none): how many, the first; --limit does not skip the check', async () => {
+      const file = t.write('gold-some.json', JSON.stringify(partly));
+      const some =
+        '3 of its 9 supporter turns have no [Strategy] tag naming a strategy, the first in record 1 (message 4: "That sounds very hard, and I am here wit…"); ';
+      await refused('gold-some-sp', file, ['planner'], `${some}${WHY.planner}tag those turns, or ${PASS}`, '--limit', '3');
+      await refused('gold-some-rg', file, ['generator', 'vanilla'], `${some}${WHY.generator}tag those turns, or ${PASS}`);
+    });
+
+    it('the same dialogues tagged still mine: a planner and a generator pair for every turn, each gold strategy in them', async () => {
+      const tagged = [
+        ...dialogue(['[Question] Why do you feel low?', '[Reflection of feelings] That sounds hard.', '[Others] Okay.']),
+        ...dialogue(['[Question] Why?', '[Affirmation and Reassurance] That sounds very hard.', '[ others ] Maybe talk.']),
+      ];
+      const file = t.write('gold-tagged.json', JSON.stringify(tagged));
+      const dir = path.join(t.dir, 'gold-tagged-out');
+      const sp = server.route('gold-tagged-sp', (b) => ({ content: plannerAnswer(lastUser(b)) }));
+      const rg = server.route('gold-tagged-rg', (b) => ({ content: generatorAnswer(b.messages) }));
+      const r = await esc('mine', file, '--out', dir, ...roleArgs({ planner: sp, generator: rg }), '--concurrency', '1', '--json');
+      assert.equal(r.code, 0, r.err.join('\n'));
+      const s = JSON.parse(r.out.join('\n')) as PairCounts;
+      assert.equal(s.pairs.planner.different + s.pairs.planner.same, 6);
+      assert.equal(s.pairs.generator, 6);
+      assert.deepEqual(
+        server.bodies.get('gold-tagged-rg')!.map((b) => b.messages[0]!.content),
+        ['Question', 'Reflection of feelings', 'Others', 'Question', 'Affirmation and Reassurance', ' others '].map(RG),
+      );
+      const expected = expectedPairs(tagged, false);
+      assertFiles(dir, {
+        'planner-pairs': expected['planner-pairs']!,
+        'planner-same': expected['planner-same']!,
+        'generator-pairs': expected['generator-pairs']!,
+      });
+    });
+
+    it('vanilla pairs alone need no gold strategy: an untagged and a partly tagged file still mine (as before)', async () => {
+      for (const [name, records] of [
+        ['gold-none-vm', dialogue([...untagged])],
+        ['gold-some-vm', partly],
+      ] as const) {
+        const file = t.write(`${name}.json`, JSON.stringify(records));
+        const dir = path.join(t.dir, `${name}-out`);
+        const vm = server.route(name, (b) => ({ content: vanillaAnswer(b.messages) }));
+        const r = await esc('mine', file, '--out', dir, ...roleArgs({ vanilla: vm }));
+        assert.equal(r.code, 0, r.err.join('\n'));
+        assertFiles(dir, { 'vanilla-pairs': expectedPairs(records, false)['vanilla-pairs']! });
+      }
+    });
   });
 
   it('answers named like Object.prototype members ("__proto__", "constructor") are tallied like any other', async () => {
@@ -667,9 +737,14 @@ describe('esc mine', () => {
         /record 0 has the generator \(RG\) system prompt: this is a generator SFT file, and the vanilla SFT file is needed/,
       ],
       [
-        ['mine', path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), '--out', out, '--planner', spec],
+        ['mine', path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), '--out', out, '--vanilla', spec],
         1,
-        /record 0 has the planner \(SP\) system prompt: this is a planner SFT file/,
+        /record 0 has the planner \(SP\) system prompt: this is a planner SFT file, and the vanilla SFT file is needed/,
+      ],
+      [
+        ['mine', path.join(DEMO_DATA, 'sft_planner_demo.jsonl'), '--out', out, '--planner', spec],
+        2,
+        /this is a planner SFT file \(record 0 has the SP system prompt\)/,
       ],
       [
         [
@@ -691,8 +766,8 @@ describe('esc mine', () => {
           '--planner',
           spec,
         ],
-        1,
-        /no supporter turn has a \[Strategy\] tag, so no planner pair can be made/,
+        2,
+        /none of its 1 supporter turns has a \[Strategy\] tag naming a strategy \(an untagged file\); planner pairs compare/,
       ],
       [['mine', t.write('empty.json', ''), '--out', out, '--planner', spec], 1, /empty/],
       [['mine', path.join(t.dir, 'missing.json'), '--out', out, '--planner', spec], 2, /cannot read .*no such file/],

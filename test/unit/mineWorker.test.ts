@@ -5,7 +5,7 @@
 // them; a bad input, an occupied output folder and an unusable model folder as named errors.
 
 import * as assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -111,6 +111,60 @@ describe('mining worker', () => {
     const summary = await rpc.call('mine', params);
     assert.equal(summary.resumed, kept);
     assert.equal(summary.calls, summary.roles.planner!.total - kept);
+  });
+
+  it('planner or generator pairs over a file without gold strategies: the refusal esc mine gives (same words), nothing written, no call', async () => {
+    const FROM = 'read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); ';
+    const PASS = 'pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. vanilla_train.json)';
+    const PLANNER = `planner pairs compare the SFT planner’s prediction with each supporter turn’s gold strategy, ${FROM}`;
+    const GENERATOR = `generator pairs fill the generator’s prompt with each supporter turn’s gold strategy, ${FROM}`;
+    const record = (...replies: string[]): unknown => ({
+      messages: [
+        { role: 'system', content: 'SYS-V' },
+        ...replies.flatMap((content) => [
+          { role: 'user', content: 'Hello' },
+          { role: 'assistant', content },
+        ]),
+      ],
+    });
+    const untagged = t.write('untagged.json', JSON.stringify([record('Hi there.')]));
+    const partly = t.write('partly.json', JSON.stringify([record('[Question] How are you?'), record('[Others] Hm.', 'No tag here.')]));
+    const sp = server.route('mw-gold-sp', () => ({ content: 'should not be asked' }));
+    const rg = server.route('mw-gold-rg', () => ({ content: 'should not be asked' }));
+    const cases: [string, 'planner' | 'generator', string][] = [
+      [untagged, 'planner', `none of its 1 supporter turns has a [Strategy] tag naming a strategy (an untagged file); ${PLANNER}${PASS}`],
+      [
+        partly,
+        'generator',
+        `1 of its 3 supporter turns have no [Strategy] tag naming a strategy, the first in record 1 (message 4: "No tag here."); ${GENERATOR}tag those turns, or ${PASS}`,
+      ],
+      [
+        path.join(DEMO_DATA, 'sft_planner_demo.jsonl'),
+        'planner',
+        `this is a planner SFT file (record 0 has the SP system prompt): its assistant turns are strategy names, not tagged replies; ${PLANNER}${PASS}`,
+      ],
+    ];
+    for (const [file, role, expected] of cases) {
+      const outDir = path.join(t.dir, `gold-${path.basename(file)}`);
+      const url = role === 'planner' ? sp : rg;
+      await assert.rejects(
+        rpc.call('mine', { file, outDir, concurrency: 1, limit: 1, specs: { [role]: endpoint(url) }, retry: FAST_RETRY }),
+        (err: Error) => {
+          assert.equal(err.name, MINE_FAILURES.gold);
+          assert.equal(err.message, expected);
+          return true;
+        },
+      );
+      assert.equal(existsSync(outDir), false, 'no output folder, no checkpoint');
+      // esc mine: the same words, exit 2
+      const err: string[] = [];
+      const code = await main(['mine', file, '--out', outDir, `--${role}`, `${url}#m`], { out: () => undefined, err: (l) => err.push(l) });
+      assert.equal(code, 2);
+      assert.deepEqual(err, [`esc mine: ${file}: ${expected}`]);
+      assert.equal(existsSync(outDir), false);
+    }
+    assert.equal(server.bodies.get('mw-gold-sp'), undefined);
+    assert.equal(server.bodies.get('mw-gold-rg'), undefined);
   });
 
   it('failures cross as named errors: a non-vanilla file, an occupied folder, an unusable model folder', async () => {

@@ -77,7 +77,7 @@ function need(model: RoleModel | undefined, role: string): RoleModel {
 /** Runs every turn not already in the checkpoint, then writes `out` (a JSON array, file order). */
 export async function runInference(turns: readonly InferTurn[], opts: InferOptions): Promise<InferSummary> {
   // readInferTurns refuses such a file up front; this keeps any other caller from running with no strategy
-  if (opts.mode === 'generator-gold') requireGoldStrategies(turns);
+  if (opts.mode === 'generator-gold') requireGoldStrategies(turns, 'generator-gold');
   const { checkpoint, entries } = Checkpoint.open(checkpointPath(opts.out), runKey(turns, opts), 'input, mode or models');
   const planners = new Map<number, string>();
   const records: (InferenceRecord | undefined)[] = turns.map(() => undefined);

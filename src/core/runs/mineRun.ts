@@ -22,9 +22,9 @@ import {
   plannerRequest,
   untaggedHistory,
   vanillaRequest,
-  NotVanillaError,
   type InferTurn,
 } from './paperRequests';
+import { requireGoldStrategies, type GoldStrategyNeed } from './goldStrategyCheck';
 import { Checkpoint, CheckpointError, runPool } from './resumable';
 import { parseVerdict, retentionPrompt, type PreferencePair, type Verdict } from './retentionJudge';
 import { EndpointReplicas, type RoleModel } from './roleModels';
@@ -37,6 +37,19 @@ export type MineRole = (typeof MINE_ROLES)[number];
 export const JUDGED_ROLES = ['generator', 'vanilla'] as const;
 type JudgedRole = (typeof JUDGED_ROLES)[number];
 const isJudged = (role: MineRole): role is JudgedRole => role !== 'planner';
+
+/**
+ * What of a run of `roles` needs each turn's gold strategy (goldStrategyCheck.ts): planner pairs compare
+ * the planner's prediction with it, generator pairs put it in the generator's prompt; vanilla pairs need
+ * none (their chosen reply is the gold turn as it is).
+ */
+export function goldStrategyNeed(roles: readonly MineRole[]): GoldStrategyNeed | undefined {
+  const planner = roles.includes('planner');
+  const generator = roles.includes('generator');
+  if (planner && generator) return 'planner and generator pairs';
+  if (planner) return 'planner pairs';
+  return generator ? 'generator pairs' : undefined;
+}
 
 export interface MineProgress {
   roles: Partial<Record<MineRole, { done: number; total: number }>>;
@@ -194,17 +207,12 @@ export async function runMining(turns: readonly InferTurn[], opts: MineOptions):
   const judge = opts.judge && roles.some(isJudged) ? opts.judge : undefined;
   if (judge && opts.judgeTemplate === undefined) throw new Error('a judge needs its template');
 
-  // a turn without a [Strategy] tag (or with an empty one, "[]") has no gold strategy: no planner or
-  // generator pair can be made of it
-  const asks = (role: MineRole, turn: InferTurn): boolean => role === 'vanilla' || goldStrategy(turn.gold) !== null;
-  const tagless = roles.filter((r) => r !== 'vanilla' && !turns.some((t) => asks(r, t)));
-  if (tagless.length > 0) {
-    throw new NotVanillaError(
-      `no supporter turn has a [Strategy] tag, so no ${tagless.join(' or ')} pair can be made (FORMATS.md §2: "[Strategy] reply")`,
-    );
-  }
+  // readMineTurns refuses such a file up front (the whole file, whatever --limit takes); this keeps any
+  // other caller from mining pairs with no gold strategy, or a subset of the turns that looks like all
+  const need = goldStrategyNeed(roles);
+  if (need !== undefined) requireGoldStrategies(turns, need);
   const jobs: Job[] = [];
-  turns.forEach((turn, i) => roles.forEach((role) => asks(role, turn) && jobs.push({ i, role })));
+  turns.forEach((_, i) => roles.forEach((role) => jobs.push({ i, role })));
 
   const files = mineFiles({ ...opts, judge });
   const cpFile = mineCheckpointPath(opts.outDir);

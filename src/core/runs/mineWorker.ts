@@ -12,10 +12,10 @@
 import * as path from 'node:path';
 import { CancelledError } from '../util/cancel';
 import { serve } from '../util/workerRpc';
-import { OutDirError, runMining, type MineProgress, type MineSummary } from './mineRun';
+import { MINE_ROLES, OutDirError, runMining, type MineProgress, type MineSummary } from './mineRun';
 import { MINE_FAILURES, type MineWorkerMethods, type MineWorkerParams } from './mineWorkerProtocol';
 import type { RoleModel } from './roleModels';
-import { judgeModel, readVanillaTurns, RoleModelError, RoleModels } from './roleSpecs';
+import { judgeModel, readMineTurns, RoleModelError, RoleModels } from './roleSpecs';
 import { throttle } from './throttle';
 import { named, workerFailure } from './workerFailure';
 
@@ -31,8 +31,8 @@ async function mineInWorker(params: MineWorkerParams, signal: AbortSignal, progr
   const roleModels = new RoleModels({ retry: params.retry, signal, engine: 'typescript' });
   const throttled = throttle(progress);
   try {
-    let turns = await readVanillaTurns(params.file, signal);
-    if (params.limit !== undefined) turns = turns.slice(0, params.limit);
+    const roles = MINE_ROLES.filter((r) => params.specs[r]);
+    const turns = await readMineTurns(params.file, roles, { limit: params.limit, signal });
     const [planner, generator, vanilla, judge] = await Promise.all([
       roleModels.build(params.specs.planner, 'planner'),
       roleModels.build(params.specs.generator, 'generator'),

@@ -32,10 +32,12 @@ export type MineWorkerMethods = {
  * message and code): the input is not a vanilla SFT file, the checkpoint is another run's, a role's
  * model (or the judge) could not be made (code: the role), or a model failed for good during the run
  * (code: its fix action, when it has one), or the output folder holds pairs files no checkpoint
- * vouches for. Any other error keeps its own name.
+ * vouches for; planner or generator pairs were asked of a file without gold strategies
+ * (goldStrategyCheck.ts). Any other error keeps its own name.
  */
 export const MINE_FAILURES = {
   input: 'NotVanillaError',
+  gold: 'MissingGoldStrategyError',
   outDir: 'OutDirError',
   checkpoint: 'CheckpointError',
   model: 'RoleModelError',

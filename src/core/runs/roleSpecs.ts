@@ -13,7 +13,8 @@ import { withEndpointDefaults, type EndpointConfig, type EndpointRole } from '..
 import { parseEndpointSpec } from '../openai/endpointSpec';
 import { withServedModel } from '../openai/servedModel';
 import type { InferMode } from './inferRun';
-import { decoupledSftRefusal, requireGoldStrategies } from './goldStrategyCheck';
+import { decoupledSftRefusal, requireGoldStrategies, type GoldStrategyNeed } from './goldStrategyCheck';
+import { goldStrategyNeed, type MineRole } from './mineRun';
 import { DecoupledSftError, NotVanillaError, vanillaTurns, type InferTurn } from './paperRequests';
 import {
   DEFAULT_RETRY,
@@ -171,23 +172,45 @@ export async function readVanillaTurns(file: string, signal?: AbortSignal): Prom
 }
 
 /**
- * The turns an inference run in `mode` asks, the first `limit` of the file's: `esc infer` and the Run
- * Inference worker both read through here, so a generator-gold run over a file without gold strategies
- * is refused the same way (MissingGoldStrategyError, goldStrategyCheck.ts), before any model is built.
+ * The turns of a vanilla SFT file, the first `limit` of them, refused up front with
+ * MissingGoldStrategyError (goldStrategyCheck.ts) when the run needs gold strategies (`need`) the
+ * whole file does not give; without a need, a planner or generator SFT file stays a NotVanillaError.
  */
-export async function readInferTurns(
+async function readTurnsNeeding(
   file: string,
-  mode: InferMode,
-  opts: { limit?: number; signal?: AbortSignal } = {},
+  need: GoldStrategyNeed | undefined,
+  opts: { limit?: number; signal?: AbortSignal },
 ): Promise<InferTurn[]> {
   let turns: InferTurn[];
   try {
     turns = await readVanillaTurns(file, opts.signal);
   } catch (err) {
-    throw mode === 'generator-gold' && err instanceof DecoupledSftError ? decoupledSftRefusal(err) : err;
+    throw need !== undefined && err instanceof DecoupledSftError ? decoupledSftRefusal(err, need) : err;
   }
-  if (mode === 'generator-gold') requireGoldStrategies(turns);
+  if (need !== undefined) requireGoldStrategies(turns, need);
   return opts.limit === undefined ? turns : turns.slice(0, opts.limit);
+}
+
+/**
+ * The turns an inference run in `mode` asks, the first `limit` of the file's: `esc infer` and the Run
+ * Inference worker both read through here, so a generator-gold run over a file without gold strategies
+ * is refused the same way (MissingGoldStrategyError, goldStrategyCheck.ts), before any model is built.
+ */
+export function readInferTurns(file: string, mode: InferMode, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<InferTurn[]> {
+  return readTurnsNeeding(file, mode === 'generator-gold' ? 'generator-gold' : undefined, opts);
+}
+
+/**
+ * The turns a mining run of `roles` asks, the first `limit` of the file's: `esc mine` and the mining
+ * worker both read through here, so planner or generator pairs over a file without gold strategies are
+ * refused the same way as generator-gold inference, before any model is built or asked.
+ */
+export function readMineTurns(
+  file: string,
+  roles: readonly MineRole[],
+  opts: { limit?: number; signal?: AbortSignal } = {},
+): Promise<InferTurn[]> {
+  return readTurnsNeeding(file, goldStrategyNeed(roles), opts);
 }
 
 /**

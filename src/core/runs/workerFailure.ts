@@ -17,7 +17,7 @@ export interface RunFailures {
   checkpoint: string;
   model: string;
   inference: string;
-  /** Only the inference worker's generator-gold mode refuses a file for this. */
+  /** A file without the gold strategies the run needs (generator-gold inference, planner or generator pairs). */
   gold?: string;
 }
 

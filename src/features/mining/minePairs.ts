@@ -381,8 +381,13 @@ export function registerMinePairs(ctx: Ctx, deps: MiningDeps, page: MiningPage):
     }
     const message = (error?.message ?? 'unknown failure').replace(/\.$/, '');
     ctx.log.error(`Mine pairs: ${message}`);
+    // a file without gold strategies: the same words as esc mine's refusal (what the file is, why, what to pass instead)
     const shown =
-      error?.name === MINE_FAILURES.input ? `${path.basename(file)} is not a vanilla SFT file: ${message}.` : `Mining failed: ${message}.`;
+      error?.name === MINE_FAILURES.gold
+        ? `${path.basename(file)}: ${message}.`
+        : error?.name === MINE_FAILURES.input
+          ? `${path.basename(file)} is not a vanilla SFT file: ${message}.`
+          : `Mining failed: ${message}.`;
     const kept = progress && progress.calls + progress.resumed > 0 ? ' The finished calls are kept; Resume continues from there.' : '';
     page.update({ ...view, status: 'failed', progress, error: { message: shown + kept, fixes: fixesFor(error, source) } });
     return { status: 'failed', outDir, progress, error: message };
