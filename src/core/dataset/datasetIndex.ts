@@ -11,6 +11,7 @@ import { recordView } from './recordView';
 import { scanFile } from '../json/readFile';
 import { forEachRecord, readRange } from '../json/recordReader';
 import { compileSearch } from './search';
+import { CancelledError } from '../util/cancel';
 import type { DatasetStats } from './stats';
 import { summarize, type RecordSummary } from './summary';
 import {
@@ -24,6 +25,9 @@ import {
   type ViewInfo,
   type ViewQuery,
 } from './viewTypes';
+
+/** How many views the index keeps (see DatasetIndex.views). */
+export const MAX_VIEWS = 8;
 
 const facetValues = (s: RecordSummary, f: Facet): readonly string[] => {
   switch (f) {
@@ -66,8 +70,17 @@ export class DatasetIndex {
   analyzed = false;
   indexMs = 0;
   analyzeMs = 0;
-  private view: Uint32Array | undefined; // undefined = all records in file order
+  /**
+   * Views by version: each panel on the file (they share this index) has its own, so a query of one
+   * panel does not take the rows from under another. Bounded (MAX_VIEWS, the most recent kept): on a
+   * file of millions of records each view is a Uint32Array of up to `count` entries (4 bytes a record),
+   * so views of panels long closed must not pile up. The worker also drops a panel's view once its next
+   * one is made (dropView), so in practice only panels beyond MAX_VIEWS lose theirs.
+   */
+  private readonly views = new Map<number, Uint32Array>();
   private version = 0;
+  /** The newest view made (0: none yet, all records in file order). */
+  private newest = 0;
 
   constructor(readonly path: string) {}
 
@@ -235,9 +248,8 @@ export class DatasetIndex {
       }
       searchMs = performance.now() - t0;
     }
-    // a newer query started while this one searched: it owns the view now
+    // a newer query of the same panel started while this one searched (the caller aborts it): it owns that panel's view now
     signal?.throwIfAborted();
-    if (version !== this.version) throw new DOMException('superseded', 'AbortError');
     const selected = FACETS.filter((f) => q.facets[f] !== undefined);
     const passesFacets = (i: number, except?: Facet): boolean => {
       if (selected.length === 0) return true;
@@ -250,7 +262,7 @@ export class DatasetIndex {
     const inView = (i: number): boolean => (!inSubset || inSubset[i] === 1) && (!matched || matched[i] === 1);
     for (let i = 0; i < n; i++) if (inView(i) && passesFacets(i)) ids.push(i);
     this.sortIds(ids, q.sort);
-    this.view = Uint32Array.from(ids);
+    this.keepView(version, Uint32Array.from(ids));
     let matches: number | undefined;
     if (perRecordMatches) {
       matches = 0;
@@ -286,17 +298,39 @@ export class DatasetIndex {
     ids.sort((a, b) => (key(a) - key(b)) * dir || a - b);
   }
 
-  /** Version of the current view (rows answer for it). */
-  get viewVersion(): number {
-    return this.version;
+  private keepView(version: number, view: Uint32Array): void {
+    this.views.set(version, view);
+    this.newest = Math.max(this.newest, version);
+    // the oldest made first: Map keeps insertion order
+    for (const old of this.views.keys()) {
+      if (this.views.size <= MAX_VIEWS) break;
+      this.views.delete(old);
+    }
   }
 
-  /** Rows [start, start+count) of the current view; records not analysed yet are summarised now. */
-  async rows(start: number, count: number): Promise<RowSummary[]> {
-    const total = this.view ? this.view.length : this.count;
+  /** Forgets a view no one will ask for again (its panel has a newer one). */
+  dropView(version: number): void {
+    this.views.delete(version);
+  }
+
+  /**
+   * The records of view `version` in order (undefined: all records in file order, before any query);
+   * a view dropped or evicted is refused, like rows of a superseded view: the panel asks again on its next view.
+   */
+  private viewOf(version: number): Uint32Array | undefined {
+    if (version === 0) return undefined;
+    const view = this.views.get(version);
+    if (!view) throw new CancelledError(`view ${version} is gone (superseded or evicted)`);
+    return view;
+  }
+
+  /** Rows [start, start+count) of view `version` (the newest by default); records not analysed yet are summarised now. */
+  async rows(start: number, count: number, version = this.newest): Promise<RowSummary[]> {
+    const view = this.viewOf(version);
+    const total = view ? view.length : this.count;
     const out: RowSummary[] = [];
     for (let k = start; k < Math.min(total, start + count); k++) {
-      const index = this.view ? this.view[k]! : k;
+      const index = view ? view[k]! : k;
       let s = this.summaries[index];
       let invalid = this.invalid[index] === 1;
       if (!s && !invalid && isDatasetKind(this.kind)) {
@@ -316,10 +350,11 @@ export class DatasetIndex {
     return out;
   }
 
-  /** Position of a record in the current view (for jumping to it), or -1. */
-  positionOf(index: number): number {
-    if (!this.view) return index < this.count ? index : -1;
-    return this.view.indexOf(index);
+  /** Position of a record in view `version` (the newest by default), for jumping to it, or -1. */
+  positionOf(index: number, version = this.newest): number {
+    const view = this.viewOf(version);
+    if (!view) return index < this.count ? index : -1;
+    return view.indexOf(index);
   }
 
   async record(index: number): Promise<RecordDetail> {

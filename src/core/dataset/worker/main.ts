@@ -1,15 +1,17 @@
 // The dataset worker thread: owns one DatasetIndex, indexes and analyses the file off the extension
-// host's main thread, and answers the viewer's requests. A new query cancels the search before it.
+// host's main thread, and answers the viewer's requests. Every panel open on the file shares it and
+// has its own view: a panel's new query cancels only that panel's search before it (ownedQueries.ts).
 
 import { workerData } from 'node:worker_threads';
-import { CancelledError, isAbortError } from '../../util/cancel';
+import { CancelledError } from '../../util/cancel';
 import { serve } from '../../util/workerRpc';
 import { DatasetIndex, type IndexEvents } from '../datasetIndex';
+import { OwnedQueries } from './ownedQueries';
 import type { DatasetWorkerMethods, WorkerData, WorkerEvent } from './protocol';
 
 const { path } = workerData as WorkerData;
 const index = new DatasetIndex(path);
-let queryAbort: AbortController | undefined;
+const queries = new OwnedQueries((version) => index.dropView(version));
 
 // Past its first page, the index of a large file waits too until a page has drawn it (or for
 // INDEX_FALLBACK_MS): scanning hundreds of MB at full speed takes a core from the workbench while it
@@ -58,27 +60,21 @@ async function run(): Promise<void> {
 }
 
 const server = serve<DatasetWorkerMethods, WorkerEvent>({
-  query: async (query) => {
-    queryAbort?.abort();
-    const abort = (queryAbort = new AbortController());
-    try {
-      return await index.query(query, events, abort.signal);
-    } catch (err) {
-      if (isAbortError(err)) throw new CancelledError('a newer query superseded this one');
-      throw err;
-    }
-  },
+  query: ({ owner, query }) => queries.run(owner, (signal) => index.query(query, events, signal)),
   rows: ({ version, start, count, beforePage }) => {
     if (!beforePage) pageHasRows();
-    // rows of an older view would be drawn under the wrong search: refuse them
-    if (version !== index.viewVersion) throw new CancelledError('rows of an older view');
-    return index.rows(start, count);
+    // a view its panel replaced, or one evicted, is refused (CancelledError): its rows would be drawn under the wrong search
+    return index.rows(start, count, version);
   },
   pageDrawn: () => pageHasRows(),
   record: ({ index: i }) => index.record(i),
-  position: ({ index: i }) => index.positionOf(i),
+  position: ({ owner, index: i }) => {
+    const version = queries.viewOf(owner);
+    if (version === undefined) throw new CancelledError('this panel has no view yet');
+    return index.positionOf(i, version);
+  },
   close: async () => {
-    queryAbort?.abort();
+    queries.abortAll();
     await index.close();
     process.exit(0);
   },

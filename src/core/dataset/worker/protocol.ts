@@ -8,12 +8,16 @@ import type { IndexProgress, RecordDetail, RowSummary, ViewInfo, ViewQuery } fro
 
 /** What the viewer asks the dataset worker (core/util/workerRpc.ts carries the calls). */
 export type DatasetWorkerMethods = {
-  /** A new query supersedes the one before: that one answers "cancelled". */
-  query: { params: ViewQuery; result: ViewInfo };
   /**
-   * Rows of view `version`; rows of an older view answer "cancelled" (they would be drawn under the wrong
-   * search). Rows asked by a page count as `pageDrawn`; `beforePage`: rows read for a page not made yet
-   * (sent ahead of it), which do not.
+   * A query of `owner` (one viewer panel; panels of one file share the worker): it supersedes the owner's
+   * query before it, which answers "cancelled", and its view becomes the owner's. Other owners' queries
+   * and views are untouched.
+   */
+  query: { params: { owner: string; query: ViewQuery }; result: ViewInfo };
+  /**
+   * Rows of view `version`; a view its panel replaced since, or one evicted (the index keeps a few),
+   * answers "cancelled" (its rows would be drawn under the wrong search). Rows asked by a page count as
+   * `pageDrawn`; `beforePage`: rows read for a page not made yet (sent ahead of it), which do not.
    */
   rows: { params: { version: number; start: number; count: number; beforePage?: boolean }; result: RowSummary[] };
   /**
@@ -22,7 +26,8 @@ export type DatasetWorkerMethods = {
    */
   pageDrawn: { params: null; result: void };
   record: { params: { index: number }; result: RecordDetail };
-  position: { params: { index: number }; result: number };
+  /** Where record `index` is in `owner`'s current view (-1: not in it); "cancelled" when it has none. */
+  position: { params: { owner: string; index: number }; result: number };
   /** Closes the file and ends the thread. */
   close: { params: null; result: void };
 };

@@ -20,6 +20,7 @@ import {
   type ViewerTab,
   type ViewerToExtension,
   type ViewInfo,
+  type RowSummary,
   type ViewQuery,
   type ViewSubset,
 } from '../../../protocol/viewer';
@@ -120,6 +121,23 @@ export interface ShownView {
   info: ViewInfo;
 }
 
+/**
+ * One viewer panel: the id its worker calls go under (panels of one file share the worker, each with
+ * its own view: core/dataset/worker/ownedQueries.ts) and the last view it was sent.
+ */
+interface PanelState {
+  owner: string;
+  doc: DatasetDocument;
+  view?: ShownView;
+}
+
+/** For tests: an open panel's last view, and rows and positions asked for it the way its page asks. */
+export interface PanelProbe {
+  view: ShownView | undefined;
+  rows(start: number, count: number): Promise<RowSummary[]>;
+  position(index: number): Promise<number>;
+}
+
 export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
   /** Tab to show first in the next panel opened for a file (set by "Show Statistics"). */
   private readonly initialTab = new Map<string, ViewerTab>();
@@ -133,6 +151,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   private readonly livePanels = new WeakSet<vscode.WebviewPanel>();
   private readonly pendingQuery = new WeakMap<vscode.WebviewPanel, AppliedQuery>();
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+  private readonly panelStates = new WeakMap<vscode.WebviewPanel, PanelState>();
+  private panelSeq = 0;
   private readonly readyWaiters = new Map<string, Array<(how: PageStart) => void>>();
   private readonly bootWaiters = new Map<string, Array<() => void>>();
   private readonly views = new Map<string, ShownView>();
@@ -258,7 +278,37 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
-  private shown(uri: vscode.Uri, view: ShownView): void {
+  /** For tests: the open panels of this file, in the order they opened (see PanelProbe). */
+  panelsOf(uri: vscode.Uri): PanelProbe[] {
+    return [...(this.panels.get(uri.toString()) ?? [])].flatMap((panel) => {
+      const state = this.panelStates.get(panel);
+      if (!state) return [];
+      // the answer the page would be posted, through the same path as the page's own messages
+      const ask = async (msg: ViewerToExtension): Promise<ExtensionToViewer | undefined> => {
+        let answer: ExtensionToViewer | undefined;
+        await this.onMessage(state, msg, (m) => (answer = m));
+        return answer;
+      };
+      return [
+        {
+          view: state.view,
+          rows: async (start, count) => {
+            const version = state.view?.info.version ?? 0;
+            const answer = await ask({ type: 'rows', version, start, count });
+            return answer?.type === 'rows' ? answer.rows : [];
+          },
+          position: async (index) => {
+            const answer = await ask({ type: 'position', index });
+            return answer?.type === 'position' ? answer.position : -1;
+          },
+        },
+      ];
+    });
+  }
+
+  private shown(state: PanelState, view: ShownView): void {
+    state.view = view;
+    const uri = state.doc.uri;
     const key = uri.toString();
     this.views.set(key, view);
     const waiting = this.viewWaiters.get(key);
@@ -297,6 +347,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     const set = this.panels.get(key) ?? new Set();
     set.add(panel);
     this.panels.set(key, set);
+    const state: PanelState = { owner: `panel-${++this.panelSeq}`, doc };
+    this.panelStates.set(panel, state);
     panel.webview.options = {
       enableScripts: true,
       localResourceRoots: [
@@ -352,7 +404,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         load.boot = undefined;
         if (boot?.client !== doc.client) return; // the file changed meanwhile: the page reloads and asks
         load.opening = {};
-        this.shown(doc.uri, boot.view);
+        this.shown(state, boot.view);
         // a subset asked for since (the panel was hidden before its page ran) follows it
         const later = this.pendingQuery.get(panel);
         this.pendingQuery.delete(panel);
@@ -376,7 +428,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         );
         return;
       }
-      void this.onMessage(doc, parsed.data, post).catch((err: unknown) => {
+      void this.onMessage(state, parsed.data, post).catch((err: unknown) => {
         // a superseded query or rows of an older view: the newer request answers
         if (err instanceof CancelledError) return;
         post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
@@ -402,7 +454,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
       }
     });
     // while the workbench makes the webview, the first page is read and sent ahead of the page
-    void this.bootFor(doc, load.opening, () => load.readied || disposed).then(
+    void this.bootFor(doc, state.owner, load.opening, () => load.readied || disposed).then(
       (boot) => {
         // hidden already, the webview is gone: a message now would be lost
         if (!boot || load.readied || disposed || !panel.visible || boot.client !== doc.client) return;
@@ -432,6 +484,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
    */
   private async bootFor(
     doc: DatasetDocument,
+    owner: string,
     { tab, query: applied }: Opening,
     late: () => boolean,
   ): Promise<{ boot: ViewerBoot; client: WorkerClient; seen: number } | undefined> {
@@ -443,9 +496,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     if (!history.some((e) => e.type === 'firstRecords') || history.some((e) => e.type === 'fatal')) return undefined;
     const stat = await vscode.workspace.fs.stat(doc.uri);
     const query = applied ? appliedQuery(EMPTY_QUERY, applied) : EMPTY_QUERY;
-    // once the page runs its own query, a boot query would supersede it
+    // once the page runs its own query, a boot query would supersede it (both are this panel's)
     if (late() || client !== doc.client) return undefined;
-    const view = await client.request('query', query);
+    const view = await client.request('query', { owner, query });
     const rows =
       view.total > 0
         ? await client.request('rows', { version: view.version, start: 0, count: Math.min(ROWS_PAGE, view.total), beforePage: true })
@@ -514,7 +567,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     this.readied(key, how);
   }
 
-  private async onMessage(doc: DatasetDocument, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
+  private async onMessage(state: PanelState, msg: ViewerToExtension, post: (m: ExtensionToViewer) => void): Promise<void> {
+    const { doc, owner } = state;
     switch (msg.type) {
       case 'ready':
         break;
@@ -522,7 +576,9 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         let timer: NodeJS.Timeout | undefined;
         const limit = queryTimeoutMs();
         const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
-        const result = await Promise.race([doc.client.request('query', msg.query), timeout]).finally(() => clearTimeout(timer));
+        const result = await Promise.race([doc.client.request('query', { owner, query: msg.query }), timeout]).finally(() =>
+          clearTimeout(timer),
+        );
         if (result === 'timeout') {
           this.ctx.log.warn(`Viewer ${doc.uri.fsPath}: a search ran over ${limit / 1000} s; restarting the worker`);
           doc.searchStopped = `The search ${JSON.stringify(msg.query.search?.text ?? '')} ran over ${limit / 1000} s and was stopped (a regular expression that backtracks catastrophically?). It was cleared.`;
@@ -530,7 +586,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
           break;
         }
         post({ type: 'view', info: result });
-        this.shown(doc.uri, { query: msg.query, info: result });
+        this.shown(state, { query: msg.query, info: result });
         // a page that asked has its first view: the index and analysis held for it go on
         void doc.client.request('pageDrawn', null).catch(() => undefined);
         break;
@@ -547,7 +603,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         post({ type: 'record', detail: await doc.client.request('record', { index: msg.index }) });
         break;
       case 'position':
-        post({ type: 'position', index: msg.index, position: await doc.client.request('position', { index: msg.index }) });
+        post({ type: 'position', index: msg.index, position: await doc.client.request('position', { owner, index: msg.index }) });
         break;
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
