@@ -29,3 +29,14 @@ export const workspaceDir = (): string => {
   assert.ok(folder, 'the demo workspace is not open');
   return folder.uri.fsPath;
 };
+
+/** Custom-editor tabs of the dataset viewer showing `uri`, in every group. */
+export const viewerTabs = (uri: vscode.Uri): vscode.Tab[] =>
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter(
+      (t) =>
+        t.input instanceof vscode.TabInputCustom &&
+        t.input.viewType === 'escStudio.datasetViewer' &&
+        t.input.uri.toString() === uri.toString(),
+    );

@@ -7,18 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from './index';
-import { api, withTimeout, workspaceDir } from './host';
-
-/** Custom-editor tabs of the viewer showing `uri`, in every group. */
-const viewerTabs = (uri: vscode.Uri): vscode.Tab[] =>
-  vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter(
-      (t) =>
-        t.input instanceof vscode.TabInputCustom &&
-        t.input.viewType === 'escStudio.datasetViewer' &&
-        t.input.uri.toString() === uri.toString(),
-    );
+import { api, viewerTabs, withTimeout, workspaceDir } from './host';
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;

@@ -8,18 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ShownView } from '../../src/features/datasets';
 import { log } from './index';
-import { api, withTimeout, workspaceDir } from './host';
-
-/** Custom-editor tabs of the viewer showing `uri`, in every group. */
-const viewerTabs = (uri: vscode.Uri): vscode.Tab[] =>
-  vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter(
-      (t) =>
-        t.input instanceof vscode.TabInputCustom &&
-        t.input.viewType === 'escStudio.datasetViewer' &&
-        t.input.uri.toString() === uri.toString(),
-    );
+import { api, viewerTabs, withTimeout, workspaceDir } from './host';
 
 describe('ESC Dataset Viewer filtered to a subset', () => {
   afterEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));

@@ -32,3 +32,21 @@ export function tempDir(): TempDir {
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A vanilla SFT file of one dialogue with three supporter turns whose assistant contents are `a` (tagged or
+ * not): what the gold-strategy refusals of `esc infer` and `esc mine` are tested on.
+ */
+export const threeTurnDialogue = (a: readonly [string, string, string]): { messages: { role: string; content: string }[] }[] => [
+  {
+    messages: [
+      { role: 'system', content: 'SYS-V' },
+      { role: 'user', content: 'Hi, I feel low.' },
+      { role: 'assistant', content: a[0] },
+      { role: 'user', content: 'I lost my job.' },
+      { role: 'assistant', content: a[1] },
+      { role: 'user', content: 'Yes.' },
+      { role: 'assistant', content: a[2] },
+    ],
+  },
+];

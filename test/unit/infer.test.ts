@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bracketResponse, bracketStrategy } from '../../src/core/runs/paperRequests';
 import type { Body, Message } from '../fixtures/openaiStandIn';
-import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
+import { DEMO_DATA, REPO_ROOT, sharedData, tempDir, threeTurnDialogue } from './helpers';
 import { esc, escProcess, lastUser, manyTurns, readJson, RG, SP, useStandIn } from './runsFixtures';
 
 const t = tempDir();
@@ -235,20 +235,7 @@ describe('esc infer', () => {
     const WHY_INSTEAD =
       'generator-gold fills the generator’s prompt with each supporter turn’s gold strategy, read from the "[Strategy] reply" tag of a vanilla SFT file’s assistant turns (FORMATS.md §2); ';
     const PASS = 'pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. ESC_sft_test.json)';
-    /** One dialogue, three supporter turns, with the given assistant contents. */
-    const dialogue = (a: [string, string, string]): unknown => [
-      {
-        messages: [
-          { role: 'system', content: 'SYS-V' },
-          { role: 'user', content: 'Hi, I feel low.' },
-          { role: 'assistant', content: a[0] },
-          { role: 'user', content: 'I lost my job.' },
-          { role: 'assistant', content: a[1] },
-          { role: 'user', content: 'Yes.' },
-          { role: 'assistant', content: a[2] },
-        ],
-      },
-    ];
+    const dialogue = threeTurnDialogue;
     const untagged = ['Why do you feel low?', 'That sounds hard.', 'Maybe talk to a friend.'] as const;
 
     const refused = async (route: string, file: string, expected: string, ...extra: string[]): Promise<void> => {

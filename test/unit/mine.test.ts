@@ -14,7 +14,7 @@ import { PLACEHOLDER_USER } from '../../src/core/runs/paperRequests';
 import { parseVerdict, retentionFields } from '../../src/core/runs/retentionJudge';
 import { endpointIdentity } from '../../src/core/runs/roleModels';
 import { StandIn, type Message } from '../fixtures/openaiStandIn';
-import { DEMO_DATA, REPO_ROOT, sharedData, tempDir } from './helpers';
+import { DEMO_DATA, REPO_ROOT, sharedData, tempDir, threeTurnDialogue } from './helpers';
 import { esc, escProcess, lastUser, readJson, RG, SP, useStandIn } from './runsFixtures';
 
 const DEMO = path.join(DEMO_DATA, 'sft_vanilla_demo.json');
@@ -333,20 +333,7 @@ describe('esc mine', () => {
       both: `planner pairs compare the SFT planner’s prediction with each supporter turn’s gold strategy and generator pairs fill the generator’s prompt with it, ${FROM}`,
     };
     const PASS = 'pass the tagged vanilla SFT file of the split instead (as esc convert esconv writes it, e.g. vanilla_train.json)';
-    /** One dialogue, three supporter turns, with the given assistant contents. */
-    const dialogue = (a: [string, string, string]): { messages: Message[] }[] => [
-      {
-        messages: [
-          { role: 'system', content: 'SYS-V' },
-          { role: 'user', content: 'Hi, I feel low.' },
-          { role: 'assistant', content: a[0] },
-          { role: 'user', content: 'I lost my job.' },
-          { role: 'assistant', content: a[1] },
-          { role: 'user', content: 'Yes.' },
-          { role: 'assistant', content: a[2] },
-        ],
-      },
-    ];
+    const dialogue = threeTurnDialogue;
     const untagged = ['Why do you feel low?', 'That sounds hard.', 'Maybe talk to a friend.'] as const;
     const partly = [
       ...dialogue(['[Question] Why do you feel low?', '[Reflection of feelings] That sounds hard.', '[Others] Okay.']),
