@@ -123,6 +123,32 @@ describe('dataset views of several panels', () => {
       await assert.rejects(idx.rows(0, 1, aInfo.version), CancelledError);
       assert.equal((await idx.rows(0, 100, b.version)).length, data.length, "b's view is untouched");
     });
+
+    it('a closed panel releases its view; an open panel keeps its own however many panels came and went', async () => {
+      const owners = new OwnedQueries((v) => idx.dropView(v));
+      idx.inUse = (v) => owners.inUse(v);
+      try {
+        const run = (owner: string, q: ViewQuery) => owners.run(owner, (signal) => idx.query(q, {}, signal));
+        const kept = await run('open', search(WORD));
+        // twice MAX_VIEWS panels open, query and close on the same file
+        for (let i = 0; i < 2 * MAX_VIEWS; i++) {
+          const v = await run(`gone-${i}`, whole);
+          owners.forget(`gone-${i}`);
+          await assert.rejects(idx.rows(0, 1, v.version), CancelledError, 'a closed panel’s view is released');
+        }
+        // and as many open at once: the first panel's view is never the one evicted
+        for (let i = 0; i < 2 * MAX_VIEWS; i++) await run(`open-${i}`, whole);
+        assert.deepEqual(
+          (await idx.rows(0, 100, kept.version)).map((r) => r.index),
+          expected,
+          'the open panel still has its rows',
+        );
+        assert.equal(owners.viewOf('open'), kept.version);
+        assert.equal(idx.positionOf(expected[0]!, kept.version), 0);
+      } finally {
+        idx.inUse = () => false;
+      }
+    });
   });
 
   describe('the worker thread', () => {

@@ -298,13 +298,17 @@ export class DatasetIndex {
     ids.sort((a, b) => (key(a) - key(b)) * dir || a - b);
   }
 
+  /** Whether a view is one an open panel shows (set by the worker): such a view is never evicted. */
+  inUse: (version: number) => boolean = () => false;
+
   private keepView(version: number, view: Uint32Array): void {
     this.views.set(version, view);
     this.newest = Math.max(this.newest, version);
-    // the oldest made first: Map keeps insertion order
+    // the oldest made first (Map keeps insertion order), skipping views open panels show: with more
+    // than MAX_VIEWS panels open on one file each keeps its own
     for (const old of this.views.keys()) {
       if (this.views.size <= MAX_VIEWS) break;
-      this.views.delete(old);
+      if (old !== version && !this.inUse(old)) this.views.delete(old);
     }
   }
 

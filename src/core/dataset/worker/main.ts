@@ -3,7 +3,6 @@
 // has its own view: a panel's new query cancels only that panel's search before it (ownedQueries.ts).
 
 import { workerData } from 'node:worker_threads';
-import { CancelledError } from '../../util/cancel';
 import { serve } from '../../util/workerRpc';
 import { DatasetIndex, type IndexEvents } from '../datasetIndex';
 import { OwnedQueries } from './ownedQueries';
@@ -12,6 +11,8 @@ import type { DatasetWorkerMethods, WorkerData, WorkerEvent } from './protocol';
 const { path } = workerData as WorkerData;
 const index = new DatasetIndex(path);
 const queries = new OwnedQueries((version) => index.dropView(version));
+// a view an open panel still shows is never evicted, however many panels came and went
+index.inUse = (version) => queries.inUse(version);
 
 // Past its first page, the index of a large file waits too until a page has drawn it (or for
 // INDEX_FALLBACK_MS): scanning hundreds of MB at full speed takes a core from the workbench while it
@@ -68,11 +69,9 @@ const server = serve<DatasetWorkerMethods, WorkerEvent>({
   },
   pageDrawn: () => pageHasRows(),
   record: ({ index: i }) => index.record(i),
-  position: ({ owner, index: i }) => {
-    const version = queries.viewOf(owner);
-    if (version === undefined) throw new CancelledError('this panel has no view yet');
-    return index.positionOf(i, version);
-  },
+  // a panel with no view yet (its first query still to come) sees the file in file order
+  position: ({ owner, index: i }) => index.positionOf(i, queries.viewOf(owner) ?? 0),
+  releasePanel: ({ owner }) => queries.forget(owner),
   close: async () => {
     queries.abortAll();
     await index.close();

@@ -43,6 +43,21 @@ export class OwnedQueries {
     return this.current.get(owner);
   }
 
+  /** Whether a view is some owner's current one (the index must not evict it). */
+  inUse(version: number): boolean {
+    for (const v of this.current.values()) if (v === version) return true;
+    return false;
+  }
+
+  /** `owner` is gone (its panel closed): its query stops and its view is released. */
+  forget(owner: string): void {
+    this.running.get(owner)?.abort();
+    this.running.delete(owner);
+    const view = this.current.get(owner);
+    this.current.delete(owner);
+    if (view !== undefined) this.release(view);
+  }
+
   /** Stops every query still running (the worker closes). */
   abortAll(): void {
     for (const abort of this.running.values()) abort.abort();

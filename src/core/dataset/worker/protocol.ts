@@ -28,6 +28,8 @@ export type DatasetWorkerMethods = {
   record: { params: { index: number }; result: RecordDetail };
   /** Where record `index` is in `owner`'s current view (-1: not in it); "cancelled" when it has none. */
   position: { params: { owner: string; index: number }; result: number };
+  /** A panel closed: its running query stops and its view is released. */
+  releasePanel: { params: { owner: string }; result: void };
   /** Closes the file and ends the thread. */
   close: { params: null; result: void };
 };

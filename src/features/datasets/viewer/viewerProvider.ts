@@ -443,6 +443,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
     });
     panel.onDidDispose(() => {
       disposed = true;
+      // its view in the shared worker goes with it (other panels of the file keep theirs)
+      void doc.client.request('releasePanel', { owner: state.owner }).catch(() => undefined);
       viewState.dispose();
       this.livePanels.delete(panel);
       sub?.dispose();
