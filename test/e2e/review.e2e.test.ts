@@ -54,9 +54,18 @@ describe('Blind pairwise review in code-server', { timeout: 300_000 }, () => {
   it('opens from the Evaluations view, asks the annotator once, and judges with keys 1 / 2 / 0', async () => {
     const page = wb.page;
     const pane = await focusPane(page, 'Evaluations');
-    await pane.locator('.monaco-list-row', { hasText: 'demo-vs-b' }).first().click({ timeout: 30_000 });
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 15_000 });
+    // The Evaluations tree redraws as its files are listed and checked: a click on a row being replaced is
+    // lost (a fresh-clone run saw nothing open). Click again until the annotator is asked.
+    for (let attempt = 1; ; attempt++) {
+      await pane.locator('.monaco-list-row', { hasText: 'demo-vs-b' }).first().click({ timeout: 30_000 });
+      try {
+        await input.waitFor({ timeout: 8_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
     await input.fill('e2e annotator');
     await page.keyboard.press('Enter');
 
