@@ -79,8 +79,11 @@ const server = serve<DatasetWorkerMethods, WorkerEvent>({
   },
 });
 
-/** A page shows rows: the index goes on, and the analysis starts once they are painted. */
+/** A page shows rows: the index goes on, and the analysis starts once they are painted (the first time only). */
+let pageSeen = false;
 function pageHasRows(): void {
+  if (pageSeen) return;
+  pageSeen = true;
   resumeIndex();
   setTimeout(startAnalysis, ANALYSIS_AFTER_FIRST_ROWS_MS);
 }

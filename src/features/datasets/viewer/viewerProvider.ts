@@ -26,6 +26,7 @@ import {
 } from '../../../protocol/viewer';
 import type { Ctx } from '../../ctx';
 import { appliedQuery, EMPTY_QUERY, ROWS_PAGE } from '../../../protocol/viewerQuery';
+import { KeyedWaiters } from '../../../core/util/keyedWaiters';
 import { webviewHtml } from '../../webviewHtml';
 import { WorkerClient } from './workerClient';
 
@@ -153,8 +154,8 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
   private readonly panelStates = new WeakMap<vscode.WebviewPanel, PanelState>();
   private panelSeq = 0;
-  private readonly readyWaiters = new Map<string, Array<(how: PageStart) => void>>();
-  private readonly bootWaiters = new Map<string, Array<() => void>>();
+  private readonly readyWaiters = new KeyedWaiters<PageStart>();
+  private readonly bootWaiters = new KeyedWaiters<void>();
   private readonly views = new Map<string, ShownView>();
   private readonly viewWaiters = new Map<string, Array<(v: ShownView) => boolean>>();
 
@@ -320,20 +321,12 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
 
   /** Resolves when a viewer panel for this file has its webview loaded, with how it started (for tests). */
   whenReady(uri: vscode.Uri): Promise<PageStart> {
-    return new Promise((resolve) => {
-      const list = this.readyWaiters.get(uri.toString()) ?? [];
-      list.push(resolve);
-      this.readyWaiters.set(uri.toString(), list);
-    });
+    return this.readyWaiters.wait(uri.toString());
   }
 
   /** Resolves when a first view is next sent ahead of a new page for this file (for tests). */
   whenBootSent(uri: vscode.Uri): Promise<void> {
-    return new Promise((resolve) => {
-      const list = this.bootWaiters.get(uri.toString()) ?? [];
-      list.push(resolve);
-      this.bootWaiters.set(uri.toString(), list);
-    });
+    return this.bootWaiters.wait(uri.toString());
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<DatasetDocument> {
@@ -411,7 +404,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         if (later) post({ type: 'applyQuery', query: later });
         this.readied(key, 'boot');
         attach(boot.seen);
-        void doc.client.request('pageDrawn', null).catch(() => undefined);
+        doc.client.pageDrawn();
         return;
       }
       if (parsed.data.type === 'ready') {
@@ -463,7 +456,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         const sent: SentBoot = { client: boot.client, seen: boot.seen, view: { query: boot.boot.query, info: boot.boot.view } };
         load.boot = sent;
         for (const e of boot.client.history.slice(0, boot.seen)) this.logEvent(doc, e);
-        for (const w of this.bootWaiters.get(key)?.splice(0) ?? []) w();
+        this.bootWaiters.fire(key, undefined);
         void panel.webview.postMessage({ type: 'boot', boot: boot.boot } satisfies ExtensionToViewer).then(
           (delivered) => {
             if (!delivered && load.boot === sent) load.boot = undefined;
@@ -546,7 +539,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   private readied(key: string, how: PageStart): void {
-    for (const w of this.readyWaiters.get(key)?.splice(0) ?? []) w(how);
+    this.readyWaiters.fire(key, how);
   }
 
   /** A page that asks: its init, with the tab and query it opens on (a subset asked for while it was hidden first). */
@@ -590,7 +583,7 @@ export class DatasetViewerProvider implements vscode.CustomReadonlyEditorProvide
         post({ type: 'view', info: result });
         this.shown(state, { query: msg.query, info: result });
         // a page that asked has its first view: the index and analysis held for it go on
-        void doc.client.request('pageDrawn', null).catch(() => undefined);
+        doc.client.pageDrawn();
         break;
       }
       case 'rows':

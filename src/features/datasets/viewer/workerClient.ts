@@ -18,6 +18,7 @@ export class WorkerClient implements vscode.Disposable {
   private started: Promise<void>;
   private markStarted!: () => void;
   private disposed = false;
+  private toldPageDrawn = false;
 
   constructor(extensionUri: vscode.Uri, file: string) {
     this.started = new Promise((r) => (this.markStarted = r));
@@ -37,6 +38,16 @@ export class WorkerClient implements vscode.Disposable {
   /** Resolves once the first records are known (or the worker failed or was disposed). */
   get whenStarted(): Promise<void> {
     return this.started;
+  }
+
+  /**
+   * A page drew or was sent its first view: the worker's held index and analysis go on. Told once per
+   * worker (every later query of every panel would only repeat it).
+   */
+  pageDrawn(): void {
+    if (this.toldPageDrawn) return;
+    this.toldPageDrawn = true;
+    void this.request('pageDrawn', null).catch(() => undefined);
   }
 
   private emit(e: WorkerEvent): void {
